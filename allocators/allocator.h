@@ -1,0 +1,83 @@
+/* allocator.h: the one interface every allocator sits behind (DESIGN.md §3).
+ *
+ * Like `struct file_operations`: a table of function pointers per allocator, one file per
+ * allocator under allocators/. The runner holds exactly one allocator per process (DESIGN.md §2:
+ * jemalloc and mimalloc replace malloc when loaded), so backends keep their state in file-scope
+ * statics and the calls take no `self` pointer; the replay loop's machine code is the same for
+ * every allocator.
+ *
+ * Scopes: every allocation belongs to a scope (an RPC call, an IL module). `reset(scope)` is the
+ * bulk release at the end of that scope. Allocators with AB_CAP_RESET release the scope's blocks
+ * themselves (rpcss disable, bump module unload); for the others the replay frees the scope's
+ * live blocks one by one and never calls `reset`.
+ */
+#ifndef AB_ALLOCATOR_H
+#define AB_ALLOCATOR_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+enum ab_alloc_caps {
+    AB_CAP_FREE = 1u << 0,          /* frees individual blocks (bump: no) */
+    AB_CAP_REALLOC = 1u << 1,       /* has a realloc that keeps content */
+    AB_CAP_RESET = 1u << 2,         /* releases a whole scope at once */
+    AB_CAP_NATIVE_ALIGNED = 1u << 3, /* has its own aligned API (vs over-allocate) */
+    AB_CAP_PRELOAD = 1u << 4,       /* needs its library LD_PRELOADed into the runner */
+    AB_CAP_THREAD_SAFE = 1u << 5,   /* alloc/free may be called from several threads */
+};
+
+/* What the allocator can tell about itself; `have` says which fields are filled. */
+enum ab_stat_have {
+    AB_STAT_ALLOCATED = 1u << 0, /* bytes handed out (the allocator's own size classes) */
+    AB_STAT_ACTIVE = 1u << 1,    /* bytes in pages holding live blocks */
+    AB_STAT_RESIDENT = 1u << 2,  /* bytes resident, by the allocator's account */
+    AB_STAT_MAPPED = 1u << 3,    /* bytes mapped or committed from the OS */
+};
+typedef struct ab_alloc_stats {
+    unsigned have;
+    uint64_t allocated, active, resident, mapped;
+} ab_alloc_stats;
+
+typedef struct ab_alloc_config {
+    /* Path of the library that must be serving malloc in this process (preloaded allocators,
+     * and `--alloc NAME=/path/lib.so` plug-ins); NULL for the C library. */
+    const char *preload_path;
+    size_t rpcss_chunk_size; /* 0: the backend's default */
+    size_t bump_window;      /* 0: 4 GiB, the IMethodMalloc RVA limit */
+} ab_alloc_config;
+
+typedef struct ab_allocator {
+    const char *name;
+    const char *description;
+    unsigned caps;
+
+    /* Set up (resolve dlsym'd APIs, map regions) and check that the allocator serving this
+     * process is the one asked for. Returns 0, or -1 with a message in err. */
+    int (*create)(const ab_alloc_config *cfg, char *err, size_t errlen);
+    void (*destroy)(void);
+
+    /* align is a power of two >= 1; size may be 0 (the backend decides what that returns). */
+    void *(*alloc)(size_t size, size_t align, uint32_t scope);
+    /* p may be NULL; size and align are those of the allocation. No-op without AB_CAP_FREE. */
+    void (*free)(void *p, size_t size, size_t align);
+    /* Returns NULL on failure with the old block untouched. */
+    void *(*realloc)(void *p, size_t old_size, size_t new_size, size_t align);
+    /* Bulk release of every block of the scope (only with AB_CAP_RESET). */
+    void (*reset)(uint32_t scope);
+
+    /* Bytes this block really takes: size class, header, alignment padding. */
+    size_t (*footprint)(const void *p, size_t size, size_t align);
+    /* The allocator's own view; returns 0 when anything was filled. */
+    int (*stats)(ab_alloc_stats *out);
+    /* Give unused memory back to the OS (arena purge, mi_collect, malloc_trim). */
+    void (*purge)(void);
+    /* Version string of the library, e.g. "5.3.0-0-g54eaed1d8b56..." */
+    const char *(*version)(void);
+} ab_allocator;
+
+/* The registry (allocators/registry.c): the built-in allocators, in display order. */
+extern const ab_allocator *const ab_allocators[];
+extern const size_t ab_allocator_count;
+const ab_allocator *ab_allocator_find(const char *name);
+
+#endif

@@ -1,0 +1,48 @@
+/* child.h: running one measured run as a fresh child process (DESIGN.md §2, firm).
+ *
+ * The orchestrator never measures in its own process: each (allocator, workload, repetition)
+ * is a fork+exec of the runner, with the allocator's library in LD_PRELOAD where it needs one.
+ * A child that crashes, hangs past its timeout or runs out of memory comes back as a status,
+ * never as a lost run.
+ */
+#ifndef AB_CHILD_H
+#define AB_CHILD_H
+
+#include <stddef.h>
+#include <sys/types.h>
+
+typedef struct ab_child_spec {
+    const char *const *argv;  /* argv[0] is the program path; NULL-terminated */
+    const char *preload;      /* LD_PRELOAD value, or NULL */
+    double timeout_s;         /* 0: none; else SIGKILL after this long (status "timeout") */
+    size_t mem_limit;         /* 0: none; else RLIMIT_AS in bytes */
+    const char *stdout_path;  /* NULL: inherit; else the child's stdout goes to this file */
+    const char *stderr_path;  /* NULL: inherit; else the child's stderr goes to this file */
+} ab_child_spec;
+
+typedef enum ab_child_outcome {
+    AB_CHILD_OK = 0,       /* exited 0 */
+    AB_CHILD_FAILED,       /* exited non-zero (exit_code) */
+    AB_CHILD_SIGNALED,     /* killed by a signal (signo) */
+    AB_CHILD_TIMEOUT,      /* killed by us at the timeout */
+    AB_CHILD_SPAWN_ERROR,  /* could not start (errno in exit_code) */
+} ab_child_outcome;
+
+typedef struct ab_child_result {
+    ab_child_outcome outcome;
+    int exit_code;
+    int signo;
+    double wall_s;
+    long maxrss_kb; /* from wait4's rusage */
+} ab_child_result;
+
+/* Run the child to completion. Returns 0 when it could be waited for (see result), -1 on error. */
+int ab_child_run(const ab_child_spec *spec, ab_child_result *result);
+
+/* "ok", "exit 3", "signal 11 (Segmentation fault)", "timeout after 10.0 s", ... */
+void ab_child_describe(const ab_child_result *r, char *buf, size_t len);
+
+/* Directory holding the running executable (to find the runner next to alignbench). */
+int ab_self_dir(char *buf, size_t len);
+
+#endif

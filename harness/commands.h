@@ -1,0 +1,10 @@
+/* commands.h: the subcommands of the `alignbench` CLI, one file each (harness/cmd_*.c and the
+ * workloads/ commands). Each takes the arguments after its name (argv[0] is the command name)
+ * and returns the process exit code. */
+#ifndef AB_COMMANDS_H
+#define AB_COMMANDS_H
+
+int cmd_list(int argc, char **argv);
+int cmd_check(int argc, char **argv);
+
+#endif
