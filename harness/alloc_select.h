@@ -1,0 +1,36 @@
+/* alloc_select.h: turning the user's `--alloc` specs into runnable allocator choices.
+ *
+ * The orchestrator side of DESIGN.md §2: for each allocator it knows which library must be
+ * LD_PRELOADed into the runner (jemalloc and mimalloc paths come from configure time,
+ * plug-ins from `--alloc NAME=/path/lib.so`) and whether the allocator is available here, and
+ * why not. `list`, `check`, `run` and `micro` all choose allocators through this one piece.
+ */
+#ifndef AB_ALLOC_SELECT_H
+#define AB_ALLOC_SELECT_H
+
+#include <stddef.h>
+
+typedef struct ab_alloc_choice {
+    char name[64];       /* what results call it: "jemalloc", or a plug-in's NAME */
+    char backend[32];    /* the registry entry the runner uses ("preload" for plug-ins) */
+    char lib[4096];      /* absolute path to LD_PRELOAD, "" for none */
+    int available;       /* 1 when it can run here */
+    char why[256];       /* when not available: library missing, preload failed, ... */
+} ab_alloc_choice;
+
+/* specs: NULL/0 means every built-in allocator; otherwise names ("jemalloc", "all") and
+ * plug-ins ("tcmalloc=/usr/lib/x86_64-linux-gnu/libtcmalloc_minimal.so.4"), also comma lists.
+ * An unknown name or a missing plug-in file is an error (-1, message in err). The result is
+ * malloc'ed (free it). Availability of a built-in depends on its library being found. */
+int ab_alloc_choose(const char *const *specs, size_t nspecs, ab_alloc_choice **out, size_t *n,
+                    char *err, size_t errlen);
+
+/* Fill argv for the runner: {runner_path, mode, "--alloc", name, ["--lib", lib]} followed by
+ * nothing; returns the number of entries used (argv must have room for 8 + NULL). */
+int ab_alloc_runner_argv(const ab_alloc_choice *c, const char *runner_path, const char *mode,
+                         const char **argv);
+
+/* Path of alignbench-runner next to the running executable. */
+int ab_runner_path(char *buf, size_t len);
+
+#endif
