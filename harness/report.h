@@ -1,0 +1,16 @@
+/* report.h: turning a results folder into charts and a design-review page.
+ *
+ * `alignbench run` calls ab_report_render at the end of a run (when gnuplot is present) and
+ * `alignbench plot RESULTS_DIR` calls it again; both read results.json through jansson.
+ */
+#ifndef AB_REPORT_H
+#define AB_REPORT_H
+
+#include <stddef.h>
+
+/* Writes RUN_DIR/charts/ (data files, PNG and SVG per chart kind) and RUN_DIR/report.html from
+ * RUN_DIR/results.json. Returns 0, or -1 with a message in err. When gnuplot is missing it
+ * still writes report.html (tables, context) and says that charts were skipped. */
+int ab_report_render(const char *run_dir, int quiet, char *err, size_t errlen);
+
+#endif
