@@ -1,0 +1,160 @@
+/* aggregate.c: per-cell statistics and the noisy verdict (see aggregate.h).
+ *
+ * Metrics are found by name in the runs' "metrics" objects, so a metric the runner adds later is
+ * aggregated without a change here. The noise rules are a table: adding a checked metric is one
+ * line.
+ */
+#include "harness/aggregate.h"
+#include "harness/stats.h"
+
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* Time metrics whose spread decides the noisy flag. */
+static const char *const noise_checked_metrics[] = {"ns_per_op", "ns_per_op_net"};
+
+static int run_in_cell(const json_t *run, const char *alloc, const char *workload)
+{
+    const char *a = json_string_value(json_object_get(run, "allocator"));
+    const char *w = json_string_value(json_object_get(run, "workload"));
+    return a && w && !strcmp(a, alloc) && !strcmp(w, workload);
+}
+
+static int run_ok(const json_t *run)
+{
+    const char *s = json_string_value(json_object_get(run, "status"));
+    return s && !strcmp(s, "ok");
+}
+
+static void add_reason(json_t *reasons, const char *fmt, double a, double b)
+{
+    char buf[256];
+    snprintf(buf, sizeof buf, fmt, a, b);
+    json_array_append_new(reasons, json_string(buf));
+}
+
+/* Aggregates one metric over the ok runs of the cell into cell_metrics[name]. */
+static void aggregate_metric(const json_t *runs, const char *alloc, const char *workload,
+                             const char *name, json_t *cell_metrics)
+{
+    size_t cap = json_array_size(runs), n = 0;
+    double *v = malloc((cap ? cap : 1) * sizeof *v);
+    if (!v)
+        return;
+    size_t i;
+    const json_t *run;
+    json_array_foreach(runs, i, run)
+    {
+        if (!run_in_cell(run, alloc, workload) || !run_ok(run))
+            continue;
+        const json_t *x = json_object_get(json_object_get(run, "metrics"), name);
+        if (json_is_number(x) && isfinite(json_number_value(x)))
+            v[n++] = json_number_value(x);
+    }
+    ab_stats st;
+    if (n > 0 && ab_stats_compute(v, n, AB_BOOTSTRAP_SEED, &st) == 0) {
+        json_t *m = json_object();
+        json_object_set_new(m, "median", json_real(st.median));
+        json_object_set_new(m, "min", json_real(st.min));
+        json_object_set_new(m, "max", json_real(st.max));
+        json_object_set_new(m, "mad", json_real(st.mad));
+        json_object_set_new(m, "ci95_lo", json_real(st.ci95_lo));
+        json_object_set_new(m, "ci95_hi", json_real(st.ci95_hi));
+        json_object_set_new(m, "n", json_integer((json_int_t)st.n));
+        json_object_set_new(cell_metrics, name, m);
+    }
+    free(v);
+}
+
+static void judge_noise(const json_t *runs, const char *alloc, const char *workload, json_t *cell)
+{
+    json_t *reasons = json_array();
+    json_t *metrics = json_object_get(cell, "metrics");
+    for (size_t k = 0; k < sizeof noise_checked_metrics / sizeof noise_checked_metrics[0]; k++) {
+        const char *name = noise_checked_metrics[k];
+        json_t *m = json_object_get(metrics, name);
+        double med = json_number_value(json_object_get(m, "median"));
+        if (!m || !(med > 0))
+            continue;
+        double mad = json_number_value(json_object_get(m, "mad"));
+        double half = (json_number_value(json_object_get(m, "ci95_hi")) -
+                       json_number_value(json_object_get(m, "ci95_lo"))) /
+                      2;
+        char fmt[160];
+        if (mad / med > AB_NOISY_MAD_RATIO) {
+            snprintf(fmt, sizeof fmt, "%s: MAD/median = %%.1f%%%% > %%.0f%%%%", name);
+            add_reason(reasons, fmt, 100 * mad / med, 100 * AB_NOISY_MAD_RATIO);
+        }
+        if (half / med > AB_NOISY_CI_HALF_RATIO) {
+            snprintf(fmt, sizeof fmt, "%s: 95%%%% CI half-width/median = %%.1f%%%% > %%.0f%%%%",
+                     name);
+            add_reason(reasons, fmt, 100 * half / med, 100 * AB_NOISY_CI_HALF_RATIO);
+        }
+    }
+    size_t i, total = 0, ok = 0;
+    const json_t *run;
+    json_array_foreach(runs, i, run)
+    {
+        if (!run_in_cell(run, alloc, workload))
+            continue;
+        total++;
+        if (!run_ok(run))
+            continue;
+        ok++;
+        const json_t *d = json_object_get(json_object_get(run, "metrics"), "tsc_drift_ppm");
+        double drift = json_number_value(d);
+        if (json_is_number(d) && fabs(drift) > AB_NOISY_TSC_DRIFT_PPM)
+            add_reason(reasons, "repetition %.0f: TSC calibrations disagree by %.0f ppm",
+                       json_number_value(json_object_get(run, "rep")), drift);
+    }
+    if (ok < total)
+        add_reason(reasons, "%.0f of %.0f repetitions did not finish ok", (double)(total - ok),
+                   (double)total);
+    json_object_set_new(cell, "n_runs", json_integer((json_int_t)total));
+    json_object_set_new(cell, "n_ok", json_integer((json_int_t)ok));
+    json_object_set_new(cell, "noisy", json_boolean(json_array_size(reasons) > 0));
+    json_object_set_new(cell, "noisy_reasons", reasons);
+}
+
+json_t *ab_aggregate_cells(const json_t *runs, const json_t *allocators, const json_t *workloads)
+{
+    json_t *cells = json_array();
+    if (!cells)
+        return NULL;
+    size_t ai, wi;
+    const json_t *aj, *wj;
+    json_array_foreach(allocators, ai, aj)
+    {
+        json_array_foreach(workloads, wi, wj)
+        {
+            const char *alloc = json_string_value(aj), *workload = json_string_value(wj);
+            if (!alloc || !workload)
+                continue;
+            json_t *cell = json_object();
+            json_object_set_new(cell, "allocator", json_string(alloc));
+            json_object_set_new(cell, "workload", json_string(workload));
+            json_t *metrics = json_object();
+            /* Every metric name any ok run of the cell reports. */
+            size_t i;
+            const json_t *run;
+            json_array_foreach(runs, i, run)
+            {
+                if (!run_in_cell(run, alloc, workload) || !run_ok(run))
+                    continue;
+                const char *name;
+                json_t *value;
+                json_object_foreach(json_object_get(run, "metrics"), name, value)
+                {
+                    if (json_is_number(value) && !json_object_get(metrics, name))
+                        aggregate_metric(runs, alloc, workload, name, metrics);
+                }
+            }
+            json_object_set_new(cell, "metrics", metrics);
+            judge_noise(runs, alloc, workload, cell);
+            json_array_append_new(cells, cell);
+        }
+    }
+    return cells;
+}

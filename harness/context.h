@@ -1,0 +1,28 @@
+/* context.h: the machine and build context stored with every result (DESIGN.md §5 "Context").
+ *
+ * A number without its context cannot be compared or trusted: the CPU, its TSC rate, the
+ * kernel, the C library, transparent huge pages, the compiler and flags, the git commit (and
+ * whether the tree was dirty), the date, the host, and for each allocator its version, library
+ * and the environment settings that change its behaviour (MALLOC_CONF, MIMALLOC_*,
+ * GLIBC_TUNABLES). Allocator versions and the TSC rate come from the runner children (they are
+ * facts of the measured process), the rest is read here.
+ */
+#ifndef AB_CONTEXT_H
+#define AB_CONTEXT_H
+
+#include <jansson.h>
+
+/* A new object with everything the orchestrator can read itself (see results/README.md).
+ * Returns NULL only when memory runs out. */
+json_t *ab_context_collect(void);
+
+/* Records what a runner reported about its allocator: context.allocators.<name> = {version,
+ * library, backend, settings}; the first report wins (later repetitions are the same process
+ * image). version or library may be NULL. */
+void ab_context_add_allocator(json_t *context, const char *name, const char *backend,
+                              const char *version, const char *library);
+
+/* Sets context.tsc_hz when not set yet (from the first runner that calibrated its TSC). */
+void ab_context_set_tsc_hz(json_t *context, double hz);
+
+#endif
