@@ -29,6 +29,10 @@ void ab_trace_limits_default(ab_trace_limits *lim);
 int ab_trace_open(const char *path, ab_trace *t, char *err, size_t errlen);
 void ab_trace_close(ab_trace *t);
 
+/* The same from a buffer in memory (binary or text; the ops are copied, so buf may go away and
+ * need not be aligned). For the fuzz targets and tests. */
+int ab_trace_open_memory(const void *buf, size_t len, ab_trace *t, char *err, size_t errlen);
+
 /* Check every op: unknown ids, double frees, ids reused while live, bad alignments, sizes over
  * the limit, threads/scopes/ids beyond the header's counts, and a header that lies about peak
  * live bytes or max live ids. Returns 0, or -1 with "op N: problem" in err. */

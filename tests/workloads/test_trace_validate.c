@@ -1,0 +1,204 @@
+/* test_trace_validate.c: the validator and the readers reject each kind of bad trace with a
+ * message that names the problem (and the op or line), and accept good ones.
+ *
+ * Op-level errors are written as small text traces; header lies, truncation and hostile counts
+ * are made by writing a valid binary trace and patching its header.
+ */
+#include "tests/workloads/wl_check.h"
+#include "workloads/trace_io.h"
+#include "workloads/trace_text.h"
+#include "workloads/trace_writer.h"
+
+#include <stddef.h>
+#include <string.h>
+#include <unistd.h>
+
+static char last_err[512];
+
+/* Open a trace from memory and validate it; returns 0 if it is valid, else -1 with last_err. */
+static int open_and_validate(const void *buf, size_t len)
+{
+    ab_trace t;
+    last_err[0] = 0;
+    if (ab_trace_open_memory(buf, len, &t, last_err, sizeof last_err))
+        return -1;
+    int rc = ab_trace_validate(&t, NULL, last_err, sizeof last_err);
+    ab_trace_close(&t);
+    return rc;
+}
+
+/* The trace (text, after the first line) is rejected with a message containing want. */
+static int rejects(const char *body, const char *want)
+{
+    char buf[2048];
+    snprintf(buf, sizeof buf, "# alignbench-trace 1\n%s", body);
+    int rc = open_and_validate(buf, strlen(buf));
+    int ok = rc != 0 && strstr(last_err, want) != NULL;
+    if (!ok)
+        printf("     got: %s\n", rc ? last_err : "(accepted)");
+    return ok;
+}
+
+static int accepts(const char *body)
+{
+    char buf[2048];
+    snprintf(buf, sizeof buf, "# alignbench-trace 1\n%s", body);
+    int rc = open_and_validate(buf, strlen(buf));
+    if (rc)
+        printf("     got: %s\n", last_err);
+    return rc == 0;
+}
+
+/* A small valid binary trace (two threads, two scopes) in memory. */
+static unsigned char good[4096];
+static size_t good_len;
+
+static void make_good(void)
+{
+    char path[] = "/tmp/ab_validate_XXXXXX";
+    int fd = mkstemp(path);
+    close(fd);
+    char err[256];
+    ab_trace_writer *w = ab_tw_create(path, "generator=test", err, sizeof err);
+    uint32_t a = ab_tw_alloc(w, 100, 3, 0, 0, 0);
+    uint32_t b = ab_tw_alloc(w, 200, 6, 1, 1, AB_OPF_ZERO);
+    ab_tw_realloc(w, a, 300, 0);
+    ab_tw_free(w, a, 1);
+    ab_tw_reset(w, 1, 0);
+    (void)b;
+    if (ab_tw_close(w, err, sizeof err))
+        printf("writer: %s\n", err);
+    FILE *f = fopen(path, "rb");
+    good_len = fread(good, 1, sizeof good, f);
+    fclose(f);
+    unlink(path);
+}
+
+/* The good trace with its header patched by f, then opened and validated. */
+#define PATCHED(field, value)                                                                      \
+    ({                                                                                             \
+        unsigned char copy[sizeof good];                                                           \
+        memcpy(copy, good, good_len);                                                              \
+        ab_trace_header h;                                                                         \
+        memcpy(&h, copy, sizeof h);                                                                \
+        h.field = value;                                                                           \
+        memcpy(copy, &h, sizeof h);                                                                \
+        open_and_validate(copy, good_len);                                                         \
+    })
+
+static int has(const char *want)
+{
+    int ok = strstr(last_err, want) != NULL;
+    if (!ok)
+        printf("     got: %s\n", last_err);
+    return ok;
+}
+
+int main(void)
+{
+    make_good();
+    ab_trace_header gh;
+    memcpy(&gh, good, sizeof gh);
+
+    /* good traces */
+    CHECK("binary-good-trace-valid", good_len > 0 && open_and_validate(good, good_len) == 0);
+    CHECK("text-good-trace-valid",
+          accepts("# meta generator=x\nmark call 7\nalloc 0 24 8 scope=2 thread=1 zero\n"
+                  "alloc 1 48 16 scope=2\nrealloc 0 64\nfree 1\nreset 2\nalloc 1 8 1\nfree 1\n"));
+    CHECK("text-id-reuse-after-free", accepts("alloc 0 8 8\nfree 0\nalloc 0 16 8\nfree 0\n"));
+    CHECK("text-id-reuse-after-reset", accepts("alloc 0 8 8 scope=1\nreset 1\nalloc 0 8 8\n"));
+    CHECK("text-empty-trace", accepts(""));
+    CHECK("text-size-zero-alloc", accepts("alloc 0 0 8\nfree 0\n"));
+
+    /* op semantics */
+    CHECK("free-unknown-id", rejects("alloc 0 8 8\nfree 1\n", "op 1: free of id 1: unknown id"));
+    CHECK("free-never-allocated-id-0", rejects("free 0\n", "op 0: free of id 0: unknown id"));
+    CHECK("double-free", rejects("alloc 0 8 8\nfree 0\nfree 0\n", "op 2: free of id 0: double"));
+    CHECK("realloc-unknown-id", rejects("alloc 0 8 8\nrealloc 5 8\n", "op 1: realloc of id 5"));
+    CHECK("realloc-after-free", rejects("alloc 0 8 8\nfree 0\nrealloc 0 8\n", "use after free"));
+    CHECK("realloc-to-zero", rejects("alloc 0 8 8\nrealloc 0 0\n", "op 1: realloc of id 0 to"));
+    CHECK("id-reused-while-live", rejects("alloc 0 8 8\nalloc 0 8 8\n", "op 1: alloc of id 0: id "
+                                                                        "reused while live"));
+    CHECK("free-after-reset",
+          rejects("alloc 0 8 8 scope=3\nreset 3\nfree 0\n", "op 2: free of id 0: use after reset"));
+    CHECK("realloc-after-reset",
+          rejects("alloc 0 8 8 scope=3\nreset 3\nrealloc 0 9\n", "op 2: realloc of id 0: use aft"));
+    CHECK("realloc-keeps-scope",
+          rejects("alloc 0 8 8 scope=3\nrealloc 0 99\nreset 3\nfree 0\n", "op 3: free of id 0: use "
+                                                                          "after reset"));
+    CHECK("reset-spares-other-scopes", accepts("alloc 0 8 8 scope=3\nreset 2\nfree 0\n"));
+    CHECK("size-over-limit", rejects("alloc 0 2000000000 8\n", "op 0: size 2000000000 above"));
+    CHECK("realloc-size-over-limit",
+          rejects("alloc 0 8 8\nrealloc 0 2000000000\n", "op 1: size 2000000000 above"));
+    CHECK("align-over-limit", rejects("alloc 0 8 2147483648\n", "op 0: alignment 2^31 above"));
+
+    /* text syntax: errors name the line */
+    CHECK("text-align-0", rejects("alloc 0 8 0\n", "line 2: alignment 0 is not a power of two"));
+    CHECK("text-align-3", rejects("alloc 0 8 3\n", "line 2: alignment 3 is not a power of two"));
+    CHECK("text-align-24",
+          rejects("mark call 1\nalloc 0 8 24\n", "line 3: alignment 24 is not a power of two"));
+    CHECK("text-unknown-op", rejects("\n\nmalloc 0 8\n", "line 4: unknown op 'malloc'"));
+    CHECK("text-missing-size", rejects("alloc 0\n", "line 2: missing size"));
+    CHECK("text-negative-size", rejects("alloc 0 -8 8\n", "line 2: bad size '-8'"));
+    CHECK("text-size-overflows-u32", rejects("alloc 0 4294967296 8\n", "line 2: bad size"));
+    CHECK("text-bad-option", rejects("free 0 scope=1\n", "line 2: 'scope=1' is not an option"));
+    CHECK("text-option-twice", rejects("alloc 0 8 8 thread=1 thread=1\n", "given twice"));
+    CHECK("text-trailing-junk", rejects("free 0 x\n", "line 2: unexpected 'x'"));
+    CHECK("text-mark-kind", rejects("mark lunch 1\n", "line 2: mark kind 'lunch'"));
+    CHECK("text-wrong-version",
+          open_and_validate("# alignbench-trace 2\n", 21) != 0 && has("version 2"));
+    CHECK("text-second-meta", rejects("# meta a=1\n# meta b=2\n", "line 3: a second '# meta'"));
+
+    /* binary layout */
+    CHECK("binary-truncated-partial-op",
+          open_and_validate(good, good_len - 8) != 0 && has("truncated") && has("partial op"));
+    CHECK("binary-truncated-header", open_and_validate(good, 100) != 0 && has("truncated: 100"));
+    CHECK("binary-empty", open_and_validate(good, 0) != 0 && has("truncated"));
+    {
+        unsigned char copy[sizeof good];
+        memcpy(copy, good, good_len);
+        copy[0] = 'X';
+        CHECK("binary-wrong-magic", open_and_validate(copy, good_len) != 0 && has("wrong magic"));
+        memcpy(copy, good, good_len);
+        copy[sizeof(ab_trace_header)] = 9; /* the first op's kind */
+        CHECK("binary-unknown-op-kind",
+              open_and_validate(copy, good_len) != 0 && has("op 0: unknown op kind 9"));
+        memcpy(copy, good, good_len);
+        copy[sizeof(ab_trace_header) + 1] = 31; /* the first op's align_log2 */
+        CHECK("binary-align-log2-over-limit",
+              open_and_validate(copy, good_len) != 0 && has("op 0: alignment 2^31 above"));
+        memcpy(copy, good, good_len);
+        copy[sizeof(ab_trace_header) + 3 * 16 + 8] = 1; /* the free's unused size field */
+        CHECK("binary-free-with-size-set",
+              open_and_validate(copy, good_len) != 0 && has("op 3: free has nonzero fields"));
+        memcpy(copy, good, good_len);
+        memset(copy + offsetof(ab_trace_header, meta), 'x', AB_TRACE_META_MAX);
+        CHECK("binary-meta-unterminated",
+              open_and_validate(copy, good_len) != 0 && has("not NUL-terminated"));
+    }
+    CHECK("binary-wrong-version", PATCHED(version, 2) != 0 && has("version 2"));
+    CHECK("binary-wrong-header-size", PATCHED(header_size, 512) != 0 && has("header_size 512"));
+
+    /* headers that lie */
+    CHECK("header-op-count-too-high", PATCHED(op_count, gh.op_count + 1) != 0 && has("truncated"));
+    CHECK("header-op-count-too-low",
+          PATCHED(op_count, gh.op_count - 1) != 0 && has("the header says"));
+    CHECK("header-op-count-hostile",
+          PATCHED(op_count, UINT64_MAX / 2) != 0 && has("truncated: the header says"));
+    CHECK("header-peak-live-bytes-lies",
+          PATCHED(peak_live_bytes, gh.peak_live_bytes + 1) != 0 && has("peak_live_bytes says"));
+    CHECK("header-max-live-ids-too-high",
+          PATCHED(max_live_ids, gh.max_live_ids + 1) != 0 && has("max_live_ids says"));
+    CHECK("header-max-live-ids-too-low",
+          PATCHED(max_live_ids, 1) != 0 && has("op 1: alloc of id 1 beyond the header's max_live"));
+    CHECK("header-max-live-ids-hostile",
+          PATCHED(max_live_ids, 0xfffffff0u) != 0 && has("exceeds the op count"));
+    CHECK("header-thread-count-too-low",
+          PATCHED(thread_count, 1) != 0 && has("op 1: thread 1 beyond the header's thread_count"));
+    CHECK("header-thread-count-too-high",
+          PATCHED(thread_count, 3) != 0 && has("thread_count says 3"));
+    CHECK("header-scope-count-too-low",
+          PATCHED(scope_count, 1) != 0 && has("op 1: scope 1 beyond the header's scope_count"));
+    CHECK("header-flags-set", PATCHED(flags, 1) != 0 && has("flags"));
+    return wl_done();
+}

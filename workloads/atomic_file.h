@@ -1,0 +1,26 @@
+/* atomic_file.h: write a file under a temporary name and rename it into place on success.
+ *
+ * Traces and their text form are written through this, so a crash, a full disk or an error
+ * part-way never leaves a half-written file under the final name: readers see the old file or
+ * the complete new one. The temporary file lives in the same directory (rename is atomic there).
+ */
+#ifndef AB_ATOMIC_FILE_H
+#define AB_ATOMIC_FILE_H
+
+#include <stddef.h>
+#include <stdio.h>
+
+typedef struct ab_atomic_file {
+    FILE *f;
+    char tmp_path[4096];
+    char final_path[4096];
+} ab_atomic_file;
+
+/* Create PATH.tmp.XXXXXX next to path; returns 0 with af->f open for writing, or -1 with err. */
+int ab_atomic_open(ab_atomic_file *af, const char *path, char *err, size_t errlen);
+/* Flush, close and rename into place; on any failure removes the temporary and returns -1. */
+int ab_atomic_commit(ab_atomic_file *af, char *err, size_t errlen);
+/* Close and remove the temporary (after an error). */
+void ab_atomic_abort(ab_atomic_file *af);
+
+#endif

@@ -1,0 +1,201 @@
+/* trace_writer.c: the buffered binary trace writer (see trace_writer.h). */
+#include "workloads/trace_writer.h"
+#include "workloads/atomic_file.h"
+#include "workloads/trace_live.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define WRITER_BUF_OPS 4096 /* 64 KiB of ops between writes */
+
+struct ab_trace_writer {
+    ab_atomic_file file;
+    ab_trace_header hdr;
+    ab_live_table live;
+    ab_op buf[WRITER_BUF_OPS];
+    size_t nbuf;
+    uint32_t *free_ids; /* LIFO stack of released ids */
+    size_t nfree, free_cap;
+    uint32_t next_fresh; /* ids below it have been used */
+    int failed;
+    char err[300];
+};
+
+static void set_error(ab_trace_writer *w, const char *fmt, ...)
+{
+    if (w->failed)
+        return;
+    w->failed = 1;
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(w->err, sizeof w->err, fmt, ap);
+    va_end(ap);
+}
+
+static void push_free_id(void *ctx, uint32_t id)
+{
+    ab_trace_writer *w = ctx;
+    if (w->nfree == w->free_cap) {
+        size_t cap = w->free_cap ? w->free_cap * 2 : 1024;
+        uint32_t *p = realloc(w->free_ids, cap * sizeof *p);
+        if (!p) {
+            set_error(w, "out of memory for the id free list");
+            return;
+        }
+        w->free_ids = p;
+        w->free_cap = cap;
+    }
+    w->free_ids[w->nfree++] = id;
+}
+
+ab_trace_writer *ab_tw_create(const char *path, const char *meta, char *err, size_t errlen)
+{
+    if (meta && strlen(meta) >= AB_TRACE_META_MAX) {
+        snprintf(err, errlen, "metadata longer than %d characters", AB_TRACE_META_MAX - 1);
+        return NULL;
+    }
+    ab_trace_writer *w = calloc(1, sizeof *w);
+    if (!w) {
+        snprintf(err, errlen, "out of memory");
+        return NULL;
+    }
+    if (ab_atomic_open(&w->file, path, err, errlen)) {
+        free(w);
+        return NULL;
+    }
+    memcpy(w->hdr.magic, AB_TRACE_MAGIC, 8);
+    w->hdr.version = AB_TRACE_VERSION;
+    w->hdr.header_size = sizeof w->hdr;
+    if (meta)
+        memcpy(w->hdr.meta, meta, strlen(meta));
+    ab_live_init(&w->live, NULL, NULL);
+    w->live.on_release = push_free_id;
+    w->live.on_release_ctx = w;
+    /* The header's place; its contents are written at close. */
+    if (fwrite(&w->hdr, sizeof w->hdr, 1, w->file.f) != 1)
+        set_error(w, "%s: write failed", path);
+    return w;
+}
+
+static void flush_ops(ab_trace_writer *w)
+{
+    if (w->nbuf && fwrite(w->buf, sizeof w->buf[0], w->nbuf, w->file.f) != w->nbuf)
+        set_error(w, "%s: write failed", w->file.final_path);
+    w->nbuf = 0;
+}
+
+static void append(ab_trace_writer *w, const ab_op *op)
+{
+    if (w->failed)
+        return;
+    char msg[200];
+    if (ab_live_apply(&w->live, op, msg, sizeof msg)) {
+        set_error(w, "op %llu: %s", (unsigned long long)w->live.op_count, msg);
+        return;
+    }
+    w->buf[w->nbuf++] = *op;
+    if (w->nbuf == WRITER_BUF_OPS)
+        flush_ops(w);
+}
+
+uint32_t ab_tw_alloc(ab_trace_writer *w, uint32_t size, unsigned align_log2, uint16_t scope,
+                     uint16_t thread, uint16_t flags)
+{
+    if (w->failed)
+        return UINT32_MAX;
+    if (align_log2 > 63) {
+        set_error(w, "op %llu: alignment 2^%u", (unsigned long long)w->live.op_count, align_log2);
+        return UINT32_MAX;
+    }
+    uint32_t id = w->nfree ? w->free_ids[--w->nfree] : w->next_fresh++;
+    ab_op op = {.kind = AB_OP_ALLOC,
+                .align_log2 = (uint8_t)align_log2,
+                .thread = thread,
+                .id = id,
+                .size = size,
+                .scope = scope,
+                .flags = flags};
+    append(w, &op);
+    return w->failed ? UINT32_MAX : id;
+}
+
+void ab_tw_free(ab_trace_writer *w, uint32_t id, uint16_t thread)
+{
+    ab_op op = {.kind = AB_OP_FREE, .thread = thread, .id = id};
+    append(w, &op);
+}
+
+void ab_tw_realloc(ab_trace_writer *w, uint32_t id, uint32_t size, uint16_t thread)
+{
+    ab_op op = {.kind = AB_OP_REALLOC, .thread = thread, .id = id, .size = size};
+    append(w, &op);
+}
+
+void ab_tw_reset(ab_trace_writer *w, uint16_t scope, uint16_t thread)
+{
+    ab_op op = {.kind = AB_OP_RESET, .thread = thread, .scope = scope};
+    append(w, &op);
+}
+
+void ab_tw_mark(ab_trace_writer *w, enum ab_mark_kind kind, uint16_t arg, uint16_t thread)
+{
+    ab_op op = {.kind = AB_OP_MARK, .thread = thread, .scope = arg, .flags = (uint16_t)kind};
+    append(w, &op);
+}
+
+uint64_t ab_tw_op_count(const ab_trace_writer *w)
+{
+    return w->live.op_count;
+}
+
+uint64_t ab_tw_live_bytes(const ab_trace_writer *w)
+{
+    return w->live.live_bytes;
+}
+
+static void destroy(ab_trace_writer *w)
+{
+    ab_live_fini(&w->live);
+    free(w->free_ids);
+    free(w);
+}
+
+void ab_tw_abort(ab_trace_writer *w)
+{
+    ab_atomic_abort(&w->file);
+    destroy(w);
+}
+
+int ab_tw_close(ab_trace_writer *w, char *err, size_t errlen)
+{
+    flush_ops(w);
+    ab_live_fill_header(&w->live, &w->hdr);
+    if (!w->failed &&
+        (fseek(w->file.f, 0, SEEK_SET) != 0 || fwrite(&w->hdr, sizeof w->hdr, 1, w->file.f) != 1))
+        set_error(w, "%s: write failed", w->file.final_path);
+    if (w->failed) {
+        snprintf(err, errlen, "%s", w->err);
+        ab_tw_abort(w);
+        return -1;
+    }
+    int rc = ab_atomic_commit(&w->file, err, errlen);
+    destroy(w);
+    return rc;
+}
+
+int ab_trace_save_binary(const ab_trace *t, const char *path, char *err, size_t errlen)
+{
+    ab_atomic_file af;
+    if (ab_atomic_open(&af, path, err, errlen))
+        return -1;
+    if (fwrite(&t->hdr, sizeof t->hdr, 1, af.f) != 1 ||
+        (t->hdr.op_count &&
+         fwrite(t->ops, sizeof(ab_op), t->hdr.op_count, af.f) != t->hdr.op_count)) {
+        ab_atomic_abort(&af);
+        snprintf(err, errlen, "%s: write failed", path);
+        return -1;
+    }
+    return ab_atomic_commit(&af, err, errlen);
+}
