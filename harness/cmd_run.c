@@ -1,0 +1,642 @@
+/* cmd_run.c: `alignbench run`, the orchestrator (DESIGN.md §2, §5, §6).
+ *
+ * It never measures in its own process. In order:
+ *   1. validate every option (run_options.c) and the allocator choice (alloc_select.h);
+ *   2. generate the workload traces into RUN_DIR/traces/ and validate them (and any --trace);
+ *   3. pin itself to one CPU and every runner child to another (the last allowed CPU);
+ *   4. run the schedule (schedule.h): rounds x (allocator, workload), each slot a fresh
+ *      `alignbench-runner replay` child (child.h); a child that crashes, times out, fails or
+ *      refuses becomes a runs[] row saying so and the others go on;
+ *   5. after every run, recompute the cells (aggregate.h) and rewrite results.json/csv
+ *      atomically (results_write.h), so an interruption loses at most the run in flight;
+ *   6. print the summary (summary.h) and render charts and report.html (report.h).
+ * SIGINT/SIGTERM (run_signals.h) kill the child in flight; the results so far are written with
+ * "complete": false and the exit status is 128 + the signal.
+ */
+#include "harness/aggregate.h"
+#include "harness/alloc_select.h"
+#include "harness/child.h"
+#include "harness/commands.h"
+#include "harness/context.h"
+#include "harness/progress.h"
+#include "harness/report.h"
+#include "harness/results_write.h"
+#include "harness/run_options.h"
+#include "harness/run_signals.h"
+#include "harness/schedule.h"
+#include "harness/summary.h"
+#include "workloads/generators.h"
+#include "workloads/trace_io.h"
+
+#include <errno.h>
+#include <limits.h>
+#include <sched.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#define ERR_LEN 1024
+
+typedef struct workload {
+    char name[64];
+    char trace[PATH_MAX]; /* the path handed to the runner */
+    int baseline;         /* replay a lowered-alignment copy too */
+} workload;
+
+typedef struct run_state {
+    ab_run_options opt;
+    ab_alloc_choice *allocs; /* the available ones */
+    size_t nallocs;
+    workload wl[2 * AB_RUN_MAX_LIST];
+    size_t nwl;
+    char run_dir[3584]; /* out_dir (< 3000, run_options.c) + / + run_id */
+    char runner[PATH_MAX];
+    int child_cpu;
+    json_t *doc; /* the results document; runs and cells live in it */
+} run_state;
+
+/* Prints "alignbench run: MESSAGE" to stderr; returns 1 (the exit status of a failed run). */
+static int fail(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+static int fail(const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    fprintf(stderr, "alignbench run: ");
+    vfprintf(stderr, fmt, ap);
+    fputc('\n', stderr);
+    va_end(ap);
+    return 1;
+}
+
+/* ---- allocators ---------------------------------------------------------------------------- */
+
+static int choose_allocators(run_state *s, json_t *config)
+{
+    ab_alloc_choice *all = NULL;
+    size_t n = 0;
+    char err[ERR_LEN];
+    if (ab_alloc_choose(s->opt.alloc_specs, s->opt.nalloc_specs, &all, &n, err, sizeof err) != 0)
+        return fail("%s", err);
+    s->allocs = calloc(n, sizeof *s->allocs);
+    json_t *names = json_array(), *skipped = json_array();
+    for (size_t i = 0; i < n; i++) {
+        if (all[i].available) {
+            s->allocs[s->nallocs++] = all[i];
+            json_array_append_new(names, json_string(all[i].name));
+        } else {
+            if (!s->opt.quiet)
+                fprintf(stderr, "alignbench run: skipping %s: %s\n", all[i].name, all[i].why);
+            json_array_append_new(skipped,
+                                  json_pack("{s:s, s:s}", "name", all[i].name, "why", all[i].why));
+        }
+    }
+    free(all);
+    json_object_set_new(config, "allocators", names);
+    json_object_set_new(config, "allocators_unavailable", skipped);
+    if (s->nallocs == 0)
+        return fail("none of the chosen allocators is available here");
+    return 0;
+}
+
+/* ---- traces ------------------------------------------------------------------------------- */
+
+/* Opens and validates a trace; fills its description for workloads[]. */
+static int check_trace(const char *path, workload *w, enum ab_baseline_mode mode, json_t **desc,
+                       char *err, size_t errlen)
+{
+    ab_trace t;
+    if (ab_trace_open(path, &t, err, errlen) != 0)
+        return -1;
+    ab_trace_limits lim;
+    ab_trace_limits_default(&lim);
+    if (ab_trace_validate(&t, &lim, err, errlen) != 0) {
+        ab_trace_close(&t);
+        return -1;
+    }
+    unsigned max_align_log2 = 0;
+    for (uint64_t i = 0; i < t.hdr.op_count; i++)
+        if (t.ops[i].kind == AB_OP_ALLOC && t.ops[i].align_log2 > max_align_log2)
+            max_align_log2 = t.ops[i].align_log2;
+    w->baseline = mode == AB_BASELINE_ON || (mode == AB_BASELINE_AUTO && max_align_log2 > 4);
+    char meta[AB_TRACE_META_MAX + 1];
+    snprintf(meta, sizeof meta, "%.*s", AB_TRACE_META_MAX, t.hdr.meta);
+    *desc =
+        json_pack("{s:s, s:I, s:I, s:I, s:I, s:s, s:b}", "name", w->name, "ops",
+                  (json_int_t)t.hdr.op_count, "peak_live_bytes", (json_int_t)t.hdr.peak_live_bytes,
+                  "max_live_ids", (json_int_t)t.hdr.max_live_ids, "max_align",
+                  (json_int_t)1 << max_align_log2, "meta", meta, "natural_baseline", w->baseline);
+    ab_trace_close(&t);
+    return *desc ? 0 : -1;
+}
+
+static int name_taken(const run_state *s, const char *name)
+{
+    for (size_t i = 0; i < s->nwl; i++)
+        if (!strcmp(s->wl[i].name, name))
+            return 1;
+    return 0;
+}
+
+/* User traces first (before anything is created), named after their file. */
+static int check_user_traces(run_state *s, json_t *workloads)
+{
+    for (size_t i = 0; i < s->opt.ntraces; i++) {
+        workload *w = &s->wl[s->nwl];
+        const char *base = strrchr(s->opt.traces[i], '/');
+        base = base ? base + 1 : s->opt.traces[i];
+        char name[64];
+        snprintf(name, sizeof name, "%.*s", (int)strcspn(base, "."), base);
+        snprintf(w->name, sizeof w->name, "%s", name[0] ? name : "trace");
+        for (int k = 2; name_taken(s, w->name); k++)
+            snprintf(w->name, sizeof w->name, "%.40s-%d", name, k);
+        if (!realpath(s->opt.traces[i], w->trace))
+            return fail("cannot read trace '%s': %s", s->opt.traces[i], strerror(errno));
+        char err[ERR_LEN];
+        json_t *desc;
+        if (check_trace(w->trace, w, s->opt.baseline, &desc, err, sizeof err) != 0)
+            return fail("trace '%s' is not valid: %s", s->opt.traces[i], err);
+        json_object_set_new(desc, "source", json_string("file"));
+        json_object_set_new(desc, "trace", json_string(w->trace));
+        json_array_append_new(workloads, desc);
+        s->nwl++;
+    }
+    return 0;
+}
+
+static int generate_traces(run_state *s, json_t *workloads)
+{
+    for (size_t i = 0; i < s->opt.nworkloads; i++) {
+        const ab_generator *g = ab_generator_find(s->opt.workloads[i]);
+        if (name_taken(s, g->name))
+            continue;
+        workload *w = &s->wl[s->nwl];
+        snprintf(w->name, sizeof w->name, "%s", g->name);
+        snprintf(w->trace, sizeof w->trace, "%s/traces/%s.abtrace", s->run_dir, g->name);
+        ab_gen_params p = {.seed = s->opt.seed, .scale = s->opt.scale, .threads = 1};
+        char err[ERR_LEN];
+        if (g->generate(&p, w->trace, err, sizeof err) != 0)
+            return fail("generating workload %s failed: %s", g->name, err);
+        json_t *desc;
+        if (check_trace(w->trace, w, s->opt.baseline, &desc, err, sizeof err) != 0)
+            return fail("generated trace %s is not valid: %s", g->name, err);
+        char rel[PATH_MAX];
+        snprintf(rel, sizeof rel, "traces/%s.abtrace", g->name);
+        json_object_set_new(desc, "source", json_string("generated"));
+        json_object_set_new(desc, "trace", json_string(rel));
+        json_object_set_new(desc, "seed", json_integer((json_int_t)s->opt.seed));
+        json_object_set_new(desc, "scale", json_real(s->opt.scale));
+        json_array_append_new(workloads, desc);
+        s->nwl++;
+    }
+    return 0;
+}
+
+/* ---- CPU placement ------------------------------------------------------------------------- */
+
+/* Children go to the last allowed CPU; with two or more, the orchestrator takes the first. */
+static void place_cpus(run_state *s, json_t *config)
+{
+    cpu_set_t set;
+    int first = -1, last = -1, count = 0;
+    if (sched_getaffinity(0, sizeof set, &set) == 0) {
+        for (int c = 0; c < CPU_SETSIZE; c++)
+            if (CPU_ISSET(c, &set)) {
+                if (first < 0)
+                    first = c;
+                last = c;
+                count++;
+            }
+    }
+    s->child_cpu = last;
+    int pinned = 0;
+    if (count >= 2) {
+        CPU_ZERO(&set);
+        CPU_SET(first, &set);
+        pinned = sched_setaffinity(0, sizeof set, &set) == 0;
+    }
+    json_object_set_new(config, "child_cpu", last >= 0 ? json_integer(last) : json_null());
+    json_object_set_new(config, "orchestrator_cpu", pinned ? json_integer(first) : json_null());
+}
+
+/* ---- one run ------------------------------------------------------------------------------ */
+
+/* The last non-empty line of a file, or "" (the child's stderr: its reason for failing). */
+static void last_line(const char *path, char *buf, size_t len)
+{
+    buf[0] = '\0';
+    FILE *f = fopen(path, "r");
+    if (!f)
+        return;
+    char line[1024];
+    while (fgets(line, sizeof line, f)) {
+        line[strcspn(line, "\n")] = '\0';
+        if (line[0])
+            snprintf(buf, len, "%s", line);
+    }
+    fclose(f);
+}
+
+static const char *status_of(const ab_child_result *r)
+{
+    switch (r->outcome) {
+    case AB_CHILD_OK:
+        return "ok";
+    case AB_CHILD_SIGNALED:
+        return "crashed";
+    case AB_CHILD_TIMEOUT:
+        return "timeout";
+    case AB_CHILD_FAILED:
+        return r->exit_code == 3 ? "refused" : "failed"; /* 3: runner_main.c's refusal */
+    case AB_CHILD_SPAWN_ERROR:
+        break;
+    }
+    return "failed";
+}
+
+/* The runner's JSON object (a runs[] element) merged under our bookkeeping keys. */
+static json_t *make_row(const run_state *s, const ab_slot *slot, const ab_child_result *r,
+                        const char *out_path, const char *log_path)
+{
+    const ab_alloc_choice *a = &s->allocs[slot->alloc];
+    const workload *w = &s->wl[slot->workload];
+    char outcome[256], error[1024] = "";
+    ab_child_describe(r, outcome, sizeof outcome);
+    const char *status = status_of(r);
+    json_t *measured = NULL;
+    if (r->outcome == AB_CHILD_OK) {
+        json_error_t jerr;
+        measured = json_load_file(out_path, 0, &jerr);
+        if (!json_is_object(measured)) {
+            status = "failed";
+            snprintf(error, sizeof error, "the runner exited 0 but wrote no valid result: %s",
+                     jerr.text);
+            json_decref(measured);
+            measured = NULL;
+        }
+    } else {
+        last_line(log_path, error, sizeof error);
+        if (!error[0] || r->outcome != AB_CHILD_FAILED)
+            snprintf(error + strlen(error), sizeof error - strlen(error), "%s%s",
+                     error[0] ? "; " : "", outcome);
+    }
+    json_t *row = json_object();
+    json_object_set_new(row, "allocator", json_string(a->name));
+    json_object_set_new(row, "workload", json_string(w->name));
+    json_object_set_new(row, "rep", json_integer(slot->round + 1));
+    json_object_set_new(row, "round", json_integer(slot->round + 1));
+    json_object_set_new(row, "status", json_string(status));
+    json_object_set_new(row, "exit_code",
+                        r->outcome == AB_CHILD_FAILED ? json_integer(r->exit_code) : json_null());
+    json_object_set_new(row, "signal",
+                        r->outcome == AB_CHILD_SIGNALED || r->outcome == AB_CHILD_TIMEOUT
+                            ? json_integer(r->signo)
+                            : json_null());
+    json_object_set_new(row, "error", error[0] ? json_string(error) : json_null());
+    json_object_set_new(row, "wall_s", json_real(r->wall_s));
+    json_object_set_new(row, "child_maxrss_kb", json_integer(r->maxrss_kb));
+    if (measured) {
+        const char *key;
+        json_t *value;
+        json_object_foreach(measured, key, value)
+        {
+            if (!json_object_get(row, key))
+                json_object_set(row, key, value);
+        }
+        json_decref(measured);
+    }
+    if (!json_object_get(row, "metrics"))
+        json_object_set_new(row, "metrics", json_object());
+    return row;
+}
+
+/* metrics.name of a row, when it is a number. */
+static int metric(const json_t *row, const char *name, double *out)
+{
+    const json_t *v = json_object_get(json_object_get(row, "metrics"), name);
+    if (!json_is_number(v))
+        return -1;
+    *out = json_number_value(v);
+    return 0;
+}
+
+/* A lowered-alignment run: kept as the measured row's "baseline", and the two give what
+ * alignment costs (DESIGN.md §5: F against the same trace with every alignment lowered to 16). */
+static void attach_baseline(json_t *runs, json_t *lowered)
+{
+    json_t *row = NULL;
+    for (size_t i = json_array_size(runs); i-- > 0;) {
+        json_t *r = json_array_get(runs, i);
+        if (json_equal(json_object_get(r, "allocator"), json_object_get(lowered, "allocator")) &&
+            json_equal(json_object_get(r, "workload"), json_object_get(lowered, "workload")) &&
+            json_equal(json_object_get(r, "rep"), json_object_get(lowered, "rep"))) {
+            row = r;
+            break;
+        }
+    }
+    if (!row)
+        return;
+    json_t *base = json_pack("{s:O, s:O, s:O}", "status", json_object_get(lowered, "status"),
+                             "error", json_object_get(lowered, "error"), "metrics",
+                             json_object_get(lowered, "metrics"));
+    json_object_set_new(row, "baseline", base);
+    const char *rs = json_string_value(json_object_get(row, "status"));
+    const char *ls = json_string_value(json_object_get(lowered, "status"));
+    if (!rs || !ls || strcmp(rs, "ok") || strcmp(ls, "ok"))
+        return;
+    static const struct {
+        const char *cost, *from;
+    } costs[] = {{"align_cost_bytes", "peak_footprint"}, {"align_cost_ns_per_op", "ns_per_op_net"}};
+    json_t *m = json_object_get(row, "metrics");
+    for (size_t i = 0; i < sizeof costs / sizeof costs[0]; i++) {
+        double measured, natural;
+        if (metric(row, costs[i].from, &measured) == 0 &&
+            metric(lowered, costs[i].from, &natural) == 0)
+            json_object_set_new(m, costs[i].cost, json_real(measured - natural));
+    }
+}
+
+/* Records what a runner said about its allocator and clock into the context. */
+static void note_context(run_state *s, const ab_alloc_choice *a, const json_t *row)
+{
+    json_t *ctx = json_object_get(s->doc, "context");
+    const json_t *info = json_object_get(row, "allocator_info");
+    const char *version = json_string_value(json_object_get(info, "version"));
+    const char *library = json_string_value(json_object_get(info, "library"));
+    ab_context_add_allocator(ctx, a->name, a->backend, version, library ? library : a->lib);
+    const json_t *hz = json_object_get(row, "tsc_hz");
+    if (json_is_number(hz))
+        ab_context_set_tsc_hz(ctx, json_number_value(hz));
+}
+
+static void slot_name(const run_state *s, const ab_slot *slot, char *buf, size_t len)
+{
+    snprintf(buf, len, "%s x %s, rep %u/%u%s", s->allocs[slot->alloc].name,
+             s->wl[slot->workload].name, slot->round + 1, s->opt.reps,
+             slot->lowered ? " (alignment lowered to 16)" : "");
+}
+
+/* Runs one slot. Returns 0 when a row was recorded, 1 when interrupted (nothing recorded). */
+static int run_slot(run_state *s, const ab_slot *slot, ab_progress *progress)
+{
+    const ab_alloc_choice *a = &s->allocs[slot->alloc];
+    const workload *w = &s->wl[slot->workload];
+    char stem[256], out_path[PATH_MAX], log_path[PATH_MAX], cpu[16], checkpoints[16], what[256];
+    snprintf(stem, sizeof stem, "%s-%s-r%u%s", a->name, w->name, slot->round + 1,
+             slot->lowered ? "-align16" : "");
+    snprintf(out_path, sizeof out_path, "%s/tmp/%s.json", s->run_dir, stem);
+    snprintf(log_path, sizeof log_path, "%s/logs/%s.log", s->run_dir, stem);
+    snprintf(cpu, sizeof cpu, "%d", s->child_cpu);
+    snprintf(checkpoints, sizeof checkpoints, "%u", s->opt.preset->checkpoints);
+    const char *argv[32];
+    int k = ab_alloc_runner_argv(a, s->runner, "replay", argv);
+    argv[k++] = "--trace";
+    argv[k++] = w->trace;
+    argv[k++] = "--out";
+    argv[k++] = out_path;
+    argv[k++] = "--touch";
+    argv[k++] = s->opt.touch;
+    argv[k++] = "--checkpoints";
+    argv[k++] = checkpoints;
+    if (s->child_cpu >= 0) {
+        argv[k++] = "--cpu";
+        argv[k++] = cpu;
+    }
+    if (slot->lowered) {
+        argv[k++] = "--lower-align";
+        argv[k++] = "16";
+    }
+    argv[k] = NULL;
+    ab_child_spec spec = {.argv = argv,
+                          .preload = a->lib[0] ? a->lib : NULL,
+                          .timeout_s = s->opt.timeout_s,
+                          .mem_limit = s->opt.mem_limit,
+                          .stdout_path = log_path,
+                          .stderr_path = log_path};
+    slot_name(s, slot, what, sizeof what);
+    ab_progress_begin(progress, what);
+    unlink(out_path);
+    ab_child_result r;
+    if (ab_child_run(&spec, &r) != 0) {
+        memset(&r, 0, sizeof r);
+        r.outcome = AB_CHILD_SPAWN_ERROR;
+        r.exit_code = errno;
+    }
+    if (ab_run_interrupted()) {
+        unlink(out_path);
+        return 1;
+    }
+    json_t *row = make_row(s, slot, &r, out_path, log_path);
+    unlink(out_path);
+    const char *status = json_string_value(json_object_get(row, "status"));
+    ab_progress_end(progress, what, status, r.wall_s);
+    if (strcmp(status, "ok") != 0)
+        ab_progress_note(progress, "alignbench run: %s: %s: %s (log: %s)", what, status,
+                         json_string_value(json_object_get(row, "error")), log_path);
+    else
+        note_context(s, a, row);
+    json_t *runs = json_object_get(s->doc, "runs");
+    if (slot->lowered)
+        attach_baseline(runs, row);
+    else
+        json_array_append(runs, row);
+    json_decref(row);
+    /* An empty log says nothing: keep only logs with content. */
+    struct stat st;
+    if (stat(log_path, &st) == 0 && st.st_size == 0)
+        unlink(log_path);
+    return 0;
+}
+
+/* ---- the results document ------------------------------------------------------------------ */
+
+static int write_results(run_state *s, int complete)
+{
+    json_t *config = json_object_get(s->doc, "config");
+    json_object_set_new(s->doc, "complete", json_boolean(complete));
+    json_object_set_new(s->doc, "cells",
+                        ab_aggregate_cells(json_object_get(s->doc, "runs"),
+                                           json_object_get(config, "allocators"),
+                                           json_object_get(config, "workload_names")));
+    char err[ERR_LEN];
+    if (ab_results_write(s->run_dir, s->doc, err, sizeof err) != 0)
+        return fail("%s", err);
+    return 0;
+}
+
+static json_t *make_config(const run_state *s)
+{
+    static const char *const baseline_names[] = {"auto", "on", "off"};
+    const ab_run_options *o = &s->opt;
+    return json_pack("{s:i, s:s, s:f, s:I, s:b, s:s, s:f, s:I, s:s, s:i, s:s}", "repetitions",
+                     (int)o->reps, "mode", o->preset->name, "scale", o->scale, "seed",
+                     (json_int_t)o->seed, "shuffle", o->shuffle, "touch", o->touch, "timeout_s",
+                     o->timeout_s, "mem_limit", (json_int_t)o->mem_limit, "natural_baseline",
+                     baseline_names[o->baseline], "checkpoints", (int)o->preset->checkpoints,
+                     "runner", s->runner);
+}
+
+static int make_run_dir(run_state *s)
+{
+    if ((size_t)snprintf(s->run_dir, sizeof s->run_dir, "%s/%s", s->opt.out_dir, s->opt.run_id) >=
+        sizeof s->run_dir)
+        return fail("output path too long: %s/%s", s->opt.out_dir, s->opt.run_id);
+    if (mkdir(s->run_dir, 0755) != 0) {
+        if (errno == EEXIST)
+            return fail("%s already exists; pick another --run-id", s->run_dir);
+        return fail("cannot create %s: %s", s->run_dir, strerror(errno));
+    }
+    static const char *const subdirs[] = {"traces", "logs", "tmp"};
+    for (size_t i = 0; i < sizeof subdirs / sizeof subdirs[0]; i++) {
+        char path[PATH_MAX];
+        snprintf(path, sizeof path, "%s/%s", s->run_dir, subdirs[i]);
+        if (mkdir(path, 0755) != 0 && errno != EEXIST)
+            return fail("cannot create %s: %s", path, strerror(errno));
+    }
+    return 0;
+}
+
+static void remove_empty_dirs(const run_state *s)
+{
+    static const char *const subdirs[] = {"tmp", "logs"};
+    for (size_t i = 0; i < sizeof subdirs / sizeof subdirs[0]; i++) {
+        char path[PATH_MAX];
+        snprintf(path, sizeof path, "%s/%s", s->run_dir, subdirs[i]);
+        rmdir(path); /* fails, harmlessly, when not empty */
+    }
+}
+
+/* ---- the command --------------------------------------------------------------------------- */
+
+static int count_ok(const json_t *runs)
+{
+    int ok = 0;
+    size_t i;
+    const json_t *r;
+    json_array_foreach(runs, i, r)
+    {
+        const char *st = json_string_value(json_object_get(r, "status"));
+        ok += st && !strcmp(st, "ok");
+    }
+    return ok;
+}
+
+static int orchestrate(run_state *s)
+{
+    json_t *config = make_config(s);
+    json_t *workloads = json_array();
+    s->doc = json_object();
+    json_object_set_new(s->doc, "schema", json_string("alignbench-results"));
+    json_object_set_new(s->doc, "version", json_integer(1));
+    json_object_set_new(s->doc, "run_id", json_string(s->opt.run_id));
+    json_object_set_new(s->doc, "complete", json_false());
+    json_object_set_new(s->doc, "context", ab_context_collect());
+    json_object_set_new(s->doc, "config", config);
+    json_object_set_new(s->doc, "workloads", workloads);
+    json_object_set_new(s->doc, "runs", json_array());
+    json_object_set_new(s->doc, "cells", json_array());
+
+    if (choose_allocators(s, config) || check_user_traces(s, workloads) || make_run_dir(s) ||
+        generate_traces(s, workloads))
+        return 1;
+    json_t *names = json_array();
+    int baseline[2 * AB_RUN_MAX_LIST];
+    for (size_t i = 0; i < s->nwl; i++) {
+        json_array_append_new(names, json_string(s->wl[i].name));
+        baseline[i] = s->wl[i].baseline;
+    }
+    json_object_set_new(config, "workload_names", names);
+    place_cpus(s, config);
+
+    ab_schedule_params sp = {.rounds = s->opt.reps,
+                             .allocs = (unsigned)s->nallocs,
+                             .workloads = (unsigned)s->nwl,
+                             .baseline = baseline,
+                             .shuffle = s->opt.shuffle,
+                             .seed = s->opt.seed};
+    ab_slot *slots;
+    size_t nslots;
+    if (ab_schedule_build(&sp, &slots, &nslots) != 0)
+        return fail("cannot build the schedule (out of memory)");
+    if (write_results(s, 0) != 0) {
+        free(slots);
+        return 1;
+    }
+    ab_progress progress;
+    ab_progress_init(&progress, stderr, nslots);
+    if (s->opt.quiet)
+        progress.out = fopen("/dev/null", "w");
+    int rc = 0;
+    for (size_t i = 0; i < nslots && !ab_run_interrupted(); i++) {
+        if (run_slot(s, &slots[i], &progress) != 0)
+            break;
+        if (write_results(s, 0) != 0) {
+            rc = 1;
+            break;
+        }
+    }
+    ab_progress_finish(&progress);
+    if (s->opt.quiet && progress.out)
+        fclose(progress.out);
+    free(slots);
+    remove_empty_dirs(s);
+
+    int sig = ab_run_interrupted();
+    if (rc == 0 && write_results(s, !sig) != 0)
+        rc = 1;
+    if (sig) {
+        fprintf(stderr,
+                "alignbench run: interrupted by %s; the %d runs done so far are in "
+                "%s/results.json (\"complete\": false)\n",
+                strsignal(sig), (int)json_array_size(json_object_get(s->doc, "runs")), s->run_dir);
+        return 128 + sig;
+    }
+    if (rc != 0)
+        return rc;
+
+    const json_t *runs = json_object_get(s->doc, "runs");
+    int ok = count_ok(runs);
+    if (!s->opt.quiet) {
+        ab_summary_print(stdout, s->doc);
+        printf("\n%d of %d runs ok. Results: %s/results.json and results.csv\n", ok,
+               (int)json_array_size(runs), s->run_dir);
+    }
+    if (!s->opt.no_plots) {
+        char err[ERR_LEN];
+        if (ab_report_render(s->run_dir, s->opt.quiet, err, sizeof err) != 0)
+            return fail("the results are written, but the charts and report failed: %s", err);
+        if (!s->opt.quiet)
+            printf("Report: %s/report.html\n", s->run_dir);
+    }
+    if (ok == 0)
+        return fail("no run finished ok (see the errors above and %s/logs/)", s->run_dir);
+    return 0;
+}
+
+int cmd_run(int argc, char **argv)
+{
+    run_state *s = calloc(1, sizeof *s);
+    if (!s)
+        return fail("out of memory");
+    int rc = ab_run_options_parse(argc, argv, &s->opt);
+    if (rc != 0) {
+        free(s);
+        return rc > 0 ? 0 : 2;
+    }
+    if (ab_runner_path(s->runner, sizeof s->runner) != 0 || access(s->runner, X_OK) != 0) {
+        rc = fail("cannot find alignbench-runner next to alignbench (%s)", s->runner);
+        free(s);
+        return rc;
+    }
+    if (ab_run_signals_start() != 0) {
+        free(s);
+        return fail("cannot set up signal handling: %s", strerror(errno));
+    }
+    rc = orchestrate(s);
+    json_decref(s->doc);
+    free(s->allocs);
+    free(s);
+    return rc;
+}

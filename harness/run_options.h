@@ -1,0 +1,54 @@
+/* run_options.h: the options of `alignbench run`, parsed and validated before anything runs.
+ *
+ * Every check happens here, up front (negative or absurd repetitions or scale, unknown
+ * allocators or workloads, unreadable traces, an output folder that cannot be written), so a
+ * mistake costs the user a message, not a half-done run. The quick and full presets are a table.
+ */
+#ifndef AB_RUN_OPTIONS_H
+#define AB_RUN_OPTIONS_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#define AB_RUN_MAX_LIST 64
+
+enum ab_baseline_mode { AB_BASELINE_AUTO, AB_BASELINE_ON, AB_BASELINE_OFF };
+
+/* What --quick and --full choose (see run_options.c for the values and why). */
+typedef struct ab_run_preset {
+    const char *name;
+    double scale;         /* generator scale unless --scale */
+    double timeout_s;     /* per child unless --timeout */
+    unsigned checkpoints; /* memory checkpoints per replay (the runner's --checkpoints) */
+} ab_run_preset;
+
+typedef struct ab_run_options {
+    const char *alloc_specs[AB_RUN_MAX_LIST];
+    size_t nalloc_specs;
+    const char *workloads[AB_RUN_MAX_LIST]; /* generator names */
+    size_t nworkloads;
+    const char *traces[AB_RUN_MAX_LIST]; /* user trace files */
+    size_t ntraces;
+    unsigned reps;
+    const ab_run_preset *preset;
+    double scale;
+    uint64_t seed;
+    int shuffle;
+    const char *touch; /* none | first | all */
+    double timeout_s;
+    size_t mem_limit; /* 0: none */
+    char out_dir[4096];
+    char run_id[128];
+    int no_plots;
+    enum ab_baseline_mode baseline;
+    int quiet; /* no progress, no summary */
+} ab_run_options;
+
+/* Parses argv (argv[0] = "run"). Returns 0 to go on, 1 when --help was printed (exit 0), or -1
+ * after printing a message naming the bad option to stderr (exit 2). */
+int ab_run_options_parse(int argc, char **argv, ab_run_options *o);
+
+void ab_run_usage(FILE *out);
+
+#endif

@@ -1,0 +1,88 @@
+/* summary.c: the console table of summary.h. Columns are a table of (title, metric, format),
+ * so adding a column is one line; a metric a cell lacks prints as "-". */
+#include "harness/summary.h"
+
+#include <math.h>
+#include <string.h>
+
+typedef struct column {
+    const char *title;
+    const char *metric; /* cells[].metrics key; its median is shown */
+    double scale;       /* multiply the median by this before printing */
+    const char *fmt;    /* printf format of the scaled median */
+} column;
+
+static const column columns[] = {
+    {"Mops/s", "mops", 1, "%9.2f"},
+    {"alloc p99", "alloc_p99", 1, "%9.0f"},
+    {"frag_peak", "frag_peak", 1, "%9.3f"},
+    {"retained KiB", "retained", 1.0 / 1024, "%12.0f"},
+};
+
+static double stat_of(const json_t *cell, const char *metric, const char *stat)
+{
+    const json_t *v =
+        json_object_get(json_object_get(json_object_get(cell, "metrics"), metric), stat);
+    return json_is_number(v) ? json_number_value(v) : NAN;
+}
+
+static void print_cell_value(FILE *out, const char *fmt, double v)
+{
+    char buf[64];
+    int width = 0;
+    sscanf(fmt, "%%%d", &width);
+    if (isnan(v))
+        fprintf(out, " %*s", width, "-");
+    else {
+        snprintf(buf, sizeof buf, fmt, v);
+        fprintf(out, " %s", buf);
+    }
+}
+
+void ab_summary_print(FILE *out, const json_t *doc)
+{
+    const json_t *cells = json_object_get(doc, "cells");
+    const json_t *workloads = json_object_get(json_object_get(doc, "config"), "workloads");
+    size_t wi;
+    const json_t *wj;
+    json_array_foreach(workloads, wi, wj)
+    {
+        const char *workload = json_string_value(wj);
+        fprintf(out,
+                "\nworkload %s (medians over the ok repetitions; times in ns per op, net of "
+                "the replay floor)\n",
+                workload);
+        fprintf(out, "  %-16s %10s %8s", "allocator", "ns/op net", "+-MAD");
+        for (size_t c = 0; c < sizeof columns / sizeof columns[0]; c++) {
+            int width = 0;
+            sscanf(columns[c].fmt, "%%%d", &width);
+            fprintf(out, " %*s", width, columns[c].title);
+        }
+        fprintf(out, " %5s  %s\n", "ok", "noisy");
+        size_t ci;
+        const json_t *cell;
+        json_array_foreach(cells, ci, cell)
+        {
+            const char *w = json_string_value(json_object_get(cell, "workload"));
+            if (!w || strcmp(w, workload) != 0)
+                continue;
+            fprintf(out, "  %-16s", json_string_value(json_object_get(cell, "allocator")));
+            print_cell_value(out, "%10.2f", stat_of(cell, "ns_per_op_net", "median"));
+            print_cell_value(out, "%8.2f", stat_of(cell, "ns_per_op_net", "mad"));
+            for (size_t c = 0; c < sizeof columns / sizeof columns[0]; c++)
+                print_cell_value(out, columns[c].fmt,
+                                 stat_of(cell, columns[c].metric, "median") * columns[c].scale);
+            char ok[32];
+            snprintf(ok, sizeof ok, "%lld/%lld",
+                     (long long)json_integer_value(json_object_get(cell, "n_ok")),
+                     (long long)json_integer_value(json_object_get(cell, "n_runs")));
+            const json_t *reasons = json_object_get(cell, "noisy_reasons");
+            fprintf(out, " %5s  %s", ok,
+                    json_is_true(json_object_get(cell, "noisy")) ? "NOISY" : "");
+            if (json_array_size(reasons) > 0)
+                fprintf(out, " (%s%s)", json_string_value(json_array_get(reasons, 0)),
+                        json_array_size(reasons) > 1 ? ", ..." : "");
+            fputc('\n', out);
+        }
+    }
+}
