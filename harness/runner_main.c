@@ -60,8 +60,11 @@ int main(int argc, char **argv)
         fprintf(stderr, "alignbench-runner: --alloc NAME is required\n");
         return usage();
     }
-    /* A plug-in library (--lib) runs behind the generic preloaded-malloc backend. */
-    ctx.alloc = ab_allocator_find(ctx.lib_path ? "preload" : ctx.alloc_name);
+    /* A built-in name keeps its backend (jemalloc with --lib: that build of jemalloc); any other
+     * plug-in library (--lib) runs behind the generic preloaded-malloc backend. */
+    ctx.alloc = ab_allocator_find(ctx.alloc_name);
+    if (!ctx.alloc && ctx.lib_path)
+        ctx.alloc = ab_allocator_find("preload");
     if (!ctx.alloc) {
         fprintf(stderr, "alignbench-runner: unknown allocator '%s'\n", ctx.alloc_name);
         return 3;
