@@ -1,0 +1,632 @@
+/* replay.c: the replay engine (see replay.h): the id table, the three passes and the floor.
+ *
+ * One always-inline op body (do_op) serves every pass; the pass kind is a compile-time constant
+ * in each of the three loops, so the batch loop carries no timing or accounting code and the
+ * per-op loop puts nothing but the allocator call between its two TSC reads.
+ */
+#include "harness/replay.h"
+#include "harness/memstat.h"
+#include "harness/timer.h"
+
+#include <inttypes.h>
+#include <stdarg.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define NONE UINT32_MAX
+#define DEFAULT_CHECKPOINTS 200u
+#define TOUCH_BYTE 0xA5
+#define PAGE 4096u
+
+/* One live (or dead) block of the trace, 32 bytes. Invariant: live == 1 exactly between the
+ * alloc of this id and its free (or the release of its scope). With use_lists, a live slot is
+ * linked in the list of its scope (next/prev are ids, NONE ends). */
+typedef struct slot {
+    void *ptr;
+    uint64_t footprint; /* memory pass only */
+    uint32_t size;
+    uint32_t next, prev;
+    uint16_t scope;
+    uint8_t align_log2;      /* the alignment served (after lower_align) */
+    uint8_t orig_align_log2; /* the trace's alignment */
+} slot;
+
+struct ab_replay {
+    const ab_op *ops;
+    uint64_t n;
+    ab_replay_opts opts;
+    unsigned caps; /* the measured allocator's: decides reset and realloc handling */
+    int use_lists; /* the trace resets scopes and the allocator cannot release one itself */
+    uint8_t served[64];
+    ab_trace_scan scan;
+    uint8_t size_present[AB_KINDS][AB_SIZE_CLASSES];
+    uint8_t align_present[AB_ALIGN_CLASSES];
+
+    slot *slots;
+    uint8_t *live; /* per id */
+    size_t nslots;
+    uint32_t *heads;                 /* per scope */
+    uint64_t *scope_live, *scope_fp; /* memory pass: per-scope L and Σfootprint */
+    uint8_t *scope_used;
+    size_t nscopes;
+    void *map;
+    size_t map_len;
+
+    /* memory pass state */
+    uint64_t L, fp, max_L, fp_at_max_L;
+    ab_align_class_stats align[AB_ALIGN_CLASSES];
+    ab_memstat mem;
+    ab_checkpoint *series;
+    size_t series_cap, series_len;
+};
+
+enum pass_mode { MODE_PLAIN, MODE_MEMORY, MODE_PEROP };
+
+typedef struct fns {
+    void *(*alloc)(size_t, size_t, uint32_t);
+    void (*free)(void *, size_t, size_t);
+    void *(*realloc)(void *, size_t, size_t, size_t);
+    void (*reset)(uint32_t);
+    size_t (*footprint)(const void *, size_t, size_t);
+} fns;
+
+static const char *const kind_names[AB_KINDS] = {"?", "alloc", "free", "realloc", "reset"};
+static const char *const touch_names[] = {"none", "first", "all"};
+
+const char *ab_op_kind_name(unsigned kind)
+{
+    return kind < AB_KINDS ? kind_names[kind] : "?";
+}
+
+int ab_touch_parse(const char *s, ab_touch *out)
+{
+    for (unsigned i = 0; i < 3; i++)
+        if (!strcmp(s, touch_names[i])) {
+            *out = (ab_touch)i;
+            return 0;
+        }
+    return -1;
+}
+
+const char *ab_touch_name(ab_touch t)
+{
+    return (unsigned)t < 3 ? touch_names[t] : "?";
+}
+
+static __attribute__((format(printf, 3, 4))) void fail_at(ab_replay_failure *fail, uint64_t op,
+                                                          const char *fmt, ...)
+{
+    fail->op = op;
+    int k = 0;
+    if (op != UINT64_MAX)
+        k = snprintf(fail->msg, sizeof fail->msg, "op %" PRIu64 ": ", op);
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(fail->msg + k, sizeof fail->msg - (size_t)k, fmt, ap);
+    va_end(ap);
+}
+
+/* ---- set-up ---------------------------------------------------------------------------- */
+
+static void scan_trace(ab_replay *r)
+{
+    ab_trace_scan *s = &r->scan;
+    memset(s, 0, sizeof *s);
+    for (uint64_t i = 0; i < r->n; i++) {
+        const ab_op *op = &r->ops[i];
+        unsigned k = op->kind < AB_KINDS ? op->kind : 0;
+        s->count[op->kind <= AB_KINDS ? op->kind : 0]++;
+        if (op->kind == AB_OP_ALLOC || op->kind == AB_OP_REALLOC) {
+            if (op->size > s->max_size)
+                s->max_size = op->size;
+            r->size_present[k][ab_size_class(op->size)] = 1;
+        }
+        if (op->kind == AB_OP_ALLOC) {
+            if (op->align_log2 > s->max_align_log2)
+                s->max_align_log2 = op->align_log2;
+            if (op->align_log2 < AB_ALIGN_CLASSES)
+                r->align_present[op->align_log2] = 1;
+            if (op->scope < r->nscopes)
+                r->scope_used[op->scope] = 1;
+        }
+        if (op->kind == AB_OP_RESET)
+            s->has_reset = 1;
+    }
+    /* A free's size class is its block's: any class an alloc or realloc produced. */
+    for (unsigned c = 0; c < AB_SIZE_CLASSES; c++)
+        r->size_present[AB_OP_FREE][c] =
+            r->size_present[AB_OP_ALLOC][c] | r->size_present[AB_OP_REALLOC][c];
+    s->timed_ops = s->count[AB_OP_ALLOC] + s->count[AB_OP_FREE] + s->count[AB_OP_REALLOC] +
+                   s->count[AB_OP_RESET];
+}
+
+ab_replay *ab_replay_create(const ab_trace *t, const ab_allocator *policy,
+                            const ab_replay_opts *opts, char *err, size_t errlen)
+{
+    ab_replay *r = ab_harness_map(sizeof *r, 1);
+    if (!r) {
+        snprintf(err, errlen, "cannot map the replay state");
+        return NULL;
+    }
+    r->ops = t->ops;
+    r->n = t->hdr.op_count;
+    r->opts = *opts;
+    if (!r->opts.checkpoints)
+        r->opts.checkpoints = DEFAULT_CHECKPOINTS;
+    r->caps = policy->caps;
+    r->mem.fd = -1;
+    unsigned lower_log2 = 63;
+    if (opts->lower_align) {
+        if (opts->lower_align & (opts->lower_align - 1)) {
+            snprintf(err, errlen, "--lower-align %u is not a power of two", opts->lower_align);
+            ab_replay_destroy(r);
+            return NULL;
+        }
+        lower_log2 = (unsigned)__builtin_ctz(opts->lower_align);
+    }
+    for (unsigned i = 0; i < 64; i++)
+        r->served[i] = (uint8_t)(i > lower_log2 ? lower_log2 : i);
+
+    r->nslots = t->hdr.max_live_ids ? t->hdr.max_live_ids : 1;
+    r->nscopes = t->hdr.scope_count ? t->hdr.scope_count : 1;
+    r->series_cap = r->opts.checkpoints + 2;
+    size_t off_slots = 0;
+    size_t off_live = off_slots + r->nslots * sizeof(slot);
+    size_t off_heads = (off_live + r->nslots + 63) & ~(size_t)63;
+    size_t off_scope_live = off_heads + ((r->nscopes * sizeof(uint32_t) + 63) & ~(size_t)63);
+    size_t off_scope_fp = off_scope_live + r->nscopes * sizeof(uint64_t);
+    size_t off_scope_used = off_scope_fp + r->nscopes * sizeof(uint64_t);
+    size_t off_series = (off_scope_used + r->nscopes + 63) & ~(size_t)63;
+    r->map_len = off_series + r->series_cap * sizeof(ab_checkpoint);
+    char *m = ab_harness_map(r->map_len, 1);
+    if (!m) {
+        snprintf(err, errlen, "cannot map the id table (%zu ids, %zu scopes)", r->nslots,
+                 r->nscopes);
+        ab_replay_destroy(r);
+        return NULL;
+    }
+    r->map = m;
+    r->slots = (slot *)(m + off_slots);
+    r->live = (uint8_t *)(m + off_live);
+    r->heads = (uint32_t *)(m + off_heads);
+    r->scope_live = (uint64_t *)(m + off_scope_live);
+    r->scope_fp = (uint64_t *)(m + off_scope_fp);
+    r->scope_used = (uint8_t *)(m + off_scope_used);
+    r->series = (ab_checkpoint *)(m + off_series);
+    for (size_t s = 0; s < r->nscopes; s++)
+        r->heads[s] = NONE;
+    scan_trace(r);
+    r->use_lists = r->scan.has_reset && !(r->caps & AB_CAP_RESET);
+    if (ab_memstat_open(&r->mem, err, errlen) != 0) {
+        ab_replay_destroy(r);
+        return NULL;
+    }
+    return r;
+}
+
+void ab_replay_destroy(ab_replay *r)
+{
+    if (!r)
+        return;
+    if (r->mem.fd >= 0)
+        ab_memstat_close(&r->mem);
+    ab_harness_unmap(r->map, r->map_len);
+    ab_harness_unmap(r, sizeof *r);
+}
+
+const ab_trace_scan *ab_replay_scan(const ab_replay *r)
+{
+    return &r->scan;
+}
+
+int ab_replay_latency_set_init(ab_replay *r, ab_latency_set *set, int detail)
+{
+    memset(set, 0, sizeof *set);
+    size_t nh = 0;
+    for (unsigned k = 1; k < AB_KINDS; k++)
+        nh += r->scan.count[k] != 0;
+    if (detail) {
+        for (unsigned k = 1; k < AB_KINDS; k++)
+            for (unsigned c = 0; c < AB_SIZE_CLASSES; c++)
+                nh += r->scan.count[k] && r->size_present[k][c];
+        for (unsigned c = 0; c < AB_ALIGN_CLASSES; c++)
+            nh += r->align_present[c];
+    }
+    set->map_len = (nh ? nh : 1) * sizeof(ab_hist);
+    ab_hist *h = ab_harness_map(set->map_len, 0);
+    if (!h)
+        return -1;
+    set->map = h;
+#define TAKE(dst)                                                                                  \
+    do {                                                                                           \
+        ab_hist_reset(h);                                                                          \
+        (dst) = h++;                                                                               \
+    } while (0)
+    for (unsigned k = 1; k < AB_KINDS; k++) {
+        if (!r->scan.count[k])
+            continue;
+        TAKE(set->kind[k]);
+        if (detail)
+            for (unsigned c = 0; c < AB_SIZE_CLASSES; c++)
+                if (r->size_present[k][c])
+                    TAKE(set->size[k][c]);
+    }
+    if (detail)
+        for (unsigned c = 0; c < AB_ALIGN_CLASSES; c++)
+            if (r->align_present[c])
+                TAKE(set->align[c]);
+#undef TAKE
+    return 0;
+}
+
+void ab_replay_latency_set_free(ab_latency_set *set)
+{
+    ab_harness_unmap(set->map, set->map_len);
+    memset(set, 0, sizeof *set);
+}
+
+/* ---- the op body ------------------------------------------------------------------------ */
+
+static inline __attribute__((always_inline)) void touch_block(void *p, size_t size, ab_touch t,
+                                                              int zero)
+{
+    if (!p || !size)
+        return;
+    if (zero) {
+        memset(p, 0, size);
+        return;
+    }
+    if (t == AB_TOUCH_ALL) {
+        memset(p, TOUCH_BYTE, size);
+    } else if (t == AB_TOUCH_FIRST) {
+        volatile char *c = p;
+        c[0] = (char)TOUCH_BYTE;
+        uintptr_t next = ((uintptr_t)p + PAGE) & ~(uintptr_t)(PAGE - 1);
+        uintptr_t end = (uintptr_t)p + size;
+        for (; next < end; next += PAGE)
+            *(volatile char *)next = (char)TOUCH_BYTE;
+    }
+}
+
+static inline __attribute__((always_inline)) void record(ab_latency_set *lat, unsigned kind,
+                                                         unsigned size_class, int align_class,
+                                                         uint64_t t0, uint64_t t1, uint64_t ovh)
+{
+    uint64_t d = t1 - t0;
+    d = d > ovh ? d - ovh : 0;
+    ab_hist_add(lat->kind[kind], d);
+    if (size_class < AB_SIZE_CLASSES && lat->size[kind][size_class])
+        ab_hist_add(lat->size[kind][size_class], d);
+    if (align_class >= 0 && lat->align[align_class])
+        ab_hist_add(lat->align[align_class], d);
+}
+
+static inline __attribute__((always_inline)) void link_slot(ab_replay *r, uint32_t id, slot *s)
+{
+    uint32_t h = r->heads[s->scope];
+    s->prev = NONE;
+    s->next = h;
+    if (h != NONE)
+        r->slots[h].prev = id;
+    r->heads[s->scope] = id;
+}
+
+static inline __attribute__((always_inline)) void unlink_slot(ab_replay *r, slot *s)
+{
+    if (s->prev != NONE)
+        r->slots[s->prev].next = s->next;
+    else
+        r->heads[s->scope] = s->next;
+    if (s->next != NONE)
+        r->slots[s->next].prev = s->prev;
+}
+
+static inline __attribute__((always_inline)) int bad_pointer(const void *p, size_t size,
+                                                             size_t align)
+{
+    return ((uintptr_t)p & (align - 1)) != 0 || (!p && size);
+}
+
+static __attribute__((noinline, cold)) int pointer_failure(ab_replay_failure *fail, uint64_t i,
+                                                           const char *what, const void *p,
+                                                           size_t size, size_t align)
+{
+    if (!p)
+        fail_at(fail, i, "%s of %zu bytes (alignment %zu) returned NULL", what, size, align);
+    else
+        fail_at(fail, i, "%s of %zu bytes returned %p, which is not aligned to %zu", what, size, p,
+                align);
+    return -1;
+}
+
+static inline __attribute__((always_inline)) void memory_track_peak(ab_replay *r)
+{
+    if (r->L > r->max_L) {
+        r->max_L = r->L;
+        r->fp_at_max_L = r->fp;
+    }
+}
+
+/* Release every live block of a scope the harness way (one free each); returns nothing. */
+static inline __attribute__((always_inline)) void free_scope_list(ab_replay *r, const fns *f,
+                                                                  unsigned scope, int mode)
+{
+    uint32_t id = r->heads[scope];
+    while (id != NONE) {
+        slot *s = &r->slots[id];
+        uint32_t next = s->next;
+        f->free(s->ptr, s->size, (size_t)1 << s->align_log2);
+        r->live[id] = 0;
+        if (mode == MODE_MEMORY) {
+            r->L -= s->size;
+            r->fp -= s->footprint;
+        }
+        id = next;
+    }
+    r->heads[scope] = NONE;
+}
+
+static inline __attribute__((always_inline)) int do_op(ab_replay *r, const fns *f, const ab_op *op,
+                                                       uint64_t i, const int mode,
+                                                       ab_latency_set *lat, uint64_t ovh,
+                                                       ab_replay_failure *fail)
+{
+    uint64_t t0 = 0, t1 = 0;
+    const ab_touch touch = r->opts.touch;
+    switch (op->kind) {
+    case AB_OP_ALLOC: {
+        slot *s = &r->slots[op->id];
+        unsigned al = r->served[op->align_log2];
+        size_t align = (size_t)1 << al;
+        if (mode == MODE_PEROP)
+            t0 = ab_tsc_start();
+        void *p = f->alloc(op->size, align, op->scope);
+        if (mode == MODE_PEROP)
+            t1 = ab_tsc_stop();
+        if (__builtin_expect(bad_pointer(p, op->size, align), 0))
+            return pointer_failure(fail, i, "alloc", p, op->size, align);
+        s->ptr = p;
+        s->size = op->size;
+        s->scope = op->scope;
+        s->align_log2 = (uint8_t)al;
+        s->orig_align_log2 = op->align_log2;
+        r->live[op->id] = 1;
+        if (r->use_lists)
+            link_slot(r, op->id, s);
+        touch_block(p, op->size, touch, op->flags & AB_OPF_ZERO);
+        if (mode == MODE_PEROP)
+            record(lat, AB_OP_ALLOC, ab_size_class(op->size),
+                   op->align_log2 < AB_ALIGN_CLASSES ? op->align_log2 : -1, t0, t1, ovh);
+        if (mode == MODE_MEMORY) {
+            size_t fp = f->footprint(p, op->size, align);
+            s->footprint = fp;
+            r->L += op->size;
+            r->fp += fp;
+            r->scope_live[op->scope] += op->size;
+            r->scope_fp[op->scope] += fp;
+            if (op->align_log2 < AB_ALIGN_CLASSES) {
+                ab_align_class_stats *a = &r->align[op->align_log2];
+                a->count++;
+                a->requested_bytes += op->size;
+                a->footprint_bytes += fp;
+            }
+            memory_track_peak(r);
+        }
+        return 0;
+    }
+    case AB_OP_FREE: {
+        slot *s = &r->slots[op->id];
+        size_t align = (size_t)1 << s->align_log2;
+        if (mode == MODE_PEROP)
+            t0 = ab_tsc_start();
+        f->free(s->ptr, s->size, align);
+        if (mode == MODE_PEROP)
+            t1 = ab_tsc_stop();
+        r->live[op->id] = 0;
+        if (r->use_lists)
+            unlink_slot(r, s);
+        if (mode == MODE_PEROP)
+            record(lat, AB_OP_FREE, ab_size_class(s->size), -1, t0, t1, ovh);
+        if (mode == MODE_MEMORY) {
+            r->L -= s->size;
+            r->fp -= s->footprint;
+            r->scope_live[s->scope] -= s->size;
+            r->scope_fp[s->scope] -= s->footprint;
+        }
+        return 0;
+    }
+    case AB_OP_REALLOC: {
+        slot *s = &r->slots[op->id];
+        size_t align = (size_t)1 << s->align_log2;
+        void *p;
+        if (mode == MODE_PEROP)
+            t0 = ab_tsc_start();
+        if (r->caps & AB_CAP_REALLOC) {
+            p = f->realloc(s->ptr, s->size, op->size, align);
+        } else {
+            /* No realloc of its own: what a program would do, alloc + copy + free. */
+            p = f->alloc(op->size, align, s->scope);
+            if (p && p != s->ptr) {
+                memcpy(p, s->ptr, s->size < op->size ? s->size : op->size);
+                f->free(s->ptr, s->size, align);
+            }
+        }
+        if (mode == MODE_PEROP)
+            t1 = ab_tsc_stop();
+        if (__builtin_expect(bad_pointer(p, op->size, align), 0))
+            return pointer_failure(fail, i, "realloc", p, op->size, align);
+        uint32_t old = s->size;
+        s->ptr = p;
+        s->size = op->size;
+        if (op->size > old)
+            touch_block((char *)p + old, op->size - old, touch, 0);
+        if (mode == MODE_PEROP)
+            record(lat, AB_OP_REALLOC, ab_size_class(op->size), -1, t0, t1, ovh);
+        if (mode == MODE_MEMORY) {
+            size_t fp = f->footprint(p, op->size, align);
+            r->L = r->L - old + op->size;
+            r->fp = r->fp - s->footprint + fp;
+            r->scope_live[s->scope] = r->scope_live[s->scope] - old + op->size;
+            r->scope_fp[s->scope] = r->scope_fp[s->scope] - s->footprint + fp;
+            s->footprint = fp;
+            memory_track_peak(r);
+        }
+        return 0;
+    }
+    case AB_OP_RESET: {
+        unsigned scope = op->scope;
+        if (mode == MODE_PEROP)
+            t0 = ab_tsc_start();
+        if (r->caps & AB_CAP_RESET)
+            f->reset(scope);
+        else
+            free_scope_list(r, f, scope, mode);
+        if (mode == MODE_PEROP)
+            t1 = ab_tsc_stop();
+        if (mode == MODE_PEROP)
+            record(lat, AB_OP_RESET, AB_SIZE_CLASSES, -1, t0, t1, ovh);
+        if (mode == MODE_MEMORY && (r->caps & AB_CAP_RESET)) {
+            r->L -= r->scope_live[scope];
+            r->fp -= r->scope_fp[scope];
+        }
+        if (mode == MODE_MEMORY) {
+            r->scope_live[scope] = 0;
+            r->scope_fp[scope] = 0;
+        }
+        return 0;
+    }
+    default: /* marks */
+        return 0;
+    }
+}
+
+/* The three loops: the same body, the pass kind a constant. */
+#define DEFINE_LOOP(fname, MODE)                                                                   \
+    static __attribute__((noinline)) int fname(ab_replay *r, const ab_allocator *a, uint64_t from, \
+                                               uint64_t to, ab_latency_set *lat, uint64_t ovh,     \
+                                               ab_replay_failure *fail)                            \
+    {                                                                                              \
+        const fns f = {a->alloc, a->free, a->realloc, a->reset, a->footprint};                     \
+        const ab_op *ops = r->ops;                                                                 \
+        for (uint64_t i = from; i < to; i++)                                                       \
+            if (__builtin_expect(do_op(r, &f, &ops[i], i, MODE, lat, ovh, fail), 0))               \
+                return -1;                                                                         \
+        return 0;                                                                                  \
+    }
+DEFINE_LOOP(loop_plain, MODE_PLAIN)
+DEFINE_LOOP(loop_memory, MODE_MEMORY)
+DEFINE_LOOP(loop_perop, MODE_PEROP)
+
+/* ---- end of a pass ---------------------------------------------------------------------- */
+
+/* Release whatever the trace left live, so the next pass starts from an empty table. */
+static void release_all(ab_replay *r, const ab_allocator *a)
+{
+    if (r->caps & AB_CAP_RESET) {
+        for (size_t s = 0; s < r->nscopes; s++)
+            if (r->scope_used[s])
+                a->reset((uint32_t)s);
+    } else {
+        for (size_t id = 0; id < r->nslots; id++)
+            if (r->live[id])
+                a->free(r->slots[id].ptr, r->slots[id].size, (size_t)1 << r->slots[id].align_log2);
+    }
+    memset(r->live, 0, r->nslots);
+    for (size_t s = 0; s < r->nscopes; s++) {
+        r->heads[s] = NONE;
+        r->scope_live[s] = r->scope_fp[s] = 0;
+    }
+    r->L = r->fp = 0;
+}
+
+/* ---- the passes ------------------------------------------------------------------------- */
+
+static void checkpoint(ab_replay *r, const ab_allocator *a, uint64_t op, int64_t baseline)
+{
+    if (r->series_len >= r->series_cap)
+        return;
+    ab_checkpoint *c = &r->series[r->series_len++];
+    c->op = op;
+    c->live = r->L;
+    int64_t anon = ab_memstat_anon_bytes(&r->mem);
+    c->anon = anon < 0 ? 0 : anon - baseline;
+    c->footprint = r->fp;
+    c->alloc_active = -1;
+    ab_alloc_stats st = {0};
+    if (a->stats && a->stats(&st) == 0) {
+        if (st.have & AB_STAT_ACTIVE)
+            c->alloc_active = (int64_t)st.active;
+        else if (st.have & AB_STAT_ALLOCATED)
+            c->alloc_active = (int64_t)st.allocated;
+    }
+}
+
+int ab_replay_memory_pass(ab_replay *r, const ab_allocator *a, ab_memory_result *out,
+                          ab_replay_failure *fail)
+{
+    memset(out, 0, sizeof *out);
+    memset(r->align, 0, sizeof r->align);
+    r->L = r->fp = r->max_L = r->fp_at_max_L = 0;
+    r->series_len = 0;
+    uint64_t interval = (r->n + r->opts.checkpoints - 1) / r->opts.checkpoints;
+    if (!interval)
+        interval = 1;
+    int64_t baseline = ab_memstat_anon_bytes(&r->mem);
+    if (baseline < 0) {
+        fail_at(fail, UINT64_MAX, "cannot read /proc/self/statm");
+        return -1;
+    }
+    checkpoint(r, a, 0, baseline);
+    for (uint64_t from = 0; from < r->n; from += interval) {
+        uint64_t to = from + interval < r->n ? from + interval : r->n;
+        if (loop_memory(r, a, from, to, NULL, 0, fail) != 0)
+            return -1;
+        checkpoint(r, a, to, baseline);
+    }
+    out->peak_rss = ab_memstat_peak_rss();
+    out->max_live = r->max_L;
+    out->footprint_at_max_live = r->fp_at_max_L;
+    out->internal = ab_internal_frag(r->fp_at_max_L, r->max_L);
+    ab_frag_compute(r->series, r->series_len, r->max_L, &out->frag);
+    release_all(r, a);
+    if (a->purge)
+        a->purge();
+    int64_t after = ab_memstat_anon_bytes(&r->mem);
+    out->retained = after < 0 ? 0 : after - baseline;
+    out->baseline = baseline;
+    out->series = r->series;
+    out->series_len = r->series_len;
+    memcpy(out->align, r->align, sizeof out->align);
+    return 0;
+}
+
+int ab_replay_batch_pass(ab_replay *r, const ab_allocator *a, ab_pass_result *out,
+                         ab_replay_failure *fail)
+{
+    memset(out, 0, sizeof *out);
+    uint64_t start = ab_tsc_start();
+    for (uint64_t from = 0; from < r->n; from += AB_REPLAY_BATCH) {
+        uint64_t to = from + AB_REPLAY_BATCH < r->n ? from + AB_REPLAY_BATCH : r->n;
+        if (loop_plain(r, a, from, to, NULL, 0, fail) != 0)
+            return -1;
+    }
+    out->ticks = ab_tsc_stop() - start;
+    out->ops = r->scan.timed_ops;
+    release_all(r, a);
+    return 0;
+}
+
+int ab_replay_perop_pass(ab_replay *r, const ab_allocator *a, uint64_t empty_region_ticks,
+                         ab_latency_set *set, ab_pass_result *out, ab_replay_failure *fail)
+{
+    memset(out, 0, sizeof *out);
+    uint64_t start = ab_tsc_start();
+    if (loop_perop(r, a, 0, r->n, set, empty_region_ticks, fail) != 0)
+        return -1;
+    out->ticks = ab_tsc_stop() - start;
+    out->ops = r->scan.timed_ops;
+    release_all(r, a);
+    return 0;
+}
