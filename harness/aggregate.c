@@ -103,11 +103,16 @@ static void judge_noise(const json_t *runs, const char *alloc, const char *workl
         if (!run_ok(run))
             continue;
         ok++;
-        const json_t *d = json_object_get(json_object_get(run, "metrics"), "tsc_drift_ppm");
-        double drift = json_number_value(d);
-        if (json_is_number(d) && fabs(drift) > AB_NOISY_TSC_DRIFT_PPM)
-            add_reason(reasons, "repetition %.0f: TSC calibrations disagree by %.0f ppm",
-                       json_number_value(json_object_get(run, "rep")), drift);
+        size_t k;
+        const json_t *why;
+        json_array_foreach(json_object_get(json_object_get(run, "child"), "noisy_reasons"), k, why)
+        {
+            char buf[384];
+            snprintf(buf, sizeof buf, "repetition %lld: %s",
+                     (long long)json_integer_value(json_object_get(run, "rep")),
+                     json_string_value(why) ? json_string_value(why) : "flagged by the runner");
+            json_array_append_new(reasons, json_string(buf));
+        }
     }
     if (ok < total)
         add_reason(reasons, "%.0f of %.0f repetitions did not finish ok", (double)(total - ok),

@@ -3,7 +3,8 @@
  * A cell is one (allocator, workload) pair; its aggregates are computed over the repetitions
  * whose status is "ok": for every flat metric the median, min, max, MAD and bootstrap 95 %
  * interval (harness/stats.h). A cell is flagged noisy, with the reasons listed, when its time
- * spread is wide, when a repetition's TSC calibrations disagreed, or when repetitions failed.
+ * spread is wide, when a repetition's runner flagged itself noisy (its child.noisy_reasons: TSC
+ * calibrations that disagree beyond timer.h's AB_TSC_NOISY_PPM), or when repetitions failed.
  */
 #ifndef AB_AGGREGATE_H
 #define AB_AGGREGATE_H
@@ -11,9 +12,8 @@
 #include <jansson.h>
 
 /* Noise thresholds (documented in results/README.md). */
-#define AB_NOISY_MAD_RATIO 0.05       /* MAD / median of a time metric */
-#define AB_NOISY_CI_HALF_RATIO 0.10   /* 95 % CI half-width / median of a time metric */
-#define AB_NOISY_TSC_DRIFT_PPM 1000.0 /* |tsc_drift_ppm| of any repetition */
+#define AB_NOISY_MAD_RATIO 0.05     /* MAD / median of a time metric */
+#define AB_NOISY_CI_HALF_RATIO 0.10 /* 95 % CI half-width / median of a time metric */
 
 /* A new array of cells, one per (allocator, workload) of the two name arrays, in that order
  * (allocator-major), computed from `runs` (the results document's runs[]). Returns NULL only

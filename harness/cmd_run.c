@@ -358,15 +358,16 @@ static void attach_baseline(json_t *runs, json_t *lowered)
     }
 }
 
-/* Records what a runner said about its allocator and clock into the context. */
+/* Records what a runner said about its allocator and clock (its "child" object) into the
+ * context. */
 static void note_context(run_state *s, const ab_alloc_choice *a, const json_t *row)
 {
     json_t *ctx = json_object_get(s->doc, "context");
-    const json_t *info = json_object_get(row, "allocator_info");
-    const char *version = json_string_value(json_object_get(info, "version"));
-    const char *library = json_string_value(json_object_get(info, "library"));
+    const json_t *child = json_object_get(row, "child");
+    const char *version = json_string_value(json_object_get(child, "allocator_version"));
+    const char *library = json_string_value(json_object_get(child, "library"));
     ab_context_add_allocator(ctx, a->name, a->backend, version, library ? library : a->lib);
-    const json_t *hz = json_object_get(row, "tsc_hz");
+    const json_t *hz = json_object_get(child, "tsc_hz");
     if (json_is_number(hz))
         ab_context_set_tsc_hz(ctx, json_number_value(hz));
 }

@@ -207,7 +207,7 @@ int ab_run_options_parse(int argc, char **argv, ab_run_options *o)
     o->reps = 5;
     o->preset = &presets[0];
     o->seed = 1;
-    o->touch = "first";
+    o->touch = "all";
     o->baseline = AB_BASELINE_AUTO;
     snprintf(o->out_dir, sizeof o->out_dir, "results");
     double scale = 0, timeout = 0;
