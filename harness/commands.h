@@ -6,5 +6,6 @@
 
 int cmd_list(int argc, char **argv);
 int cmd_check(int argc, char **argv);
+int cmd_micro(int argc, char **argv);
 
 #endif

@@ -19,6 +19,7 @@ typedef struct runner_mode {
 static const runner_mode modes[] = {
     {"probe", runner_probe},
     {"conformance", runner_conformance},
+    {"micro", runner_micro},
     {"replay", runner_replay},
 };
 

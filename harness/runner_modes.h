@@ -20,6 +20,7 @@ typedef struct ab_runner_ctx {
 /* Each mode gets the arguments after the allocator options (argv[0] = mode name). */
 int runner_probe(const ab_runner_ctx *ctx, int argc, char **argv);
 int runner_conformance(const ab_runner_ctx *ctx, int argc, char **argv);
+int runner_micro(const ab_runner_ctx *ctx, int argc, char **argv); /* runner_micro.c */
 int runner_replay(const ab_runner_ctx *ctx, int argc, char **argv); /* runner_replay.c */
 
 #endif
