@@ -4,22 +4,11 @@
  * out in the comments from the definitions, not copied from the code's output.
  */
 #include "harness/stats.h"
+#include "tests/run/check.h"
 
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
-
-static int failures;
-
-#define CHECK(name, cond)                                                                          \
-    do {                                                                                           \
-        if (!(cond)) {                                                                             \
-            fprintf(stderr, "FAIL %s: %s\n", name, #cond);                                         \
-            failures++;                                                                            \
-        } else {                                                                                   \
-            printf("ok   %s\n", name);                                                             \
-        }                                                                                          \
-    } while (0)
 
 static int near(double a, double b)
 {
@@ -99,7 +88,5 @@ int main(void)
                                     ab_bootstrap_median_ci(big, N, 42, 10, 1.5, &lo, &hi) == -1);
     free(big);
 
-    if (failures)
-        fprintf(stderr, "%d check(s) failed\n", failures);
-    return failures ? 1 : 0;
+    CHECK_DONE();
 }

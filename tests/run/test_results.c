@@ -1,0 +1,257 @@
+/* test_results.c: the cells (harness/aggregate.h) and the results writers
+ * (harness/results_write.h) on a hand-made results document: the aggregates and noisy verdicts
+ * a reader relies on, the CSV shape, and that a write that cannot complete is an error naming
+ * the file and leaves no temporary behind. */
+#include "harness/aggregate.h"
+#include "harness/results_write.h"
+#include "tests/run/check.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <sched.h>
+#include <sys/mount.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+static json_t *run(const char *alloc, const char *workload, int rep, const char *status, double ns,
+                   const char *noisy_reason)
+{
+    json_t *r = json_pack("{s:s, s:s, s:i, s:i, s:s, s:n, s:n, s:n}", "allocator", alloc,
+                          "workload", workload, "rep", rep, "round", rep, "status", status,
+                          "exit_code", "signal", "error");
+    if (strcmp(status, "ok") == 0) {
+        json_object_set_new(r, "metrics",
+                            json_pack("{s:f, s:f, s:i}", "ns_per_op", ns, "ns_per_op_net", ns / 2,
+                                      "peak_live", 4096));
+        json_object_set_new(r, "child", json_pack("{s:[]}", "noisy_reasons"));
+        if (noisy_reason)
+            json_array_append_new(json_object_get(json_object_get(r, "child"), "noisy_reasons"),
+                                  json_string(noisy_reason));
+    } else {
+        json_object_set_new(r, "error", json_string("runner: \"boom\", at op 7"));
+        json_object_set_new(r, "signal", json_integer(11));
+        json_object_set_new(r, "metrics", json_object());
+    }
+    return r;
+}
+
+static const json_t *cell(const json_t *cells, const char *alloc, const char *workload)
+{
+    size_t i;
+    const json_t *c;
+    json_array_foreach(cells, i, c)
+    {
+        if (!strcmp(json_string_value(json_object_get(c, "allocator")), alloc) &&
+            !strcmp(json_string_value(json_object_get(c, "workload")), workload))
+            return c;
+    }
+    return NULL;
+}
+
+static double cell_stat(const json_t *c, const char *metric, const char *s)
+{
+    return json_number_value(
+        json_object_get(json_object_get(json_object_get(c, "metrics"), metric), s));
+}
+
+static int has_reason(const json_t *c, const char *needle)
+{
+    size_t i;
+    const json_t *r;
+    json_array_foreach(json_object_get(c, "noisy_reasons"), i, r)
+    {
+        if (strstr(json_string_value(r), needle))
+            return 1;
+    }
+    return 0;
+}
+
+static int count_lines(const char *path, size_t *fields_first, int *same_fields)
+{
+    FILE *f = fopen(path, "r");
+    if (!f)
+        return -1;
+    char line[8192];
+    int n = 0;
+    *same_fields = 1;
+    while (fgets(line, sizeof line, f)) {
+        /* count fields outside quotes */
+        size_t fields = 1;
+        int q = 0;
+        for (char *p = line; *p; p++) {
+            if (*p == '"')
+                q = !q;
+            else if (*p == ',' && !q)
+                fields++;
+        }
+        if (n == 0)
+            *fields_first = fields;
+        else if (fields != *fields_first)
+            *same_fields = 0;
+        n++;
+    }
+    fclose(f);
+    return n;
+}
+
+static int leftover_temporaries(const char *dir)
+{
+    DIR *d = opendir(dir);
+    struct dirent *e;
+    int n = 0;
+    while ((e = readdir(d)) != NULL)
+        n += strstr(e->d_name, ".tmp.") != NULL;
+    closedir(d);
+    return n;
+}
+
+/* A full disk: a 64 KiB tmpfs in a private mount namespace (needs root; skipped with a message
+ * otherwise). After a good write the disk is filled; the next write must fail naming the file
+ * and the reason, keep the previous results.json intact, and leave no temporary. */
+static void full_disk(const json_t *doc)
+{
+    char dir[] = "/tmp/ab-test-full-XXXXXX";
+    if (!mkdtemp(dir))
+        return;
+    if (unshare(CLONE_NEWNS) != 0 || mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) != 0 ||
+        mount("tmpfs", dir, "tmpfs", 0, "size=64k") != 0) {
+        printf("skip full-disk: cannot mount a tmpfs here (%s; needs root)\n", strerror(errno));
+        rmdir(dir);
+        return;
+    }
+    char err[1024] = "", path[256], filler[256];
+    CHECK("full-disk-first-write", ab_results_write(dir, doc, err, sizeof err) == 0);
+    snprintf(filler, sizeof filler, "%s/filler", dir);
+    int fd = open(filler, O_WRONLY | O_CREAT, 0644);
+    char block[4096] = {0};
+    while (write(fd, block, sizeof block) > 0)
+        ;
+    close(fd);
+    json_t *bigger = json_deep_copy(doc);
+    char *pad = calloc(1, 16384);
+    memset(pad, 'x', 16383);
+    json_object_set_new(bigger, "padding", json_string(pad));
+    free(pad);
+    err[0] = '\0';
+    CHECK("full-disk-write-fails", ab_results_write(dir, bigger, err, sizeof err) == -1);
+    CHECK("full-disk-says-why",
+          strstr(err, "No space left") != NULL && strstr(err, "results.json"));
+    snprintf(path, sizeof path, "%s/results.json", dir);
+    json_error_t jerr;
+    json_t *back = json_load_file(path, 0, &jerr);
+    CHECK("full-disk-keeps-previous", back && json_equal(back, doc));
+    CHECK("full-disk-no-temporaries", leftover_temporaries(dir) == 0);
+    json_decref(back);
+    json_decref(bigger);
+    umount2(dir, MNT_DETACH);
+    rmdir(dir);
+}
+
+int main(void)
+{
+    json_t *runs = json_array();
+    /* quiet: |x-100| = {0,1,1,0,0} -> MAD 0 */
+    double quiet[] = {100, 101, 99, 100, 100};
+    /* wide: median 100, |x-100| = {0,20,20,30,30} -> MAD 20 (20 %) */
+    double wide[] = {100, 120, 80, 130, 70};
+    for (int i = 0; i < 5; i++) {
+        json_array_append_new(runs, run("malloc", "rpc", i + 1, "ok", quiet[i], NULL));
+        json_array_append_new(runs, run("jemalloc", "rpc", i + 1, "ok", wide[i], NULL));
+    }
+    json_array_append_new(runs, run("malloc", "simd", 1, "ok", 50, NULL));
+    json_array_append_new(runs, run("malloc", "simd", 2, "ok", 50, "TSC calibrations disagree"));
+    json_array_append_new(runs, run("malloc", "simd", 3, "crashed", 0, NULL));
+    json_t *allocs = json_pack("[s,s]", "malloc", "jemalloc");
+    json_t *workloads = json_pack("[s,s]", "rpc", "simd");
+
+    json_t *cells = ab_aggregate_cells(runs, allocs, workloads);
+    CHECK("one-cell-per-pair", json_array_size(cells) == 4);
+    const json_t *q = cell(cells, "malloc", "rpc"), *w = cell(cells, "jemalloc", "rpc");
+    const json_t *s = cell(cells, "malloc", "simd"), *empty = cell(cells, "jemalloc", "simd");
+    CHECK("quiet-median", cell_stat(q, "ns_per_op", "median") == 100);
+    CHECK("quiet-min-max",
+          cell_stat(q, "ns_per_op", "min") == 99 && cell_stat(q, "ns_per_op", "max") == 101);
+    CHECK("quiet-mad", cell_stat(q, "ns_per_op", "mad") == 0);
+    CHECK("quiet-n", cell_stat(q, "ns_per_op", "n") == 5);
+    CHECK("quiet-not-noisy", json_is_false(json_object_get(q, "noisy")));
+    CHECK("net-aggregated-too", cell_stat(q, "ns_per_op_net", "median") == 50);
+    CHECK("wide-mad", cell_stat(w, "ns_per_op", "mad") == 20);
+    CHECK("wide-ci-brackets-median", cell_stat(w, "ns_per_op", "ci95_lo") <= 100 &&
+                                         cell_stat(w, "ns_per_op", "ci95_hi") >= 100);
+    CHECK("wide-noisy", json_is_true(json_object_get(w, "noisy")) && has_reason(w, "MAD/median"));
+    CHECK("failed-rep-counted", json_integer_value(json_object_get(s, "n_runs")) == 3 &&
+                                    json_integer_value(json_object_get(s, "n_ok")) == 2);
+    CHECK("failed-rep-noisy", has_reason(s, "did not finish ok"));
+    CHECK("runner-flag-carried", has_reason(s, "repetition 2: TSC calibrations disagree"));
+    CHECK("stats-over-ok-runs-only", cell_stat(s, "ns_per_op", "n") == 2);
+    CHECK("empty-cell-present", empty && json_object_size(json_object_get(empty, "metrics")) == 0 &&
+                                    json_integer_value(json_object_get(empty, "n_runs")) == 0);
+
+    /* The writers. */
+    char dir[] = "/tmp/ab-test-results-XXXXXX";
+    CHECK("tempdir", mkdtemp(dir) != NULL);
+    json_t *doc = json_pack("{s:s, s:i, s:b, s:O, s:O}", "schema", "alignbench-results", "version",
+                            1, "complete", 1, "runs", runs, "cells", cells);
+    json_object_set_new(json_object_get(json_array_get(runs, 0), "metrics"), "zz_extra",
+                        json_real(1.5));
+    char err[1024] = "", path[512];
+    CHECK("write", ab_results_write(dir, doc, err, sizeof err) == 0);
+    snprintf(path, sizeof path, "%s/results.json", dir);
+    json_error_t jerr;
+    json_t *back = json_load_file(path, 0, &jerr);
+    CHECK("json-reads-back-equal", back && json_equal(back, doc));
+    json_decref(back);
+    snprintf(path, sizeof path, "%s/results.csv", dir);
+    size_t fields = 0;
+    int same = 0;
+    int lines = count_lines(path, &fields, &same);
+    CHECK("csv-one-row-per-run", lines == (int)json_array_size(runs) + 1);
+    CHECK("csv-rectangular", same);
+    /* 8 fixed columns + the known metrics + 1 extra */
+    CHECK("csv-columns", fields == 8 + ab_metric_name_count + 1);
+    FILE *f = fopen(path, "r");
+    char text[65536];
+    size_t len = fread(text, 1, sizeof text - 1, f);
+    text[len] = '\0';
+    fclose(f);
+    CHECK("csv-quotes-errors", strstr(text, "\"runner: \"\"boom\"\", at op 7\"") != NULL);
+    CHECK("csv-extra-metric-last", strstr(text, ",zz_extra\n") != NULL);
+    CHECK("csv-integers-plain",
+          strstr(text, "malloc,rpc,1,1,ok,,,,") == text + strcspn(text, "\n") + 1);
+    CHECK("no-temporaries-after-success", leftover_temporaries(dir) == 0);
+
+    /* A file that cannot be replaced: results.csv is now a non-empty directory, so the
+     * rename fails; the error names the file, and no temporary is left behind. */
+    char blocker[600];
+    unlink(path);
+    mkdir(path, 0755);
+    snprintf(blocker, sizeof blocker, "%s/x", path);
+    fclose(fopen(blocker, "w"));
+    err[0] = '\0';
+    CHECK("blocked-write-fails", ab_results_write(dir, doc, err, sizeof err) == -1);
+    CHECK("blocked-write-names-file", strstr(err, "results.csv") != NULL);
+    CHECK("blocked-write-no-temporaries", leftover_temporaries(dir) == 0);
+
+    /* A folder that does not exist: an error naming it, not a crash. */
+    err[0] = '\0';
+    CHECK("missing-dir-fails",
+          ab_results_write("/nonexistent/ab-run", doc, err, sizeof err) == -1 &&
+              strstr(err, "/nonexistent/ab-run/results.json") != NULL);
+
+    full_disk(doc);
+
+    unlink(blocker);
+    rmdir(path);
+    snprintf(path, sizeof path, "%s/results.json", dir);
+    unlink(path);
+    rmdir(dir);
+    json_decref(doc);
+    json_decref(runs);
+    json_decref(cells);
+    json_decref(allocs);
+    json_decref(workloads);
+    CHECK_DONE();
+}
