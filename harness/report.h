@@ -13,4 +13,19 @@
  * still writes report.html (tables, context) and says that charts were skipped. */
 int ab_report_render(const char *run_dir, int quiet, char *err, size_t errlen);
 
+/* `alignbench plot` only (additions; ab_report_render above is ab_report_render_opts with
+ * strict = 0). strict: any gnuplot warning (anything on its stderr) fails the render. */
+typedef struct ab_report_opts {
+    int quiet;
+    int strict;
+} ab_report_opts;
+
+int ab_report_render_opts(const char *run_dir, const ab_report_opts *opts, char *err,
+                          size_t errlen);
+
+/* The comparison of two runs (BASE_DIR and NEW_DIR hold results.json) drawn into OUT_DIR
+ * (created if missing): compare.{dat,png,svg}. Returns 0, or -1 with a message in err. */
+int ab_report_compare(const char *base_dir, const char *new_dir, const char *out_dir,
+                      const ab_report_opts *opts, char *err, size_t errlen);
+
 #endif

@@ -1,0 +1,631 @@
+/* report_html.c: writes report.html (see report_html.h). The page is built in memory with
+ * open_memstream and committed through ab_atomic_open/commit (temporary file, then rename).
+ * Sections, in order: header and context line, summary, charts, tables, noisy cells, failed runs,
+ * context, metric definitions. */
+#include "harness/report_html.h"
+#include "workloads/atomic_file.h"
+#include "harness/results_view.h"
+
+#include <math.h>
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+
+void ab_html_escape(FILE *f, const char *s)
+{
+    for (; *s; s++) {
+        switch (*s) {
+        case '&':
+            fputs("&amp;", f);
+            break;
+        case '<':
+            fputs("&lt;", f);
+            break;
+        case '>':
+            fputs("&gt;", f);
+            break;
+        case '"':
+            fputs("&quot;", f);
+            break;
+        case '\'':
+            fputs("&#39;", f);
+            break;
+        default:
+            fputc(*s, f);
+        }
+    }
+}
+
+/* The page's own text goes out with fputs/fprintf; anything that came from results.json (or
+ * was formatted from it) goes through esc() or escf(). */
+static void esc(FILE *f, const char *s)
+{
+    ab_html_escape(f, s);
+}
+
+static void escf(FILE *f, const char *fmt, ...)
+{
+    char buf[2048];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(buf, sizeof buf, fmt, ap);
+    va_end(ap);
+    esc(f, buf);
+}
+
+/* ---- metrics: units and one-line definitions ---- */
+
+typedef enum unit { U_NS, U_RATIO, U_BYTES, U_MOPS, U_PPM } unit;
+
+typedef struct metric_def {
+    const char *name;
+    unit unit;
+    const char *definition;
+} metric_def;
+
+static const metric_def metric_defs[] = {
+    {"ns_per_op", U_NS, "mean time per replayed operation, timed in batches of >= 1000 ops"},
+    {"ns_per_op_net", U_NS, "ns_per_op minus the replay floor: what the allocator itself costs"},
+    {"floor_ns_per_op", U_NS,
+     "the replay floor: the same trace replayed against a null allocator in the same child"},
+    {"mops", U_MOPS, "millions of operations per second (1000 / ns_per_op)"},
+    {"alloc_p50", U_NS, "median time of one allocation, per-op fenced TSC timing, net"},
+    {"alloc_p99", U_NS, "99th percentile of the time of one allocation, net"},
+    {"alloc_p999", U_NS, "99.9th percentile of the time of one allocation, net"},
+    {"free_p50", U_NS, "median time of one free, net"},
+    {"free_p99", U_NS, "99th percentile of the time of one free, net"},
+    {"frag_peak", U_RATIO,
+     "max F / max L - 1, F = resident memory above baseline, L = live requested bytes"},
+    {"frag_at_peak", U_RATIO, "max F / L(at the time of max F) - 1"},
+    {"frag_avg", U_RATIO, "(integral of F) / (integral of L) - 1, over operation time"},
+    {"internal", U_RATIO, "sum of block footprints / L - 1 at the live peak"},
+    {"retained", U_BYTES, "F after everything was freed (and the allocator purged/trimmed)"},
+    {"peak_rss", U_BYTES, "ru_maxrss of the child, for comparison with other suites"},
+    {"peak_live", U_BYTES, "max L: the most bytes the trace held live"},
+    {"peak_footprint", U_BYTES, "max F: the most resident memory above baseline"},
+    {"align_cost_bytes", U_BYTES,
+     "F against the same trace with every alignment lowered to 16: what alignment costs"},
+    {"align_cost_ns_per_op", U_NS, "ns_per_op against the same trace lowered to 16-byte alignment"},
+    {"tsc_drift_ppm", U_PPM,
+     "disagreement of the TSC calibrations at start and end of the run (large = noisy)"},
+};
+#define N_METRIC_DEFS (sizeof metric_defs / sizeof metric_defs[0])
+
+static const metric_def *metric_find(const char *name)
+{
+    for (size_t i = 0; i < N_METRIC_DEFS; i++)
+        if (!strcmp(metric_defs[i].name, name))
+            return &metric_defs[i];
+    return NULL;
+}
+
+static void fmt_value(char *buf, size_t len, double v, unit u)
+{
+    static const char *units[] = {"B", "KiB", "MiB", "GiB", "TiB"};
+    if (isnan(v)) {
+        snprintf(buf, len, "-");
+        return;
+    }
+    switch (u) {
+    case U_NS:
+        snprintf(buf, len, "%.3g ns", v);
+        break;
+    case U_MOPS:
+        snprintf(buf, len, "%.3g Mops/s", v);
+        break;
+    case U_PPM:
+        snprintf(buf, len, "%.3g ppm", v);
+        break;
+    case U_RATIO:
+        snprintf(buf, len, "%.3g", v);
+        break;
+    case U_BYTES: {
+        size_t k = 0;
+        double a = fabs(v);
+        while (a >= 1024 && k < 4)
+            a /= 1024, v /= 1024, k++;
+        snprintf(buf, len, k ? "%.3g %s" : "%.0f %s", v, units[k]);
+        break;
+    }
+    }
+}
+
+/* ---- page pieces ---- */
+
+static const char page_css[] =
+    "body{font-family:'DejaVu Sans',Arial,sans-serif;margin:1.5em auto;max-width:1280px;"
+    "padding:0 1em;color:#222;line-height:1.4}"
+    "h1{font-size:1.6em}h2{border-bottom:1px solid #ccc;padding-bottom:.2em;margin-top:2em}"
+    "table{border-collapse:collapse;margin:.5em 0 1.5em;font-size:.9em}"
+    "th,td{border:1px solid #ccc;padding:.25em .6em;text-align:right;vertical-align:top}"
+    "th{background:#f2f2f2}td.l,th.l{text-align:left}small{color:#666}"
+    "figure{margin:1em 0 2em}figure img{max-width:100%;border:1px solid #eee}"
+    "figcaption{font-size:.9em;color:#444;max-width:60em}.warn{color:#a04000}"
+    ".noisy{background:#fff4e0}dt{font-family:monospace;font-weight:bold}dd{margin:0 0 .4em 2em}"
+    "code{background:#f5f5f5}";
+
+static int base64_file(FILE *out, const char *path)
+{
+    static const char tbl[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+    FILE *in = fopen(path, "rb");
+    if (!in)
+        return -1;
+    unsigned char b[3];
+    size_t n;
+    while ((n = fread(b, 1, 3, in)) > 0) {
+        unsigned v = b[0] << 16 | (n > 1 ? b[1] << 8 : 0) | (n > 2 ? b[2] : 0);
+        fputc(tbl[v >> 18 & 63], out);
+        fputc(tbl[v >> 12 & 63], out);
+        fputc(n > 1 ? tbl[v >> 6 & 63] : '=', out);
+        fputc(n > 2 ? tbl[v & 63] : '=', out);
+    }
+    int rc = ferror(in) ? -1 : 0;
+    fclose(in);
+    return rc;
+}
+
+/* The metric the summary ranks time by: the net time when every cell of the workload has a
+ * positive one (the allocator's own cost), else the raw time. */
+static const char *time_metric(const json_t *res, const ab_names *al, const char *wl)
+{
+    size_t found = 0;
+    for (size_t a = 0; a < al->n; a++) {
+        double v;
+        if (!ab_rv_median(res, al->v[a], wl, "ns_per_op", &v)) {
+            if (ab_rv_median(res, al->v[a], wl, "ns_per_op_net", &v) || v <= 0)
+                return "ns_per_op";
+            found++;
+        }
+    }
+    return found ? "ns_per_op_net" : "ns_per_op";
+}
+
+static int cell_noisy(const json_t *res, const char *alloc, const char *wl)
+{
+    return json_is_true(json_object_get(ab_rv_cell(res, alloc, wl), "noisy"));
+}
+
+/* One summary sentence: best and runner-up of `metric` (lower is better). */
+static void summary_line(FILE *f, const json_t *res, const ab_names *al, const char *wl,
+                         const char *metric, const char *what, const char *better)
+{
+    long best = -1, second = -1;
+    double vb = NAN, vs = NAN;
+    for (size_t a = 0; a < al->n; a++) {
+        double v;
+        if (ab_rv_median(res, al->v[a], wl, metric, &v))
+            continue;
+        if (best < 0 || v < vb) {
+            second = best, vs = vb;
+            best = (long)a, vb = v;
+        } else if (second < 0 || v < vs) {
+            second = (long)a, vs = v;
+        }
+    }
+    const metric_def *def = metric_find(metric);
+    unit u = def ? def->unit : U_RATIO;
+    char b1[64], b2[64];
+    fprintf(f, "<li>%s: ", what);
+    if (best < 0) {
+        fprintf(f, "no cell has <code>%s</code>.</li>\n", metric);
+        return;
+    }
+    fmt_value(b1, sizeof b1, vb, u);
+    fputs("<b>", f);
+    esc(f, al->v[best]);
+    fputs("</b> (", f);
+    esc(f, b1);
+    fprintf(f, " median <code>%s</code>%s)", metric,
+            cell_noisy(res, al->v[best], wl) ? ", <span class=warn>noisy</span>" : "");
+    if (second >= 0) {
+        fmt_value(b2, sizeof b2, vs, u);
+        if (vb > 0)
+            fprintf(f, ", %.2f&times; %s than ", vs / vb, better);
+        else
+            fputs(", ahead of ", f);
+        esc(f, al->v[second]);
+        fputs(" (", f);
+        esc(f, b2);
+        fprintf(f, "%s), the next best",
+                cell_noisy(res, al->v[second], wl) ? ", <span class=warn>noisy</span>" : "");
+    }
+    fputs(".</li>\n", f);
+}
+
+static void section_summary(FILE *f, const json_t *res, const ab_names *al, const ab_names *wls)
+{
+    fputs("<h2 id=summary>Summary</h2>\n<p>From the cell medians (lower is better for "
+          "both). Time is what one operation costs; memory is the most resident memory the "
+          "process needed (<code>peak_footprint</code>, or <code>frag_peak</code> when it is "
+          "missing).</p>\n",
+          f);
+    for (size_t w = 0; w < wls->n; w++) {
+        double dummy;
+        int have_fp = 0;
+        for (size_t a = 0; a < al->n; a++)
+            have_fp |= !ab_rv_median(res, al->v[a], wls->v[w], "peak_footprint", &dummy);
+        fputs("<h3>", f);
+        esc(f, wls->v[w]);
+        fputs("</h3>\n<ul>\n", f);
+        summary_line(f, res, al, wls->v[w], time_metric(res, al, wls->v[w]), "Fastest", "faster");
+        summary_line(f, res, al, wls->v[w], have_fp ? "peak_footprint" : "frag_peak",
+                     "Least memory", "smaller");
+        fputs("</ul>\n", f);
+    }
+}
+
+static void section_charts(FILE *f, const char *run_dir, const ab_chart_list *charts,
+                           const char *note)
+{
+    fputs("<h2 id=charts>Charts</h2>\n", f);
+    fputs("<p>Each chart is also in <code>charts/</code> as SVG and PNG, next to the data "
+          "file it was drawn from (<code>.dat</code>). Colours are fixed per allocator across "
+          "all charts.</p>\n",
+          f);
+    if (*note) {
+        fputs("<p class=warn>", f);
+        esc(f, note);
+        fputs("</p>\n", f);
+    }
+    for (size_t i = 0; i < charts->n; i++) {
+        const ab_chart_job *j = &charts->jobs[i];
+        char png[4300];
+        snprintf(png, sizeof png, "%s/charts/%s.png", run_dir, j->name);
+        fprintf(f, "<figure id=\"chart-");
+        esc(f, j->name);
+        fputs("\">\n", f);
+        if (j->rendered) {
+            fputs("<img alt=\"", f);
+            esc(f, j->title);
+            fputs("\" src=\"data:image/png;base64,", f);
+            base64_file(f, png); /* readable: report.c checked it was written */
+            fputs("\">\n", f);
+        } else {
+            fputs("<p class=warn>Chart not drawn: ", f);
+            esc(f, j->title);
+            fputs("</p>\n", f);
+        }
+        fputs("<figcaption><b>", f);
+        esc(f, j->title);
+        fputs(".</b> ", f);
+        esc(f, j->caption);
+        fputs(" <small>(", f);
+        escf(f, "charts/%s.svg", j->name);
+        fputs(")</small></figcaption>\n</figure>\n", f);
+    }
+}
+
+/* Metric names present in any cell: the known ones in definition order, then the others. */
+static int cell_metric_names(const json_t *res, ab_names *out)
+{
+    ab_names all = {0};
+    size_t i;
+    const json_t *cell, *m;
+    const char *key;
+    *out = (ab_names){0};
+    json_array_foreach(json_object_get(res, "cells"), i, cell)
+    {
+        json_object_foreach((json_t *)json_object_get(cell, "metrics"), key, m)
+        {
+            if (ab_names_add(&all, key))
+                goto oom;
+        }
+    }
+    for (i = 0; i < N_METRIC_DEFS; i++)
+        for (size_t k = 0; k < all.n; k++)
+            if (!strcmp(all.v[k], metric_defs[i].name) && ab_names_add(out, all.v[k]))
+                goto oom;
+    for (size_t k = 0; k < all.n; k++)
+        if (ab_names_add(out, all.v[k]))
+            goto oom;
+    ab_names_free(&all);
+    return 0;
+oom:
+    ab_names_free(&all);
+    ab_names_free(out);
+    return -1;
+}
+
+static void section_tables(FILE *f, const json_t *res, const ab_names *al, const ab_names *wls)
+{
+    ab_names metrics;
+    if (cell_metric_names(res, &metrics))
+        return;
+    fputs("<h2 id=tables>Tables</h2>\n<p>Per cell: the median over the repetitions, and under "
+          "it the bootstrap 95% interval of the median [lo &ndash; hi] and the number of "
+          "repetitions n. Shaded columns are noisy cells (see below).</p>\n",
+          f);
+    for (size_t w = 0; w < wls->n; w++) {
+        fputs("<h3>", f);
+        esc(f, wls->v[w]);
+        fputs("</h3>\n<table>\n<tr><th class=l>metric</th>", f);
+        for (size_t a = 0; a < al->n; a++) {
+            fprintf(f, "<th%s>", cell_noisy(res, al->v[a], wls->v[w]) ? " class=noisy" : "");
+            esc(f, al->v[a]);
+            fputs("</th>", f);
+        }
+        fputs("</tr>\n", f);
+        for (size_t m = 0; m < metrics.n; m++) {
+            const metric_def *def = metric_find(metrics.v[m]);
+            unit u = def ? def->unit : U_RATIO;
+            fputs("<tr><td class=l><code>", f);
+            esc(f, metrics.v[m]);
+            fputs("</code></td>", f);
+            for (size_t a = 0; a < al->n; a++) {
+                const json_t *cell = ab_rv_cell(res, al->v[a], wls->v[w]);
+                double med, lo, hi, n;
+                char b1[64], b2[64], b3[64];
+                fprintf(f, "<td%s>", cell_noisy(res, al->v[a], wls->v[w]) ? " class=noisy" : "");
+                if (ab_rv_cell_stat(cell, metrics.v[m], "median", &med)) {
+                    fputs("-</td>", f);
+                    continue;
+                }
+                fmt_value(b1, sizeof b1, med, u);
+                esc(f, b1);
+                if (!ab_rv_cell_stat(cell, metrics.v[m], "ci95_lo", &lo) &&
+                    !ab_rv_cell_stat(cell, metrics.v[m], "ci95_hi", &hi)) {
+                    fmt_value(b2, sizeof b2, lo, u);
+                    fmt_value(b3, sizeof b3, hi, u);
+                    fputs("<br><small>[", f);
+                    esc(f, b2);
+                    fputs(" &ndash; ", f);
+                    esc(f, b3);
+                    fputs("]", f);
+                    if (!ab_rv_cell_stat(cell, metrics.v[m], "n", &n))
+                        fprintf(f, " n=%.0f", n);
+                    fputs("</small>", f);
+                }
+                fputs("</td>", f);
+            }
+            fputs("</tr>\n", f);
+        }
+        fputs("</table>\n", f);
+    }
+    ab_names_free(&metrics);
+}
+
+static void section_noisy(FILE *f, const json_t *res)
+{
+    size_t i, k, count = 0;
+    const json_t *cell, *reason;
+    fputs("<h2 id=noisy>Noisy cells</h2>\n", f);
+    json_array_foreach(json_object_get(res, "cells"), i, cell)
+    {
+        if (!json_is_true(json_object_get(cell, "noisy")))
+            continue;
+        if (!count++)
+            fputs("<p>Their numbers moved too much between repetitions (or the clock "
+                  "calibration disagreed) to trust small differences.</p>\n<table>\n"
+                  "<tr><th class=l>allocator</th><th class=l>workload</th>"
+                  "<th class=l>reasons</th></tr>\n",
+                  f);
+        fputs("<tr><td class=l>", f);
+        esc(f, ab_rv_str(cell, "allocator"));
+        fputs("</td><td class=l>", f);
+        esc(f, ab_rv_str(cell, "workload"));
+        fputs("</td><td class=l>", f);
+        json_array_foreach(json_object_get(cell, "noisy_reasons"), k, reason)
+        {
+            if (k)
+                fputs("; ", f);
+            esc(f, json_is_string(reason) ? json_string_value(reason) : "?");
+        }
+        fputs("</td></tr>\n", f);
+    }
+    fputs(count ? "</table>\n" : "<p>No cell was flagged noisy.</p>\n", f);
+}
+
+static void section_failed(FILE *f, const json_t *res)
+{
+    size_t i, count = 0;
+    const json_t *run;
+    fputs("<h2 id=failed>Failed runs</h2>\n", f);
+    json_array_foreach(json_object_get(res, "runs"), i, run)
+    {
+        if (!strcmp(ab_rv_str(run, "status"), "ok"))
+            continue;
+        if (!count++)
+            fputs("<table>\n<tr><th class=l>allocator</th><th class=l>workload</th><th>rep</th>"
+                  "<th class=l>status</th><th>exit code</th><th>signal</th>"
+                  "<th class=l>error</th></tr>\n",
+                  f);
+        double rep = NAN, code = NAN, sig = NAN;
+        ab_rv_num(run, "rep", &rep);
+        ab_rv_num(run, "exit_code", &code);
+        ab_rv_num(run, "signal", &sig);
+        const char *fields[] = {ab_rv_str(run, "allocator"), ab_rv_str(run, "workload")};
+        fputs("<tr>", f);
+        for (int k = 0; k < 2; k++) {
+            fputs("<td class=l>", f);
+            esc(f, fields[k]);
+            fputs("</td>", f);
+        }
+        fprintf(f, "<td>%.0f</td><td class=l>", rep);
+        esc(f, ab_rv_str(run, "status"));
+        fprintf(f, "</td><td>%.0f</td><td>%.0f</td><td class=l>", code, sig);
+        esc(f, ab_rv_str(run, "error"));
+        fputs("</td></tr>\n", f);
+    }
+    fputs(count ? "</table>\n" : "<p>Every run finished with status ok.</p>\n", f);
+}
+
+/* A JSON value as one line of text (strings bare, arrays joined, objects k=v). */
+static void json_inline(FILE *f, const json_t *v)
+{
+    size_t i;
+    const char *key;
+    const json_t *item;
+    char buf[64];
+    switch (json_typeof(v)) {
+    case JSON_STRING:
+        esc(f, json_string_value(v));
+        break;
+    case JSON_INTEGER:
+        fprintf(f, "%lld", (long long)json_integer_value(v));
+        break;
+    case JSON_REAL:
+        snprintf(buf, sizeof buf, "%.10g", json_real_value(v));
+        fputs(buf, f);
+        break;
+    case JSON_TRUE:
+        fputs("true", f);
+        break;
+    case JSON_FALSE:
+        fputs("false", f);
+        break;
+    case JSON_NULL:
+        fputs("null", f);
+        break;
+    case JSON_ARRAY:
+        json_array_foreach(v, i, item)
+        {
+            if (i)
+                fputs(", ", f);
+            json_inline(f, item);
+        }
+        break;
+    case JSON_OBJECT:
+        i = 0;
+        json_object_foreach((json_t *)v, key, item)
+        {
+            if (i++)
+                fputs("; ", f);
+            esc(f, key);
+            fputs("=", f);
+            json_inline(f, item);
+        }
+        break;
+    }
+}
+
+static void kv_table(FILE *f, const json_t *obj, const char *skip)
+{
+    const char *key;
+    const json_t *v;
+    fputs("<table>\n", f);
+    json_object_foreach((json_t *)obj, key, v)
+    {
+        if (skip && !strcmp(key, skip))
+            continue;
+        fputs("<tr><th class=l>", f);
+        esc(f, key);
+        fputs("</th><td class=l>", f);
+        json_inline(f, v);
+        fputs("</td></tr>\n", f);
+    }
+    fputs("</table>\n", f);
+}
+
+static void section_context(FILE *f, const json_t *res)
+{
+    const json_t *ctx = json_object_get(res, "context");
+    const json_t *allocs = json_object_get(ctx, "allocators");
+    const char *name;
+    const json_t *a;
+    fputs("<h2 id=context>Context</h2>\n<h3>Machine and build</h3>\n", f);
+    kv_table(f, ctx, "allocators");
+    if (json_object_size(allocs)) {
+        fputs("<h3>Allocators</h3>\n<table>\n<tr><th class=l>allocator</th><th class=l>version"
+              "</th><th class=l>library</th><th class=l>settings</th></tr>\n",
+              f);
+        json_object_foreach((json_t *)allocs, name, a)
+        {
+            fputs("<tr><td class=l>", f);
+            esc(f, name);
+            const char *fields[] = {"version", "library", "settings"};
+            for (int k = 0; k < 3; k++) {
+                fputs("</td><td class=l>", f);
+                const json_t *v = json_object_get(a, fields[k]);
+                if (v)
+                    json_inline(f, v);
+            }
+            fputs("</td></tr>\n", f);
+        }
+        fputs("</table>\n", f);
+    }
+    fputs("<h3>Run settings</h3>\n", f);
+    kv_table(f, json_object_get(res, "config"), NULL);
+}
+
+static void section_definitions(FILE *f)
+{
+    fputs("<h2 id=definitions>Metric definitions</h2>\n<p>Times in ns, sizes in bytes. F is "
+          "the anonymous resident memory of the child above the baseline taken after the "
+          "harness set up; L the bytes the trace holds live; both counted against operations."
+          "</p>\n<dl>\n",
+          f);
+    for (size_t i = 0; i < N_METRIC_DEFS; i++)
+        fprintf(f, "<dt>%s</dt><dd>%s</dd>\n", metric_defs[i].name, metric_defs[i].definition);
+    fputs("</dl>\n", f);
+}
+
+int ab_report_html_write(const json_t *res, const char *run_dir, const ab_chart_list *charts,
+                         const char *charts_note, char *err, size_t errlen)
+{
+    ab_names al = {0}, wls = {0};
+    char *buf = NULL, path[4200];
+    size_t len = 0;
+    FILE *f = open_memstream(&buf, &len);
+    if (!f || ab_rv_allocators(res, &al) || ab_rv_workloads(res, &wls)) {
+        if (f)
+            fclose(f);
+        free(buf);
+        ab_names_free(&al);
+        snprintf(err, errlen, "out of memory writing the report");
+        return -1;
+    }
+    const json_t *ctx = json_object_get(res, "context");
+    fputs("<!DOCTYPE html>\n<html lang=en>\n<head>\n<meta charset=\"utf-8\">\n<title>"
+          "alignbench report, run ",
+          f);
+    esc(f, ab_rv_str(res, "run_id"));
+    fprintf(f, "</title>\n<style>%s</style>\n</head>\n<body>\n<h1>alignbench report, run ",
+            page_css);
+    esc(f, ab_rv_str(res, "run_id"));
+    fputs("</h1>\n<p>", f);
+    esc(f, ab_rv_str(ctx, "cpu_model"));
+    fputs(" &middot; ", f);
+    esc(f, ab_rv_str(ctx, "date"));
+    fputs(" &middot; commit ", f);
+    esc(f, ab_rv_str(ctx, "git_commit"));
+    fprintf(f, " &middot; %zu allocators &times; %zu workloads", al.n, wls.n);
+    fputs("</p>\n", f);
+    if (!json_is_true(json_object_get(res, "complete")))
+        fputs("<p class=warn><b>This run is incomplete</b> (interrupted): it shows the runs "
+              "that finished.</p>\n",
+              f);
+    fputs("<p><a href=\"#summary\">Summary</a> &middot; <a href=\"#charts\">Charts</a> &middot; "
+          "<a href=\"#tables\">Tables</a> &middot; <a href=\"#noisy\">Noisy cells</a> &middot; "
+          "<a href=\"#failed\">Failed runs</a> &middot; <a href=\"#context\">Context</a> "
+          "&middot; <a href=\"#definitions\">Definitions</a></p>\n",
+          f);
+    section_summary(f, res, &al, &wls);
+    section_charts(f, run_dir, charts, charts_note);
+    section_tables(f, res, &al, &wls);
+    section_noisy(f, res);
+    section_failed(f, res);
+    section_context(f, res);
+    section_definitions(f);
+    fputs("</body>\n</html>\n", f);
+    ab_names_free(&al);
+    ab_names_free(&wls);
+    if (fclose(f)) {
+        free(buf);
+        snprintf(err, errlen, "out of memory writing the report");
+        return -1;
+    }
+    snprintf(path, sizeof path, "%s/report.html", run_dir);
+    ab_atomic_file af;
+    int rc = ab_atomic_open(&af, path, err, errlen);
+    if (rc == 0) {
+        if (fwrite(buf, 1, len, af.f) == len) {
+            rc = ab_atomic_commit(&af, err, errlen);
+        } else {
+            ab_atomic_abort(&af);
+            snprintf(err, errlen, "cannot write %s", path);
+            rc = -1;
+        }
+    }
+    free(buf);
+    return rc;
+}

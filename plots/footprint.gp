@@ -1,0 +1,40 @@
+# footprint.gp: memory over time for one workload, one panel per allocator (multiplot), all on
+# the same y scale. In each panel: L, the live requested bytes (grey area, the same trace in
+# every panel), F, the process's resident memory above its baseline (allocator colour), and
+# what the allocator itself reports active (dashed); dots mark the peaks of F and L.
+# Data (harness/chart_data.c): one block per allocator, rows "op L F active" in MiB.
+# ARG7: the y axis maximum in MiB.
+cols = (words(ARG6) <= 1) ? 1 : (words(ARG6) <= 4 ? 2 : 3)
+rows = int((words(ARG6) + cols - 1) / cols)
+width = 480 * cols + 40
+height = 310 * rows + 170
+call "style.gp" ARG1 ARG2 ARG3 ARG4 ARG5 ARG6
+unset title
+set yrange [0:ARG7 + 0]
+set xrange [0:*]
+set format x "%.0s%c"
+set ylabel "MiB" offset 1, 0
+set xlabel "operations" offset 0, 0.5
+set bmargin 3.5
+set style textbox opaque noborder margins 1, 1
+# one legend for all panels, under the title (the panels differ only in colour)
+top = 1 - 100.0 / height
+set key at screen 0.5, screen top + 45.0 / height center center horizontal Left reverse font ",10" samplen 2 spacing 1 width 2
+set multiplot layout rows, cols title charttitle font ",13" margins 0.07, 0.98, 70.0 / height, top spacing 0.07, 95.0 / height
+do for [i=1:nalloc] {
+    c = alloc_color(alloc(i))
+    stats datafile index (i - 1) using 1:3 nooutput
+    fx = STATS_pos_max_y
+    fy = STATS_max_y
+    stats datafile index (i - 1) using 1:2 nooutput
+    lx = STATS_pos_max_y
+    ly = STATS_max_y
+    set title alloc(i) textcolor rgb c font ",12"
+    set label 1 sprintf("peak F %.3g MiB", fy) at fx, fy point pt 7 ps 1 lc rgb c offset 0.8, 0.6 font ",9" boxed front
+    set label 2 sprintf("peak L %.3g MiB", ly) at lx, ly point pt 7 ps 0.8 lc rgb "#000000" offset 0.8, -1.2 font ",9" boxed front
+    plot datafile index (i - 1) using 1:2 with filledcurves x1 fc rgb "#d9d9d9" fs solid 1 title "L live requested", \
+         '' index (i - 1) using 1:3 with lines lw 2 lc rgb c title "F resident", \
+         '' index (i - 1) using 1:4 with lines lw 1.5 dt 2 lc rgb c title "allocator active"
+    unset key
+}
+unset multiplot
