@@ -8,5 +8,7 @@ int cmd_list(int argc, char **argv);
 int cmd_check(int argc, char **argv);
 int cmd_plot(int argc, char **argv);
 int cmd_micro(int argc, char **argv);
+int cmd_gen(int argc, char **argv);
+int cmd_trace(int argc, char **argv);
 
 #endif

@@ -20,6 +20,8 @@ static const command commands[] = {
     {"check", cmd_check, "run the conformance suite against one or all allocators"},
     {"plot", cmd_plot, "draw a run's charts and report.html again, or compare two runs"},
     {"micro", cmd_micro, "run the Google Benchmark micro-suite against each allocator"},
+    {"gen", cmd_gen, "write a generated workload trace (rpc, il, simd)"},
+    {"trace", cmd_trace, "check, describe or convert (binary <-> text) a trace"},
 };
 
 static void usage(FILE *out)

@@ -1,0 +1,189 @@
+/* gen_rpc.c: the `rpc` generator: a MIDL server stub's allocations, call after call.
+ *
+ * Each call is bracketed by mark(call, slot) ... reset(slot): scope = the call's slot (calls
+ * rotate over RPC_SLOTS slots, as a server's dispatch slots would), and every block the call
+ * allocates is freed inside the call, so every block lives exactly one call (FACTS.md §2). All
+ * blocks are 8-byte aligned (midl_user_allocate's guarantee). The call shapes and sizes are
+ * those of FACTS.md §2; the mix weights and the counts (N, K, string and data lengths), which
+ * FACTS does not give, are this generator's choice and are listed in rpc_help below.
+ *
+ * Order of allocations and frees, as NDR does them:
+ * - unmarshalling allocates a struct, then its embedded pointees in member order, so a list is
+ *   node1, data1, node2, data2 ... and a tree is allocated in pre-order;
+ * - after the server routine returns the stub frees with NdrPointerFree, which frees a struct's
+ *   embedded pointees first (recursively) and the struct last: a list goes data1 ... dataN,
+ *   nodeN ... node1, a tree in post-order, a server-built [out] list tail first, head last.
+ * The variants `single` ([allocate(single_node)], the default) and `all` ([allocate(all_nodes)]:
+ * one block of Σ(24 + data) per list, 24N per tree) draw the same random numbers, so the two
+ * traces of one seed describe the same calls. The server-built list is allocated node by node in
+ * both (the server routine calls midl_user_allocate itself).
+ */
+#include "workloads/gen_common.h"
+#include "workloads/gen_rng.h"
+
+#include <stdio.h>
+#include <string.h>
+
+#define RPC_SLOTS 8
+#define RPC_CALLS_AT_SCALE_1 150000 /* ~3 M ops with single nodes */
+#define RPC_ALIGN_LOG2 3            /* 8 bytes */
+#define RPC_NODE 24                 /* a list or tree node under NDR20 on x64 */
+#define RPC_MAX_BLOCKS 128
+
+enum rpc_shape {
+    SHAPE_NO_ALLOC,    /* [in,string] wchar_t* plus [out] handle: points into the buffer */
+    SHAPE_STRING,      /* [in,size_is(n),string] char*: 1 x n */
+    SHAPE_ARRAY,       /* [in,out,size_is(size),length_is(*len)] long*: 1 x 4*size */
+    SHAPE_READ_BUFFER, /* [out,size_is(n)] byte*: 1 x n zeroed, 4-64 KiB */
+    SHAPE_LIST,        /* linked list of N {long; [size_is] char *data; next} */
+    SHAPE_TREE,        /* tree of N {short; left; right} */
+    SHAPE_SERVER_LIST, /* [out] list built by the server routine */
+    SHAPE_COUNT
+};
+
+/* Mix weights, in percent of calls. */
+static const unsigned shape_weight[SHAPE_COUNT] = {20, 20, 15, 10, 15, 10, 10};
+
+typedef struct rpc_call {
+    ab_trace_writer *w;
+    uint16_t slot;
+    int all_nodes;
+    uint32_t ids[RPC_MAX_BLOCKS]; /* in the order the stub frees them */
+    unsigned n;
+} rpc_call;
+
+static uint32_t rpc_alloc(uint32_t size, uint16_t slot, uint16_t flags, ab_trace_writer *w)
+{
+    return ab_tw_alloc(w, size, RPC_ALIGN_LOG2, slot, 0, flags);
+}
+
+/* A tree of n nodes: allocated in pre-order, freed in post-order (appended to c->ids). */
+static void tree(rpc_call *c, ab_rng *r, unsigned n)
+{
+    if (n == 0)
+        return;
+    uint32_t id = rpc_alloc(RPC_NODE, c->slot, 0, c->w);
+    unsigned left = (unsigned)ab_rng_range(r, 0, n - 1);
+    tree(c, r, left);
+    tree(c, r, n - 1 - left);
+    c->ids[c->n++] = id;
+}
+
+static void one_call(rpc_call *c, ab_rng *r)
+{
+    unsigned pick = (unsigned)ab_rng_range(r, 0, 99), shape = 0;
+    while (pick >= shape_weight[shape])
+        pick -= shape_weight[shape++];
+    ab_trace_writer *w = c->w;
+    c->n = 0;
+    switch ((enum rpc_shape)shape) {
+    case SHAPE_NO_ALLOC:
+        break;
+    case SHAPE_STRING:
+        c->ids[c->n++] = rpc_alloc((uint32_t)ab_rng_log_range(r, 16, 512), c->slot, 0, w);
+        break;
+    case SHAPE_ARRAY:
+        c->ids[c->n++] = rpc_alloc(4 * (uint32_t)ab_rng_range(r, 192, 320), c->slot, 0, w);
+        break;
+    case SHAPE_READ_BUFFER:
+        c->ids[c->n++] =
+            rpc_alloc((uint32_t)ab_rng_log_range(r, 4096, 65536), c->slot, AB_OPF_ZERO, w);
+        break;
+    case SHAPE_LIST: {
+        unsigned n = (unsigned)ab_rng_range(r, 1, 32);
+        uint32_t data[32], total = 0;
+        for (unsigned i = 0; i < n; i++) {
+            data[i] = (uint32_t)ab_rng_range(r, 8, 64);
+            total += RPC_NODE + data[i];
+        }
+        if (c->all_nodes) {
+            c->ids[c->n++] = rpc_alloc(total, c->slot, 0, w);
+            break;
+        }
+        uint32_t nodes[32];
+        for (unsigned i = 0; i < n; i++) {
+            nodes[i] = rpc_alloc(RPC_NODE, c->slot, 0, w);
+            c->ids[c->n++] = rpc_alloc(data[i], c->slot, 0, w); /* data1..dataN freed first */
+        }
+        for (unsigned i = n; i-- > 0;)
+            c->ids[c->n++] = nodes[i]; /* then nodeN..node1 */
+        break;
+    }
+    case SHAPE_TREE: {
+        unsigned n = (unsigned)ab_rng_range(r, 1, 63);
+        uint64_t shape_seed = ab_rng_next(r); /* the same draws in both variants */
+        if (c->all_nodes) {
+            c->ids[c->n++] = rpc_alloc(RPC_NODE * n, c->slot, 0, w);
+        } else {
+            ab_rng tr;
+            ab_rng_seed(&tr, shape_seed);
+            tree(c, &tr, n);
+        }
+        break;
+    }
+    case SHAPE_SERVER_LIST: {
+        unsigned k = (unsigned)ab_rng_range(r, 1, 16);
+        uint32_t head = rpc_alloc(RPC_NODE, c->slot, AB_OPF_ZERO, w), nodes[16];
+        for (unsigned i = 0; i < k; i++)
+            nodes[i] = rpc_alloc(RPC_NODE + (uint32_t)ab_rng_range(r, 8, 64), c->slot, 0, w);
+        for (unsigned i = k; i-- > 0;)
+            c->ids[c->n++] = nodes[i];
+        c->ids[c->n++] = head;
+        break;
+    }
+    case SHAPE_COUNT:
+        break;
+    }
+    for (unsigned i = 0; i < c->n; i++)
+        ab_tw_free(w, c->ids[i], 0);
+}
+
+static const char *const rpc_variants[] = {"single", "all", NULL};
+
+static int rpc_generate(const ab_gen_params *p, const char *out_path, char *err, size_t errlen)
+{
+    if (ab_gen_check("rpc", p, rpc_variants, err, errlen))
+        return -1;
+    int all_nodes = p->variant && !strcmp(p->variant, "all");
+    uint64_t calls = ab_gen_scaled(p, RPC_CALLS_AT_SCALE_1, 1);
+    char extra[96];
+    snprintf(extra, sizeof extra, "nodes=%s calls=%llu", all_nodes ? "all" : "single",
+             (unsigned long long)calls);
+    ab_trace_writer *w = ab_gen_open("rpc", p, extra, out_path, err, errlen);
+    if (!w)
+        return -1;
+    ab_rng r;
+    ab_rng_seed(&r, p->seed);
+    rpc_call c = {.w = w, .all_nodes = all_nodes};
+    for (uint64_t i = 0; i < calls; i++) {
+        c.slot = (uint16_t)(i % RPC_SLOTS);
+        ab_tw_mark(w, AB_MARK_CALL, c.slot, 0);
+        one_call(&c, &r);
+        ab_tw_reset(w, c.slot, 0);
+    }
+    return ab_tw_close(w, err, errlen);
+}
+
+const ab_generator ab_gen_rpc = {
+    .name = "rpc",
+    .summary = "MIDL server stub allocations: strings, arrays, [out] buffers, lists, trees",
+    .help =
+        "rpc: the allocations of a MIDL server stub (FACTS.md section 2), one call after another.\n"
+        "Each call is mark(call, slot) ... reset(slot), slot = call number mod 8 (the scope); "
+        "every\n"
+        "block is freed inside its call; every block is 8-byte aligned.\n"
+        "Call mix (percent of calls; the weights and counts are this generator's choice):\n"
+        "  20  [in,string] wchar_t* + [out] handle: no allocation (points into the buffer)\n"
+        "  20  [in,size_is(n),string] char*: 1 x n, n log-uniform 16..512\n"
+        "  15  [in,out,size_is(size)] long*: 1 x 4*size, size 192..320 (about 1 KiB)\n"
+        "  10  [out,size_is(n)] byte* read buffer: 1 x n zeroed, n log-uniform 4..64 KiB\n"
+        "  15  linked list of N = 1..32 nodes: N x 24 + N x data (8..64), or 1 x sum(24 + data)\n"
+        "  10  tree of N = 1..63 nodes: N x 24 (pre-order), or 1 x 24N\n"
+        "  10  [out] list built by the server: 1 x 24 zeroed + K = 1..16 x (24 + data 8..64)\n"
+        "Frees follow NdrPointerFree: embedded pointees first, the struct last (lists: data1..N,\n"
+        "then nodeN..node1; trees in post-order; server lists tail first, head last).\n"
+        "Knobs: --seed S; --scale X (150000 calls at 1.0, about 3 M ops with single nodes);\n"
+        "--nodes single|all ([allocate(single_node)], the default, or [allocate(all_nodes)]; the\n"
+        "two variants of one seed describe the same calls); --threads 1.\n",
+    .generate = rpc_generate,
+};

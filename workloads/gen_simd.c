@@ -1,0 +1,171 @@
+/* gen_simd.c: the `simd` generator: over-aligned objects of the x64 world (FACTS.md §4).
+ *
+ * Alignments 16 (__m128), 32 (__m256), 64 (cache line) and 4096 (page), with sizes in
+ * multiples of the vector or line and a few deliberately small page-aligned blocks (the case
+ * where glibc's footprint explodes, FACTS.md §5). The live set sweeps through levels from a few
+ * hundred objects, past jemalloc's ~200-object thread cache, to tens of thousands (rankings flip
+ * with the live-set size, FACTS.md §5). Each level has three phases, each opened by a mark:
+ * - ramp (mark phase 3L):    allocate up to the level's live count (with some frees);
+ * - plateau (mark 3L+1):     churn at that live count: free an object and allocate one, the
+ *                            victim being the newest (short-lived) or a random one (long-lived)
+ *                            half the time each; 2% of the steps grow a vector with realloc;
+ * - peak (mark 3L+2):        a burst to 1.5x the level, then back down to the level.
+ * Everything is freed at the end (a last phase mark). Scope 0, thread 0, no resets.
+ */
+#include "workloads/gen_common.h"
+#include "workloads/gen_rng.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+
+/* Live-set levels (objects), and plateau churn steps per level at scale 1. */
+static const uint32_t simd_levels[] = {300, 1000, 3000, 10000, 30000};
+#define SIMD_LEVELS (sizeof simd_levels / sizeof simd_levels[0])
+#define SIMD_STEPS_AT_SCALE_1 280000
+
+/* The alignment classes: weight (percent of allocations) and the size rule. */
+typedef struct simd_class {
+    unsigned align_log2;
+    unsigned weight;
+    uint32_t unit;                 /* sizes are multiples of unit */
+    uint32_t min_units, max_units; /* log-uniform */
+} simd_class;
+
+static const simd_class simd_classes[] = {
+    {4, 40, 16, 1, 64},   /* __m128 arrays: 16 B .. 1 KiB */
+    {5, 30, 32, 1, 128},  /* __m256 arrays: 32 B .. 4 KiB */
+    {6, 25, 64, 1, 8},    /* cache-line objects: 64 .. 512 B */
+    {12, 4, 4096, 1, 16}, /* page buffers: 4 .. 64 KiB */
+    {12, 1, 1, 64, 256},  /* small page-aligned blocks: 64 .. 256 B */
+};
+#define SIMD_CLASSES (sizeof simd_classes / sizeof simd_classes[0])
+
+typedef struct simd_obj {
+    uint32_t id;
+    uint32_t size;
+    unsigned align_log2;
+} simd_obj;
+
+typedef struct simd_state {
+    ab_trace_writer *w;
+    ab_rng r;
+    simd_obj *live;
+    size_t n, cap;
+    int failed;
+} simd_state;
+
+static void simd_alloc(simd_state *s)
+{
+    unsigned pick = (unsigned)ab_rng_range(&s->r, 0, 99), c = 0;
+    while (pick >= simd_classes[c].weight)
+        pick -= simd_classes[c++].weight;
+    const simd_class *k = &simd_classes[c];
+    uint32_t size = k->unit * (uint32_t)ab_rng_log_range(&s->r, k->min_units, k->max_units);
+    if (s->n == s->cap) {
+        size_t cap = s->cap ? s->cap * 2 : 1024;
+        simd_obj *p = realloc(s->live, cap * sizeof *p);
+        if (!p) {
+            s->failed = 1;
+            return;
+        }
+        s->live = p;
+        s->cap = cap;
+    }
+    simd_obj *o = &s->live[s->n++];
+    o->id = ab_tw_alloc(s->w, size, k->align_log2, 0, 0, 0);
+    o->size = size;
+    o->align_log2 = k->align_log2;
+}
+
+/* Free the newest object or, half the time, a random one. */
+static void simd_free(simd_state *s)
+{
+    if (s->n == 0)
+        return;
+    size_t k = ab_rng_chance(&s->r, 0.5) ? s->n - 1 : (size_t)ab_rng_range(&s->r, 0, s->n - 1);
+    ab_tw_free(s->w, s->live[k].id, 0);
+    s->live[k] = s->live[--s->n];
+}
+
+/* Grow a random 16- or 32-aligned vector (a std::vector-like doubling, capped at 8 KiB). */
+static void simd_grow(simd_state *s)
+{
+    if (s->n == 0)
+        return;
+    simd_obj *o = &s->live[ab_rng_range(&s->r, 0, s->n - 1)];
+    if (o->align_log2 > 5 || o->size >= 8192)
+        return;
+    o->size *= 2;
+    ab_tw_realloc(s->w, o->id, o->size, 0);
+}
+
+static int simd_generate(const ab_gen_params *p, const char *out_path, char *err, size_t errlen)
+{
+    if (ab_gen_check("simd", p, NULL, err, errlen))
+        return -1;
+    uint64_t steps = ab_gen_scaled(p, SIMD_STEPS_AT_SCALE_1, 100);
+    char extra[64];
+    snprintf(extra, sizeof extra, "steps=%llu", (unsigned long long)steps);
+    simd_state s = {0};
+    s.w = ab_gen_open("simd", p, extra, out_path, err, errlen);
+    if (!s.w)
+        return -1;
+    ab_rng_seed(&s.r, p->seed);
+    for (unsigned lv = 0; lv < SIMD_LEVELS; lv++) {
+        size_t level = simd_levels[lv];
+        ab_tw_mark(s.w, AB_MARK_PHASE, (uint16_t)(3 * lv), 0); /* ramp */
+        while (s.n < level) {
+            simd_alloc(&s);
+            if (ab_rng_chance(&s.r, 0.2))
+                simd_free(&s);
+        }
+        ab_tw_mark(s.w, AB_MARK_PHASE, (uint16_t)(3 * lv + 1), 0); /* plateau */
+        for (uint64_t i = 0; i < steps; i++) {
+            if (ab_rng_chance(&s.r, 0.02)) {
+                simd_grow(&s);
+                continue;
+            }
+            simd_free(&s);
+            simd_alloc(&s);
+        }
+        ab_tw_mark(s.w, AB_MARK_PHASE, (uint16_t)(3 * lv + 2), 0); /* peak */
+        while (s.n < level + level / 2)
+            simd_alloc(&s);
+        while (s.n > level)
+            simd_free(&s);
+    }
+    ab_tw_mark(s.w, AB_MARK_PHASE, (uint16_t)(3 * SIMD_LEVELS), 0); /* drain */
+    while (s.n)
+        simd_free(&s);
+    free(s.live);
+    if (s.failed) {
+        ab_tw_abort(s.w);
+        snprintf(err, errlen, "simd: out of memory");
+        return -1;
+    }
+    return ab_tw_close(s.w, err, errlen);
+}
+
+const ab_generator ab_gen_simd = {
+    .name = "simd",
+    .summary = "over-aligned x64 objects (16/32/64/4096) over a live set swept 300..30000",
+    .help =
+        "simd: over-aligned objects of the x64 world (FACTS.md sections 4 and 5).\n"
+        "Allocation mix (percent of allocations):\n"
+        "  40  alignment 16 (__m128 arrays): 16 B .. 1 KiB, multiples of 16, log-uniform\n"
+        "  30  alignment 32 (__m256 arrays): 32 B .. 4 KiB, multiples of 32\n"
+        "  25  alignment 64 (cache-line objects): 64 .. 512 B, multiples of 64\n"
+        "   4  alignment 4096 (page buffers): 4 .. 64 KiB, multiples of 4096\n"
+        "   1  alignment 4096, small blocks of 64 .. 256 B (glibc's worst case)\n"
+        "The live set sweeps levels of 300, 1000, 3000, 10000 and 30000 objects (past jemalloc's\n"
+        "~200-object thread cache); each level has a ramp, a plateau and a peak phase, each "
+        "opened\n"
+        "by mark(phase, 3*level + 0|1|2): the ramp allocates up to the level (20% interleaved\n"
+        "frees), the plateau churns (free + alloc; the victim is the newest object or a random\n"
+        "one, half the time each: short and long lifetimes; 2% of steps double a 16/32-aligned\n"
+        "vector with realloc), the peak bursts to 1.5x the level and back. A final phase frees "
+        "all.\n"
+        "Knobs: --seed S; --scale X (280000 plateau steps per level at 1.0, about 3 M ops);\n"
+        "--threads 1.\n",
+    .generate = simd_generate,
+};
