@@ -1,10 +1,12 @@
 /* malloc.c: the C library's allocator, and `preload`, the same calls served by any
  * malloc-replacement library plugged in with `--alloc NAME=/path/lib.so` (tcmalloc, ...).
  *
- * Which call serves which request: `malloc` for alignments up to 16 (glibc's MALLOC_ALIGNMENT;
- * every block is 16-aligned already), `posix_memalign` above (alignment validated first, see
- * align.h); `free`; `realloc` up to 16, and for over-aligned blocks posix_memalign + copy + free
- * because realloc does not keep an alignment above 16.
+ * Which call serves which request: `malloc` up to the alignment every block of the library has
+ * (16 for glibc, its MALLOC_ALIGNMENT; 8 for a plug-in, because C lets a small block be only
+ * 8-aligned and tcmalloc, like jemalloc and mimalloc, has an 8-byte size class),
+ * `posix_memalign` above (alignment validated first, see align.h); `free`; `realloc` up to that
+ * alignment, and for over-aligned blocks posix_memalign + copy + free because realloc does not
+ * keep a larger alignment.
  *
  * The two entries are one table: they share alloc/free/realloc and differ only in which library
  * must be serving malloc (checked in create) and in what can be known about that library
@@ -25,7 +27,7 @@
  */
 #include "allocators/allocator.h"
 #include "allocators/align.h"
-#include "allocators/glibc_footprint.h"
+#include "allocators/glibc_heap.h"
 #include "allocators/provider.h"
 
 #include <errno.h>
@@ -39,6 +41,9 @@
 static const char *const libc_natives[] = {"free", "realloc", "posix_memalign",
                                            "malloc_usable_size", NULL};
 
+/* Alignment every malloc block of the serving library has: set by create (one per process). */
+static size_t plain_align = AB_NATURAL_ALIGN;
+
 static void *libc_alloc(size_t size, size_t align, uint32_t scope)
 {
     (void)scope;
@@ -46,7 +51,7 @@ static void *libc_alloc(size_t size, size_t align, uint32_t scope)
         errno = EINVAL;
         return NULL;
     }
-    if (align <= AB_NATURAL_ALIGN)
+    if (align <= plain_align)
         return malloc(size);
     void *p = NULL;
     int rc = posix_memalign(&p, align, size);
@@ -68,7 +73,7 @@ static void *libc_realloc(void *p, size_t old_size, size_t new_size, size_t alig
 {
     if (new_size == 0)
         new_size = 1; /* the block stays live: realloc(p, 0) would free it */
-    if (align <= AB_NATURAL_ALIGN)
+    if (align <= plain_align)
         return realloc(p, new_size);
     void *q = libc_alloc(new_size, align, 0);
     if (!q)
@@ -108,7 +113,7 @@ static size_t plugin_footprint(const void *p, size_t size, size_t align)
     return malloc_usable_size((void *)p);
 }
 
-static int glibc_stats(ab_alloc_stats *out)
+int ab_glibc_stats(ab_alloc_stats *out)
 {
     struct mallinfo2 mi = mallinfo2();
     out->have = AB_STAT_ALLOCATED | AB_STAT_MAPPED;
@@ -124,14 +129,14 @@ static int no_stats(ab_alloc_stats *out)
     return -1;
 }
 
-static void glibc_purge(void)
+void ab_glibc_purge(void)
 {
     malloc_trim(0);
 }
 
 static void no_purge(void) {}
 
-static const char *glibc_version(void)
+const char *ab_glibc_version(void)
 {
     return gnu_get_libc_version();
 }
@@ -146,6 +151,7 @@ static const char *plugin_version(void)
 static int glibc_create(const ab_alloc_config *cfg, char *err, size_t errlen)
 {
     (void)cfg;
+    plain_align = AB_NATURAL_ALIGN;
     return ab_provider_verify(NULL, libc_natives, err, errlen);
 }
 
@@ -155,6 +161,7 @@ static int plugin_create(const ab_alloc_config *cfg, char *err, size_t errlen)
         snprintf(err, errlen, "the preload backend needs the plug-in library (--lib PATH)");
         return -1;
     }
+    plain_align = 8;
     if (!realpath(cfg->preload_path, plugin_name))
         snprintf(plugin_name, sizeof plugin_name, "%s", cfg->preload_path);
     const char *slash = strrchr(plugin_name, '/');
@@ -174,9 +181,9 @@ const ab_allocator ab_alloc_malloc = {
     .realloc = libc_realloc,
     .reset = libc_reset,
     .footprint = ab_glibc_footprint,
-    .stats = glibc_stats,
-    .purge = glibc_purge,
-    .version = glibc_version,
+    .stats = ab_glibc_stats,
+    .purge = ab_glibc_purge,
+    .version = ab_glibc_version,
 };
 
 const ab_allocator ab_alloc_preload = {

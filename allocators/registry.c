@@ -4,11 +4,12 @@
 
 #include <string.h>
 
-extern const ab_allocator ab_alloc_malloc, ab_alloc_preload;
+extern const ab_allocator ab_alloc_malloc, ab_alloc_aligned_malloc, ab_alloc_jemalloc,
+    ab_alloc_mimalloc, ab_alloc_bump, ab_alloc_rpcss, ab_alloc_preload;
 
 const ab_allocator *const ab_allocators[] = {
-    &ab_alloc_malloc,
-    &ab_alloc_preload,
+    &ab_alloc_malloc, &ab_alloc_aligned_malloc, &ab_alloc_jemalloc, &ab_alloc_mimalloc,
+    &ab_alloc_bump,   &ab_alloc_rpcss,          &ab_alloc_preload,
 };
 const size_t ab_allocator_count = sizeof ab_allocators / sizeof ab_allocators[0];
 

@@ -1,0 +1,172 @@
+/* jemalloc.c: jemalloc 5 through its native API, in a runner with libjemalloc LD_PRELOADed.
+ *
+ * Debian's libjemalloc exports unprefixed malloc and friends plus the native mallocx, sdallocx,
+ * sallocx, nallocx, rallocx and mallctl (no je_ prefix), and cannot be dlopen'ed (static TLS),
+ * so the orchestrator preloads it and create() resolves the native calls with dlsym after
+ * checking that jemalloc is the library serving malloc and defining them (provider.h).
+ *
+ * Which call serves which request, and why (costs from FACTS.md §5):
+ *   - align <= 16: plain malloc/free/realloc. jemalloc's malloc fast path is twice as fast as
+ *     mallocx/sdallocx on this machine (hot pair 10.8 ns vs 25.5 ns). Every size class above 8
+ *     is a multiple of 16, so its blocks are 16-aligned; the 8-byte class is only 8-aligned
+ *     (the conformance suite's align-16 caught it), so a 16-aligned request asks for at least
+ *     16 bytes.
+ *   - align > 16: mallocx(size, MALLOCX_ALIGN(a)), rallocx for realloc (keeps the alignment).
+ *     mallocx does not validate the alignment (we do, align.h) and is undefined for size 0
+ *     (we ask for 1).
+ *   - free: plain free for every block (sdallocx measured slower than free, FACTS.md §5).
+ * Footprint: nallocx(size, flags), the size class the request really takes (e.g. 48 for 33
+ * bytes, 128 for 100 bytes at 64). Stats: mallctl "epoch" then stats.allocated / active /
+ * resident / mapped. Purge: arena.<MALLCTL_ARENAS_ALL>.purge. Version: mallctl "version".
+ */
+#include "allocators/allocator.h"
+#include "allocators/align.h"
+#include "allocators/provider.h"
+#include "build_config.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+
+/* jemalloc.h's flag encoding, repeated so this file builds without libjemalloc-dev. */
+#define JE_MALLOCX_ALIGN(a) ((int)__builtin_ctzll((unsigned long long)(a)))
+#define JE_ARENAS_ALL_PURGE "arena.4096.purge" /* MALLCTL_ARENAS_ALL = 4096 */
+
+static void *(*je_mallocx)(size_t, int);
+static void *(*je_rallocx)(void *, size_t, int);
+static size_t (*je_nallocx)(size_t, int);
+static int (*je_mallctl)(const char *, void *, size_t *, void *, size_t);
+
+/* The malloc size that gives a block aligned to align (<= 16). */
+static inline size_t plain_size(size_t size, size_t align)
+{
+    return align == AB_NATURAL_ALIGN && size < AB_NATURAL_ALIGN ? AB_NATURAL_ALIGN : size;
+}
+
+static const char *const je_natives[] = {"mallocx", "rallocx", "nallocx", "mallctl",
+                                         "free",    "realloc", NULL};
+
+static int je_create(const ab_alloc_config *cfg, char *err, size_t errlen)
+{
+    const char *lib = cfg->preload_path ? cfg->preload_path : AB_JEMALLOC_PATH;
+    if (!lib || !*lib) {
+        snprintf(err, errlen,
+                 "libjemalloc not found at configure time (install "
+                 "libjemalloc-dev and rebuild)");
+        return -1;
+    }
+    if (ab_provider_verify(lib, je_natives, err, errlen) != 0)
+        return -1;
+    if (!(je_mallocx = ab_provider_sym("mallocx", err, errlen)) ||
+        !(je_rallocx = ab_provider_sym("rallocx", err, errlen)) ||
+        !(je_nallocx = ab_provider_sym("nallocx", err, errlen)) ||
+        !(je_mallctl = ab_provider_sym("mallctl", err, errlen)))
+        return -1;
+    return 0;
+}
+
+static void je_destroy(void) {}
+
+static void *je_alloc(size_t size, size_t align, uint32_t scope)
+{
+    (void)scope;
+    if (ab_align_bad(align)) {
+        errno = EINVAL;
+        return NULL;
+    }
+    if (align <= AB_NATURAL_ALIGN)
+        return malloc(plain_size(size, align));
+    void *p = je_mallocx(size ? size : 1, JE_MALLOCX_ALIGN(align));
+    if (!p)
+        errno = ENOMEM;
+    return p;
+}
+
+static void je_free(void *p, size_t size, size_t align)
+{
+    (void)size;
+    (void)align;
+    free(p);
+}
+
+static void *je_realloc(void *p, size_t old_size, size_t new_size, size_t align)
+{
+    (void)old_size;
+    if (new_size == 0)
+        new_size = 1; /* the block stays live */
+    if (align <= AB_NATURAL_ALIGN)
+        return realloc(p, plain_size(new_size, align));
+    return je_rallocx(p, new_size, JE_MALLOCX_ALIGN(align));
+}
+
+static void je_reset(uint32_t scope)
+{
+    (void)scope;
+}
+
+static size_t je_footprint(const void *p, size_t size, size_t align)
+{
+    (void)p;
+    if (align <= AB_NATURAL_ALIGN)
+        return je_nallocx(size ? plain_size(size, align) : 1, 0);
+    return je_nallocx(size ? size : 1, JE_MALLOCX_ALIGN(align));
+}
+
+static int je_stats(ab_alloc_stats *out)
+{
+    uint64_t epoch = 1;
+    size_t len = sizeof epoch;
+    out->have = 0;
+    if (je_mallctl("epoch", &epoch, &len, &epoch, sizeof epoch) != 0)
+        return -1;
+    static const struct {
+        const char *name;
+        unsigned bit;
+        size_t off;
+    } reads[] = {
+        {"stats.allocated", AB_STAT_ALLOCATED, offsetof(ab_alloc_stats, allocated)},
+        {"stats.active", AB_STAT_ACTIVE, offsetof(ab_alloc_stats, active)},
+        {"stats.resident", AB_STAT_RESIDENT, offsetof(ab_alloc_stats, resident)},
+        {"stats.mapped", AB_STAT_MAPPED, offsetof(ab_alloc_stats, mapped)},
+    };
+    for (size_t i = 0; i < sizeof reads / sizeof reads[0]; i++) {
+        size_t v = 0;
+        len = sizeof v;
+        if (je_mallctl(reads[i].name, &v, &len, NULL, 0) == 0) {
+            *(uint64_t *)((char *)out + reads[i].off) = v;
+            out->have |= reads[i].bit;
+        }
+    }
+    return out->have ? 0 : -1;
+}
+
+static void je_purge(void)
+{
+    je_mallctl(JE_ARENAS_ALL_PURGE, NULL, NULL, NULL, 0);
+}
+
+static const char *je_version(void)
+{
+    const char *v = NULL;
+    size_t len = sizeof v;
+    if (!je_mallctl || je_mallctl("version", &v, &len, NULL, 0) != 0)
+        return "unknown";
+    return v;
+}
+
+const ab_allocator ab_alloc_jemalloc = {
+    .name = "jemalloc",
+    .description = "jemalloc 5 (preloaded): malloc up to 16-byte alignment, mallocx above",
+    .caps =
+        AB_CAP_FREE | AB_CAP_REALLOC | AB_CAP_NATIVE_ALIGNED | AB_CAP_PRELOAD | AB_CAP_THREAD_SAFE,
+    .create = je_create,
+    .destroy = je_destroy,
+    .alloc = je_alloc,
+    .free = je_free,
+    .realloc = je_realloc,
+    .reset = je_reset,
+    .footprint = je_footprint,
+    .stats = je_stats,
+    .purge = je_purge,
+    .version = je_version,
+};

@@ -1,0 +1,347 @@
+/* rpcss.c: the RpcSs-style arena (API and semantics in rpcss.h) and the `rpcss` allocator entry.
+ *
+ * Memory comes from mmap, never malloc, so the arena is measured on its own, and disable's
+ * munmap really returns it to the OS (resident memory drops; the conformance suite checks it).
+ *
+ * The allocator entry maps scope -> arena: the first alloc of a scope enables its arena (made
+ * the thread's current one, as RpcSmEnableAllocate does), reset(scope) disables it. free has no
+ * scope, so, like RpcSmFree, it marks the block in the thread's current arena (the scope most
+ * recently allocated from). No realloc: the RpcSm API has none (no AB_CAP_REALLOC). Footprint of
+ * a block: its size rounded up to 8 (no per-block header; alignment padding shows in the arena's
+ * allocated bytes, the stats' "allocated"). Not thread-safe as an entry (the scope table is
+ * unlocked); the arena API itself is, once a handle is shared.
+ */
+#include "allocators/rpcss.h"
+#include "allocators/align.h"
+#include "allocators/allocator.h"
+#include "allocators/provider.h"
+#include "build_config.h"
+
+#include <assert.h>
+#include <errno.h>
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <sys/mman.h>
+#include <unistd.h>
+
+/* Invariants (checked by arena_invariants):
+ *   - every chunk is one mmap of `len` bytes that starts with its rpcss_chunk header; chunks form
+ *     a list from arena->chunks; the arena itself lives in the first chunk, right after that
+ *     chunk's header, so disable unmaps everything, the arena included;
+ *   - [cur, end) is the unused tail of the current chunk (the list's head among ordinary chunks):
+ *     chunk start + header <= cur <= end = chunk start + len; blocks only come from there, or
+ *     from a mapping of their own when larger than a chunk;
+ *   - mapped = sum of the chunks' len; allocated <= mapped;
+ *   - free never moves cur: it only counts (marked);
+ *   - shared is 0 until the handle is taken out; from then on allocate and free hold lock.
+ */
+typedef struct rpcss_chunk {
+    struct rpcss_chunk *next;
+    size_t len;
+} rpcss_chunk;
+
+struct ab_rpcss_arena {
+    rpcss_chunk *chunks;
+    uintptr_t cur, end;
+    size_t chunk_size, mapped, allocated, marked;
+    atomic_int shared;
+    pthread_mutex_t lock;
+};
+
+static _Thread_local ab_rpcss_arena *current;
+
+static void arena_invariants(const ab_rpcss_arena *a)
+{
+    assert(a && a->chunks && a->cur <= a->end);
+    assert(a->allocated <= a->mapped);
+    (void)a;
+}
+
+static rpcss_chunk *map_chunk(size_t len)
+{
+    void *p = mmap(NULL, len, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+    if (p == MAP_FAILED)
+        return NULL;
+    rpcss_chunk *c = p;
+    c->next = NULL;
+    c->len = len;
+    return c;
+}
+
+ab_rpcss_arena *ab_rpcss_enable(size_t chunk_size)
+{
+    size_t page = (size_t)sysconf(_SC_PAGESIZE);
+    if (chunk_size == 0)
+        chunk_size = AB_RPCSS_DEFAULT_CHUNK;
+    chunk_size = (chunk_size + page - 1) & ~(page - 1);
+    rpcss_chunk *c = map_chunk(chunk_size);
+    if (!c) {
+        errno = ENOMEM;
+        return NULL;
+    }
+    ab_rpcss_arena *a = (ab_rpcss_arena *)(c + 1);
+    a->chunks = c;
+    a->cur = (uintptr_t)(a + 1);
+    a->end = (uintptr_t)c + chunk_size;
+    a->chunk_size = chunk_size;
+    a->mapped = chunk_size;
+    a->allocated = 0;
+    a->marked = 0;
+    atomic_init(&a->shared, 0);
+    pthread_mutex_init(&a->lock, NULL);
+    current = a;
+    arena_invariants(a);
+    return a;
+}
+
+/* The lock-free body of allocate. */
+static void *arena_take(ab_rpcss_arena *a, size_t size, size_t align, int *status)
+{
+    if (ab_align_bad(align)) {
+        *status = EINVAL;
+        return NULL;
+    }
+    if (align < 8)
+        align = 8;
+    if (size == 0)
+        size = 1; /* a unique block, as midl_user_allocate(0) */
+    uintptr_t start = ab_align_up(a->cur, align);
+    if (start && start <= a->end && size <= a->end - start) {
+        a->allocated += (size_t)(start - a->cur) + size;
+        a->cur = start + size;
+        *status = 0;
+        return (void *)start;
+    }
+    /* A fresh chunk, or a mapping of its own for a request larger than a chunk. */
+    size_t hdr = sizeof(rpcss_chunk), need = size + hdr + (align - 1);
+    if (size > SIZE_MAX / 2 || need > SIZE_MAX / 2) {
+        *status = ENOMEM;
+        return NULL;
+    }
+    int own = need > a->chunk_size;
+    size_t len = own ? ab_align_up(need, a->chunk_size) : a->chunk_size;
+    rpcss_chunk *c = map_chunk(len);
+    if (!c) {
+        *status = ENOMEM;
+        return NULL;
+    }
+    a->mapped += len;
+    start = ab_align_up((uintptr_t)(c + 1), align);
+    a->allocated += (size_t)(start - (uintptr_t)(c + 1)) + size;
+    if (own) { /* keep the current chunk's tail: link behind the head */
+        c->next = a->chunks->next;
+        a->chunks->next = c;
+    } else {
+        c->next = a->chunks;
+        a->chunks = c;
+        a->cur = start + size;
+        a->end = (uintptr_t)c + len;
+    }
+    arena_invariants(a);
+    *status = 0;
+    return (void *)start;
+}
+
+void *ab_rpcss_allocate(ab_rpcss_arena *a, size_t size, size_t align, int *status)
+{
+    int st;
+    if (!status)
+        status = &st;
+    if (!atomic_load_explicit(&a->shared, memory_order_relaxed))
+        return arena_take(a, size, align, status);
+    pthread_mutex_lock(&a->lock);
+    void *p = arena_take(a, size, align, status);
+    pthread_mutex_unlock(&a->lock);
+    return p;
+}
+
+void ab_rpcss_free(ab_rpcss_arena *a, void *p)
+{
+    if (!p || !a)
+        return;
+    if (!atomic_load_explicit(&a->shared, memory_order_relaxed)) {
+        a->marked++;
+        return;
+    }
+    pthread_mutex_lock(&a->lock);
+    a->marked++;
+    pthread_mutex_unlock(&a->lock);
+}
+
+void ab_rpcss_disable(ab_rpcss_arena *a)
+{
+    if (!a)
+        return;
+    arena_invariants(a);
+    if (current == a)
+        current = NULL;
+    pthread_mutex_destroy(&a->lock);
+    /* The arena lives in one of the chunks: read nothing of it once the walk has started, and
+     * take each chunk's next pointer before unmapping it. */
+    rpcss_chunk *c = a->chunks;
+    while (c) {
+        rpcss_chunk *next = c->next;
+        munmap(c, c->len);
+        c = next;
+    }
+}
+
+ab_rpcss_arena *ab_rpcss_get_thread_handle(void)
+{
+    if (current)
+        atomic_store(&current->shared, 1);
+    return current;
+}
+
+void ab_rpcss_set_thread_handle(ab_rpcss_arena *a)
+{
+    if (a)
+        atomic_store(&a->shared, 1);
+    current = a;
+}
+
+void *ab_rpcss_sm_allocate(size_t size, int *status)
+{
+    if (!current) {
+        if (status)
+            *status = EINVAL; /* no arena enabled or adopted in this thread */
+        return NULL;
+    }
+    return ab_rpcss_allocate(current, size, 8, status);
+}
+
+void ab_rpcss_sm_free(void *p)
+{
+    ab_rpcss_free(current, p);
+}
+
+size_t ab_rpcss_mapped(const ab_rpcss_arena *a)
+{
+    return a->mapped;
+}
+
+size_t ab_rpcss_allocated(const ab_rpcss_arena *a)
+{
+    return a->allocated;
+}
+
+size_t ab_rpcss_marked(const ab_rpcss_arena *a)
+{
+    return a->marked;
+}
+
+int ab_rpcss_is_shared(const ab_rpcss_arena *a)
+{
+    return atomic_load(&a->shared);
+}
+
+/* ---- the allocator entry: one arena per scope (trace scopes are 16-bit) ---- */
+
+#define RPCSS_SCOPES 65536u
+static ab_rpcss_arena *arenas[RPCSS_SCOPES];
+static uint32_t scopes_used;
+static size_t entry_chunk_size;
+
+static int rpcss_create(const ab_alloc_config *cfg, char *err, size_t errlen)
+{
+    entry_chunk_size = cfg->rpcss_chunk_size;
+    return ab_provider_verify(NULL, NULL, err, errlen);
+}
+
+static void rpcss_reset(uint32_t scope)
+{
+    if (scope < RPCSS_SCOPES && arenas[scope]) {
+        ab_rpcss_disable(arenas[scope]);
+        arenas[scope] = NULL;
+    }
+}
+
+static void rpcss_destroy(void)
+{
+    for (uint32_t s = 0; s < scopes_used; s++)
+        rpcss_reset(s);
+    scopes_used = 0;
+}
+
+static void *rpcss_entry_alloc(size_t size, size_t align, uint32_t scope)
+{
+    if (scope >= RPCSS_SCOPES) {
+        errno = EINVAL;
+        return NULL;
+    }
+    ab_rpcss_arena *a = arenas[scope];
+    if (__builtin_expect(!a, 0)) {
+        if (!(a = arenas[scope] = ab_rpcss_enable(entry_chunk_size)))
+            return NULL;
+        if (scope >= scopes_used)
+            scopes_used = scope + 1;
+    }
+    current = a;
+    int status;
+    void *p = ab_rpcss_allocate(a, size, align, &status);
+    if (!p)
+        errno = status;
+    return p;
+}
+
+static void rpcss_entry_free(void *p, size_t size, size_t align)
+{
+    (void)size;
+    (void)align;
+    ab_rpcss_free(current, p);
+}
+
+static void *rpcss_realloc(void *p, size_t old_size, size_t new_size, size_t align)
+{
+    (void)p;
+    (void)old_size;
+    (void)new_size;
+    (void)align;
+    errno = ENOTSUP; /* the RpcSm API has no realloc (no AB_CAP_REALLOC) */
+    return NULL;
+}
+
+static size_t rpcss_footprint(const void *p, size_t size, size_t align)
+{
+    (void)p;
+    (void)align;
+    return ab_align_up(size ? size : 1, 8);
+}
+
+static int rpcss_stats(ab_alloc_stats *out)
+{
+    out->have = AB_STAT_ALLOCATED | AB_STAT_MAPPED;
+    out->allocated = out->mapped = out->active = out->resident = 0;
+    for (uint32_t s = 0; s < scopes_used; s++)
+        if (arenas[s]) {
+            out->allocated += ab_rpcss_allocated(arenas[s]);
+            out->mapped += ab_rpcss_mapped(arenas[s]);
+        }
+    return 0;
+}
+
+static void rpcss_purge(void) {}
+
+static const char *rpcss_version(void)
+{
+    return "alignbench " AB_VERSION;
+}
+
+const ab_allocator ab_alloc_rpcss = {
+    .name = "rpcss",
+    .description = "RpcSs-style arena: enable/allocate/free (marks)/disable per scope, mmap'ed "
+                   "chunks",
+    .caps = AB_CAP_FREE | AB_CAP_RESET,
+    .create = rpcss_create,
+    .destroy = rpcss_destroy,
+    .alloc = rpcss_entry_alloc,
+    .free = rpcss_entry_free,
+    .realloc = rpcss_realloc,
+    .reset = rpcss_reset,
+    .footprint = rpcss_footprint,
+    .stats = rpcss_stats,
+    .purge = rpcss_purge,
+    .version = rpcss_version,
+};
