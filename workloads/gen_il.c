@@ -94,7 +94,9 @@ const ab_generator ab_gen_il = {
         "  measured mean of 70 bytes;\n"
         "  tiny header (1 byte, alignment 1) for 65% of methods (code < 64, no EH), else fat\n"
         "  (12 bytes, alignment 4); EH on 6.4% of methods, 1.38 clauses on average, 4-byte\n"
-        "  aligned after the code, small (4 + 12/clause) or, for 14%, fat (4 + 24/clause).\n"
+        "  aligned after the code, small (4 + 12/clause) or, for 14%, fat (4 + 24/clause);\n"
+        "  code under 20 bytes is always tiny (fitted so that the body p50 is FACTS' 23).\n"
+        "  Result: body size p50 23, mean 76 bytes, as measured.\n"
         "IMethodMalloc takes no alignment; the trace asks for what the body needs (4 or 1).\n"
         "Knobs: --seed S; --scale X (3 M methods at 1.0); --threads 1.\n",
     .generate = il_generate,

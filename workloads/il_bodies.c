@@ -9,6 +9,11 @@ static const double code_v[] = {1, 7, 9, 21, 61, 155, 266, 744};
 #define CODE_POINTS (sizeof code_q / sizeof code_q[0])
 #define CODE_MEAN 70.0
 #define CODE_MAX 65536.0
+/* Methods with code under IL_SMALL bytes (accessors, forwarders) are always tiny and never have
+ * EH. FACTS gives the marginals only; this is the joint that meets them all: a total body p50 of
+ * 23 next to a code p50 of 21 leaves room for almost no fat body among the small methods, and it
+ * gives fat bodies a median code size of about 97 (FACTS: 92). */
+#define IL_SMALL 20
 
 /* Mean of the log-linear part (q < 0.99): segment [a, b] over a quantile width w contributes
  * w * (b - a) / ln(b / a). */
@@ -50,32 +55,46 @@ double ab_il_code_quantile(double q)
     return code_v[i - 1] * pow(code_v[i] / code_v[i - 1], t);
 }
 
-/* P(tiny | code < 64 and no EH), so that AB_IL_TINY_SHARE of all methods are tiny. Code sizes
- * are rounded, so "under 64" is a quantile below 63.5. */
-static double tiny_given_eligible(void)
+/* The quantile of code size x (code sizes are rounded: "under 20" is below 19.5). */
+static double code_cdf(double x)
 {
-    static double p;
-    if (p == 0) {
-        double lo = 0, hi = code_q[CODE_POINTS - 1];
-        for (int i = 0; i < 60; i++) { /* bisect the quantile of 63.5 */
-            double mid = (lo + hi) / 2;
-            if (ab_il_code_quantile(mid) < 63.5)
-                lo = mid;
-            else
-                hi = mid;
-        }
-        p = AB_IL_TINY_SHARE / (lo * (1 - AB_IL_EH_SHARE));
+    double lo = 0, hi = code_q[CODE_POINTS - 1];
+    for (int i = 0; i < 60; i++) { /* bisection on the monotone quantile function */
+        double mid = (lo + hi) / 2;
+        if (ab_il_code_quantile(mid) < x)
+            lo = mid;
+        else
+            hi = mid;
     }
-    return p;
+    return lo;
+}
+
+/* The joint of size, EH and header kind (FACTS gives only the marginals), in probabilities:
+ * P(EH | code >= IL_SMALL) such that AB_IL_EH_SHARE of all methods have EH, and
+ * P(tiny | IL_SMALL <= code < 64, no EH) such that AB_IL_TINY_SHARE of all methods are tiny. */
+typedef struct il_joint {
+    double eh_given_big, tiny_given_mid;
+} il_joint;
+
+static const il_joint *joint(void)
+{
+    static il_joint j;
+    if (j.eh_given_big == 0) {
+        double small = code_cdf(IL_SMALL - 0.5), under64 = code_cdf(63.5);
+        j.eh_given_big = AB_IL_EH_SHARE / (1 - small);
+        j.tiny_given_mid = (AB_IL_TINY_SHARE - small) / ((under64 - small) * (1 - j.eh_given_big));
+    }
+    return &j;
 }
 
 void ab_il_draw_body(ab_rng *r, ab_il_body *b)
 {
+    const il_joint *j = joint();
     double code = floor(ab_il_code_quantile(ab_rng_unit(r)) + 0.5);
     b->code = code < 1 ? 1 : (uint32_t)code;
     b->eh_clauses = 0;
     b->eh_fat = 0;
-    if (ab_rng_chance(r, AB_IL_EH_SHARE)) {
+    if (b->code >= IL_SMALL && ab_rng_chance(r, j->eh_given_big)) {
         /* 1 + geometric: continue with probability c, mean 1 + c / (1 - c) = 1.38. */
         const double c = (AB_IL_EH_CLAUSES_MEAN - 1) / AB_IL_EH_CLAUSES_MEAN;
         b->eh_clauses = 1;
@@ -83,7 +102,12 @@ void ab_il_draw_body(ab_rng *r, ab_il_body *b)
             b->eh_clauses++;
         b->eh_fat = ab_rng_chance(r, AB_IL_EH_FAT_SHARE) || b->eh_clauses > 20;
     }
-    b->fat = !(b->code < 64 && b->eh_clauses == 0 && ab_rng_chance(r, tiny_given_eligible()));
+    if (b->code < IL_SMALL)
+        b->fat = 0;
+    else if (b->code < 64 && b->eh_clauses == 0)
+        b->fat = !ab_rng_chance(r, j->tiny_given_mid);
+    else
+        b->fat = 1;
     if (!b->fat) {
         b->total = 1 + b->code;
         b->align_log2 = 0;
