@@ -245,7 +245,10 @@ static int chart_cdf(const json_t *res, const ab_names *al, const char *wl, cons
     }
     size_t used = 0;
     double below_one = 0;
-    fprintf(d.f, "# CDF of %s latency, ns net; workload %s; one block per allocator\n", op, wl);
+    fprintf(d.f,
+            "# CDF of %s latency, ns raw (timer cost removed, replay floor included); "
+            "workload %s; one block per allocator\n",
+            op, wl);
     for (size_t a = 0; a < al->n; a++) {
         size_t nb = 0;
         bucket *b = merged_histogram(res, al->v[a], wl, op, &nb);
@@ -284,13 +287,14 @@ static int chart_cdf(const json_t *res, const ab_names *al, const char *wl, cons
     }
     snprintf(j->title, sizeof j->title, "%s: %s latency distribution (CDF)", wl, op);
     allocs_join(al, use, j->allocs, sizeof j->allocs);
-    job_arg(j, "ns per %s, net of replay floor (log scale%s)", op,
+    job_arg(j, "ns per %s, raw: replay floor included (log scale%s)", op,
             below_one > 0 ? "; values <= 1 ns drawn at 1" : "");
     snprintf(j->caption, sizeof j->caption,
              "Workload %s: fraction of %s operations that took at most x ns, from the per-op "
-             "histograms of all repetitions merged. A line further left is faster; the top "
-             "of the curve is the tail.%s",
-             wl, op, below_one > 0 ? " Operations at or under 1 ns net are drawn at 1 ns." : "");
+             "histograms of all repetitions merged. Times are raw: the timer's own cost is "
+             "removed but the replay floor is not, unlike the percentile bars. A line further "
+             "left is faster; the top of the curve is the tail.%s",
+             wl, op, below_one > 0 ? " Operations at or under 1 ns are drawn at 1 ns." : "");
     free(use);
     return rc;
 }
@@ -326,13 +330,18 @@ static int chart_footprint(const json_t *res, const ab_names *al, const char *wl
         json_array_foreach(json_object_get(run, "timeseries"), i, row)
         {
             double v[5];
-            size_t k;
-            for (k = 0; k < 5 && json_is_number(json_array_get(row, k)); k++)
-                v[k] = json_number_value(json_array_get(row, k));
-            if (k < 5)
+            for (size_t k = 0; k < 5; k++) { /* allocator_active may be null: NaN, a gap */
+                const json_t *x = json_array_get(row, k);
+                v[k] = json_is_number(x) ? json_number_value(x) : NAN;
+            }
+            if (isnan(v[0]) || isnan(v[1]) || isnan(v[2]))
                 continue;
-            fprintf(d.f, "%.10g %.6g %.6g %.6g\n", v[0], v[1] / MIB, v[2] / MIB, v[4] / MIB);
-            ymax = fmax(ymax, fmax(v[1], fmax(v[2], v[4])) / MIB);
+            fprintf(d.f, "%.10g", v[0]);
+            put_num(d.f, v[1] / MIB);
+            put_num(d.f, v[2] / MIB);
+            put_num(d.f, v[4] / MIB);
+            fputc('\n', d.f);
+            ymax = fmax(ymax, fmax(v[1], fmax(v[2], isnan(v[4]) ? 0 : v[4])) / MIB);
         }
     }
     if (!used) {

@@ -16,6 +16,7 @@
 #include "build_config.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -77,6 +78,7 @@ static int run_gnuplot(const char *const *argv, const char *plots_dir, char *dia
     diag[0] = '\0';
     if (pipe(fds))
         return -1;
+    fflush(NULL); /* else the child would write our buffered output a second time */
     pid_t pid = fork();
     if (pid < 0) {
         close(fds[0]);
@@ -84,11 +86,12 @@ static int run_gnuplot(const char *const *argv, const char *plots_dir, char *dia
         return -1;
     }
     if (pid == 0) {
-        dup2(fds[1], 2);
+        int devnull = open("/dev/null", O_RDWR);
+        if (devnull < 0 || dup2(devnull, 0) < 0 || dup2(devnull, 1) < 0 || dup2(fds[1], 2) < 0)
+            _exit(126);
+        close(devnull);
         close(fds[0]);
         close(fds[1]);
-        if (!freopen("/dev/null", "w", stdout) || !freopen("/dev/null", "r", stdin))
-            _exit(126);
         setenv("GNUPLOT_LIB", plots_dir, 1);
         execv(argv[0], (char *const *)argv);
         fprintf(stderr, "cannot run %s: %s\n", argv[0], strerror(errno));

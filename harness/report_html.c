@@ -185,9 +185,10 @@ static int cell_noisy(const json_t *res, const char *alloc, const char *wl)
     return json_is_true(json_object_get(ab_rv_cell(res, alloc, wl), "noisy"));
 }
 
-/* One summary sentence: best and runner-up of `metric` (lower is better). */
+/* One summary sentence: best and runner-up of `metric` (lower is better); `worse` says how the
+ * runner-up compares ("slower", "more"). */
 static void summary_line(FILE *f, const json_t *res, const ab_names *al, const char *wl,
-                         const char *metric, const char *what, const char *better)
+                         const char *metric, const char *what, const char *worse)
 {
     long best = -1, second = -1;
     double vb = NAN, vs = NAN;
@@ -219,15 +220,18 @@ static void summary_line(FILE *f, const json_t *res, const ab_names *al, const c
             cell_noisy(res, al->v[best], wl) ? ", <span class=warn>noisy</span>" : "");
     if (second >= 0) {
         fmt_value(b2, sizeof b2, vs, u);
-        if (vb > 0)
-            fprintf(f, ", %.2f&times; %s than ", vs / vb, better);
-        else
-            fputs(", ahead of ", f);
+        fputs("; next best ", f);
         esc(f, al->v[second]);
-        fputs(" (", f);
+        fputs(" at ", f);
         esc(f, b2);
-        fprintf(f, "%s), the next best",
-                cell_noisy(res, al->v[second], wl) ? ", <span class=warn>noisy</span>" : "");
+        if (vb > 0 && vs / vb >= 1.005)
+            fprintf(f, ", %.2f&times; %s", vs / vb, worse);
+        else if (vb > 0)
+            fputs(", within 0.5% (a tie)", f);
+        if (cell_noisy(res, al->v[second], wl))
+            fputs(" (<span class=warn>noisy</span>)", f);
+    } else {
+        fputs("; the only allocator with this number", f);
     }
     fputs(".</li>\n", f);
 }
@@ -247,9 +251,9 @@ static void section_summary(FILE *f, const json_t *res, const ab_names *al, cons
         fputs("<h3>", f);
         esc(f, wls->v[w]);
         fputs("</h3>\n<ul>\n", f);
-        summary_line(f, res, al, wls->v[w], time_metric(res, al, wls->v[w]), "Fastest", "faster");
+        summary_line(f, res, al, wls->v[w], time_metric(res, al, wls->v[w]), "Fastest", "slower");
         summary_line(f, res, al, wls->v[w], have_fp ? "peak_footprint" : "frag_peak",
-                     "Least memory", "smaller");
+                     "Least memory", "more");
         fputs("</ul>\n", f);
     }
 }

@@ -1,0 +1,184 @@
+/* test_report_escape.c: the report's handling of what it cannot trust or cannot do.
+ *
+ * Starting from a real tiny run (the report_run fixture), it plants hostile strings in a copy
+ * of results.json (markup in the CPU model, in an allocator's name, in a noisy reason and in a
+ * crashed run's error) and checks that report.html shows them escaped and never as markup, and
+ * that the odd allocator name still gives safe chart file names and warning-free charts. Then
+ * it hides gnuplot and checks that the page is still written, without charts and saying why,
+ * and that a folder without results.json is an error naming the file.
+ * usage: test_report_escape RUN_DIR SCRATCH_DIR
+ */
+#include "harness/report.h"
+
+#include <dirent.h>
+#include <jansson.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+static int failures;
+
+#define CHECK(name, cond)                                                                          \
+    do {                                                                                           \
+        int ok_ = !!(cond);                                                                        \
+        printf("%s %s\n", ok_ ? "ok  " : "FAIL", name);                                            \
+        failures += !ok_;                                                                          \
+    } while (0)
+
+static char *slurp(const char *path)
+{
+    FILE *f = fopen(path, "rb");
+    if (!f)
+        return NULL;
+    fseek(f, 0, SEEK_END);
+    long n = ftell(f);
+    rewind(f);
+    char *buf = malloc((size_t)n + 1);
+    if (buf && fread(buf, 1, (size_t)n, f) != (size_t)n) {
+        free(buf);
+        buf = NULL;
+    }
+    if (buf)
+        buf[n] = '\0';
+    fclose(f);
+    return buf;
+}
+
+#define EVIL_ALLOC "evil<i>&name"
+
+/* Renames allocator `from` to `to` wherever results.json names it. */
+static void rename_allocator(json_t *res, const char *from, const char *to)
+{
+    const char *lists[] = {"runs", "cells"};
+    size_t i;
+    json_t *item;
+    for (int l = 0; l < 2; l++)
+        json_array_foreach(json_object_get(res, lists[l]), i, item)
+        {
+            if (!strcmp(json_string_value(json_object_get(item, "allocator")), from))
+                json_object_set_new(item, "allocator", json_string(to));
+        }
+    json_array_foreach(json_object_get(json_object_get(res, "config"), "allocators"), i, item)
+    {
+        if (json_is_string(item) && !strcmp(json_string_value(item), from))
+            json_array_set_new(json_object_get(json_object_get(res, "config"), "allocators"), i,
+                               json_string(to));
+    }
+}
+
+static void plant_hostile_strings(json_t *res)
+{
+    json_t *ctx = json_object_get(res, "context");
+    json_object_set_new(ctx, "cpu_model", json_string("<script>alert('cpu')</script> & \"q\""));
+    rename_allocator(res, "malloc", EVIL_ALLOC);
+    json_t *cell = json_array_get(json_object_get(res, "cells"), 0);
+    json_object_set_new(cell, "noisy", json_true());
+    json_object_set_new(cell, "noisy_reasons", json_pack("[s]", "spread <b>wide</b>"));
+    json_array_append_new(json_object_get(res, "runs"),
+                          json_pack("{s:s, s:s, s:i, s:i, s:s, s:i, s:i, s:s}", "allocator",
+                                    EVIL_ALLOC, "workload", "simd", "rep", 99, "round", 99,
+                                    "status", "crashed", "exit_code", -1, "signal", 11, "error",
+                                    "</td><script>x</script>"));
+}
+
+static int write_results(json_t *res, const char *dir)
+{
+    char path[4200];
+    mkdir(dir, 0755);
+    snprintf(path, sizeof path, "%s/results.json", dir);
+    return json_dump_file(res, path, JSON_INDENT(1));
+}
+
+static int charts_have_safe_names(const char *dir)
+{
+    char path[4200];
+    snprintf(path, sizeof path, "%s/charts", dir);
+    DIR *d = opendir(path);
+    if (!d)
+        return 0;
+    struct dirent *e;
+    int safe = 1, n = 0;
+    while ((e = readdir(d))) {
+        n++;
+        if (strpbrk(e->d_name, "<>&\"' "))
+            safe = 0;
+    }
+    closedir(d);
+    return safe && n > 2;
+}
+
+int main(int argc, char **argv)
+{
+    if (argc != 3) {
+        fprintf(stderr, "usage: test_report_escape RUN_DIR SCRATCH_DIR\n");
+        return 2;
+    }
+    char path[4400], evil_dir[4096], nogp_dir[4096], empty_dir[4096], err[4096];
+    json_error_t jerr;
+    snprintf(path, sizeof path, "%.3000s/results.json", argv[1]);
+    json_t *res = json_load_file(path, 0, &jerr);
+    if (!res) {
+        fprintf(stderr, "test_report_escape: cannot read %s: %s\n", path, jerr.text);
+        return 1;
+    }
+    mkdir(argv[2], 0755);
+    snprintf(evil_dir, sizeof evil_dir, "%.3000s/hostile", argv[2]);
+    snprintf(nogp_dir, sizeof nogp_dir, "%.3000s/no-gnuplot", argv[2]);
+    snprintf(empty_dir, sizeof empty_dir, "%.3000s/empty", argv[2]);
+
+    plant_hostile_strings(res);
+    CHECK("hostile copy of results.json written", write_results(res, evil_dir) == 0);
+    ab_report_opts strict = {.quiet = 1, .strict = 1};
+    int rc = ab_report_render_opts(evil_dir, &strict, err, sizeof err);
+    if (rc)
+        fprintf(stderr, "render: %s\n", err);
+    CHECK("report renders with hostile names, no gnuplot warning", rc == 0);
+    snprintf(path, sizeof path, "%s/report.html", evil_dir);
+    char *html = slurp(path);
+    CHECK("report.html written", html != NULL);
+    if (html) {
+        CHECK("no <script> element in the page", !strstr(html, "<script"));
+        CHECK(
+            "the CPU model shows escaped",
+            strstr(html, "&lt;script&gt;alert(&#39;cpu&#39;)&lt;/script&gt; &amp; &quot;q&quot;"));
+        CHECK("the allocator name shows escaped, never as markup",
+              strstr(html, "evil&lt;i&gt;&amp;name") && !strstr(html, "<i>"));
+        CHECK("the noisy reason shows escaped", strstr(html, "spread &lt;b&gt;wide&lt;/b&gt;"));
+        CHECK("the crashed run's error shows escaped",
+              strstr(html, "&lt;/td&gt;&lt;script&gt;x&lt;/script&gt;"));
+        CHECK("the crashed run is listed with its status", strstr(html, ">crashed<"));
+        CHECK("charts are embedded", strstr(html, "data:image/png;base64,"));
+    }
+    free(html);
+    CHECK("chart file names carry no markup characters", charts_have_safe_names(evil_dir));
+
+    /* gnuplot missing: the page still comes, without charts, and says why */
+    CHECK("copy for the no-gnuplot case written", write_results(res, nogp_dir) == 0);
+    setenv("AB_GNUPLOT", "/nonexistent/gnuplot", 1);
+    rc = ab_report_render(nogp_dir, 1, err, sizeof err);
+    unsetenv("AB_GNUPLOT");
+    CHECK("without gnuplot the report still renders", rc == 0);
+    snprintf(path, sizeof path, "%s/report.html", nogp_dir);
+    html = slurp(path);
+    CHECK("without gnuplot report.html is written", html != NULL);
+    if (html) {
+        CHECK("without gnuplot the page says why there are no charts",
+              strstr(html, "gnuplot was not found"));
+        CHECK("without gnuplot no image is embedded", !strstr(html, "data:image/png"));
+        CHECK("without gnuplot the tables are still there", strstr(html, "id=tables"));
+    }
+    free(html);
+
+    /* no results.json: an error that names the file */
+    mkdir(empty_dir, 0755);
+    err[0] = '\0';
+    rc = ab_report_render(empty_dir, 1, err, sizeof err);
+    CHECK("a folder without results.json is an error", rc == -1);
+    CHECK("the error names results.json", strstr(err, "results.json") != NULL);
+
+    json_decref(res);
+    printf("%s (%d failure%s)\n", failures ? "FAILED" : "passed", failures,
+           failures == 1 ? "" : "s");
+    return failures ? 1 : 0;
+}
