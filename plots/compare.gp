@@ -10,7 +10,6 @@ height = 760
 call "style.gp" ARG1 ARG2 ARG3 ARG4 ARG5 ARG6
 unset title
 set style fill solid 0.9 border
-set boxwidth 0.38
 set xrange [-0.6:n_rows - 0.4]
 set xtics rotate by -35 left font ",9"
 set key outside right top vertical Left reverse noautotitle samplen 2 spacing 1.2
@@ -22,10 +21,11 @@ do for [p=1:2] {
     set ylabel (p == 1 ? "ns per op" : "frag_peak")
     set yrange [0:*]
     set offsets 0, 0, graph 0.12, 0
-    plot datafile using ($0 - 0.2):(column(b)):(alloc_color(strcol(2))):xtic(1) with boxes fs pattern 4 border lc rgb variable notitle, \
-         '' using ($0 + 0.2):(column(b + 1)):(alloc_color(strcol(2))) with boxes fs solid 0.9 border lc rgb variable notitle, \
+    plot datafile using ($0 - 0.2):(column(b)):(0.38):(alloc_color(strcol(2))):xtic(1) with boxes lc rgb variable fs pattern 4 border notitle, \
+         '' using ($0 + 0.2):(column(b + 1)):(0.38):(alloc_color(strcol(2))) with boxes lc rgb variable fs solid 0.9 border rgb "#333333" notitle, \
          '' using ($0):((column(b) > column(b + 1) ? column(b) : column(b + 1))):(pct(column(b), column(b + 1))) with labels offset 0, 0.7 font ",8" notitle, \
          keyentry with boxes fs pattern 4 lc rgb "#333333" title ARG7, \
          keyentry with boxes fs solid 0.9 lc rgb "#333333" title ARG8
+    unset key
 }
 unset multiplot
