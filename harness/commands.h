@@ -6,6 +6,7 @@
 
 int cmd_list(int argc, char **argv);
 int cmd_check(int argc, char **argv);
+int cmd_run(int argc, char **argv);
 int cmd_plot(int argc, char **argv);
 int cmd_micro(int argc, char **argv);
 int cmd_gen(int argc, char **argv);

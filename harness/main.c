@@ -18,6 +18,7 @@ typedef struct command {
 static const command commands[] = {
     {"list", cmd_list, "list the allocators and whether each is available here"},
     {"check", cmd_check, "run the conformance suite against one or all allocators"},
+    {"run", cmd_run, "benchmark allocators over workloads, one process per run (the main job)"},
     {"plot", cmd_plot, "draw a run's charts and report.html again, or compare two runs"},
     {"micro", cmd_micro, "run the Google Benchmark micro-suite against each allocator"},
     {"gen", cmd_gen, "write a generated workload trace (rpc, il, simd)"},

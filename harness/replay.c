@@ -60,6 +60,8 @@ struct ab_replay {
     ab_memstat mem;
     ab_checkpoint *series;
     size_t series_cap, series_len;
+    double *batch_tpo; /* batch pass: ticks per op of each batch */
+    size_t nbatches;
 };
 
 enum pass_mode { MODE_PLAIN, MODE_MEMORY, MODE_PEROP };
@@ -179,7 +181,9 @@ ab_replay *ab_replay_create(const ab_trace *t, const ab_allocator *policy,
     size_t off_scope_fp = off_scope_live + r->nscopes * sizeof(uint64_t);
     size_t off_scope_used = off_scope_fp + r->nscopes * sizeof(uint64_t);
     size_t off_series = (off_scope_used + r->nscopes + 63) & ~(size_t)63;
-    r->map_len = off_series + r->series_cap * sizeof(ab_checkpoint);
+    r->nbatches = r->n / AB_REPLAY_BATCH + 1;
+    size_t off_batches = off_series + r->series_cap * sizeof(ab_checkpoint);
+    r->map_len = off_batches + r->nbatches * sizeof(double);
     char *m = ab_harness_map(r->map_len, 1);
     if (!m) {
         snprintf(err, errlen, "cannot map the id table (%zu ids, %zu scopes)", r->nslots,
@@ -195,6 +199,7 @@ ab_replay *ab_replay_create(const ab_trace *t, const ab_allocator *policy,
     r->scope_fp = (uint64_t *)(m + off_scope_fp);
     r->scope_used = (uint8_t *)(m + off_scope_used);
     r->series = (ab_checkpoint *)(m + off_series);
+    r->batch_tpo = (double *)(m + off_batches);
     for (size_t s = 0; s < r->nscopes; s++)
         r->heads[s] = NONE;
     scan_trace(r);
@@ -541,6 +546,12 @@ static void release_all(ab_replay *r, const ab_allocator *a)
     r->L = r->fp = 0;
 }
 
+static int cmp_double(const void *a, const void *b)
+{
+    double x = *(const double *)a, y = *(const double *)b;
+    return x < y ? -1 : x > y;
+}
+
 /* ---- the passes ------------------------------------------------------------------------- */
 
 static void checkpoint(ab_replay *r, const ab_allocator *a, uint64_t op, int64_t baseline)
@@ -606,15 +617,32 @@ int ab_replay_batch_pass(ab_replay *r, const ab_allocator *a, ab_pass_result *ou
                          ab_replay_failure *fail)
 {
     memset(out, 0, sizeof *out);
-    uint64_t start = ab_tsc_start();
-    for (uint64_t from = 0; from < r->n; from += AB_REPLAY_BATCH) {
+    uint64_t start = ab_tsc_start(), prev = start;
+    size_t b = 0;
+    for (uint64_t from = 0; from < r->n; from += AB_REPLAY_BATCH, b++) {
         uint64_t to = from + AB_REPLAY_BATCH < r->n ? from + AB_REPLAY_BATCH : r->n;
         if (loop_plain(r, a, from, to, NULL, 0, fail) != 0)
             return -1;
+        uint64_t now = ab_tsc_start();
+        r->batch_tpo[b] = (double)(now - prev);
+        prev = now;
     }
-    out->ticks = ab_tsc_stop() - start;
+    out->ticks = prev - start;
     out->ops = r->scan.timed_ops;
     release_all(r, a);
+    /* per-batch ticks per timed op (marks do not count), then their median */
+    size_t kept = 0;
+    for (size_t i = 0; i < b; i++) {
+        uint64_t from = i * (uint64_t)AB_REPLAY_BATCH, ops = 0;
+        uint64_t to = from + AB_REPLAY_BATCH < r->n ? from + AB_REPLAY_BATCH : r->n;
+        for (uint64_t k = from; k < to; k++)
+            ops += r->ops[k].kind != AB_OP_MARK;
+        if (ops)
+            r->batch_tpo[kept++] = r->batch_tpo[i] / (double)ops;
+    }
+    qsort(r->batch_tpo, kept, sizeof(double), cmp_double);
+    out->batches = kept;
+    out->median_batch_ticks_per_op = kept ? r->batch_tpo[kept / 2] : 0;
     return 0;
 }
 

@@ -474,6 +474,10 @@ int runner_replay(const ab_runner_ctx *ctx, int argc, char **argv)
         put_num(metrics, "floor_ns_per_op", fl);
         put_num(metrics, "ns_per_op_net", ns - fl);
         put_num(metrics, "mops", 1e3 / ns);
+        put_num(metrics, "batch_median_ns_per_op",
+                ab_tsc_to_ns(&clock, batch.median_batch_ticks_per_op));
+        put_num(metrics, "floor_batch_median_ns_per_op",
+                ab_tsc_to_ns(&clock, batch_floor.median_batch_ticks_per_op));
     }
     if (a.passes & PASS_PEROP) {
         double ops = perop.ops ? (double)perop.ops : 1;
