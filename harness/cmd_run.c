@@ -58,7 +58,8 @@ typedef struct run_state {
     json_t *doc; /* the results document; runs and cells live in it */
 } run_state;
 
-/* Prints "alignbench run: MESSAGE" to stderr; returns 1 (the exit status of a failed run). */
+/* Prints "alignbench run: MESSAGE" to stderr; returns 1 (the exit status of a failed run; a
+ * caller that reports a bad option returns 2 * fail(...)). */
 static int fail(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 static int fail(const char *fmt, ...)
 {
@@ -78,8 +79,10 @@ static int choose_allocators(run_state *s, json_t *config)
     ab_alloc_choice *all = NULL;
     size_t n = 0;
     char err[ERR_LEN];
-    if (ab_alloc_choose(s->opt.alloc_specs, s->opt.nalloc_specs, &all, &n, err, sizeof err) != 0)
-        return fail("%s", err);
+    if (ab_alloc_choose(s->opt.alloc_specs, s->opt.nalloc_specs, &all, &n, err, sizeof err) != 0) {
+        fail("%s", err);
+        return 2; /* a bad --alloc */
+    }
     s->allocs = calloc(n, sizeof *s->allocs);
     json_t *names = json_array(), *skipped = json_array();
     for (size_t i = 0; i < n; i++) {
@@ -153,11 +156,11 @@ static int check_user_traces(run_state *s, json_t *workloads)
         for (int k = 2; name_taken(s, w->name); k++)
             snprintf(w->name, sizeof w->name, "%.40s-%d", name, k);
         if (!realpath(s->opt.traces[i], w->trace))
-            return fail("cannot read trace '%s': %s", s->opt.traces[i], strerror(errno));
+            return 2 * fail("cannot read trace '%s': %s", s->opt.traces[i], strerror(errno));
         char err[ERR_LEN];
         json_t *desc;
         if (check_trace(w->trace, w, s->opt.baseline, &desc, err, sizeof err) != 0)
-            return fail("trace '%s' is not valid: %s", s->opt.traces[i], err);
+            return 2 * fail("trace '%s' is not valid: %s", s->opt.traces[i], err);
         json_object_set_new(desc, "source", json_string("file"));
         json_object_set_new(desc, "trace", json_string(w->trace));
         json_array_append_new(workloads, desc);
@@ -237,6 +240,14 @@ static void last_line(const char *path, char *buf, size_t len)
             snprintf(buf, len, "%s", line);
     }
     fclose(f);
+}
+
+/* An empty log says nothing: keep only logs with content. */
+static void remove_if_empty(const char *path)
+{
+    struct stat st;
+    if (stat(path, &st) == 0 && st.st_size == 0)
+        unlink(path);
 }
 
 static const char *status_of(const ab_child_result *r)
@@ -427,6 +438,7 @@ static int run_slot(run_state *s, const ab_slot *slot, ab_progress *progress)
     }
     if (ab_run_interrupted()) {
         unlink(out_path);
+        remove_if_empty(log_path);
         return 1;
     }
     json_t *row = make_row(s, slot, &r, out_path, log_path);
@@ -444,10 +456,7 @@ static int run_slot(run_state *s, const ab_slot *slot, ab_progress *progress)
     else
         json_array_append(runs, row);
     json_decref(row);
-    /* An empty log says nothing: keep only logs with content. */
-    struct stat st;
-    if (stat(log_path, &st) == 0 && st.st_size == 0)
-        unlink(log_path);
+    remove_if_empty(log_path);
     return 0;
 }
 
@@ -460,7 +469,7 @@ static int write_results(run_state *s, int complete)
     json_object_set_new(s->doc, "cells",
                         ab_aggregate_cells(json_object_get(s->doc, "runs"),
                                            json_object_get(config, "allocators"),
-                                           json_object_get(config, "workload_names")));
+                                           json_object_get(config, "workloads")));
     char err[ERR_LEN];
     if (ab_results_write(s->run_dir, s->doc, err, sizeof err) != 0)
         return fail("%s", err);
@@ -486,7 +495,7 @@ static int make_run_dir(run_state *s)
         return fail("output path too long: %s/%s", s->opt.out_dir, s->opt.run_id);
     if (mkdir(s->run_dir, 0755) != 0) {
         if (errno == EEXIST)
-            return fail("%s already exists; pick another --run-id", s->run_dir);
+            return 2 * fail("%s already exists; pick another --run-id", s->run_dir);
         return fail("cannot create %s: %s", s->run_dir, strerror(errno));
     }
     static const char *const subdirs[] = {"traces", "logs", "tmp"};
@@ -539,16 +548,23 @@ static int orchestrate(run_state *s)
     json_object_set_new(s->doc, "runs", json_array());
     json_object_set_new(s->doc, "cells", json_array());
 
-    if (choose_allocators(s, config) || check_user_traces(s, workloads) || make_run_dir(s) ||
-        generate_traces(s, workloads))
-        return 1;
+    /* Everything the user can get wrong is checked before the run folder exists (exit 2). */
+    int rc = choose_allocators(s, config);
+    if (!rc)
+        rc = check_user_traces(s, workloads);
+    if (!rc)
+        rc = make_run_dir(s);
+    if (!rc)
+        rc = generate_traces(s, workloads);
+    if (rc)
+        return rc;
     json_t *names = json_array();
     int baseline[2 * AB_RUN_MAX_LIST];
     for (size_t i = 0; i < s->nwl; i++) {
         json_array_append_new(names, json_string(s->wl[i].name));
         baseline[i] = s->wl[i].baseline;
     }
-    json_object_set_new(config, "workload_names", names);
+    json_object_set_new(config, "workloads", names);
     place_cpus(s, config);
 
     ab_schedule_params sp = {.rounds = s->opt.reps,
@@ -569,7 +585,6 @@ static int orchestrate(run_state *s)
     ab_progress_init(&progress, stderr, nslots);
     if (s->opt.quiet)
         progress.out = fopen("/dev/null", "w");
-    int rc = 0;
     for (size_t i = 0; i < nslots && !ab_run_interrupted(); i++) {
         if (run_slot(s, &slots[i], &progress) != 0)
             break;
