@@ -11,5 +11,6 @@ int cmd_plot(int argc, char **argv);
 int cmd_micro(int argc, char **argv);
 int cmd_gen(int argc, char **argv);
 int cmd_trace(int argc, char **argv);
+int cmd_record(int argc, char **argv);
 
 #endif

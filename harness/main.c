@@ -23,6 +23,7 @@ static const command commands[] = {
     {"micro", cmd_micro, "run the Google Benchmark micro-suite against each allocator"},
     {"gen", cmd_gen, "write a generated workload trace (rpc, il, simd)"},
     {"trace", cmd_trace, "check, describe or convert (binary <-> text) a trace"},
+    {"record", cmd_record, "record the allocations of any program as a trace (LD_PRELOAD)"},
 };
 
 static void usage(FILE *out)
