@@ -144,6 +144,11 @@ static ab_bump_module *modules[BUMP_SCOPES];
 static uint32_t scopes_used; /* modules[] is empty from here on */
 static size_t module_window;
 
+const ab_bump_module *ab_bump_scope_module(uint32_t scope)
+{
+    return scope < BUMP_SCOPES ? modules[scope] : NULL;
+}
+
 static int bump_create(const ab_alloc_config *cfg, char *err, size_t errlen)
 {
     if (cfg->bump_window > AB_BUMP_MAX_WINDOW) {

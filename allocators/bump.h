@@ -10,6 +10,7 @@
 #define AB_BUMP_H
 
 #include <stddef.h>
+#include <stdint.h>
 
 #define AB_BUMP_MAX_WINDOW ((size_t)1 << 32) /* the RVA limit: 4 GiB */
 #define AB_BUMP_COMMIT_STEP ((size_t)64 << 10)
@@ -29,5 +30,9 @@ size_t ab_bump_used(const ab_bump_module *m);      /* bytes consumed, padding in
 size_t ab_bump_committed(const ab_bump_module *m); /* bytes committed (read-write) */
 /* Module unload: releases the whole reservation, committed or not. m is gone after. */
 void ab_bump_unload(ab_bump_module *m);
+
+/* The `bump` allocator entry's module for a scope, NULL before its first block or after its
+ * reset (for the conformance suite's window check). */
+const ab_bump_module *ab_bump_scope_module(uint32_t scope);
 
 #endif

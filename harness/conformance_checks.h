@@ -30,6 +30,12 @@ extern const size_t ab_conformance_check_count;
 
 void ab_conformance_name(const ab_conformance_check *chk, char *buf, size_t len);
 
+/* Allocator-specific checks (conformance_special.c); N/A for the other allocators. */
+ab_check_result ab_check_bump_window_offsets(ab_check_ctx *c, size_t arg);
+ab_check_result ab_check_bump_window_full(ab_check_ctx *c, size_t arg);
+ab_check_result ab_check_rpcss_thread_handle(ab_check_ctx *c, size_t arg);
+ab_check_result ab_check_rpcss_chunks(ab_check_ctx *c, size_t arg);
+
 /* Helpers shared by the check files. */
 ab_check_result ab_check_fail(ab_check_ctx *c, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));

@@ -456,6 +456,10 @@ const ab_conformance_check ab_conformance_checks[] = {
     {"footprint-covers-size", check_footprint, 0},
     {"stats-sees-allocation", check_stats, 0},
     {"reset-returns-memory", check_reset_returns_memory, 0},
+    {"bump-window-offsets", ab_check_bump_window_offsets, 0},
+    {"bump-window-full", ab_check_bump_window_full, 0},
+    {"rpcss-thread-handle", ab_check_rpcss_thread_handle, 0},
+    {"rpcss-chunks", ab_check_rpcss_chunks, 0},
 };
 const size_t ab_conformance_check_count =
     sizeof ab_conformance_checks / sizeof ab_conformance_checks[0];

@@ -21,6 +21,7 @@ static const command commands[] = {
     {"run", cmd_run, "benchmark allocators over workloads, one process per run (the main job)"},
     {"plot", cmd_plot, "draw a run's charts and report.html again, or compare two runs"},
     {"micro", cmd_micro, "run the Google Benchmark micro-suite against each allocator"},
+    {"bench-harness", cmd_bench_harness, "how fast the harness itself replays (floor, Mops/s)"},
     {"gen", cmd_gen, "write a generated workload trace (rpc, il, simd)"},
     {"trace", cmd_trace, "check, describe or convert (binary <-> text) a trace"},
     {"record", cmd_record, "record the allocations of any program as a trace (LD_PRELOAD)"},

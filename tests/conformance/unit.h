@@ -1,0 +1,30 @@
+/* unit.h: the few lines the direct unit tests of tests/conformance share: a CHECK that names
+ * the failed condition and its line, and a summary that sets the exit code. ctest runs each
+ * test program; SKIP_RETURN_CODE 77 marks a test that cannot run in this build. */
+#ifndef AB_TEST_UNIT_H
+#define AB_TEST_UNIT_H
+
+#include <stdio.h>
+
+static int unit_failures;
+
+#define CHECK(cond)                                                                                \
+    do {                                                                                           \
+        if (!(cond)) {                                                                             \
+            fprintf(stderr, "%s:%d: CHECK failed: %s\n", __FILE__, __LINE__, #cond);               \
+            unit_failures++;                                                                       \
+        }                                                                                          \
+    } while (0)
+
+#define UNIT_SKIPPED 77
+
+static inline int unit_done(const char *name)
+{
+    if (unit_failures)
+        fprintf(stderr, "%s: %d check(s) failed\n", name, unit_failures);
+    else
+        printf("%s: all checks passed\n", name);
+    return unit_failures ? 1 : 0;
+}
+
+#endif
