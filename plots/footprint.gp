@@ -26,12 +26,16 @@ do for [i=1:nalloc] {
     stats datafile index (i - 1) using 1:3 nooutput
     fx = STATS_pos_max_y
     fy = STATS_max_y
+    xend = STATS_max_x
     stats datafile index (i - 1) using 1:2 nooutput
     lx = STATS_pos_max_y
     ly = STATS_max_y
     set title alloc(i) textcolor rgb c font ",12"
-    set label 1 sprintf("peak F %.3g MiB", fy) at fx, fy point pt 7 ps 1 lc rgb c offset 0.8, 0.6 font ",9" boxed front
-    set label 2 sprintf("peak L %.3g MiB", ly) at lx, ly point pt 7 ps 0.8 lc rgb "#000000" offset 0.8, -1.2 font ",9" boxed front
+    # a peak in the right third is labelled on its left, so that the text stays in the panel
+    set label 1 sprintf("peak F %.3g MiB", fy) at fx, fy point pt 7 ps 1 lc rgb c font ",9" boxed front
+    if (fx > 0.66 * xend) { set label 1 right offset -0.8, 0.8 } else { set label 1 left offset 0.8, 0.8 }
+    set label 2 sprintf("peak L %.3g MiB", ly) at lx, ly point pt 7 ps 0.8 lc rgb "#000000" font ",9" boxed front
+    if (lx > 0.66 * xend) { set label 2 right offset -0.8, -1.2 } else { set label 2 left offset 0.8, -1.2 }
     plot datafile index (i - 1) using 1:2 with filledcurves x1 fc rgb "#d9d9d9" fs solid 1 title "L live requested", \
          '' index (i - 1) using 1:3 with lines lw 2 lc rgb c title "F resident", \
          '' index (i - 1) using 1:4 with lines lw 1.5 dt 2 lc rgb c title "allocator active"
