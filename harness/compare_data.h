@@ -1,0 +1,64 @@
+/* compare_data.h: what `alignbench compare` compares, read from either kind of result file.
+ *
+ * A side (BASE or NEW) is one file: a results.json from `alignbench run` (or its folder), or a
+ * Google Benchmark JSON from `alignbench micro` (or any Google Benchmark program). Both become
+ * the same shape: cells (allocator x workload for runs, the benchmark's run_name for gbench),
+ * each with the per-repetition values of every metric of the metric table, the repetitions that
+ * failed, and a flat context (hostname, CPU, kernel, allocator versions) for the mismatch check.
+ */
+#ifndef AB_COMPARE_DATA_H
+#define AB_COMPARE_DATA_H
+
+#include <jansson.h>
+#include <stddef.h>
+
+typedef enum ab_cmp_kind { AB_CMP_RESULTS = 1, AB_CMP_GBENCH = 2 } ab_cmp_kind;
+
+/* One comparable metric, by the name --metric takes. */
+typedef struct ab_cmp_metric {
+    const char *name;
+    const char *results_key; /* runs[].metrics key in results.json, NULL: not there */
+    const char *gbench_key;  /* field of a Google Benchmark entry, NULL: not there */
+    int higher_is_better;    /* 1 for throughput; 0 for times, percentiles, fragmentation */
+    const char *unit;
+    const char *what;
+} ab_cmp_metric;
+
+extern const ab_cmp_metric ab_cmp_metrics[];
+extern const size_t ab_cmp_metric_count;
+/* Index of the metric called name, or -1. */
+int ab_cmp_metric_find(const char *name);
+/* The metric's key in a file of this kind, NULL when the kind does not have it. */
+const char *ab_cmp_metric_key(const ab_cmp_metric *m, ab_cmp_kind kind);
+
+typedef struct ab_cmp_samples {
+    double *v;
+    size_t n, cap;
+} ab_cmp_samples;
+
+typedef struct ab_cmp_cell {
+    char *key;       /* "allocator/workload", or the gbench run_name */
+    char *allocator; /* "" when unknown (a foreign gbench name) */
+    char *workload;
+    size_t reps, failed;
+    char failure[160];      /* the first failure: "crashed (signal 11)", gbench's error message */
+    ab_cmp_samples *metric; /* [ab_cmp_metric_count] */
+} ab_cmp_cell;
+
+typedef struct ab_cmp_side {
+    char path[4096]; /* the file actually read */
+    ab_cmp_kind kind;
+    int incomplete;  /* results.json with complete: false */
+    json_t *context; /* flat: name -> string */
+    ab_cmp_cell *cells;
+    size_t ncells, cap;
+} ab_cmp_side;
+
+/* Reads a side from a file or a run folder (DIR/results.json). Returns 0, or -1 with a message
+ * in err naming the file (and jansson's line and column for malformed JSON). */
+int ab_cmp_load(const char *path, ab_cmp_side *side, char *err, size_t errlen);
+void ab_cmp_free(ab_cmp_side *side);
+/* The cell with this key, or NULL. */
+const ab_cmp_cell *ab_cmp_find_cell(const ab_cmp_side *side, const char *key);
+
+#endif

@@ -1,0 +1,46 @@
+/* compare_metrics.c: the metrics `alignbench compare` knows, their keys in each kind of file and
+ * which direction is better. One table: adding a metric is one line. Names of results.json
+ * metrics are those of results/README.md; the micro-suite exports the same percentile names
+ * as Google Benchmark counters. */
+#include "harness/compare_data.h"
+
+#include <string.h>
+
+const ab_cmp_metric ab_cmp_metrics[] = {
+    {"time", "ns_per_op_net", "real_time", 0, "ns",
+     "time per op net of the replay floor (run); real time per iteration (micro)"},
+    {"time_raw", "ns_per_op", NULL, 0, "ns", "time per op including the replay floor (run)"},
+    {"cpu_time", NULL, "cpu_time", 0, "ns", "CPU time per iteration (micro)"},
+    {"mops", "mops", NULL, 1, "Mops/s", "operations per second, millions (run)"},
+    {"items_per_second", NULL, "items_per_second", 1, "/s", "items per second (micro)"},
+    {"p50", "alloc_p50", "alloc_p50", 0, "ns", "alloc latency, median"},
+    {"p99", "alloc_p99", "alloc_p99", 0, "ns", "alloc latency, 99th percentile"},
+    {"p999", "alloc_p999", NULL, 0, "ns", "alloc latency, 99.9th percentile (run)"},
+    {"free_p50", "free_p50", "free_p50", 0, "ns", "free latency, median"},
+    {"free_p99", "free_p99", "free_p99", 0, "ns", "free latency, 99th percentile"},
+    {"frag_peak", "frag_peak", NULL, 0, "", "max footprint / max live - 1 (run)"},
+    {"frag_at_peak", "frag_at_peak", NULL, 0, "", "max footprint / live at that time - 1 (run)"},
+    {"frag_avg", "frag_avg", NULL, 0, "", "integral footprint / integral live - 1 (run)"},
+    {"internal", "internal", NULL, 0, "", "sum of footprints / live - 1 at the peak (run)"},
+    {"retained", "retained", NULL, 0, "B", "footprint left after everything is freed (run)"},
+    {"peak_rss", "peak_rss", NULL, 0, "B", "ru_maxrss (run)"},
+    {"peak_footprint", "peak_footprint", NULL, 0, "B", "max footprint (run)"},
+    {"align_cost_bytes", "align_cost_bytes", NULL, 0, "B",
+     "footprint against the same trace at natural alignment (run)"},
+    {"align_cost_ns_per_op", "align_cost_ns_per_op", NULL, 0, "ns",
+     "time per op against the same trace at natural alignment (run)"},
+};
+const size_t ab_cmp_metric_count = sizeof ab_cmp_metrics / sizeof ab_cmp_metrics[0];
+
+int ab_cmp_metric_find(const char *name)
+{
+    for (size_t i = 0; i < ab_cmp_metric_count; i++)
+        if (!strcmp(ab_cmp_metrics[i].name, name))
+            return (int)i;
+    return -1;
+}
+
+const char *ab_cmp_metric_key(const ab_cmp_metric *m, ab_cmp_kind kind)
+{
+    return kind == AB_CMP_RESULTS ? m->results_key : m->gbench_key;
+}

@@ -1,0 +1,117 @@
+#!/usr/bin/env bash
+# test_compare.sh ALIGNBENCH FIXTURE: `alignbench compare` on results files written by
+# compare_fixture with a stated true change and noise (nothing here is a hand-typed expected
+# output). Each case checks the exit code and the verdict the case is about.
+set -u
+ab=$1 fx=$2
+dir=$(mktemp -d)
+trap 'rm -rf "$dir"' EXIT
+failures=0
+
+# check NAME WANT_RC [grep pattern that the output must contain]...
+check() {
+    local name=$1 want=$2 got=$3 out=$4
+    shift 4
+    local ok=1
+    [ "$got" -eq "$want" ] || { echo "FAIL $name: exit $got, expected $want"; ok=0; }
+    for pat in "$@"; do
+        grep -Eq -- "$pat" "$out" || { echo "FAIL $name: output lacks /$pat/"; ok=0; }
+    done
+    if [ $ok = 1 ]; then echo "ok   $name"; else failures=$((failures + 1)); sed 's/^/     | /' "$out"; fi
+}
+
+run() { # run OUTFILE ARGS...: alignbench compare with stdout+stderr into OUTFILE
+    local out=$1
+    shift
+    "$ab" compare "$@" >"$out" 2>&1
+}
+
+cell=jemalloc/rpc@ns_per_op_net
+# A 10% slowdown with 1% noise, 5 repetitions a side: a regression (exact p = 0.0079).
+"$fx" "$dir/b1.json" --seed 1 --cell $cell=100:1
+"$fx" "$dir/n1.json" --seed 2 --cell $cell=110:1
+run "$dir/o1" "$dir/b1.json" "$dir/n1.json" --json "$dir/d1.json"
+check "10% slower, low noise: regression, exit 1" 1 $? "$dir/o1" "jemalloc/rpc +time .*regression"
+"$fx" --expect "$dir/d1.json" regression=1 same=0 || { echo "FAIL --json summary"; failures=$((failures + 1)); }
+
+# The same 10% slowdown inside +-40% noise: not significant, not a failure.
+"$fx" "$dir/b2.json" --seed 3 --cell $cell=100:40
+"$fx" "$dir/n2.json" --seed 4 --cell $cell=110:40
+run "$dir/o2" "$dir/b2.json" "$dir/n2.json"
+check "10% slower inside the noise: not flagged, exit 0" 0 $? "$dir/o2" "0 regression"
+
+# An improvement (10% faster, low noise) is reported and is not a failure.
+"$fx" "$dir/n3.json" --seed 5 --cell $cell=90:1
+run "$dir/o3" "$dir/b1.json" "$dir/n3.json"
+check "10% faster: improvement, exit 0" 0 $? "$dir/o3" "improvement" "0 regression"
+
+# Higher is better for throughput: mops down 10% is a regression, up 10% an improvement.
+"$fx" "$dir/b4.json" --seed 6 --cell jemalloc/rpc@mops=50:1
+"$fx" "$dir/n4.json" --seed 7 --cell jemalloc/rpc@mops=45:1
+run "$dir/o4" "$dir/b4.json" "$dir/n4.json" --metric mops
+check "throughput down 10%: regression" 1 $? "$dir/o4" "mops .*regression"
+run "$dir/o4b" "$dir/n4.json" "$dir/b4.json" --metric mops
+check "throughput up 10%: improvement" 0 $? "$dir/o4b" "mops .*improvement"
+
+# Identical files: every comparison the same, p = 1.
+run "$dir/o5" "$dir/b1.json" "$dir/b1.json"
+check "identical files: clean, exit 0" 0 $? "$dir/o5" "same" "1\.0000" "0 regression"
+
+# Cells on one side only are listed, not dropped.
+"$fx" "$dir/b6.json" --seed 8 --cell $cell=100:1 --cell malloc/il@ns_per_op_net=80:1
+"$fx" "$dir/n6.json" --seed 9 --cell $cell=100:1 --cell mimalloc/simd@ns_per_op_net=80:1
+run "$dir/o6" "$dir/b6.json" "$dir/n6.json"
+check "one-sided cells listed" 0 $? "$dir/o6" "only in BASE: malloc/il" "only in NEW: +mimalloc/simd"
+
+# A crashed repetition in NEW fails the gate even with no slowdown.
+"$fx" "$dir/n7.json" --seed 10 --cell $cell=100:1 --fail jemalloc/rpc@3
+run "$dir/o7" "$dir/b1.json" "$dir/n7.json"
+check "crashed repetition in NEW: failed, exit 1" 1 $? "$dir/o7" "failed: NEW has 1 of 5" "crashed"
+
+# Too few repetitions can never be significant: 2+2 with a clear 10% slowdown.
+"$fx" "$dir/b8.json" --reps 2 --seed 11 --cell $cell=100:1
+"$fx" "$dir/n8.json" --reps 2 --seed 12 --cell $cell=110:1
+run "$dir/o8" "$dir/b8.json" "$dir/n8.json"
+check "2+2 repetitions: noisy, exit 0, explained" 0 $? "$dir/o8" "too few repetitions" "0\.33"
+
+# Mismatched context is stated at the top.
+"$fx" "$dir/n9.json" --seed 2 --host elsewhere --cell $cell=100:1
+run "$dir/o9" "$dir/b1.json" "$dir/n9.json"
+check "context mismatch stated" 0 $? "$dir/o9" "CONTEXT DIFFERS" "hostname: 'ci-host' -> 'elsewhere'"
+
+# Google Benchmark files (as `micro` writes them) are detected and compared the same way.
+g=alloc_free/malloc/size:64/align:64@real_time
+"$fx" "$dir/gb.json" --gbench --seed 13 --cell $g=20:1
+"$fx" "$dir/gn.json" --gbench --seed 14 --cell $g=23:1
+run "$dir/o10" "$dir/gb.json" "$dir/gn.json"
+check "gbench JSON: 15% slower is a regression" 1 $? "$dir/o10" "alloc_free/malloc/size:64/align:64 +time .*regression"
+
+# Bad input: exit 2 with a message naming the file and jansson's line and column.
+"$fx" "$dir/trunc.json" --truncate --seed 1 --cell $cell=100:1
+run "$dir/o11" "$dir/b1.json" "$dir/trunc.json"
+check "truncated file: exit 2, names file, line and column" 2 $? "$dir/o11" "trunc\.json: line [0-9]+ column [0-9]+"
+echo '{"hello": 1}' >"$dir/other.json"
+run "$dir/o12" "$dir/other.json" "$dir/b1.json"
+check "unknown kind: exit 2" 2 $? "$dir/o12" "other\.json: neither"
+run "$dir/o13" "$dir/b1.json" "$dir/gb.json"
+check "mixed kinds: exit 2" 2 $? "$dir/o13" "compare like with like"
+run "$dir/o14" "$dir/gb.json" "$dir/gn.json" --metric frag_peak
+check "metric absent from the kind: exit 2" 2 $? "$dir/o14" "frag_peak"
+run "$dir/o15" "$dir/b1.json" "$dir/n1.json" --metric nonsense
+check "unknown metric: exit 2, lists valid names" 2 $? "$dir/o15" "valid:.*frag_peak"
+run "$dir/o16" "$dir/b1.json" "$dir/missing.json"
+check "missing file: exit 2" 2 $? "$dir/o16" "missing\.json"
+
+# A run folder is accepted for a results.json inside it.
+mkdir -p "$dir/run1" && cp "$dir/b1.json" "$dir/run1/results.json"
+run "$dir/o17" "$dir/run1" "$dir/n1.json"
+check "run folder accepted" 1 $? "$dir/o17" "run1/results\.json"
+
+# The threshold decides: the 10% slowdown passes a 15% threshold.
+run "$dir/o18" "$dir/b1.json" "$dir/n1.json" --threshold 15%
+check "--threshold 15% lets 10% through" 0 $? "$dir/o18" "same"
+
+run "$dir/o19" --help
+check "--help" 0 $? "$dir/o19" "usage: alignbench compare" "frag_peak"
+
+[ $failures -eq 0 ] || { echo "$failures case(s) failed"; exit 1; }
