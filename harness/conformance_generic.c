@@ -377,7 +377,8 @@ static ab_check_result check_stats(ab_check_ctx *c, size_t arg)
     (void)arg;
     ab_alloc_stats before = {0}, after = {0};
     if (c->a->stats(&before) != 0 || !(before.have & AB_STAT_ALLOCATED))
-        return ab_check_na(c, "%s reports no allocated-bytes statistic", c->a->name);
+        return ab_check_na(c, "%s reports no allocated-bytes statistic%s", c->a->name,
+                           AB_SANITIZED ? " (sanitizer build: ASan serves malloc)" : "");
     enum { N = 4096 };
     static void *blocks[N];
     for (size_t i = 0; i < N; i++)
