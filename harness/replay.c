@@ -60,7 +60,8 @@ struct ab_replay {
     ab_memstat mem;
     ab_checkpoint *series;
     size_t series_cap, series_len;
-    double *batch_tpo; /* batch pass: ticks per op of each batch */
+    uint64_t *batch_min; /* batch pass: each batch's fastest repetition, ticks */
+    double *batch_tpo;   /* batch pass: that, per op */
     size_t nbatches;
 };
 
@@ -183,7 +184,8 @@ ab_replay *ab_replay_create(const ab_trace *t, const ab_allocator *policy,
     size_t off_series = (off_scope_used + r->nscopes + 63) & ~(size_t)63;
     r->nbatches = r->n / AB_REPLAY_BATCH + 1;
     size_t off_batches = off_series + r->series_cap * sizeof(ab_checkpoint);
-    r->map_len = off_batches + r->nbatches * sizeof(double);
+    size_t off_batch_min = off_batches + r->nbatches * sizeof(double);
+    r->map_len = off_batch_min + r->nbatches * sizeof(uint64_t);
     char *m = ab_harness_map(r->map_len, 1);
     if (!m) {
         snprintf(err, errlen, "cannot map the id table (%zu ids, %zu scopes)", r->nslots,
@@ -200,6 +202,7 @@ ab_replay *ab_replay_create(const ab_trace *t, const ab_allocator *policy,
     r->scope_used = (uint8_t *)(m + off_scope_used);
     r->series = (ab_checkpoint *)(m + off_series);
     r->batch_tpo = (double *)(m + off_batches);
+    r->batch_min = (uint64_t *)(m + off_batch_min);
     for (size_t s = 0; s < r->nscopes; s++)
         r->heads[s] = NONE;
     scan_trace(r);
@@ -613,32 +616,42 @@ int ab_replay_memory_pass(ab_replay *r, const ab_allocator *a, ab_memory_result 
     return 0;
 }
 
-int ab_replay_batch_pass(ab_replay *r, const ab_allocator *a, ab_pass_result *out,
+int ab_replay_batch_pass(ab_replay *r, const ab_allocator *a, unsigned reps, ab_pass_result *out,
                          ab_replay_failure *fail)
 {
     memset(out, 0, sizeof *out);
-    uint64_t start = ab_tsc_start(), prev = start;
-    size_t b = 0;
-    for (uint64_t from = 0; from < r->n; from += AB_REPLAY_BATCH, b++) {
-        uint64_t to = from + AB_REPLAY_BATCH < r->n ? from + AB_REPLAY_BATCH : r->n;
-        if (loop_plain(r, a, from, to, NULL, 0, fail) != 0)
-            return -1;
-        uint64_t now = ab_tsc_start();
-        r->batch_tpo[b] = (double)(now - prev);
-        prev = now;
+    if (!reps)
+        reps = 1;
+    size_t nb = (size_t)((r->n + AB_REPLAY_BATCH - 1) / AB_REPLAY_BATCH);
+    double total = 0;
+    for (unsigned rep = 0; rep < reps; rep++) {
+        uint64_t start = ab_tsc_start(), prev = start;
+        size_t b = 0;
+        for (uint64_t from = 0; from < r->n; from += AB_REPLAY_BATCH, b++) {
+            uint64_t to = from + AB_REPLAY_BATCH < r->n ? from + AB_REPLAY_BATCH : r->n;
+            if (loop_plain(r, a, from, to, NULL, 0, fail) != 0)
+                return -1;
+            uint64_t now = ab_tsc_start();
+            if (rep == 0 || now - prev < r->batch_min[b])
+                r->batch_min[b] = now - prev;
+            prev = now;
+        }
+        total += (double)(prev - start);
+        release_all(r, a);
     }
-    out->ticks = prev - start;
     out->ops = r->scan.timed_ops;
-    release_all(r, a);
-    /* per-batch ticks per timed op (marks do not count), then their median */
+    out->reps = reps;
+    out->ticks_mean = (uint64_t)(total / reps);
+    /* the sum of minima, and the median of per-op minima (marks do not count as ops) */
     size_t kept = 0;
-    for (size_t i = 0; i < b; i++) {
+    for (size_t i = 0; i < nb; i++) {
+        out->ticks += r->batch_min[i];
         uint64_t from = i * (uint64_t)AB_REPLAY_BATCH, ops = 0;
         uint64_t to = from + AB_REPLAY_BATCH < r->n ? from + AB_REPLAY_BATCH : r->n;
         for (uint64_t k = from; k < to; k++)
             ops += r->ops[k].kind != AB_OP_MARK;
         if (ops)
-            r->batch_tpo[kept++] = r->batch_tpo[i] / (double)ops;
+            r->batch_tpo[kept++] = (double)r->batch_min[i] / (double)ops;
     }
     qsort(r->batch_tpo, kept, sizeof(double), cmp_double);
     out->batches = kept;

@@ -7,7 +7,8 @@
  *
  * Passes (each replays the whole trace, then releases whatever is still live):
  *   memory : no timing; L exact at every op, F/Σfootprint/allocator stats at checkpoints.
- *   batch  : one TSC read per AB_REPLAY_BATCH ops; touching happens inline (see README).
+ *   batch  : one TSC read per AB_REPLAY_BATCH ops, repeated, fastest repetition of each batch
+ *            kept; touching happens inline (see README).
  *   per-op : a fenced TSC region around each allocator call, samples into histograms.
  * Any pass can be run with the null allocator (null_alloc.h) to measure the floor; the harness
  * work (reset policy, realloc fallback, touching) is fixed at create time from the *measured*
@@ -86,11 +87,17 @@ typedef struct ab_memory_result {
 
 typedef struct ab_pass_result {
     uint64_t ops;   /* timed ops: alloc, free, realloc, reset (marks are not counted) */
-    uint64_t ticks; /* the whole pass, timer reads included */
-    /* batch pass: the median over batches of AB_REPLAY_BATCH ops of each batch's ticks per op;
-     * a preempted batch does not move it (meaningful for traces without phases) */
-    double median_batch_ticks_per_op;
+    uint64_t ticks; /* per-op pass: the whole pass, timer reads included; batch pass: the sum
+                     * over batches of each batch's fastest repetition (see below) */
+    /* batch pass only: it replays the trace `reps` times, timing every batch of AB_REPLAY_BATCH
+     * ops, and keeps each batch's minimum over the repetitions. A preemption (this machine is
+     * shared: 2 cores, many processes) lands on one repetition of a batch, rarely on all, so the
+     * sum of minima is the trace's time without it; ticks_mean keeps the plain mean of the whole
+     * repetitions, preemptions included. */
+    uint64_t ticks_mean;
+    double median_batch_ticks_per_op; /* median over batches of (minimum ticks / ops) */
     uint64_t batches;
+    unsigned reps;
 } ab_pass_result;
 
 /* What the trace holds, from a scan at create time. */
@@ -115,7 +122,7 @@ const ab_trace_scan *ab_replay_scan(const ab_replay *r);
  * fail->op = UINT64_MAX). */
 int ab_replay_memory_pass(ab_replay *r, const ab_allocator *a, ab_memory_result *out,
                           ab_replay_failure *fail);
-int ab_replay_batch_pass(ab_replay *r, const ab_allocator *a, ab_pass_result *out,
+int ab_replay_batch_pass(ab_replay *r, const ab_allocator *a, unsigned reps, ab_pass_result *out,
                          ab_replay_failure *fail);
 /* empty_region_ticks is subtracted from every sample (clamped at 0); detail 0 keeps only the
  * per-kind histograms (enough for the floor). */

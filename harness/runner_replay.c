@@ -2,7 +2,7 @@
  *
  *   alignbench-runner replay --alloc NAME [--lib PATH] --trace FILE --out FILE.json
  *       [--touch none|first|all] [--lower-align 16] [--cpu N] [--checkpoints N] [--warmup N]
- *       [--passes memory,batch,perop] [--calib-ms N]
+ *       [--batch-reps N] [--passes memory,batch,perop] [--calib-ms N]
  *
  * In this fresh process it pins itself (--cpu), opens and validates the trace (an invalid one:
  * exit 1, nothing replayed), calibrates the TSC, then runs the memory pass first (nothing has
@@ -42,13 +42,13 @@ typedef struct replay_args {
     const char *trace, *out;
     ab_replay_opts opts;
     int cpu;
-    unsigned warmup, passes, calib_ms;
+    unsigned warmup, passes, calib_ms, batch_reps;
 } replay_args;
 
 static const char usage_text[] =
     "usage: alignbench-runner replay --alloc NAME [--lib PATH] --trace FILE --out FILE.json\n"
     "         [--touch none|first|all] [--lower-align 16] [--cpu N] [--checkpoints N]\n"
-    "         [--warmup N] [--passes memory,batch,perop] [--calib-ms N]\n"
+    "         [--warmup N] [--batch-reps N] [--passes memory,batch,perop] [--calib-ms N]\n"
     "One measured run: replays FILE against the allocator (memory pass, warm-up, batch and\n"
     "per-op latency passes, and the null-allocator floor) and writes one JSON run object.\n"
     "  --touch        write allocated blocks: all bytes (default), first byte of each page, none\n"
@@ -56,6 +56,7 @@ static const char usage_text[] =
     "  --cpu          pin this process to CPU N\n"
     "  --checkpoints  memory-pass checkpoints (default 200)\n"
     "  --warmup       untimed replays before the latency passes (default 1)\n"
+    "  --batch-reps   batch-pass repetitions; each batch keeps its fastest (default 3)\n"
     "  --passes       which passes to run (default all three)\n"
     "  --calib-ms     length of each TSC calibration (default 50)\n"
     "Exit: 0 ok, 1 usage/invalid trace/harness error, 3 allocator refused, 4 correctness "
@@ -105,6 +106,7 @@ static int parse_args(int argc, char **argv, replay_args *a)
     a->warmup = 1;
     a->passes = PASS_MEMORY | PASS_BATCH | PASS_PEROP;
     a->calib_ms = 50;
+    a->batch_reps = 3;
     a->opts.touch = AB_TOUCH_ALL;
     for (int i = 1; i < argc; i++) {
         const char *o = argv[i];
@@ -153,6 +155,12 @@ static int parse_args(int argc, char **argv, replay_args *a)
                 return -1;
             }
             a->calib_ms = (unsigned)v;
+        } else if (!strcmp(o, "--batch-reps")) {
+            if (parse_uint(o, val, 100, &v) || !v) {
+                fprintf(stderr, "alignbench-runner replay: --batch-reps: 1 to 100\n");
+                return -1;
+            }
+            a->batch_reps = (unsigned)v;
         } else if (!strcmp(o, "--passes")) {
             if (parse_passes(val, &a->passes))
                 return -1;
@@ -426,16 +434,16 @@ int runner_replay(const ab_runner_ctx *ctx, int argc, char **argv)
     ab_pass_result batch = {0}, batch_floor = {0}, perop = {0}, perop_floor = {0};
     if (a.passes & (PASS_BATCH | PASS_PEROP))
         for (unsigned w = 0; w < a.warmup; w++)
-            if (ab_replay_batch_pass(r, al, &batch, &fail) != 0) {
+            if (ab_replay_batch_pass(r, al, 1, &batch, &fail) != 0) {
                 rc = correctness_failure(ctx->alloc_name, &fail);
                 goto out;
             }
     if (a.passes & PASS_BATCH) {
-        if (ab_replay_batch_pass(r, al, &batch, &fail) != 0) {
+        if (ab_replay_batch_pass(r, al, a.batch_reps, &batch, &fail) != 0) {
             rc = correctness_failure(ctx->alloc_name, &fail);
             goto out;
         }
-        if (ab_replay_batch_pass(r, &ab_null_allocator, &batch_floor, &fail) != 0) {
+        if (ab_replay_batch_pass(r, &ab_null_allocator, a.batch_reps, &batch_floor, &fail) != 0) {
             rc = correctness_failure("null (floor)", &fail);
             goto out;
         }
@@ -474,6 +482,9 @@ int runner_replay(const ab_runner_ctx *ctx, int argc, char **argv)
         put_num(metrics, "floor_ns_per_op", fl);
         put_num(metrics, "ns_per_op_net", ns - fl);
         put_num(metrics, "mops", 1e3 / ns);
+        put_num(metrics, "ns_per_op_mean", ab_tsc_to_ns(&clock, (double)batch.ticks_mean) / ops);
+        put_num(metrics, "floor_ns_per_op_mean",
+                ab_tsc_to_ns(&clock, (double)batch_floor.ticks_mean) / ops);
         put_num(metrics, "batch_median_ns_per_op",
                 ab_tsc_to_ns(&clock, batch.median_batch_ticks_per_op));
         put_num(metrics, "floor_batch_median_ns_per_op",
@@ -518,6 +529,7 @@ int runner_replay(const ab_runner_ctx *ctx, int argc, char **argv)
     json_object_set_new(child, "touch", json_string(ab_touch_name(a.opts.touch)));
     put_int(child, "lower_align", a.opts.lower_align);
     put_int(child, "warmup", a.warmup);
+    put_int(child, "batch_reps", a.batch_reps);
     json_t *passes = json_array();
     if (a.passes & PASS_MEMORY)
         json_array_append_new(passes, json_string("memory"));

@@ -25,8 +25,16 @@ static size_t fake_max_align;
 static long fake_misalign_at = -1; /* 1-based alloc call to misalign */
 static long fake_null_at = -1;
 
+/* Free whatever a failed pass left behind (a failed pass stops where it is). */
+static void fake_release_all(void)
+{
+    while (fake_n)
+        free(fake_blocks[--fake_n].p);
+}
+
 static void fake_reset_state(void)
 {
+    fake_release_all();
     fake_n = 0;
     fake_live = fake_alloc_calls = 0;
     fake_max_align = 0;
@@ -214,7 +222,8 @@ static void check_memory_pass(const ab_trace *t, const ab_allocator *a, const ch
           what, (unsigned long long)allocs);
 
     /* latency passes after it: the same table, emptied */
-    CHECK(ab_replay_batch_pass(r, a, &(ab_pass_result){0}, &f) == 0, "%s: batch: %s", what, f.msg);
+    CHECK(ab_replay_batch_pass(r, a, 2, &(ab_pass_result){0}, &f) == 0, "%s: batch: %s", what,
+          f.msg);
     CHECK(fake_live == 0, "%s: %ld blocks live after batch", what, fake_live);
     ab_latency_set set;
     ab_pass_result pr;
@@ -235,7 +244,7 @@ static void check_memory_pass(const ab_trace *t, const ab_allocator *a, const ch
 
     /* the floor: the null allocator through the same harness path */
     CHECK(ab_null_prepare(sc->max_size, (size_t)1 << sc->max_align_log2) == 0, "null prepare");
-    CHECK(ab_replay_batch_pass(r, &ab_null_allocator, &pr, &f) == 0, "%s: null batch: %s", what,
+    CHECK(ab_replay_batch_pass(r, &ab_null_allocator, 3, &pr, &f) == 0, "%s: null batch: %s", what,
           f.msg);
     CHECK(ab_replay_latency_set_init(r, &set, 0) == 0, "%s: floor set", what);
     CHECK(ab_replay_perop_pass(r, &ab_null_allocator, 0, &set, &pr, &f) == 0, "%s: null per-op: %s",
@@ -305,6 +314,7 @@ int main(void)
     check_failure(&t, 777, -1, "misaligned 777th alloc");
     check_failure(&t, -1, 500, "NULL on the 500th alloc");
 
+    fake_release_all();
     ab_trace_close(&t);
     unlink(path);
     CHECK_DONE("test_replay");
