@@ -181,7 +181,7 @@ static const char *mi_version_string(void)
 
 const ab_allocator ab_alloc_mimalloc = {
     .name = "mimalloc",
-    .description = "mimalloc 2 (preloaded): mi_malloc up to 16-byte alignment, "
+    .description = "mimalloc 2 (preloaded): mi_malloc up to 8-byte alignment, "
                    "mi_malloc_aligned above",
     .caps =
         AB_CAP_FREE | AB_CAP_REALLOC | AB_CAP_NATIVE_ALIGNED | AB_CAP_PRELOAD | AB_CAP_THREAD_SAFE,

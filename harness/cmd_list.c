@@ -114,12 +114,19 @@ static int print_json(const list_row *rows, size_t n)
 
 static void print_table(const list_row *rows, size_t n)
 {
-    printf("%-16s %-9s %-22s %-44s %s\n", "NAME", "AVAILABLE", "VERSION", "LIBRARY",
+    int wn = 4, wv = 7, wl = 7; /* widths of NAME, VERSION, LIBRARY: the longest entry */
+    for (size_t i = 0; i < n; i++) {
+        const list_row *r = &rows[i];
+        wn = (int)strlen(r->c.name) > wn ? (int)strlen(r->c.name) : wn;
+        wv = (int)strlen(r->version) > wv ? (int)strlen(r->version) : wv;
+        wl = (int)strlen(r->library) > wl ? (int)strlen(r->library) : wl;
+    }
+    printf("%-*s  %-9s  %-*s  %-*s  %s\n", wn, "NAME", "AVAILABLE", wv, "VERSION", wl, "LIBRARY",
            "DESCRIPTION / WHY NOT");
     for (size_t i = 0; i < n; i++) {
         const list_row *r = &rows[i];
-        printf("%-16s %-9s %-22s %-44s %s\n", r->c.name, r->c.available ? "yes" : "no",
-               r->c.available ? r->version : "-", r->c.available ? r->library : "-",
+        printf("%-*s  %-9s  %-*s  %-*s  %s\n", wn, r->c.name, r->c.available ? "yes" : "no", wv,
+               r->c.available ? r->version : "-", wl, r->c.available ? r->library : "-",
                r->c.available ? r->description : r->c.why);
     }
 }
