@@ -157,9 +157,12 @@ int ab_results_csv(const json_t *doc, FILE *f)
 
 typedef int (*render_fn)(const json_t *doc, FILE *f);
 
+/* Compact: the file is rewritten after every run, and for the last write of a quick run (90
+ * runs) the whole write took 255 ms indented (5.6 MB) against 65 ms compact (2.5 MB) on the
+ * 2-vCPU machine. Pretty-print with `jq .` or `python3 -m json.tool`. */
 static int render_json(const json_t *doc, FILE *f)
 {
-    if (json_dumpf(doc, f, JSON_INDENT(1) | JSON_PRESERVE_ORDER | JSON_REAL_PRECISION(10)) != 0)
+    if (json_dumpf(doc, f, JSON_COMPACT | JSON_PRESERVE_ORDER | JSON_REAL_PRECISION(10)) != 0)
         return -1;
     return fputc('\n', f) == EOF ? -1 : 0;
 }
