@@ -8,7 +8,8 @@ static double ratio_minus_one(double num, double den)
     return den > 0 ? num / den - 1.0 : NAN;
 }
 
-void ab_frag_compute(const ab_checkpoint *cp, size_t n, uint64_t max_L, ab_frag *out)
+void ab_frag_compute(const ab_checkpoint *cp, size_t n, const ab_checkpoint *extra, size_t nextra,
+                     uint64_t max_L, ab_frag *out)
 {
     out->frag_peak = out->frag_at_peak = out->frag_avg = NAN;
     out->max_F = 0;
@@ -21,6 +22,12 @@ void ab_frag_compute(const ab_checkpoint *cp, size_t n, uint64_t max_L, ab_frag 
             out->max_F = cp[i].anon;
             out->L_at_max_F = cp[i].live;
             out->argmax_F = i;
+        }
+    for (size_t i = 0; i < nextra; i++)
+        if (extra[i].anon > out->max_F) {
+            out->max_F = extra[i].anon;
+            out->L_at_max_F = extra[i].live;
+            out->argmax_F = n + i;
         }
     double int_F = 0, int_L = 0;
     for (size_t i = 1; i < n; i++) {

@@ -27,11 +27,15 @@ typedef struct ab_frag {
     double frag_peak, frag_at_peak, frag_avg;
     int64_t max_F;
     uint64_t L_at_max_F;
-    size_t argmax_F; /* checkpoint index */
+    size_t argmax_F; /* checkpoint index (n + i for extra[i]) */
 } ab_frag;
 
-/* max_L: the exact live peak over the whole replay (>= every checkpoint's live). */
-void ab_frag_compute(const ab_checkpoint *cp, size_t n, uint64_t max_L, ab_frag *out);
+/* max_L: the exact live peak over the whole replay (>= every checkpoint's live). extra (may be
+ * NULL/0): more F samples, taken off the checkpoint grid (the replay samples F whenever L climbs
+ * 1 % above its last sampled peak, so a brief live peak between checkpoints is not missed);
+ * they count for max F and L at argmax F, not for the integrals. */
+void ab_frag_compute(const ab_checkpoint *cp, size_t n, const ab_checkpoint *extra, size_t nextra,
+                     uint64_t max_L, ab_frag *out);
 
 /* Σ footprint / L - 1 (NaN when L is 0). */
 double ab_internal_frag(uint64_t footprint, uint64_t live);

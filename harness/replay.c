@@ -56,6 +56,9 @@ struct ab_replay {
 
     /* memory pass state */
     uint64_t L, fp, max_L, fp_at_max_L;
+    uint64_t next_peak_sample; /* sample F when L reaches this (1 % above the last sample) */
+    int64_t baseline;
+    ab_checkpoint peak_sample; /* the highest F seen by those samples */
     ab_align_class_stats align[AB_ALIGN_CLASSES];
     ab_memstat mem;
     ab_checkpoint *series;
@@ -349,11 +352,25 @@ static __attribute__((noinline, cold)) int pointer_failure(ab_replay_failure *fa
     return -1;
 }
 
-static inline __attribute__((always_inline)) void memory_track_peak(ab_replay *r)
+static __attribute__((noinline)) void sample_peak(ab_replay *r, uint64_t op)
+{
+    int64_t anon = ab_memstat_anon_bytes(&r->mem);
+    if (anon >= 0 && anon - r->baseline > r->peak_sample.anon) {
+        r->peak_sample.op = op;
+        r->peak_sample.live = r->L;
+        r->peak_sample.anon = anon - r->baseline;
+        r->peak_sample.footprint = r->fp;
+    }
+    r->next_peak_sample = r->L + r->L / 100 + 1;
+}
+
+static inline __attribute__((always_inline)) void memory_track_peak(ab_replay *r, uint64_t op)
 {
     if (r->L > r->max_L) {
         r->max_L = r->L;
         r->fp_at_max_L = r->fp;
+        if (r->L >= r->next_peak_sample)
+            sample_peak(r, op);
     }
 }
 
@@ -420,7 +437,7 @@ static inline __attribute__((always_inline)) int do_op(ab_replay *r, const fns *
                 a->requested_bytes += op->size;
                 a->footprint_bytes += fp;
             }
-            memory_track_peak(r);
+            memory_track_peak(r, i + 1);
         }
         return 0;
     }
@@ -479,7 +496,7 @@ static inline __attribute__((always_inline)) int do_op(ab_replay *r, const fns *
             r->scope_live[s->scope] = r->scope_live[s->scope] - old + op->size;
             r->scope_fp[s->scope] = r->scope_fp[s->scope] - s->footprint + fp;
             s->footprint = fp;
-            memory_track_peak(r);
+            memory_track_peak(r, i + 1);
         }
         return 0;
     }
@@ -584,6 +601,10 @@ int ab_replay_memory_pass(ab_replay *r, const ab_allocator *a, ab_memory_result 
     memset(r->align, 0, sizeof r->align);
     r->L = r->fp = r->max_L = r->fp_at_max_L = 0;
     r->series_len = 0;
+    r->next_peak_sample = 0;
+    memset(&r->peak_sample, 0, sizeof r->peak_sample);
+    r->peak_sample.anon = INT64_MIN;
+    r->peak_sample.alloc_active = -1;
     uint64_t interval = (r->n + r->opts.checkpoints - 1) / r->opts.checkpoints;
     if (!interval)
         interval = 1;
@@ -592,6 +613,7 @@ int ab_replay_memory_pass(ab_replay *r, const ab_allocator *a, ab_memory_result 
         fail_at(fail, UINT64_MAX, "cannot read /proc/self/statm");
         return -1;
     }
+    r->baseline = baseline;
     checkpoint(r, a, 0, baseline);
     for (uint64_t from = 0; from < r->n; from += interval) {
         uint64_t to = from + interval < r->n ? from + interval : r->n;
@@ -603,7 +625,9 @@ int ab_replay_memory_pass(ab_replay *r, const ab_allocator *a, ab_memory_result 
     out->max_live = r->max_L;
     out->footprint_at_max_live = r->fp_at_max_L;
     out->internal = ab_internal_frag(r->fp_at_max_L, r->max_L);
-    ab_frag_compute(r->series, r->series_len, r->max_L, &out->frag);
+    int have_peak = r->peak_sample.anon != INT64_MIN;
+    ab_frag_compute(r->series, r->series_len, have_peak ? &r->peak_sample : NULL, have_peak,
+                    r->max_L, &out->frag);
     release_all(r, a);
     if (a->purge)
         a->purge();

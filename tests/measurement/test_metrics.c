@@ -13,7 +13,7 @@ int main(void)
     ab_checkpoint twice[] = {
         {0, 0, 0, 0, -1}, {10, 100, 200, 0, -1}, {20, 300, 600, 0, -1}, {30, 50, 100, 0, -1}};
     ab_frag f;
-    ab_frag_compute(twice, 4, 300, &f);
+    ab_frag_compute(twice, 4, NULL, 0, 300, &f);
     CHECK(NEAR(f.frag_peak, 1.0), "frag_peak %.15g", f.frag_peak);
     CHECK(NEAR(f.frag_at_peak, 1.0), "frag_at_peak %.15g", f.frag_at_peak);
     CHECK(NEAR(f.frag_avg, 1.0), "frag_avg %.15g", f.frag_avg);
@@ -27,21 +27,34 @@ int main(void)
      * ∫L = 10*250 + 10*300 + 20*100 = 7500; ∫F = 10*500 + 10*1000 + 20*1000 = 35000 */
     ab_checkpoint drop[] = {
         {0, 0, 0, 0, -1}, {10, 500, 1000, 0, -1}, {20, 100, 1000, 0, -1}, {40, 100, 1000, 0, -1}};
-    ab_frag_compute(drop, 4, 800, &f);
+    ab_frag_compute(drop, 4, NULL, 0, 800, &f);
     CHECK(NEAR(f.frag_peak, 1000.0 / 800 - 1), "frag_peak %.15g", f.frag_peak);
     CHECK(NEAR(f.frag_at_peak, 1000.0 / 500 - 1), "frag_at_peak %.15g (first argmax wins)",
           f.frag_at_peak);
     CHECK(NEAR(f.frag_avg, 35000.0 / 7500 - 1), "frag_avg %.15g", f.frag_avg);
 
+    /* an off-grid sample at the brief live peak (op 15: L 800, F 1200) raises max F and moves
+     * argmax F there, but leaves the integrals alone */
+    ab_checkpoint at_peak = {15, 800, 1200, 0, -1};
+    ab_frag_compute(drop, 4, &at_peak, 1, 800, &f);
+    CHECK(NEAR(f.frag_peak, 1200.0 / 800 - 1), "frag_peak with extra %.15g", f.frag_peak);
+    CHECK(NEAR(f.frag_at_peak, 1200.0 / 800 - 1), "frag_at_peak with extra %.15g", f.frag_at_peak);
+    CHECK(f.argmax_F == 4, "argmax with extra %zu", f.argmax_F);
+    CHECK(NEAR(f.frag_avg, 35000.0 / 7500 - 1), "frag_avg with extra %.15g", f.frag_avg);
+    ab_checkpoint low = {15, 800, 10, 0, -1}; /* a lower extra sample changes nothing */
+    ab_frag_compute(drop, 4, &low, 1, 800, &f);
+    CHECK(NEAR(f.frag_at_peak, 1000.0 / 500 - 1), "frag_at_peak with low extra %.15g",
+          f.frag_at_peak);
+
     /* F can be below the baseline (negative) early on: still well-defined */
     ab_checkpoint neg[] = {{0, 0, -4096, 0, -1}, {10, 1000, 500, 0, -1}};
-    ab_frag_compute(neg, 2, 1000, &f);
+    ab_frag_compute(neg, 2, NULL, 0, 1000, &f);
     CHECK(NEAR(f.frag_peak, 500.0 / 1000 - 1), "frag_peak %.15g", f.frag_peak);
     CHECK(NEAR(f.frag_avg, ((-4096.0 + 500) / 2) / 500.0 - 1), "frag_avg %.15g", f.frag_avg);
 
     /* nothing live ever: ratios are undefined (NaN), never a made-up number */
     ab_checkpoint empty[] = {{0, 0, 0, 0, -1}, {10, 0, 4096, 0, -1}};
-    ab_frag_compute(empty, 2, 0, &f);
+    ab_frag_compute(empty, 2, NULL, 0, 0, &f);
     CHECK(isnan(f.frag_peak) && isnan(f.frag_at_peak) && isnan(f.frag_avg),
           "ratios over zero live bytes: %g %g %g", f.frag_peak, f.frag_at_peak, f.frag_avg);
 
