@@ -186,7 +186,10 @@ static void compute_header(ab_trace *t, uint64_t n)
         if ((op->kind == AB_OP_ALLOC || op->kind == AB_OP_RESET) &&
             (uint32_t)op->scope + 1 > scope_span)
             scope_span = (uint32_t)op->scope + 1;
-        ab_live_apply(&live, op, ignored, sizeof ignored);
+        /* An id at or above the op count cannot be dense (every id needs an alloc): the
+         * validator rejects it from the header alone, and the table must not grow to it. */
+        if (op->id < n || op->kind == AB_OP_RESET || op->kind == AB_OP_MARK)
+            ab_live_apply(&live, op, ignored, sizeof ignored);
     }
     t->hdr.op_count = n;
     t->hdr.peak_live_bytes = live.peak_live_bytes;

@@ -44,7 +44,8 @@ static int check_header(const ab_trace_header *h, char *err, size_t errlen)
         if (h->meta[i])
             return fail(err, errlen, "header: bytes after the metadata's NUL are not zero");
     if (h->max_live_ids > h->op_count)
-        return fail(err, errlen, "header: max_live_ids %u exceeds the op count %llu",
+        return fail(err, errlen,
+                    "header: max_live_ids %u exceeds the op count %llu (ids must be dense)",
                     h->max_live_ids, (unsigned long long)h->op_count);
     return 0;
 }

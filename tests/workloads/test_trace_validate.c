@@ -109,6 +109,8 @@ int main(void)
     CHECK("text-id-reuse-after-reset", accepts("alloc 0 8 8 scope=1\nreset 1\nalloc 0 8 8\n"));
     CHECK("text-empty-trace", accepts(""));
     CHECK("text-size-zero-alloc", accepts("alloc 0 0 8\nfree 0\n"));
+    CHECK("text-hostile-id-rejected-without-huge-table",
+          rejects("alloc 2109001090 6 4\n", "max_live_ids 2109001091 exceeds the op count 1"));
 
     /* op semantics */
     CHECK("free-unknown-id", rejects("alloc 0 8 8\nfree 1\n", "op 1: free of id 1: unknown id"));
