@@ -17,6 +17,7 @@
 
 #include <errno.h>
 #include <jansson.h>
+#include <sched.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -61,7 +62,7 @@ static void usage(FILE *f)
             "  --full           sizes 16..64K (x4) x alignments 8..4096 (x2); N 1..100000 (x10)\n"
             "  -o FILE          output (default results/micro-<UTC time>.json)\n"
             "  --timeout S      per-allocator child timeout (default 600)\n"
-            "  --quiet          hide Google Benchmark's console table\n\n"
+            "  --quiet          hide Google Benchmark's console output (shown if a child fails)\n\n"
             "Exit status: 0 all allocators ran, 1 one failed or was unavailable, 2 bad usage.\n");
 }
 
@@ -224,9 +225,23 @@ static int default_output(char *buf, size_t len)
     return 0;
 }
 
+/* The CPU the measuring child pins to: the last one this process may use, when it may use two
+ * or more (the orchestrator only waits); -1 for none. */
+static int child_cpu(void)
+{
+    cpu_set_t set;
+    if (sched_getaffinity(0, sizeof set, &set) != 0 || CPU_COUNT(&set) < 2)
+        return -1;
+    int last = -1;
+    for (int c = 0; c < CPU_SETSIZE; c++)
+        if (CPU_ISSET(c, &set))
+            last = c;
+    return last;
+}
+
 /* Runs the suite for one allocator into part_path; 0 on success. */
 static int run_child(const micro_opts *o, const ab_alloc_choice *c, const char *runner,
-                     const char *part_path)
+                     const char *part_path, const char *log_path)
 {
     const char *argv[24];
     int k = ab_alloc_runner_argv(c, runner, "micro", argv);
@@ -244,6 +259,13 @@ static int run_child(const micro_opts *o, const ab_alloc_choice *c, const char *
     }
     if (o->full)
         argv[k++] = "--full";
+    char cpu[16];
+    int c_cpu = child_cpu();
+    if (c_cpu >= 0) {
+        snprintf(cpu, sizeof cpu, "%d", c_cpu);
+        argv[k++] = "--cpu";
+        argv[k++] = cpu;
+    }
     argv[k] = NULL;
 
     ab_child_spec spec = {
@@ -251,6 +273,7 @@ static int run_child(const micro_opts *o, const ab_alloc_choice *c, const char *
         .preload = c->lib[0] ? c->lib : NULL,
         .timeout_s = o->timeout_s,
         .stdout_path = o->quiet ? "/dev/null" : NULL,
+        .stderr_path = o->quiet ? log_path : NULL, /* shown only when the child fails */
     };
     ab_child_result r;
     if (ab_child_run(&spec, &r) != 0) {
@@ -258,6 +281,11 @@ static int run_child(const micro_opts *o, const ab_alloc_choice *c, const char *
         return -1;
     }
     if (r.outcome != AB_CHILD_OK) {
+        FILE *log = o->quiet ? fopen(log_path, "r") : NULL;
+        for (int ch; log && (ch = fgetc(log)) != EOF;)
+            fputc(ch, stderr);
+        if (log)
+            fclose(log);
         char what[256];
         ab_child_describe(&r, what, sizeof what);
         fprintf(stderr, "alignbench micro: %s: the runner failed (%s)%s\n", c->name, what,
@@ -321,16 +349,18 @@ int cmd_micro(int argc, char **argv)
             failures += o.nspecs > 0; /* asked for by name: a failure */
             continue;
         }
-        char part[4096];
+        char part[4096], log[4096];
         snprintf(part, sizeof part, "%.3900s.%.64s.part", out, c->name);
+        snprintf(log, sizeof log, "%.3900s.%.64s.log", out, c->name);
         if (!o.quiet)
             fprintf(stderr, "alignbench micro: %s\n", c->name);
-        int rc = run_child(&o, c, runner, part);
+        int rc = run_child(&o, c, runner, part, log);
         if (rc == 0 && merge_child(merged, part, &family_base, err, sizeof err) != 0) {
             fprintf(stderr, "alignbench micro: %s: %s\n", c->name, err);
             rc = -1;
         }
         unlink(part);
+        unlink(log);
         if (rc != 0) {
             failures++;
             continue;

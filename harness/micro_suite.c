@@ -6,8 +6,9 @@
  * its alignment; a miss fails the benchmark loudly (skip with error), it is never timed.
  *
  * Allocators that release whole scopes (AB_CAP_RESET: bump never frees, rpcss only marks) reset
- * scope 0 inside the timing, as a call or module boundary would: alloc_free every
- * MICRO_RESET_EVERY pairs, live_free after each round of n; their label says so. realloc_grow
+ * scope 0 inside the timing, as a call or module boundary would: each time MICRO_RESET_EVERY
+ * allocations have been made since the last reset (at the end of a round of n for live_free);
+ * their label says so. Per-op samples follow the same rule. realloc_grow
  * exists only for allocators with AB_CAP_REALLOC.
  *
  * Per-operation percentiles: after the timed loop (outside Google Benchmark's timing) each
@@ -82,19 +83,21 @@ static void fail_block(abgb_state *st, const micro_case *c, const char *op, cons
 }
 
 /* Says in the output when the timing includes scope resets. */
-static void label_resets(abgb_state *st, const ab_allocator *a, const char *label)
+static void label_resets(abgb_state *st, const ab_allocator *a)
 {
     if (a->caps & AB_CAP_RESET)
-        abgb_set_label(st, label);
+        abgb_set_label(st, "includes a scope reset every 1024 allocations");
 }
 
-/* Counts operations for allocators that release by scope; true when a reset is due. */
-static inline int reset_due(unsigned *countdown)
+/* Scope resets for allocators that release by scope (AB_CAP_RESET): one each time
+ * MICRO_RESET_EVERY allocations have been made since the last, at a round boundary. */
+static inline void maybe_reset(const ab_allocator *a, size_t *since, size_t allocs)
 {
-    if (--*countdown)
-        return 0;
-    *countdown = MICRO_RESET_EVERY;
-    return 1;
+    *since += allocs;
+    if (*since >= MICRO_RESET_EVERY) {
+        a->reset(0);
+        *since = 0;
+    }
 }
 
 static double net_ns(uint64_t ticks)
@@ -126,6 +129,8 @@ static void sample_ops(abgb_state *st, const micro_case *c, size_t size, size_t 
                        size_t n, size_t rounds)
 {
     const ab_allocator *a = c->a;
+    const int resets = (a->caps & AB_CAP_RESET) != 0;
+    size_t since = 0;
     ab_hist_reset(&hist_alloc);
     ab_hist_reset(&hist_free);
     for (size_t r = 0; r < rounds; r++) {
@@ -148,9 +153,11 @@ static void sample_ops(abgb_state *st, const micro_case *c, size_t size, size_t 
             uint64_t t1 = ab_tsc_stop();
             hist_add_ns(&hist_free, t1 - t0);
         }
-        if (a->caps & AB_CAP_RESET)
-            a->reset(0);
+        if (resets)
+            maybe_reset(a, &since, n);
     }
+    if (resets)
+        a->reset(0);
     export_percentiles(st);
 }
 
@@ -162,7 +169,7 @@ static void bm_alloc_free(abgb_state *st, void *user)
     void (*release)(void *, size_t, size_t) = a->free;
     const size_t size = c->size, align = c->align;
     const int resets = (a->caps & AB_CAP_RESET) != 0;
-    unsigned countdown = MICRO_RESET_EVERY;
+    size_t since = 0;
     int64_t n = abgb_max_iterations(st);
     while (abgb_keep_running_batch(st, n)) {
         for (int64_t i = 0; i < n; i++) {
@@ -173,13 +180,13 @@ static void bm_alloc_free(abgb_state *st, void *user)
             }
             abgb_do_not_optimize(p);
             release(p, size, align);
-            if (resets && reset_due(&countdown))
-                a->reset(0);
+            if (resets)
+                maybe_reset(a, &since, 1);
         }
     }
     if (resets)
         a->reset(0);
-    label_resets(st, a, "includes a scope reset every 1024 ops");
+    label_resets(st, a);
     abgb_set_items_processed(st, abgb_iterations(st));
     void *slot;
     sample_ops(st, c, size, align, &slot, 1, MICRO_SAMPLES);
@@ -197,6 +204,8 @@ static void bm_live_free(abgb_state *st, void *user)
         return;
     }
     /* An iteration is one alloc+free pair; a batch is whole rounds of n. */
+    const int resets = (a->caps & AB_CAP_RESET) != 0;
+    size_t since = 0;
     int64_t max_it = abgb_max_iterations(st);
     int64_t rounds = (max_it + (int64_t)n - 1) / (int64_t)n;
     while (abgb_keep_running_batch(st, rounds * (int64_t)n)) {
@@ -213,14 +222,18 @@ static void bm_live_free(abgb_state *st, void *user)
             }
             for (size_t i = 0; i < n; i++)
                 a->free(slots[i], size, align);
-            if (a->caps & AB_CAP_RESET)
-                a->reset(0);
+            if (resets)
+                maybe_reset(a, &since, n);
         }
     }
-    label_resets(st, a, "includes a scope reset after each round of n");
+    if (resets)
+        a->reset(0);
+    label_resets(st, a);
     abgb_set_items_processed(st, abgb_iterations(st));
     sample_ops(st, c, size, align, slots, n, n >= MICRO_SAMPLES ? 1 : MICRO_SAMPLES / n);
 out:
+    if (a->caps & AB_CAP_RESET)
+        a->reset(0); /* also after a failure part-way */
     munmap(slots, bytes);
 }
 
