@@ -312,6 +312,7 @@ static int chart_footprint(const json_t *res, const ab_names *al, const char *wl
     }
     size_t used = 0;
     double ymax = 0;
+    char has_active[512] = ""; /* "1 0 ...": per block, whether allocator_active has a value */
     fprintf(d.f,
             "# footprint over time, MiB; workload %s; one block per allocator\n"
             "# op L(live requested) F(resident) allocator_active\n",
@@ -327,6 +328,7 @@ static int chart_footprint(const json_t *res, const ab_names *al, const char *wl
         use[a] = 1;
         fprintf(d.f, "%s# %s rep %d\n", used++ ? "\n\n" : "", al->v[a],
                 (int)json_integer_value(json_object_get(run, "rep")));
+        int active_seen = 0;
         json_array_foreach(json_object_get(run, "timeseries"), i, row)
         {
             double v[5];
@@ -342,7 +344,10 @@ static int chart_footprint(const json_t *res, const ab_names *al, const char *wl
             put_num(d.f, v[4] / MIB);
             fputc('\n', d.f);
             ymax = fmax(ymax, fmax(v[1], fmax(v[2], isnan(v[4]) ? 0 : v[4])) / MIB);
+            active_seen |= !isnan(v[4]);
         }
+        size_t hl = strlen(has_active);
+        snprintf(has_active + hl, sizeof has_active - hl, "%s%d", hl ? " " : "", active_seen);
     }
     if (!used) {
         fclose(d.f);
@@ -358,6 +363,7 @@ static int chart_footprint(const json_t *res, const ab_names *al, const char *wl
     snprintf(j->title, sizeof j->title, "%s: memory over time (first ok repetition)", wl);
     allocs_join(al, use, j->allocs, sizeof j->allocs);
     job_arg(j, "%.6g", ymax > 0 ? ymax * 1.15 : 1);
+    job_arg(j, "%s", has_active);
     snprintf(j->caption, sizeof j->caption,
              "Workload %s, one panel per allocator, same scale: L is what the trace holds live "
              "(identical in every panel), F the resident memory of the process above its "
