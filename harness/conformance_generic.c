@@ -222,8 +222,8 @@ static ab_check_result check_free_releases(ab_check_ctx *c, size_t arg)
         memset(p, (int)i, size);
         c->a->free(p, size, 64);
     }
-    uint64_t grew = ab_check_resident() - before;
-    if (ab_check_resident() > before && grew > (uint64_t)64 << 20)
+    uint64_t after = ab_check_resident(), grew = after > before ? after - before : 0;
+    if (grew > (uint64_t)64 << 20)
         return ab_check_fail(c, "resident memory grew %llu MiB over 256 alloc/free of 1 MiB",
                              (unsigned long long)(grew >> 20));
     return AB_CHECK_PASS;
