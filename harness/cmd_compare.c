@@ -355,12 +355,12 @@ static void print_report(const compare_opts *o, const ab_cmp_side *b, const ab_c
         if (len > w)
             w = len < 60 ? len : 60;
     }
-    printf("\n%-*s  %-12s %12s %3s %12s %3s %9s %9s  %s\n", w, "cell", "metric", "base", "n", "new",
+    printf("\n%-*s  %-14s %12s %3s %12s %3s %9s %9s  %s\n", w, "cell", "metric", "base", "n", "new",
            "n", "change", "p", "verdict");
     for (size_t k = 0; k < rs->n; k++) {
         const row *r = &rs->r[k];
         if (r->metric < 0) {
-            printf("%-*s  %-12s %s: NEW has %zu of %zu repetitions failed (%s)\n", w, r->b->key,
+            printf("%-*s  %-14s %s: NEW has %zu of %zu repetitions failed (%s)\n", w, r->b->key,
                    "(runs)", verdict_names[r->v], r->n->failed, r->n->reps, r->n->failure);
             continue;
         }
@@ -369,7 +369,7 @@ static void print_report(const compare_opts *o, const ab_cmp_side *b, const ab_c
         fmt_num(nm, sizeof nm, r->new_median);
         fmt_change(ch, sizeof ch, r->change_pct);
         fmt_p(p, sizeof p, r->mw.p);
-        printf("%-*s  %-12s %12s %3zu %12s %3zu %9s %9s  %s%s\n", w, r->b->key,
+        printf("%-*s  %-14s %12s %3zu %12s %3zu %9s %9s  %s%s\n", w, r->b->key,
                ab_cmp_metrics[r->metric].name, bm, r->b->metric[r->metric].n, nm,
                r->n->metric[r->metric].n, ch, p, verdict_names[r->v],
                r->v != V_NA && r->min_p >= o->alpha ? " (too few repetitions)" : "");
