@@ -18,8 +18,8 @@
 #include <unistd.h>
 
 static const ab_run_preset presets[] = {
-    {"quick", 0.25, 60, 64},
-    {"full", 1.0, 600, 256},
+    {"quick", 0.25, 60, 200},
+    {"full", 1.0, 600, 1000},
 };
 
 static const char *const default_workloads[] = {"rpc", "il", "simd"};
