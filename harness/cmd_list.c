@@ -29,7 +29,8 @@ static void usage(FILE *out)
             "runner process with its library preloaded, which checks that the library really\n"
             "serves malloc.\n\n"
             "  --alloc SPEC  NAME, all, NAME=/path/lib.so (a malloc-replacement plug-in), or a\n"
-            "                comma list; repeatable; default: every built-in allocator\n"
+            "                comma list; repeatable; default: every built-in allocator, to\n"
+            "                which plug-ins are added when only plug-ins are named\n"
             "  --json        print a JSON array instead of a table\n"
             "  --timeout S   give up on a probe after S seconds (default 10)\n");
 }
@@ -133,7 +134,7 @@ static void print_table(const list_row *rows, size_t n)
 
 int cmd_list(int argc, char **argv)
 {
-    const char **specs = calloc((size_t)argc, sizeof *specs);
+    const char **specs = calloc((size_t)argc + 1, sizeof *specs);
     size_t nspecs = 0;
     int json = 0, rc = 2;
     double timeout_s = 10.0;
@@ -168,6 +169,15 @@ int cmd_list(int argc, char **argv)
             usage(stderr);
             goto out;
         }
+    }
+    /* Plug-ins alone are listed with the built-ins they join (`list --alloc tc=/path` adds). */
+    size_t plugins = 0;
+    for (size_t i = 0; i < nspecs; i++)
+        plugins += strchr(specs[i], '=') != NULL;
+    if (nspecs && plugins == nspecs) {
+        memmove(specs + 1, specs, nspecs * sizeof *specs);
+        specs[0] = "all";
+        nspecs++;
     }
     char err[512], runner[PATH_MAX];
     if (ab_alloc_choose(specs, nspecs, &choices, &n, err, sizeof err) != 0) {
