@@ -19,7 +19,7 @@ do for [p=1:2] {
     b = (p == 1) ? 3 : 5
     set title (p == 1 ? "time: median ns per op (replay floor included)" : "memory: median frag_peak (max F / max L - 1)") font ",11"
     set ylabel (p == 1 ? "ns per op" : "frag_peak")
-    set yrange [0:*]
+    set yrange [*<0:*] # 0 always shown; a negative frag_peak (F under L) stays visible
     set offsets 0, 0, graph 0.12, 0
     plot datafile using ($0 - 0.2):(column(b)):(0.38):(alloc_color(strcol(2))):xtic(1) with boxes lc rgb variable fs pattern 4 border notitle, \
          '' using ($0 + 0.2):(column(b + 1)):(0.38):(alloc_color(strcol(2))) with boxes lc rgb variable fs solid 0.9 border rgb "#333333" notitle, \
