@@ -230,6 +230,11 @@ static void summary_line(FILE *f, const json_t *res, const ab_names *al, const c
             fputs(", within 0.5% (a tie)", f);
         if (cell_noisy(res, al->v[second], wl))
             fputs(" (<span class=warn>noisy</span>)", f);
+        double best_hi, second_lo;
+        if (!ab_rv_cell_stat(ab_rv_cell(res, al->v[best], wl), metric, "ci95_hi", &best_hi) &&
+            !ab_rv_cell_stat(ab_rv_cell(res, al->v[second], wl), metric, "ci95_lo", &second_lo) &&
+            best_hi >= second_lo)
+            fputs("; <span class=warn>their 95% intervals overlap: not a clear win</span>", f);
     } else {
         fputs("; the only allocator with this number", f);
     }

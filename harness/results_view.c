@@ -102,7 +102,10 @@ json_t *ab_rv_load(const char *run_dir, char *err, size_t errlen)
     snprintf(path, sizeof path, "%s/results.json", run_dir);
     json_t *res = json_load_file(path, 0, &jerr);
     if (!res) {
-        snprintf(err, errlen, "cannot read %s: %s (line %d)", path, jerr.text, jerr.line);
+        if (jerr.line > 0)
+            snprintf(err, errlen, "cannot read %s: %s (line %d)", path, jerr.text, jerr.line);
+        else
+            snprintf(err, errlen, "cannot read %s: %s", path, jerr.text);
         return NULL;
     }
     double version = 0;
