@@ -23,13 +23,17 @@
  *     the block. It is an upper bound when later small requests happen to reuse the slack.
  * Footprint, plug-ins: malloc_usable_size (the library's layout is unknown: a lower bound).
  * Stats: glibc mallinfo2 (allocated = in-use bytes of the heap and of mmapped chunks, mapped =
- * arena + mmapped); plug-ins have none here. Purge: malloc_trim(0) for glibc.
+ * arena + mmapped); plug-ins have none here. Purge: malloc_trim(0) for glibc; for a plug-in, the
+ * first call of plugin_purges the plug-in library itself defines (gperftools'
+ * MallocExtension_ReleaseFreeMemory, a malloc_trim of its own), else nothing.
  */
 #include "allocators/allocator.h"
 #include "allocators/align.h"
 #include "allocators/glibc_heap.h"
+#include "allocators/plugin.h"
 #include "allocators/provider.h"
 
+#include <dlfcn.h>
 #include <errno.h>
 #include <gnu/libc-version.h>
 #include <limits.h>
@@ -138,7 +142,23 @@ void ab_glibc_purge(void)
     malloc_trim(0);
 }
 
-static void no_purge(void) {}
+/* Purge calls a plug-in may define, tried in order; each wrapped to void(void). */
+static void (*plugin_release)(void);
+static int (*plugin_trim)(size_t);
+static const char *plugin_purge_name;
+
+static void plugin_purge(void)
+{
+    if (plugin_release)
+        plugin_release();
+    else if (plugin_trim)
+        plugin_trim(0);
+}
+
+const char *ab_plugin_purge_call(void)
+{
+    return plugin_purge_name;
+}
 
 const char *ab_glibc_version(void)
 {
@@ -171,7 +191,19 @@ static int plugin_create(const ab_alloc_config *cfg, char *err, size_t errlen)
     const char *slash = strrchr(plugin_name, '/');
     if (slash)
         memmove(plugin_name, slash + 1, strlen(slash + 1) + 1);
-    return ab_provider_verify(cfg->preload_path, libc_natives, err, errlen);
+    if (ab_provider_verify(cfg->preload_path, libc_natives, err, errlen) != 0)
+        return -1;
+    plugin_release = NULL;
+    plugin_trim = NULL;
+    plugin_purge_name = NULL;
+    if (ab_provider_is("MallocExtension_ReleaseFreeMemory", cfg->preload_path)) {
+        plugin_purge_name = "MallocExtension_ReleaseFreeMemory";
+        plugin_release = (void (*)(void))dlsym(RTLD_DEFAULT, plugin_purge_name);
+    } else if (ab_provider_is("malloc_trim", cfg->preload_path)) {
+        plugin_purge_name = "malloc_trim";
+        plugin_trim = (int (*)(size_t))dlsym(RTLD_DEFAULT, plugin_purge_name);
+    }
+    return 0;
 }
 
 const ab_allocator ab_alloc_malloc = {
@@ -203,6 +235,6 @@ const ab_allocator ab_alloc_preload = {
     .reset = libc_reset,
     .footprint = plugin_footprint,
     .stats = no_stats,
-    .purge = no_purge,
+    .purge = plugin_purge,
     .version = plugin_version,
 };

@@ -53,6 +53,12 @@ static int is_expected(const char *found, const char *expected_path)
     return AB_SANITIZED && strstr(found, "asan") != NULL;
 }
 
+int ab_provider_is(const char *symbol, const char *path)
+{
+    const char *from = ab_provider_of(symbol);
+    return from && path && same_file(from, path);
+}
+
 int ab_provider_verify(const char *expected_path, const char *const *natives, char *err,
                        size_t errlen)
 {

@@ -36,6 +36,9 @@ const char *ab_provider_of(const char *symbol);
 int ab_provider_verify(const char *expected_path, const char *const *natives, char *err,
                        size_t errlen);
 
+/* 1 when `symbol` resolves process-wide and comes from the library at `path`. */
+int ab_provider_is(const char *symbol, const char *path);
+
 /* dlsym(RTLD_DEFAULT, name), or NULL with a message in err. */
 void *ab_provider_sym(const char *name, char *err, size_t errlen);
 

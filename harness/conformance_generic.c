@@ -1,6 +1,7 @@
 /* conformance_generic.c: the checks every allocator goes through, the suite's table, and the
  * helpers the check files share. One small function per edge; the table at the bottom names
  * them (one line per check in `alignbench check`). */
+#include "allocators/plugin.h"
 #include "allocators/provider.h"
 #include "harness/conformance_checks.h"
 
@@ -419,6 +420,37 @@ static ab_check_result check_reset_returns_memory(ab_check_ctx *c, size_t arg)
     return AB_CHECK_PASS;
 }
 
+static ab_check_result check_purge(ab_check_ctx *c, size_t arg)
+{
+    (void)arg;
+    if (!(c->a->caps & AB_CAP_FREE) || (c->a->caps & AB_CAP_RESET))
+        return ab_check_na(c, "%s gives memory back at reset(scope), not by purge", c->a->name);
+    if (AB_SANITIZED)
+        return ab_check_na(c, "sanitizer build: ASan's quarantine keeps freed blocks resident");
+    if (!strcmp(c->a->name, "preload") && !ab_plugin_purge_call())
+        return ab_check_na(c, "the plug-in defines no purge call alignbench knows "
+                              "(MallocExtension_ReleaseFreeMemory, malloc_trim)");
+    enum { N = 1024 };
+    static void *blocks[N];
+    const size_t block = 64 * 1024;
+    for (size_t i = 0; i < N; i++) {
+        if (!(blocks[i] = c->a->alloc(block, 16, c->scope)))
+            return ab_check_fail(c, "alloc(64 KiB) returned NULL");
+        memset(blocks[i], 1, block);
+    }
+    uint64_t full = ab_check_resident();
+    for (size_t i = 0; i < N; i++)
+        c->a->free(blocks[i], block, 16);
+    c->a->purge();
+    uint64_t after = ab_check_resident();
+    if (after + (uint64_t)32 * (1 << 20) > full)
+        return ab_check_fail(c,
+                             "resident memory went from %llu to %llu KiB after freeing 64 MiB "
+                             "and purging; want a drop of >= 32 MiB",
+                             (unsigned long long)(full >> 10), (unsigned long long)(after >> 10));
+    return AB_CHECK_PASS;
+}
+
 const ab_conformance_check ab_conformance_checks[] = {
     {"size-0", check_size_0, 0},
     {"size-1", check_size_1, 0},
@@ -456,6 +488,7 @@ const ab_conformance_check ab_conformance_checks[] = {
     {"realloc-keeps-content", check_realloc, 0},
     {"footprint-covers-size", check_footprint, 0},
     {"stats-sees-allocation", check_stats, 0},
+    {"purge-returns-memory", check_purge, 0},
     {"reset-returns-memory", check_reset_returns_memory, 0},
     {"bump-window-offsets", ab_check_bump_window_offsets, 0},
     {"bump-window-full", ab_check_bump_window_full, 0},

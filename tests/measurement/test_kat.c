@@ -11,6 +11,8 @@
  *   footprint  every block takes 2x: internal = 1 within 2 %, F/L = 2 within 5 %
  *   misalign   one block comes back misaligned: exit 4, stderr names its op index, no result
  *   accounting generated rpc/il/simd traces: the harness's peak L equals the header's exactly
+ *   output     the JSON carries every field results/README.md promises; --lower-align 16
+ *              serves 16 and keeps the trace's classes
  *
  * Usage: test_kat CASE RUNNER [PLUGIN] TMPDIR. Preloading a library into a sanitizer build does
  * not work, so the plug-in cases report "skipped" (exit 77) there.
@@ -312,11 +314,89 @@ static int case_accounting(void)
     CHECK_DONE("kat accounting");
 }
 
+/* ---- output --------------------------------------------------------------------------------- */
+
+/* The runner's JSON carries what results/README.md promises the orchestrator, and
+ * --lower-align keeps the trace's classes while serving 16. Runs against glibc (no preload), so
+ * it runs in the sanitizer build too. */
+static int case_output(void)
+{
+    char trace[4096], log[2048], err[256];
+    tmp_path(trace, sizeof trace, "kat-output.abt");
+    ab_trace_writer *w = ab_tw_create(trace, "generator=test_kat", err, sizeof err);
+    CHECK(w, "%s", err);
+    if (!w)
+        return 1;
+    static const unsigned aligns[] = {3, 4, 6, 12};
+    uint32_t ids[400];
+    for (int i = 0; i < 400; i++)
+        ids[i] = ab_tw_alloc(w, 24 + 40 * (uint32_t)(i % 50), aligns[i % 4], (uint16_t)(i % 2), 0,
+                             i % 7 == 0 ? AB_OPF_ZERO : 0);
+    for (int i = 0; i < 400; i += 3)
+        ab_tw_realloc(w, ids[i], 3000, 0);
+    for (int i = 1; i < 400; i += 2)
+        ab_tw_free(w, ids[i], 0);
+    ab_tw_reset(w, 0, 0);
+    CHECK(ab_tw_close(w, err, sizeof err) == 0, "%s", err);
+
+    for (int lowered = 0; lowered < 2; lowered++) {
+        json_t *run;
+        int rc = run_replay("malloc", NULL, trace,
+                            lowered ? "--checkpoints 20 --lower-align 16" : "--checkpoints 20",
+                            &run, log, sizeof log);
+        CHECK(rc == 0 && run, "runner exit %d: %s", rc, log);
+        if (!run)
+            return 1;
+        static const char *const metrics[] = {
+            "ns_per_op", "ns_per_op_net", "floor_ns_per_op", "mops",           "alloc_p50",
+            "alloc_p99", "alloc_p999",    "free_p50",        "free_p99",       "realloc_p50",
+            "reset_p50", "frag_peak",     "frag_at_peak",    "frag_avg",       "internal",
+            "retained",  "peak_rss",      "peak_live",       "peak_footprint", "tsc_drift_ppm"};
+        for (size_t i = 0; i < sizeof metrics / sizeof metrics[0]; i++)
+            CHECK(json_is_number(json_object_get(json_object_get(run, "metrics"), metrics[i])),
+                  "metric %s missing or not a number", metrics[i]);
+        static const char *const kinds[] = {"alloc", "free", "realloc", "reset"};
+        for (size_t i = 0; i < 4; i++) {
+            json_t *l = json_object_get(json_object_get(run, "latency"), kinds[i]);
+            CHECK(json_is_object(l), "latency.%s missing", kinds[i]);
+            CHECK(json_is_number(json_object_get(l, "p999")), "latency.%s.p999", kinds[i]);
+            CHECK(json_is_array(json_object_get(json_object_get(run, "histograms"), kinds[i])),
+                  "histograms.%s missing", kinds[i]);
+        }
+        CHECK(json_integer_value(json_object_get(
+                  json_object_get(json_object_get(run, "latency"), "alloc"), "count")) == 400,
+              "latency.alloc.count");
+        json_t *ts = json_object_get(run, "timeseries");
+        CHECK(json_array_size(ts) >= 20 && json_array_size(ts) <= 22, "timeseries has %zu rows",
+              json_array_size(ts));
+        CHECK(json_array_size(json_array_get(ts, 0)) == 5, "timeseries rows have 5 columns");
+        static const char *const child[] = {"tsc_hz",        "tsc_drift_ppm", "allocator_version",
+                                            "noisy_reasons", "cpu",           "trace"};
+        for (size_t i = 0; i < sizeof child / sizeof child[0]; i++)
+            CHECK(json_object_get(json_object_get(run, "child"), child[i]), "child.%s missing",
+                  child[i]);
+        json_t *classes = json_object_get(run, "align_classes");
+        CHECK(json_array_size(classes) == 4, "%zu align classes", json_array_size(classes));
+        for (size_t i = 0; i < json_array_size(classes); i++) {
+            json_t *c = json_array_get(classes, i);
+            json_int_t align = json_integer_value(json_object_get(c, "align"));
+            json_int_t served = json_integer_value(json_object_get(c, "served_align"));
+            json_int_t want = lowered && align > 16 ? 16 : align;
+            CHECK(served == want, "align %lld served %lld", (long long)align, (long long)served);
+            CHECK(json_integer_value(json_object_get(c, "count")) == 100, "align %lld count",
+                  (long long)align);
+        }
+        json_decref(run);
+    }
+    CHECK_DONE("kat output");
+}
+
 int main(int argc, char **argv)
 {
     if (argc < 4) {
-        fprintf(stderr, "usage: test_kat latency|footprint|misalign|accounting RUNNER [PLUGIN] "
-                        "TMPDIR\n");
+        fprintf(stderr,
+                "usage: test_kat latency|footprint|misalign|accounting|output RUNNER [PLUGIN] "
+                "TMPDIR\n");
         return 2;
     }
     const char *which = argv[1];
@@ -325,6 +405,8 @@ int main(int argc, char **argv)
     tmpdir = argv[argc - 1];
     if (!strcmp(which, "accounting"))
         return case_accounting();
+    if (!strcmp(which, "output"))
+        return case_output();
     if (SANITIZED) {
         printf("skipped: LD_PRELOAD of a plug-in into a sanitizer build does not work\n");
         return SKIP;
