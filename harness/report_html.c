@@ -64,30 +64,48 @@ typedef struct metric_def {
 } metric_def;
 
 static const metric_def metric_defs[] = {
-    {"ns_per_op", U_NS, "mean time per replayed operation, timed in batches of >= 1000 ops"},
+    {"ns_per_op", U_NS,
+     "time per replayed operation, raw: batches of 1024 ops, each batch's fastest of its "
+     "repetitions, summed over the timed ops (alloc, free, realloc, reset)"},
     {"ns_per_op_net", U_NS, "ns_per_op minus the replay floor: what the allocator itself costs"},
     {"floor_ns_per_op", U_NS,
      "the replay floor: the same trace replayed against a null allocator in the same child"},
-    {"mops", U_MOPS, "millions of operations per second (1000 / ns_per_op)"},
-    {"alloc_p50", U_NS, "median time of one allocation, per-op fenced TSC timing, net"},
+    {"mops", U_MOPS, "millions of operations per second, 1000 / ns_per_op (raw)"},
+    {"alloc_p50", U_NS,
+     "median time of one allocation, per-op fenced TSC timing, net (minus the floor's median "
+     "for the same op kind, clamped at 0)"},
     {"alloc_p99", U_NS, "99th percentile of the time of one allocation, net"},
     {"alloc_p999", U_NS, "99.9th percentile of the time of one allocation, net"},
     {"free_p50", U_NS, "median time of one free, net"},
     {"free_p99", U_NS, "99th percentile of the time of one free, net"},
+    {"realloc_p50", U_NS, "median time of one realloc, net"},
+    {"realloc_p99", U_NS, "99th percentile of the time of one realloc, net"},
+    {"reset_p50", U_NS, "median time of one bulk release (reset), net"},
+    {"reset_p99", U_NS, "99th percentile of the time of one bulk release (reset), net"},
     {"frag_peak", U_RATIO,
      "max F / max L - 1, F = resident memory above baseline, L = live requested bytes"},
     {"frag_at_peak", U_RATIO, "max F / L(at the time of max F) - 1"},
     {"frag_avg", U_RATIO, "(integral of F) / (integral of L) - 1, over operation time"},
     {"internal", U_RATIO, "sum of block footprints / L - 1 at the live peak"},
-    {"retained", U_BYTES, "F after everything was freed (and the allocator purged/trimmed)"},
+    {"retained", U_BYTES, "F after everything was released and the allocator purged"},
     {"peak_rss", U_BYTES, "ru_maxrss of the child, for comparison with other suites"},
     {"peak_live", U_BYTES, "max L: the most bytes the trace held live"},
-    {"peak_footprint", U_BYTES, "max F: the most resident memory above baseline"},
+    {"peak_footprint", U_BYTES, "max F over the checkpoints: the most resident memory used"},
+    {"footprint_at_peak_live", U_BYTES, "sum of the blocks' footprints at the live peak"},
     {"align_cost_bytes", U_BYTES,
-     "F against the same trace with every alignment lowered to 16: what alignment costs"},
-    {"align_cost_ns_per_op", U_NS, "ns_per_op against the same trace lowered to 16-byte alignment"},
+     "peak_footprint minus that of the same trace with every alignment lowered to 16: what the "
+     "alignments cost in memory"},
+    {"align_cost_ns_per_op", U_NS,
+     "ns_per_op_net minus that of the same trace lowered to 16-byte alignment"},
     {"tsc_drift_ppm", U_PPM,
-     "disagreement of the TSC calibrations at start and end of the run (large = noisy)"},
+     "disagreement of the TSC calibrations at start and end of the run (over 1000 = noisy)"},
+    {"ns_per_op_mean", U_NS, "plain mean time per op over whole repetitions, preemptions included"},
+    {"floor_ns_per_op_mean", U_NS, "the floor's ns_per_op_mean"},
+    {"batch_median_ns_per_op", U_NS, "median over the batches of the time per op (raw)"},
+    {"floor_batch_median_ns_per_op", U_NS, "the floor's batch_median_ns_per_op"},
+    {"perop_ns_per_op", U_NS,
+     "cost per op of the per-op timing pass itself, timer reads included (harness cost)"},
+    {"floor_perop_ns_per_op", U_NS, "the floor's perop_ns_per_op"},
 };
 #define N_METRIC_DEFS (sizeof metric_defs / sizeof metric_defs[0])
 
@@ -99,6 +117,22 @@ static const metric_def *metric_find(const char *name)
     return NULL;
 }
 
+/* The unit of a metric: from the table, else guessed from its name (times end in ns_per_op or
+ * a percentile, sizes in bytes), else a plain number. */
+static unit metric_unit(const char *name)
+{
+    const metric_def *def = metric_find(name);
+    size_t n = strlen(name);
+    if (def)
+        return def->unit;
+    if ((n >= 9 && !strcmp(name + n - 9, "ns_per_op")) || strstr(name, "_p50") ||
+        strstr(name, "_p99"))
+        return U_NS;
+    if (strstr(name, "bytes") || strstr(name, "footprint") || strstr(name, "rss"))
+        return U_BYTES;
+    return U_RATIO;
+}
+
 static void fmt_value(char *buf, size_t len, double v, unit u)
 {
     static const char *units[] = {"B", "KiB", "MiB", "GiB", "TiB"};
@@ -108,7 +142,12 @@ static void fmt_value(char *buf, size_t len, double v, unit u)
     }
     switch (u) {
     case U_NS:
-        snprintf(buf, len, "%.3g ns", v);
+        if (fabs(v) >= 1e6)
+            snprintf(buf, len, "%.3g ms", v / 1e6);
+        else if (fabs(v) >= 1e3)
+            snprintf(buf, len, "%.3g us", v / 1e3);
+        else
+            snprintf(buf, len, "%.3g ns", v);
         break;
     case U_MOPS:
         snprintf(buf, len, "%.3g Mops/s", v);
@@ -203,8 +242,7 @@ static void summary_line(FILE *f, const json_t *res, const ab_names *al, const c
             second = (long)a, vs = v;
         }
     }
-    const metric_def *def = metric_find(metric);
-    unit u = def ? def->unit : U_RATIO;
+    unit u = metric_unit(metric);
     char b1[64], b2[64];
     fprintf(f, "<li>%s: ", what);
     if (best < 0) {
@@ -355,8 +393,7 @@ static void section_tables(FILE *f, const json_t *res, const ab_names *al, const
         }
         fputs("</tr>\n", f);
         for (size_t m = 0; m < metrics.n; m++) {
-            const metric_def *def = metric_find(metrics.v[m]);
-            unit u = def ? def->unit : U_RATIO;
+            unit u = metric_unit(metrics.v[m]);
             fputs("<tr><td class=l><code>", f);
             esc(f, metrics.v[m]);
             fputs("</code></td>", f);
