@@ -337,6 +337,10 @@ static int case_output(void)
     for (int i = 1; i < 400; i += 2)
         ab_tw_free(w, ids[i], 0);
     ab_tw_reset(w, 0, 0);
+    /* something stays live to the end, so L is never 0 where F peaks (even under ASan, whose
+     * quarantine keeps freed memory resident) */
+    for (int i = 0; i < 8; i++)
+        ab_tw_alloc(w, 4096, 4, 0, 0, 0);
     CHECK(ab_tw_close(w, err, sizeof err) == 0, "%s", err);
 
     for (int lowered = 0; lowered < 2; lowered++) {
@@ -364,7 +368,7 @@ static int case_output(void)
                   "histograms.%s missing", kinds[i]);
         }
         CHECK(json_integer_value(json_object_get(
-                  json_object_get(json_object_get(run, "latency"), "alloc"), "count")) == 400,
+                  json_object_get(json_object_get(run, "latency"), "alloc"), "count")) == 408,
               "latency.alloc.count");
         json_t *ts = json_object_get(run, "timeseries");
         CHECK(json_array_size(ts) >= 20 && json_array_size(ts) <= 22, "timeseries has %zu rows",
@@ -383,8 +387,8 @@ static int case_output(void)
             json_int_t served = json_integer_value(json_object_get(c, "served_align"));
             json_int_t want = lowered && align > 16 ? 16 : align;
             CHECK(served == want, "align %lld served %lld", (long long)align, (long long)served);
-            CHECK(json_integer_value(json_object_get(c, "count")) == 100, "align %lld count",
-                  (long long)align);
+            CHECK(json_integer_value(json_object_get(c, "count")) == 100 + 8 * (align == 16),
+                  "align %lld count", (long long)align);
         }
         json_decref(run);
     }
