@@ -582,9 +582,7 @@ static int orchestrate(run_state *s)
         return 1;
     }
     ab_progress progress;
-    ab_progress_init(&progress, stderr, nslots);
-    if (s->opt.quiet)
-        progress.out = fopen("/dev/null", "w");
+    ab_progress_init(&progress, s->opt.quiet ? NULL : stderr, nslots);
     for (size_t i = 0; i < nslots && !ab_run_interrupted(); i++) {
         if (run_slot(s, &slots[i], &progress) != 0)
             break;
@@ -594,8 +592,6 @@ static int orchestrate(run_state *s)
         }
     }
     ab_progress_finish(&progress);
-    if (s->opt.quiet && progress.out)
-        fclose(progress.out);
     free(slots);
     remove_empty_dirs(s);
 

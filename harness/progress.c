@@ -25,7 +25,7 @@ static void format_eta(char *buf, size_t len, double s)
 void ab_progress_init(ab_progress *p, FILE *out, size_t total)
 {
     p->out = out;
-    p->tty = isatty(fileno(out));
+    p->tty = out && isatty(fileno(out));
     p->total = total;
     p->done = 0;
     p->start_s = now_s();
@@ -42,7 +42,7 @@ static void clear_line(ab_progress *p)
 
 void ab_progress_begin(ab_progress *p, const char *what)
 {
-    if (!p->tty)
+    if (!p->out || !p->tty)
         return;
     double elapsed = now_s() - p->start_s;
     char eta[32];
@@ -58,6 +58,8 @@ void ab_progress_begin(ab_progress *p, const char *what)
 void ab_progress_end(ab_progress *p, const char *what, const char *outcome, double wall_s)
 {
     p->done++;
+    if (!p->out)
+        return;
     if (p->tty) {
         clear_line(p);
         return;
@@ -71,14 +73,15 @@ void ab_progress_note(ab_progress *p, const char *fmt, ...)
     clear_line(p);
     va_list ap;
     va_start(ap, fmt);
-    vfprintf(p->out, fmt, ap);
+    vfprintf(stderr, fmt, ap);
     va_end(ap);
-    fputc('\n', p->out);
-    fflush(p->out);
+    fputc('\n', stderr);
+    fflush(stderr);
 }
 
 void ab_progress_finish(ab_progress *p)
 {
     clear_line(p);
-    fflush(p->out);
+    if (p->out)
+        fflush(p->out);
 }

@@ -253,6 +253,21 @@ static void small_run(void)
     json_decref(doc);
 
     CHECK("run-id-reuse-refused", run(args) == 2 && strstr(err_text, "already exists") != NULL);
+
+    /* The run's own trace, replayed again as a user trace (--trace): named after the file. */
+    const char *targs[] = {"--alloc",    "malloc",  "--trace", trace,      "--reps",
+                           "1",          "--out",   out,       "--run-id", "user-trace",
+                           "--no-plots", "--quiet", NULL};
+    CHECK("user-trace-run", run(targs) == 0);
+    json_t *tdoc = load("user-trace");
+    const json_t *tw = tdoc ? json_array_get(json_object_get(tdoc, "workloads"), 0) : NULL;
+    CHECK("user-trace-described",
+          tw && !strcmp(json_string_value(json_object_get(tw, "name")), "simd") &&
+              !strcmp(json_string_value(json_object_get(tw, "source")), "file") &&
+              json_array_size(json_object_get(tdoc, "workloads")) == 1);
+    CHECK("user-trace-ran",
+          tdoc && status_is(json_array_get(json_object_get(tdoc, "runs"), 0), "ok"));
+    json_decref(tdoc);
 }
 
 static void misbehaving_children(void)
