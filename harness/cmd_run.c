@@ -617,7 +617,15 @@ static int orchestrate(run_state *s)
     }
     if (!s->opt.no_plots) {
         char err[ERR_LEN];
-        if (ab_report_render(s->run_dir, s->opt.quiet, err, sizeof err) != 0)
+        int failed = ab_report_render(s->run_dir, s->opt.quiet, err, sizeof err) != 0;
+        if (ab_run_interrupted()) {
+            fprintf(stderr,
+                    "alignbench run: interrupted while drawing the charts; the results "
+                    "are complete in %s/results.json\n",
+                    s->run_dir);
+            return 128 + ab_run_interrupted();
+        }
+        if (failed)
             return fail("the results are written, but the charts and report failed: %s", err);
         if (!s->opt.quiet)
             printf("Report: %s/report.html\n", s->run_dir);
