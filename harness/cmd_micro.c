@@ -4,8 +4,9 @@
  * LD_PRELOAD, chosen through alloc_select.h and started through child.h) runs the C micro-suite
  * (micro_suite.c) and writes Google Benchmark's own JSON. This command merges those files into
  * one with a single `context` and one `benchmarks` array, keeping every field Google Benchmark
- * wrote, so that compare.py, github-action-benchmark and `alignbench compare` read it as is.
- * family_index values are offset per child so that they stay unique in the merged file. The
+ * wrote, so that compare.py, github-action-benchmark and `alignbench compare` read it as is
+ * (micro_merge.c; with --rounds, K interleaved rounds of children are merged into one set of
+ * repetitions). The
  * context gains the machine facts (context.h) as "alignbench_*" string keys; each child already
  * recorded its allocator's version and library. The file is written atomically (compare_io.h).
  */
@@ -14,6 +15,7 @@
 #include "harness/commands.h"
 #include "harness/compare_io.h"
 #include "harness/context.h"
+#include "harness/micro_merge.h"
 
 #include <errno.h>
 #include <jansson.h>
@@ -31,7 +33,7 @@ typedef struct micro_opts {
     const char *specs[MICRO_MAX_SPECS];
     size_t nspecs;
     const char *filter, *out;
-    int reps, full, quiet;
+    int reps, rounds, full, quiet;
     double min_time, timeout_s;
 } micro_opts;
 
@@ -39,7 +41,7 @@ static void usage(FILE *f)
 {
     fprintf(f,
             "usage: alignbench micro [--alloc SPEC]... [--filter REGEX] [--reps N]\n"
-            "                        [--min-time S] [--quick | --full] [-o FILE]\n"
+            "                        [--rounds K] [--min-time S] [--quick | --full] [-o FILE]\n"
             "                        [--timeout S] [--quiet]\n\n"
             "Runs the Google Benchmark micro-suite (written in C, harness/micro_suite.c) against\n"
             "each allocator in its own runner process, and merges Google Benchmark's JSON into\n"
@@ -56,6 +58,12 @@ static void usage(FILE *f)
             "  --filter REGEX   only benchmarks whose name matches (--benchmark_filter)\n"
             "  --reps N         repetitions per benchmark (quick: 5, full: 5); compare needs\n"
             "                   about 4 per side before a change can be significant\n"
+            "  --rounds K       K rounds of one child per allocator, interleaved (round 2\n"
+            "                   starts after every allocator's round 1), each running --reps\n"
+            "                   repetitions; repetitions are renumbered and the aggregates\n"
+            "                   recomputed over all rounds (default 1). Repetitions inside one\n"
+            "                   process see only a few seconds of the machine's noise; for a\n"
+            "                   regression gate prefer e.g. --rounds 5 --reps 1\n"
             "  --min-time S     minimum seconds per repetition (quick: 0.02, full: 0.5)\n"
             "  --quick          sizes 16..64K x alignments 8, 64, 4096; N 1, 1000, 100000\n"
             "                   (the default)\n"
@@ -88,7 +96,8 @@ static int parse_args(int argc, char **argv, micro_opts *o)
         const char *a = argv[i];
         const char *v = i + 1 < argc ? argv[i + 1] : NULL;
         int takes = !strcmp(a, "--alloc") || !strcmp(a, "--filter") || !strcmp(a, "--reps") ||
-                    !strcmp(a, "--min-time") || !strcmp(a, "-o") || !strcmp(a, "--timeout");
+                    !strcmp(a, "--rounds") || !strcmp(a, "--min-time") || !strcmp(a, "-o") ||
+                    !strcmp(a, "--timeout");
         if (takes && !v) {
             fprintf(stderr, "alignbench micro: %s needs a value\n", a);
             return -1;
@@ -106,6 +115,13 @@ static int parse_args(int argc, char **argv, micro_opts *o)
                 fprintf(stderr, "alignbench micro: --reps wants a whole number >= 1\n");
                 return -1;
             }
+        } else if (!strcmp(a, "--rounds")) {
+            double rounds;
+            if (parse_number(a, v, 1, &rounds) || rounds != (int)rounds || rounds > 1000) {
+                fprintf(stderr, "alignbench micro: --rounds wants a whole number 1..1000\n");
+                return -1;
+            }
+            o->rounds = (int)rounds;
         } else if (!strcmp(a, "--min-time")) {
             if (parse_number(a, v, 1e-6, &o->min_time))
                 return -1;
@@ -128,6 +144,8 @@ static int parse_args(int argc, char **argv, micro_opts *o)
             i++;
     }
     o->reps = reps > 0 ? (int)reps : 5;
+    if (o->rounds == 0)
+        o->rounds = 1;
     if (o->min_time < 0)
         o->min_time = o->full ? 0.5 : 0.02;
     return 0;
@@ -166,48 +184,6 @@ static void add_machine_context(json_t *ctx, const ab_alloc_choice *choices, con
         free(text);
     }
     json_decref(machine);
-}
-
-/* Appends one child's file to the merged document; returns -1 with a message. */
-static int merge_child(json_t *merged, const char *path, json_int_t *family_base, char *err,
-                       size_t errlen)
-{
-    json_t *doc = ab_json_load_named(path, err, errlen);
-    if (!doc)
-        return -1;
-    json_t *ctx = json_object_get(doc, "context");
-    json_t *benches = json_object_get(doc, "benchmarks");
-    if (!json_is_object(ctx) || !json_is_array(benches)) {
-        snprintf(err, errlen, "%.400s: not Google Benchmark JSON (no context or benchmarks)", path);
-        json_decref(doc);
-        return -1;
-    }
-    json_t *mctx = json_object_get(merged, "context");
-    const char *key;
-    json_t *v;
-    json_object_foreach(ctx, key, v)
-    {
-        if (!json_object_get(mctx, key))
-            json_object_set(mctx, key, v);
-    }
-    json_t *all = json_object_get(merged, "benchmarks");
-    json_int_t max_family = -1;
-    size_t i;
-    json_t *b;
-    json_array_foreach(benches, i, b)
-    {
-        json_t *fam = json_object_get(b, "family_index");
-        if (json_is_integer(fam)) {
-            json_int_t f = json_integer_value(fam);
-            if (f > max_family)
-                max_family = f;
-            json_object_set_new(b, "family_index", json_integer(f + *family_base));
-        }
-        json_array_append(all, b);
-    }
-    *family_base += max_family + 1;
-    json_decref(doc);
-    return 0;
 }
 
 static int default_output(char *buf, size_t len)
@@ -335,40 +311,60 @@ int cmd_micro(int argc, char **argv)
         out = out_buf;
     }
 
-    json_t *merged = json_object();
-    json_object_set_new(merged, "context", json_object());
-    json_object_set_new(merged, "benchmarks", json_array());
-    json_int_t family_base = 0;
+    json_t *merged = ab_micro_merged_new();
+    long long next_family = 0;
     int failures = 0, ran = 0;
     int *ran_one = calloc(nchoices ? nchoices : 1, sizeof *ran_one);
+    long long *family_base = calloc(nchoices ? nchoices : 1, sizeof *family_base);
     char names[1024] = "";
     for (size_t i = 0; i < nchoices; i++) {
-        const ab_alloc_choice *c = &choices[i];
-        if (!c->available) {
-            fprintf(stderr, "alignbench micro: %s: skipped: %s\n", c->name, c->why);
+        family_base[i] = -1;
+        if (!choices[i].available) {
+            fprintf(stderr, "alignbench micro: %s: skipped: %s\n", choices[i].name, choices[i].why);
             failures += o.nspecs > 0; /* asked for by name: a failure */
-            continue;
         }
-        char part[4096], log[4096];
-        snprintf(part, sizeof part, "%.3900s.%.64s.part", out, c->name);
-        snprintf(log, sizeof log, "%.3900s.%.64s.log", out, c->name);
-        if (!o.quiet)
-            fprintf(stderr, "alignbench micro: %s\n", c->name);
-        int rc = run_child(&o, c, runner, part, log);
-        if (rc == 0 && merge_child(merged, part, &family_base, err, sizeof err) != 0) {
-            fprintf(stderr, "alignbench micro: %s: %s\n", c->name, err);
-            rc = -1;
+    }
+    for (int round = 0; round < o.rounds; round++)
+        for (size_t i = 0; i < nchoices; i++) {
+            const ab_alloc_choice *c = &choices[i];
+            if (!c->available)
+                continue;
+            char part[4096], log[4096];
+            snprintf(part, sizeof part, "%.3900s.%.64s.part", out, c->name);
+            snprintf(log, sizeof log, "%.3900s.%.64s.log", out, c->name);
+            if (!o.quiet)
+                fprintf(stderr, "alignbench micro: %s (round %d of %d)\n", c->name, round + 1,
+                        o.rounds);
+            int rc = run_child(&o, c, runner, part, log);
+            ab_micro_round r = {round, o.rounds, o.reps,
+                                family_base[i] >= 0 ? family_base[i] : next_family};
+            long long families = 0;
+            if (rc == 0 &&
+                ab_micro_merge_child(merged, part, &r, &families, err, sizeof err) != 0) {
+                fprintf(stderr, "alignbench micro: %s: %s\n", c->name, err);
+                rc = -1;
+            }
+            unlink(part);
+            unlink(log);
+            if (rc != 0) {
+                failures++;
+                continue;
+            }
+            if (family_base[i] < 0) {
+                family_base[i] = next_family;
+                next_family += families;
+            }
+            if (ran_one[i])
+                continue;
+            ran++;
+            ran_one[i] = 1;
+            size_t used = strlen(names);
+            snprintf(names + used, sizeof names - used, "%s%s", used ? "," : "", c->name);
         }
-        unlink(part);
-        unlink(log);
-        if (rc != 0) {
-            failures++;
-            continue;
-        }
-        ran++;
-        ran_one[i] = 1;
-        size_t used = strlen(names);
-        snprintf(names + used, sizeof names - used, "%s%s", used ? "," : "", c->name);
+    free(family_base);
+    if (ab_micro_merge_finish(merged, o.rounds) != 0) {
+        fprintf(stderr, "alignbench micro: out of memory computing the aggregates\n");
+        failures++;
     }
     int status = failures ? 1 : 0;
     json_t *ctx = json_object_get(merged, "context");
@@ -383,6 +379,7 @@ int cmd_micro(int argc, char **argv)
     }
     json_object_set_new(ctx, "alignbench_micro_allocators", json_string(names));
     json_object_set_new(ctx, "alignbench_micro_mode", json_string(o.full ? "full" : "quick"));
+    json_object_set_new(ctx, "alignbench_micro_rounds", json_integer(o.rounds));
     size_t nbench = json_array_size(json_object_get(merged, "benchmarks"));
     int wrote = ab_json_write_atomic(out, merged, err, sizeof err);
     json_decref(merged);

@@ -4,11 +4,14 @@
  *
  * Valid JSON with one Google Benchmark `context` (holding the allocator versions and the
  * machine context alignbench adds) and one `benchmarks` array whose iteration entries are
- * exactly the NAMEs given, REPS repetitions each, with positive times and iterations, the
+ * exactly the NAMEs given, REPS repetitions each (repetition_index 0..REPS-1 once each, the
+ * repetitions field REPS, also when they come from several rounds), with positive times and
+ * iterations, the
  * per-op percentile counters (where the benchmark has them) in order, median aggregates, and a
  * family_index of its own per benchmark after the merge.
  */
 #include <jansson.h>
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -57,6 +60,9 @@ int main(int argc, char **argv)
     int *seen = calloc((size_t)nnames, sizeof *seen);
     long *family = calloc((size_t)nnames, sizeof *family);
     int *medians = calloc((size_t)nnames, sizeof *medians);
+    double *times = calloc((size_t)nnames * 64, sizeof *times); /* real_time per repetition */
+    double *median_time = calloc((size_t)nnames, sizeof *median_time);
+    unsigned long *rep_seen = calloc((size_t)nnames, sizeof *rep_seen); /* bit per index */
     for (int k = 0; k < nnames; k++)
         family[k] = -1;
     size_t i;
@@ -79,10 +85,22 @@ int main(int argc, char **argv)
             fail("family_index changes within one benchmark", run_name);
         if (run_type && !strcmp(run_type, "aggregate")) {
             const char *agg = json_string_value(json_object_get(b, "aggregate_name"));
-            medians[k] += agg && !strcmp(agg, "median");
+            if (agg && !strcmp(agg, "median")) {
+                medians[k]++;
+                median_time[k] = num(b, "real_time");
+            }
             continue;
         }
         seen[k]++;
+        long idx = (long)num(b, "repetition_index");
+        if (idx < 0 || idx >= reps || idx >= 64 || (rep_seen[k] & (1ul << idx)))
+            fail("repetition_index missing, out of range or repeated", run_name);
+        else
+            rep_seen[k] |= 1ul << idx;
+        if (idx >= 0 && idx < 64)
+            times[k * 64 + idx] = num(b, "real_time");
+        if ((long)num(b, "repetitions") != reps)
+            fail("repetitions field differs from the repetitions present", run_name);
         if (json_is_true(json_object_get(b, "error_occurred")))
             fail("benchmark reported an error", run_name);
         if (!(num(b, "real_time") > 0) || !(num(b, "cpu_time") > 0) ||
@@ -101,6 +119,19 @@ int main(int argc, char **argv)
         }
         if (reps > 1 && medians[k] != 1)
             fail("no median aggregate", argv[3 + k]);
+        if (reps > 1 && reps <= 64 && seen[k] == reps) {
+            /* The median aggregate is the median of the repetitions (sorted here). */
+            double *t = &times[k * 64];
+            for (int a = 1; a < reps; a++)
+                for (int c = a; c > 0 && t[c - 1] > t[c]; c--) {
+                    double x = t[c];
+                    t[c] = t[c - 1];
+                    t[c - 1] = x;
+                }
+            double m = reps % 2 ? t[reps / 2] : (t[reps / 2 - 1] + t[reps / 2]) / 2;
+            if (fabs(median_time[k] - m) > 1e-9 * fabs(m))
+                fail("median aggregate is not the median of the repetitions", argv[3 + k]);
+        }
         for (int j = 0; j < k; j++)
             if (family[j] == family[k])
                 fail("family_index shared with another benchmark", argv[3 + k]);
@@ -108,6 +139,9 @@ int main(int argc, char **argv)
     free(seen);
     free(family);
     free(medians);
+    free(rep_seen);
+    free(times);
+    free(median_time);
     json_decref(doc);
     if (!failures)
         printf("ok   %s: %d benchmarks x %d repetitions, context and counters as expected\n",

@@ -20,6 +20,16 @@ else
     bad "micro --quick on malloc failed"; cat "$dir/out"
 fi
 "$chk" "$dir/m.json" 2 "${names[@]}" && ok "micro JSON as expected" || bad "micro JSON"
+# Two interleaved rounds of one repetition each: renumbered, aggregates recomputed.
+if "$ab" micro --quick --alloc malloc --filter "$filter" --rounds 2 --reps 1 --min-time 0.002 \
+        --quiet -o "$dir/r.json" >"$dir/out" 2>&1; then
+    ok "micro --rounds 2 --reps 1 exits 0"
+else
+    bad "micro --rounds 2 failed"; cat "$dir/out"
+fi
+"$chk" "$dir/r.json" 2 "${names[@]}" && ok "rounds merged as repetitions" || bad "rounds JSON"
+"$ab" micro --rounds 0 >"$dir/out5" 2>&1
+[ $? -eq 2 ] && ok "--rounds 0: exit 2" || bad "--rounds 0"
 ls "$dir" | grep -q part && bad "a child's part file was left behind" || ok "no part files left"
 
 "$ab" compare "$dir/m.json" "$dir/m.json" >"$dir/cmp" 2>&1
