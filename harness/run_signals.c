@@ -2,6 +2,8 @@
 #include "harness/run_signals.h"
 
 #include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
 #include <pthread.h>
 #include <signal.h>
 #include <stdatomic.h>
@@ -12,7 +14,7 @@
 #include <unistd.h>
 
 static atomic_int interrupted_by;
-static sigset_t watched;
+static int wake_pipe[2] = {-1, -1};
 
 /* SIGKILL every process whose parent is us (runner children, gnuplot). */
 static void kill_children(void)
@@ -46,13 +48,21 @@ static void kill_children(void)
     closedir(d);
 }
 
+static void on_signal(int sig)
+{
+    int expected = 0;
+    atomic_compare_exchange_strong(&interrupted_by, &expected, sig);
+    char c = 0;
+    ssize_t w = write(wake_pipe[1], &c, 1); /* the pipe is never full: one byte is enough */
+    (void)w;
+}
+
 static void *watch(void *arg)
 {
     (void)arg;
-    int sig = 0;
-    while (sigwait(&watched, &sig) != 0)
+    char c;
+    while (read(wake_pipe[0], &c, 1) < 0 && errno == EINTR)
         ;
-    atomic_store(&interrupted_by, sig);
     for (;;) {
         kill_children();
         struct timespec nap = {0, 20 * 1000 * 1000};
@@ -63,15 +73,22 @@ static void *watch(void *arg)
 
 int ab_run_signals_start(void)
 {
-    sigemptyset(&watched);
-    sigaddset(&watched, SIGINT);
-    sigaddset(&watched, SIGTERM);
-    if (pthread_sigmask(SIG_BLOCK, &watched, NULL) != 0)
+    if (pipe2(wake_pipe, O_CLOEXEC | O_NONBLOCK) != 0)
         return -1;
+    /* The watcher blocks on the read end, so only the write end is non-blocking. */
+    int flags = fcntl(wake_pipe[0], F_GETFL);
+    fcntl(wake_pipe[0], F_SETFL, flags & ~O_NONBLOCK);
     pthread_t t;
     if (pthread_create(&t, NULL, watch, NULL) != 0)
         return -1;
     pthread_detach(t);
+    struct sigaction sa;
+    memset(&sa, 0, sizeof sa);
+    sa.sa_handler = on_signal;
+    sa.sa_flags = SA_RESTART;
+    sigemptyset(&sa.sa_mask);
+    if (sigaction(SIGINT, &sa, NULL) != 0 || sigaction(SIGTERM, &sa, NULL) != 0)
+        return -1;
     return 0;
 }
 

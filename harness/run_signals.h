@@ -1,17 +1,18 @@
 /* run_signals.h: what `alignbench run` does on SIGINT and SIGTERM.
  *
  * The orchestrator spends its life blocked in ab_child_run waiting for a runner child, and
- * child.h does not expose the child's pid. So the two signals are blocked in every thread and a
- * watcher thread takes them with sigwait: it records the signal and SIGKILLs every child of this
- * process (found through /proc), again every 20 ms until the orchestrator has stopped starting
- * children, so no run can slip through. The main loop then sees ab_run_interrupted() and writes
- * what it has with "complete": false. (Runner children inherit the blocked mask; they never need
- * these signals, because the orchestrator kills them itself.)
+ * child.h does not expose the child's pid. So the signal handler only records the signal and
+ * wakes a watcher thread (through a pipe, the async-signal-safe way); the watcher SIGKILLs every
+ * child of this process (found through /proc), again every 20 ms from then on, so no run that
+ * starts late can slip through. The main loop then sees ab_run_interrupted() and writes what it
+ * has with "complete": false. The signal mask is left alone, so children start with the default
+ * dispositions (exec resets handlers).
  */
 #ifndef AB_RUN_SIGNALS_H
 #define AB_RUN_SIGNALS_H
 
-/* Blocks SIGINT and SIGTERM and starts the watcher. Returns 0, or -1 with errno. */
+/* Starts the watcher and installs the SIGINT and SIGTERM handlers. Returns 0, or -1 with
+ * errno. */
 int ab_run_signals_start(void);
 
 /* The signal that interrupted the run, or 0. */
