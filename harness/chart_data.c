@@ -106,19 +106,53 @@ static void allocs_join(const ab_names *al, const int *use, char *buf, size_t le
     }
 }
 
-/* "log" when every value is positive and they span more than a factor 30, else "linear". */
+/* The y scale a set of values calls for, as the scripts' yscale() in plots/style.gp reads it:
+ * "log" when all are positive and span more than a factor 30; "zero" (linear from 0) when none
+ * is negative; "free" (linear, autoscaled) when some are negative; "unit" ([0:1]) when there is
+ * nothing to scale (no value, or all 0), so that gnuplot never sees an empty range. */
 static const char *scale_for(const double *v, size_t n)
 {
-    double lo = INFINITY, hi = 0;
+    double lo = INFINITY, hi = -INFINITY;
     for (size_t i = 0; i < n; i++) {
         if (isnan(v[i]))
             continue;
-        if (v[i] <= 0)
-            return "linear";
         lo = fmin(lo, v[i]);
         hi = fmax(hi, v[i]);
     }
-    return hi > 0 && hi / lo > 30 ? "log" : "linear";
+    if (isinf(lo) || (lo == 0 && hi == 0))
+        return "unit";
+    if (lo < 0)
+        return "free";
+    return lo > 0 && hi / lo > 30 ? "log" : "zero";
+}
+
+/* A panel's argument for the multi-panel scripts: its scale, then the 1-based positions (among
+ * the used allocators) of the allocators that have a value in it, e.g. "zero 1 2 4": the script
+ * draws only those, so no column of the data file is all-missing (a gnuplot warning). Element
+ * (row, allocator a) of the panel is base[row * row_stride + a * alloc_stride]. */
+static void job_panel_arg(ab_chart_job *j, const double *base, size_t nrows, size_t row_stride,
+                          size_t alloc_stride, const int *use, size_t na)
+{
+    char arg[256];
+    double *vals = malloc((nrows * na + 1) * sizeof *vals);
+    size_t nv = 0, off = 0, pos = 0;
+    for (size_t a = 0; a < na; a++)
+        for (size_t r = 0; use[a] && r < nrows; r++)
+            if (vals)
+                vals[nv++] = base[r * row_stride + a * alloc_stride];
+    off = snprintf(arg, sizeof arg, "%s", vals ? scale_for(vals, nv) : "free");
+    free(vals);
+    for (size_t a = 0; a < na; a++) {
+        if (!use[a])
+            continue;
+        pos++;
+        int present = 0;
+        for (size_t r = 0; r < nrows; r++)
+            present |= !isnan(base[r * row_stride + a * alloc_stride]);
+        if (present && off < sizeof arg)
+            off += snprintf(arg + off, sizeof arg - off, " %zu", pos);
+    }
+    job_arg(j, "%s", arg);
 }
 
 static void put_num(FILE *f, double v)
@@ -382,15 +416,16 @@ typedef struct panel {
 } panel;
 
 /* Writes one block per panel (rows workloads, columns allocators, NaN where missing) and
- * returns in use[] the allocators with any value. scales[p] gets each panel's log/linear. */
-static int write_cell_blocks(const json_t *res, const ab_names *al, const ab_names *wls,
-                             const panel *panels, size_t np, const char *stat_suffix, FILE *f,
-                             int *use, const char **scales)
+ * returns in use[] the allocators with any value, and the values (v[(p * nw + w) * na + a],
+ * malloc'ed, NULL when out of memory). */
+static double *write_cell_blocks(const json_t *res, const ab_names *al, const ab_names *wls,
+                                 const panel *panels, size_t np, const char *stat_suffix, FILE *f,
+                                 int *use)
 {
     size_t na = al->n, nw = wls->n;
     double *v = malloc((np * nw * na + 1) * sizeof *v);
     if (!v)
-        return -1;
+        return NULL;
     for (size_t p = 0; p < np; p++)
         for (size_t w = 0; w < nw; w++)
             for (size_t a = 0; a < na; a++) {
@@ -401,7 +436,6 @@ static int write_cell_blocks(const json_t *res, const ab_names *al, const ab_nam
                     *x /= panels[p].scale, use[a] = 1;
             }
     for (size_t p = 0; p < np; p++) {
-        scales[p] = scale_for(&v[p * nw * na], nw * na);
         fprintf(f, "%s# %s (cell medians)%s\n", p ? "\n\n" : "", panels[p].metric, stat_suffix);
         for (size_t w = 0; w < nw; w++) {
             char safe[128];
@@ -424,8 +458,7 @@ static int write_cell_blocks(const json_t *res, const ab_names *al, const ab_nam
             fputc('\n', f);
         }
     }
-    free(v);
-    return 0;
+    return v;
 }
 
 static int chart_cells(const json_t *res, const ab_names *al, const ab_names *wls, const char *dir,
@@ -434,33 +467,35 @@ static int chart_cells(const json_t *res, const ab_names *al, const ab_names *wl
                        size_t errlen)
 {
     int *use = calloc(al->n + 1, sizeof *use);
-    const char *scales[4] = {0};
     datafile d;
     *job = NULL;
     if (!use || data_open(&d, err, errlen)) {
         free(use);
         return -1;
     }
-    int rc = write_cell_blocks(res, al, wls, panels, np, with_range ? "; median min max" : "", d.f,
-                               use, scales);
-    size_t used = 0;
-    for (size_t a = 0; a < al->n; a++)
+    double *v =
+        write_cell_blocks(res, al, wls, panels, np, with_range ? "; median min max" : "", d.f, use);
+    size_t used = 0, na = al->n, nw = wls->n;
+    for (size_t a = 0; a < na; a++)
         used += use[a];
-    if (rc || !used) {
+    if (!v || !used) {
         fclose(d.f);
         free(d.buf);
         free(use);
-        return rc;
+        free(v);
+        return v ? 0 : -1;
     }
     ab_chart_job *j = job_add(out, script, kind, NULL);
     if (!j || data_commit(&d, dir, j->name, err, errlen)) {
         free(use);
+        free(v);
         return -1;
     }
     allocs_join(al, use, j->allocs, sizeof j->allocs);
     for (size_t p = 0; p < np; p++)
-        job_arg(j, "%s", scales[p]);
+        job_panel_arg(j, &v[p * nw * na], nw, na, 1, use, na);
     free(use);
+    free(v);
     *job = j;
     return 0;
 }
@@ -495,7 +530,13 @@ static int chart_throughput(const json_t *res, const ab_names *al, const ab_name
         double reps = 0;
         ab_rv_num(json_object_get(res, "config"), "repetitions", &reps);
         snprintf(j->title, sizeof j->title, "Throughput per workload");
-        snprintf(j->args[0], sizeof j->args[0], "%s", "linear");
+        /* throughput bars are read against 0: linear from 0 (or [0:1] when all are 0) */
+        if (strncmp(j->args[0], "unit", 4)) {
+            const char *cols = strchr(j->args[0], ' ');
+            char rest[sizeof j->args[0]];
+            snprintf(rest, sizeof rest, "%s", cols ? cols : "");
+            snprintf(j->args[0], sizeof j->args[0], "zero%.250s", rest);
+        }
         job_arg(j, "Mops/s, median of %g repetitions (bars: min-max)", reps);
         snprintf(j->caption, sizeof j->caption,
                  "Millions of replayed operations per second, timed in batches (the replay "
@@ -604,8 +645,8 @@ static int chart_alignment(const json_t *res, const ab_names *al, const char *wl
     }
     snprintf(j->title, sizeof j->title, "%s: cost of alignment per alignment class", wl);
     allocs_join(al, use, j->allocs, sizeof j->allocs);
-    job_arg(j, "%s", scale_for(ratio, na * nc));
-    job_arg(j, "%s", scale_for(p50, na * nc));
+    job_panel_arg(j, ratio, nc, 1, nc, use, na);
+    job_panel_arg(j, p50, nc, 1, nc, use, na);
     snprintf(j->caption, sizeof j->caption,
              "Workload %s, per requested alignment: left, the bytes the allocator really takes "
              "(size class, header, alignment padding) per byte asked for, 1 being no "

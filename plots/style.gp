@@ -38,6 +38,14 @@ alloc_color(n) = (n eq "malloc") ? 0x0072B2 : \
                  (n eq "tcmalloc") ? 0xF0E442 : 0x999999
 alloc(i) = word(allocs, i)
 
+# The y scale chosen by alignbench from the values (harness/chart_data.c, scale_for): "log";
+# "zero", linear from 0; "free", linear and autoscaled (negative values); "unit", [0:1] when
+# there is nothing to scale. Used as `eval yscale(word)`.
+yscale(s) = (s eq "log") ? "set yrange [*:*]; set logscale y 10" : \
+            (s eq "zero") ? "unset logscale y; set yrange [0:*]" : \
+            (s eq "unit") ? "unset logscale y; set yrange [0:1]" : \
+                            "unset logscale y; set yrange [*:*]"
+
 set title charttitle font ",13"
 set label 1000 corner at screen 0.995, 0.012 right font ",8" textcolor rgb "#555555"
 set border 3 lc rgb "#444444"

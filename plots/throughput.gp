@@ -1,13 +1,13 @@
 # throughput.gp: median Mops/s per allocator and workload with min-max error bars from the
 # repetitions; clusters per workload, one bar per allocator in its colour.
 # Data (harness/chart_data.c): rows "workload median min max" with the three columns repeated
-# per allocator. ARG7: "log" or "linear"; ARG8: the y axis label.
+# per allocator. ARG7: the y scale first (see yscale in style.gp); ARG8: the y axis label.
 call "style.gp" ARG1 ARG2 ARG3 ARG4 ARG5 ARG6
 set style data histogram
 set style histogram errorbars gap 1.5 lw 1.2
 set style fill solid 0.9 border rgb "#333333"
 set boxwidth 0.92
-if (ARG7 eq "log") { set logscale y 10 } else { set yrange [0:*] }
+eval yscale(word(ARG7, 1))
 set ylabel ARG8
 set xlabel "workload"
 plot for [i=1:nalloc] datafile using (column(3 * i - 1)):(column(3 * i)):(column(3 * i + 1)):xtic(1) \
