@@ -22,6 +22,7 @@
 #include "harness/report.h"
 #include "harness/results_write.h"
 #include "harness/run_options.h"
+#include "harness/run_record.h"
 #include "harness/run_signals.h"
 #include "harness/schedule.h"
 #include "harness/summary.h"
@@ -226,147 +227,12 @@ static void place_cpus(run_state *s, json_t *config)
 
 /* ---- one run ------------------------------------------------------------------------------ */
 
-/* The last non-empty line of a file, or "" (the child's stderr: its reason for failing). */
-static void last_line(const char *path, char *buf, size_t len)
-{
-    buf[0] = '\0';
-    FILE *f = fopen(path, "r");
-    if (!f)
-        return;
-    char line[1024];
-    while (fgets(line, sizeof line, f)) {
-        line[strcspn(line, "\n")] = '\0';
-        if (line[0])
-            snprintf(buf, len, "%s", line);
-    }
-    fclose(f);
-}
-
 /* An empty log says nothing: keep only logs with content. */
 static void remove_if_empty(const char *path)
 {
     struct stat st;
     if (stat(path, &st) == 0 && st.st_size == 0)
         unlink(path);
-}
-
-static const char *status_of(const ab_child_result *r)
-{
-    switch (r->outcome) {
-    case AB_CHILD_OK:
-        return "ok";
-    case AB_CHILD_SIGNALED:
-        return "crashed";
-    case AB_CHILD_TIMEOUT:
-        return "timeout";
-    case AB_CHILD_FAILED:
-        return r->exit_code == 3 ? "refused" : "failed"; /* 3: runner_main.c's refusal */
-    case AB_CHILD_SPAWN_ERROR:
-        break;
-    }
-    return "failed";
-}
-
-/* The runner's JSON object (a runs[] element) merged under our bookkeeping keys. */
-static json_t *make_row(const run_state *s, const ab_slot *slot, const ab_child_result *r,
-                        const char *out_path, const char *log_path)
-{
-    const ab_alloc_choice *a = &s->allocs[slot->alloc];
-    const workload *w = &s->wl[slot->workload];
-    char outcome[256], error[1024] = "";
-    ab_child_describe(r, outcome, sizeof outcome);
-    const char *status = status_of(r);
-    json_t *measured = NULL;
-    if (r->outcome == AB_CHILD_OK) {
-        json_error_t jerr;
-        measured = json_load_file(out_path, 0, &jerr);
-        if (!json_is_object(measured)) {
-            status = "failed";
-            snprintf(error, sizeof error, "the runner exited 0 but wrote no valid result: %s",
-                     jerr.text);
-            json_decref(measured);
-            measured = NULL;
-        }
-    } else {
-        last_line(log_path, error, sizeof error);
-        if (!error[0] || r->outcome != AB_CHILD_FAILED)
-            snprintf(error + strlen(error), sizeof error - strlen(error), "%s%s",
-                     error[0] ? "; " : "", outcome);
-    }
-    json_t *row = json_object();
-    json_object_set_new(row, "allocator", json_string(a->name));
-    json_object_set_new(row, "workload", json_string(w->name));
-    json_object_set_new(row, "rep", json_integer(slot->round + 1));
-    json_object_set_new(row, "round", json_integer(slot->round + 1));
-    json_object_set_new(row, "status", json_string(status));
-    json_object_set_new(row, "exit_code",
-                        r->outcome == AB_CHILD_FAILED ? json_integer(r->exit_code) : json_null());
-    json_object_set_new(row, "signal",
-                        r->outcome == AB_CHILD_SIGNALED || r->outcome == AB_CHILD_TIMEOUT
-                            ? json_integer(r->signo)
-                            : json_null());
-    json_object_set_new(row, "error", error[0] ? json_string(error) : json_null());
-    json_object_set_new(row, "wall_s", json_real(r->wall_s));
-    json_object_set_new(row, "child_maxrss_kb", json_integer(r->maxrss_kb));
-    if (measured) {
-        const char *key;
-        json_t *value;
-        json_object_foreach(measured, key, value)
-        {
-            if (!json_object_get(row, key))
-                json_object_set(row, key, value);
-        }
-        json_decref(measured);
-    }
-    if (!json_object_get(row, "metrics"))
-        json_object_set_new(row, "metrics", json_object());
-    return row;
-}
-
-/* metrics.name of a row, when it is a number. */
-static int metric(const json_t *row, const char *name, double *out)
-{
-    const json_t *v = json_object_get(json_object_get(row, "metrics"), name);
-    if (!json_is_number(v))
-        return -1;
-    *out = json_number_value(v);
-    return 0;
-}
-
-/* A lowered-alignment run: kept as the measured row's "baseline", and the two give what
- * alignment costs (DESIGN.md §5: F against the same trace with every alignment lowered to 16). */
-static void attach_baseline(json_t *runs, json_t *lowered)
-{
-    json_t *row = NULL;
-    for (size_t i = json_array_size(runs); i-- > 0;) {
-        json_t *r = json_array_get(runs, i);
-        if (json_equal(json_object_get(r, "allocator"), json_object_get(lowered, "allocator")) &&
-            json_equal(json_object_get(r, "workload"), json_object_get(lowered, "workload")) &&
-            json_equal(json_object_get(r, "rep"), json_object_get(lowered, "rep"))) {
-            row = r;
-            break;
-        }
-    }
-    if (!row)
-        return;
-    json_t *base = json_pack("{s:O, s:O, s:O}", "status", json_object_get(lowered, "status"),
-                             "error", json_object_get(lowered, "error"), "metrics",
-                             json_object_get(lowered, "metrics"));
-    json_object_set_new(row, "baseline", base);
-    const char *rs = json_string_value(json_object_get(row, "status"));
-    const char *ls = json_string_value(json_object_get(lowered, "status"));
-    if (!rs || !ls || strcmp(rs, "ok") || strcmp(ls, "ok"))
-        return;
-    static const struct {
-        const char *cost, *from;
-    } costs[] = {{"align_cost_bytes", "peak_footprint"}, {"align_cost_ns_per_op", "ns_per_op_net"}};
-    json_t *m = json_object_get(row, "metrics");
-    for (size_t i = 0; i < sizeof costs / sizeof costs[0]; i++) {
-        double measured, natural;
-        if (metric(row, costs[i].from, &measured) == 0 &&
-            metric(lowered, costs[i].from, &natural) == 0)
-            json_object_set_new(m, costs[i].cost, json_real(measured - natural));
-    }
 }
 
 /* Records what a runner said about its allocator and clock (its "child" object) into the
@@ -441,7 +307,7 @@ static int run_slot(run_state *s, const ab_slot *slot, ab_progress *progress)
         remove_if_empty(log_path);
         return 1;
     }
-    json_t *row = make_row(s, slot, &r, out_path, log_path);
+    json_t *row = ab_run_record(a->name, w->name, slot->round + 1, &r, out_path, log_path);
     unlink(out_path);
     const char *status = json_string_value(json_object_get(row, "status"));
     ab_progress_end(progress, what, status, r.wall_s);
@@ -452,7 +318,7 @@ static int run_slot(run_state *s, const ab_slot *slot, ab_progress *progress)
         note_context(s, a, row);
     json_t *runs = json_object_get(s->doc, "runs");
     if (slot->lowered)
-        attach_baseline(runs, row);
+        ab_run_attach_baseline(runs, row);
     else
         json_array_append(runs, row);
     json_decref(row);
