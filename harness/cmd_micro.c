@@ -56,7 +56,7 @@ static void usage(FILE *f)
             "  --alloc SPEC     allocator name, NAME=/path/lib.so plug-in, comma list or 'all'\n"
             "                   (repeatable; default: every available built-in allocator)\n"
             "  --filter REGEX   only benchmarks whose name matches (--benchmark_filter)\n"
-            "  --reps N         repetitions per benchmark (quick: 5, full: 5); compare needs\n"
+            "  --reps N         repetitions per benchmark and child (default 5); compare needs\n"
             "                   about 4 per side before a change can be significant\n"
             "  --rounds K       K rounds of one child per allocator, interleaved (round 2\n"
             "                   starts after every allocator's round 1), each running --reps\n"
