@@ -72,8 +72,7 @@ static struct recorder {
     size_t nbuf;
     ab_live_table live;
     /* pointer -> id */
-    uintptr_t *keys;
-    uint32_t *vals;
+    struct slot *table; /* key 0: empty */
     size_t slots, used; /* slots: a power of two */
     /* id free list */
     uint32_t *free_ids;
@@ -113,33 +112,37 @@ static void map_release(void *p, size_t bytes)
 
 /* ---- pointer -> id table ---- */
 
+/* Key and id side by side: a lookup costs one cache miss, not two. */
+struct slot {
+    uintptr_t key;
+    uint64_t id;
+};
+
+/* Neighbouring blocks (glibc hands out addresses mostly in order) land in neighbouring slots, so
+ * a lookup usually hits a cache line a recent one touched; the high bits are folded in so that
+ * blocks a table-size stride apart (mmap'd chunks, arenas) do not all collide. */
 static size_t slot_of(uintptr_t key, size_t slots)
 {
-    return (size_t)(((uint64_t)(key >> 4) * 0x9e3779b97f4a7c15ull) >> 20) & (slots - 1);
+    uint64_t h = (uint64_t)key >> 4;
+    h ^= (h >> 21) * 0x9e3779b97f4a7c15ull >> 40;
+    return (size_t)h & (slots - 1);
 }
 
 static int table_resize(size_t slots)
 {
-    uintptr_t *keys = map_grow(NULL, 0, slots * sizeof *keys);
-    uint32_t *vals = map_grow(NULL, 0, slots * sizeof *vals);
-    if (!keys || !vals) {
-        map_release(keys, slots * sizeof *keys);
-        map_release(vals, slots * sizeof *vals);
+    struct slot *t = map_grow(NULL, 0, slots * sizeof *t);
+    if (!t)
         return -1;
-    }
     for (size_t i = 0; i < rec.slots; i++) {
-        if (!rec.keys[i])
+        if (!rec.table[i].key)
             continue;
-        size_t j = slot_of(rec.keys[i], slots);
-        while (keys[j])
+        size_t j = slot_of(rec.table[i].key, slots);
+        while (t[j].key)
             j = (j + 1) & (slots - 1);
-        keys[j] = rec.keys[i];
-        vals[j] = rec.vals[i];
+        t[j] = rec.table[i];
     }
-    map_release(rec.keys, rec.slots * sizeof *rec.keys);
-    map_release(rec.vals, rec.slots * sizeof *rec.vals);
-    rec.keys = keys;
-    rec.vals = vals;
+    map_release(rec.table, rec.slots * sizeof *rec.table);
+    rec.table = t;
     rec.slots = slots;
     return 0;
 }
@@ -148,7 +151,7 @@ static int table_resize(size_t slots)
 static size_t table_find(uintptr_t key)
 {
     size_t i = slot_of(key, rec.slots);
-    while (rec.keys[i] && rec.keys[i] != key)
+    while (rec.table[i].key && rec.table[i].key != key)
         i = (i + 1) & (rec.slots - 1);
     return i;
 }
@@ -158,10 +161,10 @@ static int table_put(uintptr_t key, uint32_t id)
     if ((rec.used + 1) * 2 > rec.slots && table_resize(rec.slots * 2))
         return -1;
     size_t i = table_find(key);
-    if (!rec.keys[i])
+    if (!rec.table[i].key)
         rec.used++;
-    rec.keys[i] = key;
-    rec.vals[i] = id;
+    rec.table[i].key = key;
+    rec.table[i].id = id;
     return 0;
 }
 
@@ -169,18 +172,17 @@ static int table_put(uintptr_t key, uint32_t id)
 static void table_erase(size_t i)
 {
     size_t mask = rec.slots - 1, j = i;
-    rec.keys[i] = 0;
+    rec.table[i].key = 0;
     rec.used--;
     for (;;) {
         j = (j + 1) & mask;
-        if (!rec.keys[j])
+        if (!rec.table[j].key)
             return;
-        size_t home = slot_of(rec.keys[j], rec.slots);
+        size_t home = slot_of(rec.table[j].key, rec.slots);
         /* Move j back into the hole i unless its home lies cyclically in (i, j]. */
         if ((j > i && (home <= i || home > j)) || (j < i && home <= i && home > j)) {
-            rec.keys[i] = rec.keys[j];
-            rec.vals[i] = rec.vals[j];
-            rec.keys[j] = 0;
+            rec.table[i] = rec.table[j];
+            rec.table[j].key = 0;
             i = j;
         }
     }
@@ -250,9 +252,9 @@ static uint16_t current_thread(void)
 static int record_free(void *p, uint16_t thread)
 {
     size_t i = table_find((uintptr_t)p);
-    if (!rec.keys[i])
+    if (!rec.table[i].key)
         return 0;
-    ab_op op = {.kind = AB_OP_FREE, .thread = thread, .id = rec.vals[i]};
+    ab_op op = {.kind = AB_OP_FREE, .thread = thread, .id = (uint32_t)rec.table[i].id};
     table_erase(i);
     emit(&op);
     return 1;
@@ -461,14 +463,14 @@ EXPORT void *realloc(void *p, size_t n)
     if (q) {
         uint16_t thread = current_thread();
         size_t i = table_find((uintptr_t)p);
-        if (!rec.keys[i]) {
+        if (!rec.table[i].key) {
             rec.unseen_reallocs++; /* the old block predates recording: the new one is new */
             record_alloc(q, n, MALLOC_ALIGN_LOG2, 0, thread);
         } else if (n > UINT32_MAX) {
             record_free(p, thread); /* the block leaves the trace */
             rec.huge_skipped++;
         } else {
-            uint32_t id = rec.vals[i];
+            uint32_t id = (uint32_t)rec.table[i].id;
             ab_op op = {.kind = AB_OP_REALLOC, .thread = thread, .id = id, .size = (uint32_t)n};
             if (q != p) {
                 table_erase(i);
