@@ -45,7 +45,7 @@ do for [i=1:nalloc] {
     if (word(ARG8, i) eq "1") {
         plot datafile index (i - 1) using 1:2 with filledcurves x1 fc rgb "#d9d9d9" fs solid 1 title "L live requested", \
              '' index (i - 1) using 1:3 with lines lw 2 lc rgb c title "F resident", \
-             '' index (i - 1) using 1:4 with lines lw 1.5 dt 2 lc rgb c title "allocator active (where reported)"
+             '' index (i - 1) using 1:4 with lines lw 1.5 dt 2 lc rgb c title "allocator active"
     } else {
         # this allocator reports no active bytes: L and F only
         plot datafile index (i - 1) using 1:2 with filledcurves x1 fc rgb "#d9d9d9" fs solid 1 title "L live requested", \
