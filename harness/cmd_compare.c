@@ -336,6 +336,9 @@ static void print_report(const compare_opts *o, const ab_cmp_side *b, const ab_c
            n->incomplete ? ", INCOMPLETE run" : "");
     printf("threshold %.4g%%, alpha %.4g, two-sided Mann-Whitney U over the repetitions\n",
            o->threshold_pct, o->alpha);
+    if (b->load[0] || n->load[0])
+        printf("load average (1, 5, 15 min) at the start: BASE %s; NEW %s\n",
+               b->load[0] ? b->load : "unknown", n->load[0] ? n->load : "unknown");
     size_t i;
     json_t *d;
     if (json_array_size(diffs))
@@ -444,6 +447,9 @@ static int write_json(const compare_opts *o, const ab_cmp_side *b, const ab_cmp_
                   "threshold_pct", o->threshold_pct, "alpha", o->alpha, "context_differences",
                   json_incref(diffs), "rows", list, "only_in_base", cell_list(b, n), "only_in_new",
                   cell_list(n, b), "summary", summary, "exit_code", exit_code);
+    if (doc)
+        json_object_set_new(doc, "load_average",
+                            json_pack("{s:s, s:s}", "base", b->load, "new", n->load));
     char err[512];
     int rc = doc ? ab_json_write_atomic(o->json_out, doc, err, sizeof err) : -1;
     if (rc != 0)

@@ -50,6 +50,7 @@ typedef struct ab_cmp_side {
     ab_cmp_kind kind;
     int incomplete;  /* results.json with complete: false */
     json_t *context; /* flat: name -> string */
+    char load[64];   /* the machine's load average when the run started ("" if unknown) */
     ab_cmp_cell *cells;
     size_t ncells, cap;
 } ab_cmp_side;

@@ -19,6 +19,21 @@
 
 static int fail(char *err, size_t errlen, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
+
+/* [1, 5, 15 minute] load averages as "a, b, c" (results: context.load_average, gbench:
+ * context.load_avg); they explain a noisy side, so compare prints them. */
+static void note_load(ab_cmp_side *s, const json_t *arr)
+{
+    size_t i, used = 0;
+    const json_t *v;
+    json_array_foreach(arr, i, v)
+    {
+        if (!json_is_number(v) || used >= sizeof s->load)
+            break;
+        used += (size_t)snprintf(s->load + used, sizeof s->load - used, "%s%.2f", i ? ", " : "",
+                                 json_number_value(v));
+    }
+}
 static int fail(char *err, size_t errlen, const char *fmt, ...)
 {
     va_list ap;
@@ -111,6 +126,7 @@ static int load_results(json_t *doc, ab_cmp_side *s, char *err, size_t errlen)
     s->incomplete = json_is_false(json_object_get(doc, "complete"));
 
     json_t *ctx = json_object_get(doc, "context");
+    note_load(s, json_object_get(ctx, "load_average"));
     for (size_t i = 0; i < sizeof results_ctx_keys / sizeof results_ctx_keys[0]; i++)
         ctx_copy(s->context, results_ctx_keys[i], json_object_get(ctx, results_ctx_keys[i]));
     const char *name;
@@ -225,6 +241,7 @@ static int load_gbench(json_t *doc, ab_cmp_side *s, char *err, size_t errlen)
 {
     json_t *ctx = json_object_get(doc, "context");
     load_gbench_context(ctx, s);
+    note_load(s, json_object_get(ctx, "load_avg"));
     int ours = json_object_get(ctx, "alignbench_micro_allocators") != NULL;
     size_t i;
     json_t *b;
