@@ -66,7 +66,13 @@ static int trace_check(int argc, char **argv)
         return 1;
     char err[512];
     int rc = ab_trace_validate(&t, &lim, err, sizeof err);
-    if (rc)
+    unsigned long long op;
+    int at;
+    unsigned long line;
+    if (rc && t.map == NULL && sscanf(err, "op %llu:%n", &op, &at) == 1 &&
+        (line = ab_trace_text_line_of_op(argv[i], op)) != 0)
+        fprintf(stderr, "%s: invalid: op %llu (line %lu):%s\n", argv[i], op, line, err + at);
+    else if (rc)
         fprintf(stderr, "%s: invalid: %s\n", argv[i], err);
     else
         printf("ok: %llu ops\n", (unsigned long long)t.hdr.op_count);

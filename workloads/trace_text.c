@@ -298,6 +298,29 @@ fail:
     return -1;
 }
 
+unsigned long ab_trace_text_line_of_op(const char *path, uint64_t op_index)
+{
+    FILE *f = fopen(path, "r");
+    if (!f)
+        return 0;
+    char *line = NULL;
+    size_t cap = 0;
+    unsigned long lineno = 0, found = 0;
+    uint64_t ops = 0;
+    while (!found && getline(&line, &cap, f) >= 0) {
+        if (++lineno == 1)
+            continue; /* the format line */
+        const char *p = line + strspn(line, " \t\r\n");
+        if (*p == 0 || *p == '#')
+            continue; /* blank or comment: as the parser counts */
+        if (ops++ == op_index)
+            found = lineno;
+    }
+    free(line);
+    fclose(f);
+    return found;
+}
+
 int ab_trace_write_text(const ab_trace *t, FILE *out)
 {
     const ab_trace_header *h = &t->hdr;

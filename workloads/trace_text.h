@@ -26,6 +26,10 @@
 /* Parse a text trace held in memory into t (ops owned by t; release with ab_trace_close). */
 int ab_trace_parse_text(const char *buf, size_t len, ab_trace *t, char *err, size_t errlen);
 
+/* The 1-based line number of the op with index op_index in the text trace at path (to point a
+ * validator error at its line), or 0 if there is no such op. */
+unsigned long ab_trace_text_line_of_op(const char *path, uint64_t op_index);
+
 /* Write t's text form to out. Returns 0, or -1 on a write error. */
 int ab_trace_write_text(const ab_trace *t, FILE *out);
 

@@ -38,7 +38,7 @@ check convert-to-flag "$ab" trace convert --to text "$dir/rpc.abt" "$dir/rpc.any
 head -1 "$dir/rpc.any" | grep -q '^# alignbench-trace 1$' || { echo "FAIL convert-to-flag-text"; fails=$((fails+1)); }
 
 printf '# alignbench-trace 1\nalloc 0 8 8\nfree 0\nfree 0\n' >"$dir/double.txt"
-refuses check-double-free "op 2: free of id 0: double free" "$ab" trace check "$dir/double.txt"
+refuses check-double-free-names-op-and-line "op 2 (line 4): free of id 0: double free" "$ab" trace check "$dir/double.txt"
 refuses convert-refuses-invalid "double free" "$ab" trace convert "$dir/double.txt" "$dir/x.abt"
 test ! -e "$dir/x.abt" || { echo "FAIL convert-refused-leaves-no-file"; fails=$((fails+1)); }
 printf '# alignbench-trace 1\nalloc 0 8 24\n' >"$dir/align.txt"
