@@ -462,6 +462,8 @@ static int orchestrate(run_state *s)
     remove_empty_dirs(s);
 
     int sig = ab_run_interrupted();
+    json_object_set_new(json_object_get(s->doc, "context"), "load_average_end",
+                        ab_context_load_average());
     if (rc == 0 && write_results(s, !sig) != 0)
         rc = 1;
     if (sig) {

@@ -1,8 +1,8 @@
 /* context.c: reads the machine and build context of context.h.
  *
- * Sources: /proc/cpuinfo (model name), uname(2), gnu_get_libc_version(3), sysfs for THP,
- * build_config.h for compiler and flags, `git -C AB_SOURCE_DIR` at run time for the commit (the
- * build's commit is the fall-back when the source tree is gone), the environment for allocator
+ * Sources: /proc/cpuinfo (model name), /proc/loadavg, uname(2), gnu_get_libc_version(3), sysfs for
+ * THP, build_config.h for compiler and flags, `git -C AB_SOURCE_DIR` at run time for the commit
+ * (the build's commit is the fall-back when the source tree is gone), the environment for allocator
  * settings. A field that cannot be read is null, never a guess.
  */
 #include "harness/context.h"
@@ -141,6 +141,16 @@ static json_t *settings_for(const char *backend)
     return out;
 }
 
+json_t *ab_context_load_average(void)
+{
+    double l1, l5, l15;
+    FILE *f = fopen("/proc/loadavg", "r");
+    int got = f ? fscanf(f, "%lf %lf %lf", &l1, &l5, &l15) : 0;
+    if (f)
+        fclose(f);
+    return got == 3 ? json_pack("[f, f, f]", l1, l5, l15) : json_null();
+}
+
 json_t *ab_context_collect(void)
 {
     json_t *ctx = json_object();
@@ -149,6 +159,7 @@ json_t *ab_context_collect(void)
     json_object_set_new(ctx, "cpu_model", cpu_model());
     json_object_set_new(ctx, "tsc_hz", json_null());
     json_object_set_new(ctx, "cores", json_integer(sysconf(_SC_NPROCESSORS_ONLN)));
+    json_object_set_new(ctx, "load_average", ab_context_load_average());
     struct utsname u;
     if (uname(&u) == 0) {
         char kernel[sizeof u.sysname + sizeof u.release + sizeof u.version + 4];

@@ -22,6 +22,11 @@ json_t *ab_context_collect(void);
 void ab_context_add_allocator(json_t *context, const char *name, const char *backend,
                               const char *version, const char *library);
 
+/* The system load averages now, as [1 min, 5 min, 15 min], or null when unreadable. The
+ * orchestrator stores them at the start (context.load_average) and at the end
+ * (context.load_average_end): a loaded machine explains noisy cells. */
+json_t *ab_context_load_average(void);
+
 /* Sets context.tsc_hz when not set yet (from the first runner that calibrated its TSC). */
 void ab_context_set_tsc_hz(json_t *context, double hz);
 

@@ -39,6 +39,20 @@ static void print_cell_value(FILE *out, const char *fmt, double v)
     }
 }
 
+/* The machine's load around the run: on a shared machine, the first thing that explains a
+ * column of NOISY cells. */
+static void print_load(FILE *out, const json_t *doc)
+{
+    const json_t *ctx = json_object_get(doc, "context");
+    const json_t *start = json_object_get(ctx, "load_average");
+    const json_t *end = json_object_get(ctx, "load_average_end");
+    if (json_array_size(start) < 1 || json_array_size(end) < 1)
+        return;
+    fprintf(out, "\nload average (1 min): %.2f at the start, %.2f at the end, on %lld cores\n",
+            json_number_value(json_array_get(start, 0)), json_number_value(json_array_get(end, 0)),
+            (long long)json_integer_value(json_object_get(ctx, "cores")));
+}
+
 void ab_summary_print(FILE *out, const json_t *doc)
 {
     const json_t *cells = json_object_get(doc, "cells");
@@ -85,4 +99,5 @@ void ab_summary_print(FILE *out, const json_t *doc)
             fputc('\n', out);
         }
     }
+    print_load(out, doc);
 }

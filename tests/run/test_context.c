@@ -35,6 +35,9 @@ int main(void)
                                     json_is_string(json_object_get(ctx, "cflags")));
     CHECK("git-commit-or-null", json_is_string(json_object_get(ctx, "git_commit")) ||
                                     json_is_null(json_object_get(ctx, "git_commit")));
+    const json_t *load = json_object_get(ctx, "load_average");
+    CHECK("load-average-three-numbers",
+          json_array_size(load) == 3 && json_number_value(json_array_get(load, 0)) >= 0);
     CHECK("tsc-unset-until-a-runner-says", json_is_null(json_object_get(ctx, "tsc_hz")));
     const json_t *all = json_object_get(ctx, "settings");
     CHECK("settings-collected", json_object_get(all, "MALLOC_CONF") &&

@@ -61,7 +61,7 @@ static pid_t start(const char *const *args)
     pid_t pid;
     int rc = posix_spawn(&pid, alignbench, &fa, NULL, (char *const *)argv, environ);
     posix_spawn_file_actions_destroy(&fa);
-    return rc == 0 ? pid : -1;
+    return rc == 0 && pid > 0 ? pid : -1;
 }
 
 /* Exit status, or 128 + signal. Leaves the output in out_text/err_text. */
@@ -81,7 +81,7 @@ static int finish(pid_t pid)
 static int run(const char *const *args)
 {
     pid_t pid = start(args);
-    return pid < 0 ? -1 : finish(pid);
+    return pid <= 0 ? -1 : finish(pid);
 }
 
 static json_t *load(const char *run_id)
@@ -355,6 +355,9 @@ static void interrupted_run(void)
                           "200",      "--scale", "0.05",       "--out",   out,
                           "--run-id", "intr",    "--no-plots", "--quiet", NULL};
     pid_t pid = start(args);
+    CHECK("interrupted-run-started", pid > 0);
+    if (pid <= 0) /* never kill(-1, ...) */
+        return;
     /* Wait (up to a minute) until at least one run is recorded, then interrupt. */
     json_t *doc = NULL;
     for (int i = 0; i < 600; i++) {
