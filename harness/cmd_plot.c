@@ -10,6 +10,7 @@
 #include "harness/report.h"
 #include "harness/results_view.h"
 
+#include <ctype.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -79,8 +80,13 @@ int cmd_plot(int argc, char **argv)
                 fprintf(stderr, "alignbench plot: %s\n", err);
                 return 1;
             }
-            snprintf(default_out, sizeof default_out, "%s/compare-vs-%s", dirs[1],
-                     *ab_rv_str(base, "run_id") ? ab_rv_str(base, "run_id") : "base");
+            /* the run id comes from a file: keep it to one harmless path component */
+            char id[128];
+            size_t n = 0;
+            for (const char *c = ab_rv_str(base, "run_id"); *c && n + 1 < sizeof id; c++)
+                id[n++] = (isalnum((unsigned char)*c) || *c == '-' || *c == '_') ? *c : '_';
+            id[n] = '\0';
+            snprintf(default_out, sizeof default_out, "%s/compare-vs-%s", dirs[1], n ? id : "base");
             json_decref(base);
             out_dir = default_out;
         }

@@ -336,9 +336,12 @@ static void section_charts(FILE *f, const char *run_dir, const ab_chart_list *ch
         esc(f, j->title);
         fputs(".</b> ", f);
         esc(f, j->caption);
-        fputs(" <small>(", f);
+        /* a relative link to the vector version next to the page (nothing is loaded from it) */
+        fputs(" <small>(<a href=\"", f);
         escf(f, "charts/%s.svg", j->name);
-        fputs(")</small></figcaption>\n</figure>\n", f);
+        fputs("\">", f);
+        escf(f, "charts/%s.svg", j->name);
+        fputs("</a>)</small></figcaption>\n</figure>\n", f);
     }
 }
 
