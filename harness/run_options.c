@@ -38,8 +38,8 @@ void ab_run_usage(FILE *out)
         "  --alloc SPEC         allocator to run (repeatable, or comma list): a built-in name,\n"
         "                       'all', or a plug-in NAME=/path/lib.so (default: every\n"
         "                       built-in available here; see `alignbench list`)\n"
-        "  --workload NAME      generated workload (repeatable): rpc, il, simd (default: all\n"
-        "                       three; none when only --trace is given)\n"
+        "  --workload NAME      generated workload (repeatable, or comma list): rpc, il, simd\n"
+        "                       (default: all three; none when only --trace is given)\n"
         "  --trace FILE         also replay a recorded or user trace (repeatable)\n"
         "  --reps R             repetitions per cell, 1..1000 (default 5)\n"
         "  --quick              quick preset (default): generator scale %.2f, timeout %.0f s\n"
@@ -227,13 +227,16 @@ int ab_run_options_parse(int argc, char **argv, ab_run_options *o)
             if (add_to_list(o->alloc_specs, &o->nalloc_specs, optarg, "--alloc"))
                 return -1;
             break;
-        case OPT_WORKLOAD:
-            if (!ab_generator_find(optarg))
-                return bad("unknown workload '%s' (generated workloads: rpc, il, simd; a file "
-                           "goes with --trace)",
-                           optarg);
-            if (add_to_list(o->workloads, &o->nworkloads, optarg, "--workload"))
-                return -1;
+        case OPT_WORKLOAD: /* repeatable, and a comma list like --alloc (split in place) */
+            for (char *save = NULL, *w = strtok_r(optarg, ",", &save); w;
+                 w = strtok_r(NULL, ",", &save)) {
+                if (!ab_generator_find(w))
+                    return bad("unknown workload '%s' (generated workloads: rpc, il, simd; a "
+                               "file goes with --trace)",
+                               w);
+                if (add_to_list(o->workloads, &o->nworkloads, w, "--workload"))
+                    return -1;
+            }
             break;
         case OPT_TRACE:
             if (access(optarg, R_OK) != 0)
