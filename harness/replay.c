@@ -21,8 +21,8 @@
 #define PAGE 4096u
 
 /* One live (or dead) block of the trace, 32 bytes. Invariant: live == 1 exactly between the
- * alloc of this id and its free (or the release of its scope). With use_lists, a live slot is
- * linked in the list of its scope (next/prev are ids, NONE ends). */
+ * alloc of this id and its free (or the release of its scope). With use_lists, and always in the
+ * memory pass, a live slot is linked in the list of its scope (next/prev are ids, NONE ends). */
 typedef struct slot {
     void *ptr;
     uint64_t footprint; /* memory pass only */
@@ -374,14 +374,58 @@ static inline __attribute__((always_inline)) void memory_track_peak(ab_replay *r
     }
 }
 
-/* Release every live block of a scope the harness way (one free each); returns nothing. */
-static inline __attribute__((always_inline)) void free_scope_list(ab_replay *r, const fns *f,
-                                                                  unsigned scope, int mode)
+/* ---- guards (memory pass only) ----------------------------------------------------------
+ * With touching on, every block of 16 bytes or more carries a tag made of its id and address in
+ * its first and last 8 bytes. The tags are checked before the block is freed, reallocated or
+ * released, and at the end of the pass: a block that another allocation overlapped has been
+ * written over by that allocation's touch, and a realloc that lost the content shows too. */
+
+static inline uint64_t guard_tag(uint32_t id, const void *p)
+{
+    return ((uint64_t)(uintptr_t)p ^ ((uint64_t)id << 1 | 1)) * 0x9E3779B97F4A7C15ull;
+}
+
+static inline int guarded(const ab_replay *r, uint32_t size)
+{
+    return r->opts.touch != AB_TOUCH_NONE && size >= 16;
+}
+
+static inline void guard_write(uint32_t id, void *p, uint32_t size)
+{
+    uint64_t t = guard_tag(id, p);
+    memcpy(p, &t, 8);
+    memcpy((char *)p + size - 8, &t, 8);
+}
+
+static inline int guard_ok(uint32_t id, const void *p, uint32_t size)
+{
+    uint64_t t = guard_tag(id, p), head, tail;
+    memcpy(&head, p, 8);
+    memcpy(&tail, (const char *)p + size - 8, 8);
+    return head == t && tail == t;
+}
+
+static __attribute__((noinline, cold)) int guard_failure(ab_replay_failure *fail, uint64_t i,
+                                                         uint32_t id, const slot *s)
+{
+    fail_at(fail, i,
+            "the live block of id %u (%u bytes at %p) was overwritten: the allocator handed out "
+            "memory overlapping it",
+            id, s->size, s->ptr);
+    return -1;
+}
+
+/* Release every live block of a scope the harness way (one free each). */
+static inline __attribute__((always_inline)) int free_scope_list(ab_replay *r, const fns *f,
+                                                                 unsigned scope, uint64_t i,
+                                                                 int mode, ab_replay_failure *fail)
 {
     uint32_t id = r->heads[scope];
     while (id != NONE) {
         slot *s = &r->slots[id];
         uint32_t next = s->next;
+        if (mode == MODE_MEMORY && guarded(r, s->size) && !guard_ok(id, s->ptr, s->size))
+            return guard_failure(fail, i, id, s);
         f->free(s->ptr, s->size, (size_t)1 << s->align_log2);
         r->live[id] = 0;
         if (mode == MODE_MEMORY) {
@@ -390,6 +434,24 @@ static inline __attribute__((always_inline)) void free_scope_list(ab_replay *r, 
         }
         id = next;
     }
+    r->heads[scope] = NONE;
+    return 0;
+}
+
+/* Memory pass, allocator releases the scope: check the guards first, then forget the blocks
+ * (their memory may be gone after the reset). */
+static int check_scope_guards(ab_replay *r, unsigned scope, uint64_t i, ab_replay_failure *fail)
+{
+    for (uint32_t id = r->heads[scope]; id != NONE; id = r->slots[id].next)
+        if (guarded(r, r->slots[id].size) && !guard_ok(id, r->slots[id].ptr, r->slots[id].size))
+            return guard_failure(fail, i, id, &r->slots[id]);
+    return 0;
+}
+
+static void forget_scope(ab_replay *r, unsigned scope)
+{
+    for (uint32_t id = r->heads[scope]; id != NONE; id = r->slots[id].next)
+        r->live[id] = 0;
     r->heads[scope] = NONE;
 }
 
@@ -418,9 +480,11 @@ static inline __attribute__((always_inline)) int do_op(ab_replay *r, const fns *
         s->align_log2 = (uint8_t)al;
         s->orig_align_log2 = op->align_log2;
         r->live[op->id] = 1;
-        if (r->use_lists)
+        if (r->use_lists || mode == MODE_MEMORY)
             link_slot(r, op->id, s);
         touch_block(p, op->size, touch, op->flags & AB_OPF_ZERO);
+        if (mode == MODE_MEMORY && guarded(r, op->size))
+            guard_write(op->id, p, op->size);
         if (mode == MODE_PEROP)
             record(lat, AB_OP_ALLOC, ab_size_class(op->size),
                    op->align_log2 < AB_ALIGN_CLASSES ? op->align_log2 : -1, t0, t1, ovh);
@@ -444,13 +508,15 @@ static inline __attribute__((always_inline)) int do_op(ab_replay *r, const fns *
     case AB_OP_FREE: {
         slot *s = &r->slots[op->id];
         size_t align = (size_t)1 << s->align_log2;
+        if (mode == MODE_MEMORY && guarded(r, s->size) && !guard_ok(op->id, s->ptr, s->size))
+            return guard_failure(fail, i, op->id, s);
         if (mode == MODE_PEROP)
             t0 = ab_tsc_start();
         f->free(s->ptr, s->size, align);
         if (mode == MODE_PEROP)
             t1 = ab_tsc_stop();
         r->live[op->id] = 0;
-        if (r->use_lists)
+        if (r->use_lists || mode == MODE_MEMORY)
             unlink_slot(r, s);
         if (mode == MODE_PEROP)
             record(lat, AB_OP_FREE, ab_size_class(s->size), -1, t0, t1, ovh);
@@ -466,6 +532,10 @@ static inline __attribute__((always_inline)) int do_op(ab_replay *r, const fns *
         slot *s = &r->slots[op->id];
         size_t align = (size_t)1 << s->align_log2;
         void *p;
+        const int guard_old = mode == MODE_MEMORY && guarded(r, s->size);
+        uint64_t old_tag = guard_old ? guard_tag(op->id, s->ptr) : 0;
+        if (guard_old && !guard_ok(op->id, s->ptr, s->size))
+            return guard_failure(fail, i, op->id, s);
         if (mode == MODE_PEROP)
             t0 = ab_tsc_start();
         if (r->caps & AB_CAP_REALLOC) {
@@ -483,10 +553,17 @@ static inline __attribute__((always_inline)) int do_op(ab_replay *r, const fns *
         if (__builtin_expect(bad_pointer(p, op->size, align), 0))
             return pointer_failure(fail, i, "realloc", p, op->size, align);
         uint32_t old = s->size;
+        if (guard_old && op->size >= 8 && memcmp(p, &old_tag, 8) != 0) {
+            fail_at(fail, i, "realloc of id %u from %u to %u bytes did not keep its content",
+                    op->id, old, op->size);
+            return -1;
+        }
         s->ptr = p;
         s->size = op->size;
         if (op->size > old)
             touch_block((char *)p + old, op->size - old, touch, 0);
+        if (mode == MODE_MEMORY && guarded(r, op->size))
+            guard_write(op->id, p, op->size);
         if (mode == MODE_PEROP)
             record(lat, AB_OP_REALLOC, ab_size_class(op->size), -1, t0, t1, ovh);
         if (mode == MODE_MEMORY) {
@@ -502,14 +579,19 @@ static inline __attribute__((always_inline)) int do_op(ab_replay *r, const fns *
     }
     case AB_OP_RESET: {
         unsigned scope = op->scope;
+        if (mode == MODE_MEMORY && (r->caps & AB_CAP_RESET) &&
+            check_scope_guards(r, scope, i, fail) != 0)
+            return -1;
         if (mode == MODE_PEROP)
             t0 = ab_tsc_start();
         if (r->caps & AB_CAP_RESET)
             f->reset(scope);
-        else
-            free_scope_list(r, f, scope, mode);
+        else if (free_scope_list(r, f, scope, i, mode, fail) != 0)
+            return -1;
         if (mode == MODE_PEROP)
             t1 = ab_tsc_stop();
+        if (mode == MODE_MEMORY && (r->caps & AB_CAP_RESET))
+            forget_scope(r, scope);
         if (mode == MODE_PEROP)
             record(lat, AB_OP_RESET, AB_SIZE_CLASSES, -1, t0, t1, ovh);
         if (mode == MODE_MEMORY && (r->caps & AB_CAP_RESET)) {
@@ -621,6 +703,10 @@ int ab_replay_memory_pass(ab_replay *r, const ab_allocator *a, ab_memory_result 
             return -1;
         checkpoint(r, a, to, baseline);
     }
+    for (size_t id = 0; id < r->nslots; id++)
+        if (r->live[id] && guarded(r, r->slots[id].size) &&
+            !guard_ok((uint32_t)id, r->slots[id].ptr, r->slots[id].size))
+            return guard_failure(fail, r->n, (uint32_t)id, &r->slots[id]);
     out->peak_rss = ab_memstat_peak_rss();
     out->max_live = r->max_L;
     out->footprint_at_max_live = r->fp_at_max_L;

@@ -18,18 +18,26 @@
 static struct {
     void *p;
     uint32_t scope;
-} fake_blocks[FAKE_MAX];
+    size_t size;
+} fake_blocks[FAKE_MAX]; /* live blocks */
 static size_t fake_n;
+static void *fake_grave[FAKE_MAX]; /* freed while fake_no_free: really freed at release */
+static size_t fake_ngrave;
 static long fake_live, fake_alloc_calls;
 static size_t fake_max_align;
 static long fake_misalign_at = -1; /* 1-based alloc call to misalign */
 static long fake_null_at = -1;
+static long fake_dup_at = -1;   /* from this alloc call on, hand out a live block again, once */
+static int fake_no_free;        /* free does nothing (blocks go at fake_release_all) */
+static int fake_realloc_nocopy; /* realloc forgets the content */
 
 /* Free whatever a failed pass left behind (a failed pass stops where it is). */
 static void fake_release_all(void)
 {
     while (fake_n)
         free(fake_blocks[--fake_n].p);
+    while (fake_ngrave)
+        free(fake_grave[--fake_ngrave]);
 }
 
 static void fake_reset_state(void)
@@ -38,7 +46,8 @@ static void fake_reset_state(void)
     fake_n = 0;
     fake_live = fake_alloc_calls = 0;
     fake_max_align = 0;
-    fake_misalign_at = fake_null_at = -1;
+    fake_misalign_at = fake_null_at = fake_dup_at = -1;
+    fake_no_free = fake_realloc_nocopy = 0;
 }
 
 /* counted: 1 for the trace's allocs (misalign/NULL injection applies), 0 inside realloc */
@@ -49,12 +58,19 @@ static void *fake_get(size_t size, size_t align, uint32_t scope, int counted)
         fake_max_align = align;
     if (counted && fake_alloc_calls == fake_null_at)
         return NULL;
+    if (counted && fake_dup_at > 0 && fake_alloc_calls >= fake_dup_at) /* overlap a live block */
+        for (size_t i = fake_n; i-- > 0;)
+            if (((uintptr_t)fake_blocks[i].p & (align - 1)) == 0 && fake_blocks[i].size >= 16 &&
+                fake_blocks[i].size >= size) {
+                fake_dup_at = -1; /* once */
+                return fake_blocks[i].p;
+            }
     void *p = NULL;
     if (posix_memalign(&p, align < sizeof(void *) ? sizeof(void *) : align, size ? size : 1))
         return NULL;
     fake_live++;
     if (fake_n < FAKE_MAX)
-        fake_blocks[fake_n++] = (typeof(fake_blocks[0])){p, scope};
+        fake_blocks[fake_n++] = (typeof(fake_blocks[0])){p, scope, size};
     if (counted && fake_alloc_calls == fake_misalign_at)
         return (char *)p + 1; /* aligned to nothing */
     return p;
@@ -65,24 +81,28 @@ static void *fake_alloc(size_t size, size_t align, uint32_t scope)
     return fake_get(size, align, scope, 1);
 }
 
-static void forget(void *p)
+/* 1 if p was a live block (now forgotten) */
+static int forget(void *p)
 {
     for (size_t i = fake_n; i-- > 0;)
         if (fake_blocks[i].p == p) {
             fake_blocks[i] = fake_blocks[--fake_n];
-            return;
+            return 1;
         }
+    return 0;
 }
 
 static void fake_free(void *p, size_t size, size_t align)
 {
     (void)size;
     (void)align;
-    if (!p)
+    if (!p || !forget(p)) /* a second free of a handed-out-twice block frees nothing */
         return;
-    forget(p);
-    free(p);
     fake_live--;
+    if (fake_no_free && fake_ngrave < FAKE_MAX)
+        fake_grave[fake_ngrave++] = p;
+    else
+        free(p);
 }
 
 static void *fake_realloc(void *p, size_t old_size, size_t new_size, size_t align)
@@ -94,7 +114,8 @@ static void *fake_realloc(void *p, size_t old_size, size_t new_size, size_t alig
     void *q = fake_get(new_size, align, scope, 0);
     if (!q)
         return NULL;
-    memcpy(q, p, old_size < new_size ? old_size : new_size);
+    if (!fake_realloc_nocopy)
+        memcpy(q, p, old_size < new_size ? old_size : new_size);
     fake_free(p, old_size, align);
     return q;
 }
@@ -309,6 +330,39 @@ int main(void)
     ab_replay_destroy(r);
     ab_replay_opts bad = {.lower_align = 24};
     CHECK(!ab_replay_create(&t, &fake_plain, &bad, err, sizeof err), "lower-align 24 accepted");
+
+    /* an allocator handing out a live block again: its guard tags are overwritten */
+    for (int touch = AB_TOUCH_FIRST; touch <= AB_TOUCH_ALL; touch++) {
+        fake_reset_state();
+        fake_dup_at = 300;
+        fake_no_free = 1;
+        ab_replay_opts go = {.touch = (ab_touch)touch};
+        r = ab_replay_create(&t, &fake_plain, &go, err, sizeof err);
+        ab_replay_failure gf = {0};
+        CHECK(r && ab_replay_memory_pass(r, &fake_plain, &m, &gf) != 0,
+              "overlapping block not detected (touch %d)", touch);
+        CHECK(strstr(gf.msg, "overwritten") && gf.op >= kth_alloc(&t, 300),
+              "overlap message: op %llu: %s", (unsigned long long)gf.op, gf.msg);
+        ab_replay_destroy(r);
+    }
+    /* ... and none without one: the same run with the duplicate switched off passes */
+    fake_reset_state();
+    fake_no_free = 1;
+    r = ab_replay_create(&t, &fake_plain, &(ab_replay_opts){.touch = AB_TOUCH_FIRST}, err,
+                         sizeof err);
+    CHECK(r && ab_replay_memory_pass(r, &fake_plain, &m, &f) == 0, "guards on a sound run: %s",
+          f.msg);
+    ab_replay_destroy(r);
+    /* a realloc that loses the content */
+    fake_reset_state();
+    fake_realloc_nocopy = 1;
+    r = ab_replay_create(&t, &fake_plain, &(ab_replay_opts){.touch = AB_TOUCH_ALL}, err,
+                         sizeof err);
+    ab_replay_failure rf = {0};
+    CHECK(r && ab_replay_memory_pass(r, &fake_plain, &m, &rf) != 0 &&
+              t.ops[rf.op].kind == AB_OP_REALLOC && strstr(rf.msg, "did not keep its content"),
+          "realloc content loss: op %llu: %s", (unsigned long long)rf.op, rf.msg);
+    ab_replay_destroy(r);
 
     check_failure(&t, 1, -1, "misaligned first alloc");
     check_failure(&t, 777, -1, "misaligned 777th alloc");
