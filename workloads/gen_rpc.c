@@ -3,13 +3,15 @@
  * Each call is bracketed by mark(call, slot) ... reset(slot): scope = the call's slot (calls
  * rotate over RPC_SLOTS slots, as a server's dispatch slots would), and every block the call
  * allocates is freed inside the call, so every block lives exactly one call (FACTS.md §2). All
- * blocks are 8-byte aligned (midl_user_allocate's guarantee). The call shapes and sizes are
- * those of FACTS.md §2; the mix weights and the counts (N, K, string and data lengths), which
- * FACTS does not give, are this generator's choice and are listed in rpc_help below.
+ * blocks are 8-byte aligned (midl_user_allocate's guarantee). A call has 1 to 3 parameters,
+ * each of one of the shapes of FACTS.md §2 with its sizes; the mix weights and the counts (N,
+ * K, string and data lengths, parameters per call), which FACTS does not give, are this
+ * generator's choice and are listed in the help text below.
  *
  * Order of allocations and frees, as NDR does them:
  * - unmarshalling allocates a struct, then its embedded pointees in member order, so a list is
  *   node1, data1, node2, data2 ... and a tree is allocated in pre-order;
+ * - parameters are unmarshalled in order, and freed in order once the reply is marshalled;
  * - after the server routine returns the stub frees with NdrPointerFree, which frees a struct's
  *   embedded pointees first (recursively) and the struct last: a list goes data1 ... dataN,
  *   nodeN ... node1, a tree in post-order, a server-built [out] list tail first, head last.
@@ -25,10 +27,11 @@
 #include <string.h>
 
 #define RPC_SLOTS 8
-#define RPC_CALLS_AT_SCALE_1 150000 /* ~3 M ops with single nodes */
+#define RPC_CALLS_AT_SCALE_1 100000 /* ~3.1 M ops with single nodes */
 #define RPC_ALIGN_LOG2 3            /* 8 bytes */
 #define RPC_NODE 24                 /* a list or tree node under NDR20 on x64 */
-#define RPC_MAX_BLOCKS 128
+#define RPC_MAX_PARAMS 3
+#define RPC_MAX_BLOCKS (64 * RPC_MAX_PARAMS) /* a list param has at most 64 blocks */
 
 enum rpc_shape {
     SHAPE_NO_ALLOC,    /* [in,string] wchar_t* plus [out] handle: points into the buffer */
@@ -41,7 +44,7 @@ enum rpc_shape {
     SHAPE_COUNT
 };
 
-/* Mix weights, in percent of calls. */
+/* Mix weights, in percent of parameters. */
 static const unsigned shape_weight[SHAPE_COUNT] = {20, 20, 15, 10, 15, 10, 10};
 
 typedef struct rpc_call {
@@ -69,13 +72,14 @@ static void tree(rpc_call *c, ab_rng *r, unsigned n)
     c->ids[c->n++] = id;
 }
 
-static void one_call(rpc_call *c, ab_rng *r)
+/* One parameter: its blocks are allocated now and appended to c->ids in the order they are
+ * to be freed. */
+static void one_param(rpc_call *c, ab_rng *r)
 {
     unsigned pick = (unsigned)ab_rng_range(r, 0, 99), shape = 0;
     while (pick >= shape_weight[shape])
         pick -= shape_weight[shape++];
     ab_trace_writer *w = c->w;
-    c->n = 0;
     switch ((enum rpc_shape)shape) {
     case SHAPE_NO_ALLOC:
         break;
@@ -134,8 +138,18 @@ static void one_call(rpc_call *c, ab_rng *r)
     case SHAPE_COUNT:
         break;
     }
+}
+
+/* One call: 1 (60 %), 2 (30 %) or 3 (10 %) parameters, unmarshalled in order; after the server
+ * routine returns the stub frees them in parameter order. */
+static void one_call(rpc_call *c, ab_rng *r)
+{
+    unsigned u = (unsigned)ab_rng_range(r, 0, 9), params = u < 6 ? 1 : u < 9 ? 2 : 3;
+    c->n = 0;
+    for (unsigned i = 0; i < params; i++)
+        one_param(c, r);
     for (unsigned i = 0; i < c->n; i++)
-        ab_tw_free(w, c->ids[i], 0);
+        ab_tw_free(c->w, c->ids[i], 0);
 }
 
 static const char *const rpc_variants[] = {"single", "all", NULL};
@@ -171,8 +185,10 @@ const ab_generator ab_gen_rpc = {
         "rpc: the allocations of a MIDL server stub (FACTS.md section 2), one call after another.\n"
         "Each call is mark(call, slot) ... reset(slot), slot = call number mod 8 (the scope); "
         "every\n"
-        "block is freed inside its call; every block is 8-byte aligned.\n"
-        "Call mix (percent of calls; the weights and counts are this generator's choice):\n"
+        "block is freed inside its call; every block is 8-byte aligned. A call has 1 (60%), 2 "
+        "(30%)\n"
+        "or 3 (10%) parameters, unmarshalled in order and freed in order after the call.\n"
+        "Parameter mix (percent; the weights and counts are this generator's choice):\n"
         "  20  [in,string] wchar_t* + [out] handle: no allocation (points into the buffer)\n"
         "  20  [in,size_is(n),string] char*: 1 x n, n log-uniform 16..512\n"
         "  15  [in,out,size_is(size)] long*: 1 x 4*size, size 192..320 (about 1 KiB)\n"
@@ -182,7 +198,7 @@ const ab_generator ab_gen_rpc = {
         "  10  [out] list built by the server: 1 x 24 zeroed + K = 1..16 x (24 + data 8..64)\n"
         "Frees follow NdrPointerFree: embedded pointees first, the struct last (lists: data1..N,\n"
         "then nodeN..node1; trees in post-order; server lists tail first, head last).\n"
-        "Knobs: --seed S; --scale X (150000 calls at 1.0, about 3 M ops with single nodes);\n"
+        "Knobs: --seed S; --scale X (100000 calls at 1.0, about 3.1 M ops with single nodes);\n"
         "--nodes single|all ([allocate(single_node)], the default, or [allocate(all_nodes)]; the\n"
         "two variants of one seed describe the same calls); --threads 1.\n",
     .generate = rpc_generate,

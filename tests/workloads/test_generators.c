@@ -176,7 +176,7 @@ static void check_rpc(void)
     rpc_summary s, a;
     if (summarize_rpc("rs.abt", &s) || summarize_rpc("ra.abt", &a))
         return;
-    CHECK("rpc-calls-at-scale", s.calls == 7500 && a.calls == 7500);
+    CHECK("rpc-calls-at-scale", s.calls == 5000 && a.calls == 5000);
     CHECK("rpc-every-op-inside-a-call", s.unbracketed == 0 && a.unbracketed == 0);
     CHECK("rpc-blocks-in-their-call-scope", s.bad_scope == 0 && a.bad_scope == 0);
     CHECK("rpc-every-block-freed-within-its-call", s.live_at_reset == 0 && a.live_at_reset == 0);
