@@ -1,10 +1,12 @@
 #!/usr/bin/env bash
-# cli_record.sh ALIGNBENCH: `alignbench record` on real programs: a python3 script that calls
-# every interposed function (through ctypes) from several threads and forks a child, `gcc -c` on
-# a file of this repository, and `git log`. Each trace must pass `trace check`, and `trace stats`
+# cli_record.sh ALIGNBENCH STRESS: `alignbench record` on real programs: a python3 script that
+# calls every interposed function (through ctypes) from several threads and forks a child,
+# `gcc -c` on a file of this repository, `git log`, and STRESS (record_stress.c: 4 threads
+# freeing each other's blocks at full speed). Each trace must pass `trace check`, and `trace stats`
 # must show what the script is known to have done (counts that cannot appear otherwise).
 set -uo pipefail
 ab=$1
+stress=$2
 src=$(cd "$(dirname "$0")/../.." && pwd)
 dir=$(mktemp -d)
 trap 'rm -rf "$dir"' EXIT
@@ -81,6 +83,13 @@ if (cd "$src" && "$ab" record --text -o "$dir/git.txt" -- git log --oneline -n 2
    head -1 "$dir/git.txt" | grep -q '^# alignbench-trace 1$' &&
    "$ab" trace check "$dir/git.txt" >"$dir/out" 2>&1; then ok record-git-text; else fail record-git-text; fi
 test ! -e "$dir/git.txt.bin" && ok record-text-leaves-no-binary || fail record-text-leaves-no-binary
+
+if "$ab" record -o "$dir/stress.abt" -- "$stress" >"$dir/out" 2>&1 &&
+   "$ab" trace check "$dir/stress.abt" >"$dir/out" 2>&1; then ok record-threads-stress-valid; else fail record-threads-stress-valid; fi
+"$ab" trace stats "$dir/stress.abt" >"$dir/out" 2>&1
+grep -q 'unseen_frees=0 .*implicit_frees=0' "$dir/out" && ok record-stress-no-lost-frees || fail record-stress-no-lost-frees
+threads=$(awk '$1 == "threads" { print $2 }' "$dir/out")
+[ "${threads:-0}" -ge 4 ] && ok record-stress-threads || fail "record-stress-threads (${threads:-0})"
 
 "$ab" record -o "$dir/f.abt" -- false >"$dir/out" 2>&1; rc=$?
 [ $rc -eq 1 ] && grep -q "exited with 1" "$dir/out" && ok record-passes-exit-code || fail "record-passes-exit-code ($rc)"
