@@ -134,12 +134,16 @@ static int add_item(const char *item, ab_alloc_choice **v, size_t *n, size_t *ca
         } else {
             fill_builtin(c, b);
         }
-        /* The same name twice is asked once. */
-        int dup = 0;
-        for (size_t k = 0; k < *n; k++)
-            dup |= !strcmp((*v)[k].name, c->name);
-        if (!dup)
+        /* The same name twice is asked once; a name given explicitly (a plug-in
+         * jemalloc=/path) replaces the one "all" brought in, never the other way round. */
+        size_t dup = *n;
+        for (size_t k = 0; k < *n && dup == *n; k++)
+            if (!strcmp((*v)[k].name, c->name))
+                dup = k;
+        if (dup == *n)
             (*n)++;
+        else if (!all)
+            (*v)[dup] = *c;
         if (eq)
             break;
     }

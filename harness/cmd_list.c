@@ -68,6 +68,9 @@ static void probe(list_row *row, const char *runner, const char *dir, double tim
     if (ab_child_run(&spec, &r) != 0 || r.outcome != AB_CHILD_OK) {
         ab_child_describe(&r, what, sizeof what);
         last_line(err_path, reason, sizeof reason);
+        static const char prefix[] = "alignbench-runner: ";
+        if (!strncmp(reason, prefix, sizeof prefix - 1))
+            memmove(reason, reason + sizeof prefix - 1, strlen(reason) - (sizeof prefix - 1) + 1);
         row->c.available = 0;
         snprintf(row->c.why, sizeof row->c.why, "probe failed (%s)%s%s", what,
                  reason[0] ? ": " : "", reason);
