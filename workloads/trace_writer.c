@@ -56,6 +56,11 @@ ab_trace_writer *ab_tw_create(const char *path, const char *meta, char *err, siz
         snprintf(err, errlen, "metadata longer than %d characters", AB_TRACE_META_MAX - 1);
         return NULL;
     }
+    for (const char *c = meta; c && *c; c++)
+        if (*c < 0x20 || *c > 0x7e) {
+            snprintf(err, errlen, "metadata holds a non-printable character");
+            return NULL;
+        }
     ab_trace_writer *w = calloc(1, sizeof *w);
     if (!w) {
         snprintf(err, errlen, "out of memory");

@@ -140,6 +140,8 @@ int main(void)
     CHECK("writer-rejects-double-free",
           ab_tw_close(w, err, sizeof err) != 0 && strstr(err, "op 2: free of id 0: double free"));
     CHECK("writer-leaves-no-file", access(bad, F_OK) != 0);
+    CHECK("writer-refuses-unprintable-meta",
+          ab_tw_create(bad, "a=1\nb=2", err, sizeof err) == NULL && strstr(err, "non-printable"));
 
     unlink(bin1);
     unlink(bin2);
