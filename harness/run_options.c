@@ -48,7 +48,7 @@ void ab_run_usage(FILE *out)
         "  --seed S             generator and shuffle seed (default 1)\n"
         "  --shuffle            shuffle the order of the cells within each round\n"
         "  --touch MODE         none|first|all: which bytes of each block the replay writes\n"
-        "                       (default first)\n"
+        "                       (none, the first byte of each page, all; default all)\n"
         "  --timeout S          per-child timeout in seconds (default: the preset's)\n"
         "  --mem-limit BYTES    address-space limit per child (suffixes K, M, G)\n"
         "  --natural-baseline on|off|auto\n"
