@@ -9,29 +9,25 @@
  * touched the allocator yet), a warm-up, the batch and per-op passes, and the same batch and
  * per-op passes against the null allocator (the floor); it calibrates again and writes one JSON
  * object shaped like a `runs[]` element of results/README.md (without the orchestrator's own
- * fields), through a temporary file renamed into place.
+ * fields; built by replay_json.c), through a temporary file renamed into place.
  *
  * Exit codes: 0 ok; 1 usage, invalid trace or a harness error; 4 correctness failure (the
- * allocator returned a misaligned pointer or NULL for a non-empty request: stderr names the op
- * index and no result file is written). runner_main.c exits 3 when the allocator is refused.
+ * allocator returned a misaligned pointer, NULL for a non-empty request, or memory overlapping a
+ * live block: stderr names the op index and no result file is written). runner_main.c exits 3 when the allocator is refused.
  */
-#include "harness/histogram.h"
-#include "harness/memstat.h"
-#include "harness/metrics.h"
 #include "harness/null_alloc.h"
 #include "harness/replay.h"
+#include "harness/replay_json.h"
 #include "harness/runner_modes.h"
 #include "harness/timer.h"
 #include "workloads/trace_io.h"
 
 #include <errno.h>
 #include <jansson.h>
-#include <math.h>
 #include <sched.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 
 #define EXIT_USAGE 1
 #define EXIT_CORRECTNESS 4
@@ -176,191 +172,6 @@ static int parse_args(int argc, char **argv, replay_args *a)
     return 0;
 }
 
-/* ---- JSON helpers ------------------------------------------------------------------------ */
-
-/* A number, or null when it is not finite (a ratio over zero). */
-static void put_num(json_t *o, const char *k, double v)
-{
-    json_object_set_new(o, k, isfinite(v) ? json_real(v) : json_null());
-}
-
-static void put_int(json_t *o, const char *k, int64_t v)
-{
-    json_object_set_new(o, k, json_integer(v));
-}
-
-typedef struct run_times {
-    const ab_tsc_clock *clock;
-    const ab_latency_set *main, *floor;
-} run_times;
-
-static double ticks_ns(const run_times *t, double ticks)
-{
-    return ab_tsc_to_ns(t->clock, ticks);
-}
-
-/* The floor's median for a kind, in ns (0 without a floor pass). */
-static double floor_p50(const run_times *t, unsigned kind)
-{
-    if (!t->floor || !t->floor->kind[kind])
-        return 0;
-    return ticks_ns(t, ab_hist_quantile(t->floor->kind[kind], 0.5));
-}
-
-static double net_q(const run_times *t, const ab_hist *h, unsigned kind, double q)
-{
-    double v = ticks_ns(t, ab_hist_quantile(h, q)) - floor_p50(t, kind);
-    return v > 0 ? v : 0;
-}
-
-static json_t *quantiles(const run_times *t, const ab_hist *h, unsigned kind, int net)
-{
-    static const struct {
-        const char *name;
-        double q;
-    } qs[] = {{"p50", .5}, {"p90", .9}, {"p99", .99}, {"p999", .999}, {"max", 1.0}};
-    json_t *o = json_object();
-    put_int(o, "count", (int64_t)h->count);
-    for (size_t i = 0; i < sizeof qs / sizeof qs[0]; i++)
-        put_num(o, qs[i].name,
-                net ? net_q(t, h, kind, qs[i].q) : ticks_ns(t, ab_hist_quantile(h, qs[i].q)));
-    put_num(o, "mean", h->count ? ticks_ns(t, h->sum / (double)h->count) : NAN);
-    return o;
-}
-
-static json_t *histogram_json(const run_times *t, const ab_hist *h)
-{
-    json_t *a = json_array();
-    for (unsigned i = 0; i < AB_HIST_BUCKETS; i++)
-        if (h->buckets[i]) {
-            json_t *pair = json_array();
-            json_array_append_new(pair, json_real(ticks_ns(t, (double)ab_hist_bucket_high(i))));
-            json_array_append_new(pair, json_integer((json_int_t)h->buckets[i]));
-            json_array_append_new(a, pair);
-        }
-    return a;
-}
-
-static void put_latency(json_t *run, json_t *metrics, const run_times *t)
-{
-    json_t *net = json_object(), *raw = json_object(), *floor = json_object();
-    json_t *hist = json_object(), *by_size = json_array();
-    for (unsigned k = 1; k < AB_KINDS; k++) {
-        const ab_hist *h = t->main->kind[k];
-        if (!h)
-            continue;
-        const char *name = ab_op_kind_name(k);
-        json_object_set_new(net, name, quantiles(t, h, k, 1));
-        json_object_set_new(raw, name, quantiles(t, h, k, 0));
-        json_object_set_new(hist, name, histogram_json(t, h));
-        if (t->floor && t->floor->kind[k])
-            json_object_set_new(floor, name, quantiles(t, t->floor->kind[k], k, 0));
-        for (unsigned c = 0; c < AB_SIZE_CLASSES; c++) {
-            const ab_hist *hs = t->main->size[k][c];
-            if (!hs || !hs->count)
-                continue;
-            json_t *e = json_object();
-            json_object_set_new(e, "op", json_string(name));
-            put_int(e, "size_max", (int64_t)1 << c);
-            put_int(e, "count", (int64_t)hs->count);
-            put_num(e, "p50", net_q(t, hs, k, .5));
-            put_num(e, "p99", net_q(t, hs, k, .99));
-            json_array_append_new(by_size, e);
-        }
-    }
-    static const struct {
-        const char *metric;
-        unsigned kind;
-        double q;
-    } flat[] = {{"alloc_p50", AB_OP_ALLOC, .5},      {"alloc_p99", AB_OP_ALLOC, .99},
-                {"alloc_p999", AB_OP_ALLOC, .999},   {"free_p50", AB_OP_FREE, .5},
-                {"free_p99", AB_OP_FREE, .99},       {"realloc_p50", AB_OP_REALLOC, .5},
-                {"realloc_p99", AB_OP_REALLOC, .99}, {"reset_p50", AB_OP_RESET, .5},
-                {"reset_p99", AB_OP_RESET, .99}};
-    for (size_t i = 0; i < sizeof flat / sizeof flat[0]; i++)
-        if (t->main->kind[flat[i].kind])
-            put_num(metrics, flat[i].metric,
-                    net_q(t, t->main->kind[flat[i].kind], flat[i].kind, flat[i].q));
-    json_object_set_new(run, "latency", net);
-    json_object_set_new(run, "latency_raw", raw);
-    json_object_set_new(run, "floor_latency", floor);
-    json_object_set_new(run, "latency_by_size_class", by_size);
-    json_object_set_new(run, "histograms", hist);
-}
-
-static void put_memory(json_t *run, json_t *metrics, const ab_memory_result *m)
-{
-    put_num(metrics, "frag_peak", m->frag.frag_peak);
-    put_num(metrics, "frag_at_peak", m->frag.frag_at_peak);
-    put_num(metrics, "frag_avg", m->frag.frag_avg);
-    put_num(metrics, "internal", m->internal);
-    put_int(metrics, "retained", m->retained);
-    put_int(metrics, "peak_rss", (int64_t)m->peak_rss);
-    put_int(metrics, "peak_live", (int64_t)m->max_live);
-    put_int(metrics, "peak_footprint", m->frag.max_F);
-    put_int(metrics, "footprint_at_peak_live", (int64_t)m->footprint_at_max_live);
-    json_t *ts = json_array();
-    for (size_t i = 0; i < m->series_len; i++) {
-        const ab_checkpoint *c = &m->series[i];
-        json_t *row = json_array();
-        json_array_append_new(row, json_integer((json_int_t)c->op));
-        json_array_append_new(row, json_integer((json_int_t)c->live));
-        json_array_append_new(row, json_integer((json_int_t)c->anon));
-        json_array_append_new(row, json_integer((json_int_t)c->footprint));
-        json_array_append_new(row,
-                              c->alloc_active >= 0 ? json_integer(c->alloc_active) : json_null());
-        json_array_append_new(ts, row);
-    }
-    json_object_set_new(run, "timeseries", ts);
-}
-
-static void put_align_classes(json_t *run, const ab_replay_opts *opts, const ab_memory_result *m,
-                              const run_times *t)
-{
-    json_t *a = json_array();
-    for (unsigned c = 0; c < AB_ALIGN_CLASSES; c++) {
-        const ab_hist *h = t && t->main ? t->main->align[c] : NULL;
-        uint64_t count = m ? m->align[c].count : h ? h->count : 0;
-        if (!count)
-            continue;
-        uint64_t align = (uint64_t)1 << c;
-        json_t *e = json_object();
-        put_int(e, "align", (int64_t)align);
-        put_int(
-            e, "served_align",
-            (int64_t)(opts->lower_align && align > opts->lower_align ? opts->lower_align : align));
-        put_int(e, "count", (int64_t)count);
-        if (m) {
-            put_int(e, "requested_bytes", (int64_t)m->align[c].requested_bytes);
-            put_int(e, "footprint_bytes", (int64_t)m->align[c].footprint_bytes);
-        }
-        if (h && h->count) {
-            put_num(e, "alloc_p50", net_q(t, h, AB_OP_ALLOC, .5));
-            put_num(e, "alloc_p99", net_q(t, h, AB_OP_ALLOC, .99));
-        }
-        json_array_append_new(a, e);
-    }
-    json_object_set_new(run, "align_classes", a);
-}
-
-static int write_json_atomic(json_t *o, const char *path)
-{
-    char tmp[4096];
-    snprintf(tmp, sizeof tmp, "%s.tmp.%ld", path, (long)getpid());
-    if (json_dump_file(o, tmp, JSON_INDENT(1) | JSON_REAL_PRECISION(10)) != 0) {
-        fprintf(stderr, "alignbench-runner replay: cannot write %s\n", tmp);
-        unlink(tmp);
-        return -1;
-    }
-    if (rename(tmp, path) != 0) {
-        fprintf(stderr, "alignbench-runner replay: cannot rename %s to %s: %s\n", tmp, path,
-                strerror(errno));
-        unlink(tmp);
-        return -1;
-    }
-    return 0;
-}
-
 /* ---- the mode ---------------------------------------------------------------------------- */
 
 static int correctness_failure(const char *who, const ab_replay_failure *f)
@@ -469,92 +280,32 @@ int runner_replay(const ab_runner_ctx *ctx, int argc, char **argv)
         goto out;
     }
 
-    /* ---- the result ---- */
-    run = json_object();
-    json_t *metrics = json_object();
-    run_times times = {&clock, (a.passes & PASS_PEROP) ? &lat_main : NULL,
-                       (a.passes & PASS_PEROP) ? &lat_floor : NULL};
-    if (a.passes & PASS_BATCH) {
-        double ops = batch.ops ? (double)batch.ops : 1;
-        double ns = ab_tsc_to_ns(&clock, (double)batch.ticks) / ops;
-        double fl = ab_tsc_to_ns(&clock, (double)batch_floor.ticks) / ops;
-        put_num(metrics, "ns_per_op", ns);
-        put_num(metrics, "floor_ns_per_op", fl);
-        put_num(metrics, "ns_per_op_net", ns - fl);
-        put_num(metrics, "mops", 1e3 / ns);
-        put_num(metrics, "ns_per_op_mean", ab_tsc_to_ns(&clock, (double)batch.ticks_mean) / ops);
-        put_num(metrics, "floor_ns_per_op_mean",
-                ab_tsc_to_ns(&clock, (double)batch_floor.ticks_mean) / ops);
-        put_num(metrics, "batch_median_ns_per_op",
-                ab_tsc_to_ns(&clock, batch.median_batch_ticks_per_op));
-        put_num(metrics, "floor_batch_median_ns_per_op",
-                ab_tsc_to_ns(&clock, batch_floor.median_batch_ticks_per_op));
+    ab_run_record rec = {
+        .clock = &clock,
+        .opts = &a.opts,
+        .trace = &trace,
+        .trace_path = a.trace,
+        .scan = scan,
+        .memory = (a.passes & PASS_MEMORY) ? &mem : NULL,
+        .batch = (a.passes & PASS_BATCH) ? &batch : NULL,
+        .batch_floor = &batch_floor,
+        .perop = (a.passes & PASS_PEROP) ? &perop : NULL,
+        .perop_floor = &perop_floor,
+        .lat = (a.passes & PASS_PEROP) ? &lat_main : NULL,
+        .lat_floor = (a.passes & PASS_PEROP) ? &lat_floor : NULL,
+        .alloc = al,
+        .alloc_name = ctx->alloc_name,
+        .lib_path = ctx->lib_path,
+        .cpu = a.cpu,
+        .warmup = a.warmup,
+        .batch_reps = a.batch_reps,
+    };
+    run = ab_run_record_json(&rec);
+    if (!run || ab_json_write_atomic(run, a.out, err, sizeof err) != 0) {
+        fprintf(stderr, "alignbench-runner replay: %s\n", run ? err : "cannot build the result");
+        goto out;
     }
-    if (a.passes & PASS_PEROP) {
-        double ops = perop.ops ? (double)perop.ops : 1;
-        put_num(metrics, "perop_ns_per_op", ab_tsc_to_ns(&clock, (double)perop.ticks) / ops);
-        put_num(metrics, "floor_perop_ns_per_op",
-                ab_tsc_to_ns(&clock, (double)perop_floor.ticks) / ops);
-        put_latency(run, metrics, &times);
-    }
-    if (a.passes & PASS_MEMORY)
-        put_memory(run, metrics, &mem);
-    put_align_classes(run, &a.opts, (a.passes & PASS_MEMORY) ? &mem : NULL,
-                      (a.passes & PASS_PEROP) ? &times : NULL);
-    put_num(metrics, "tsc_drift_ppm", clock.drift_ppm);
-    json_object_set_new(run, "metrics", metrics);
-
-    json_t *child = json_object();
-    put_num(child, "tsc_hz", clock.hz);
-    put_num(child, "tsc_hz_start", clock.start.hz);
-    put_num(child, "tsc_hz_end", clock.end.hz);
-    put_num(child, "tsc_drift_ppm", clock.drift_ppm);
-    put_num(child, "empty_region_ns", ab_tsc_to_ns(&clock, (double)clock.empty_region_ticks));
-    json_t *reasons = json_array();
-    if (fabs(clock.drift_ppm) > AB_TSC_NOISY_PPM) {
-        char why[128];
-        snprintf(why, sizeof why, "TSC calibrations disagree by %.0f ppm (limit %.0f)",
-                 clock.drift_ppm, AB_TSC_NOISY_PPM);
-        json_array_append_new(reasons, json_string(why));
-    }
-    json_object_set_new(child, "noisy", json_boolean(json_array_size(reasons) > 0));
-    json_object_set_new(child, "noisy_reasons", reasons);
-    json_object_set_new(child, "allocator", json_string(ctx->alloc_name));
-    json_object_set_new(child, "backend", json_string(al->name));
-    json_object_set_new(child, "allocator_version",
-                        json_string(al->version ? al->version() : "unknown"));
-    json_object_set_new(child, "library", ctx->lib_path ? json_string(ctx->lib_path) : json_null());
-    put_int(child, "cpu", a.cpu >= 0 ? a.cpu : sched_getcpu());
-    json_object_set_new(child, "pinned", json_boolean(a.cpu >= 0));
-    json_object_set_new(child, "touch", json_string(ab_touch_name(a.opts.touch)));
-    put_int(child, "lower_align", a.opts.lower_align);
-    put_int(child, "warmup", a.warmup);
-    put_int(child, "batch_reps", a.batch_reps);
-    json_t *passes = json_array();
-    if (a.passes & PASS_MEMORY)
-        json_array_append_new(passes, json_string("memory"));
-    if (a.passes & PASS_BATCH)
-        json_array_append_new(passes, json_string("batch"));
-    if (a.passes & PASS_PEROP)
-        json_array_append_new(passes, json_string("perop"));
-    json_object_set_new(child, "passes", passes);
-    json_object_set_new(child, "free_is_noop", json_boolean(!(al->caps & AB_CAP_FREE)));
-    json_object_set_new(child, "reset_by",
-                        json_string(al->caps & AB_CAP_RESET ? "allocator" : "harness"));
-    json_object_set_new(child, "realloc_by",
-                        json_string(al->caps & AB_CAP_REALLOC ? "allocator" : "harness"));
-    json_t *tr = json_object();
-    json_object_set_new(tr, "path", json_string(a.trace));
-    put_int(tr, "ops", (int64_t)trace.hdr.op_count);
-    put_int(tr, "timed_ops", (int64_t)scan->timed_ops);
-    put_int(tr, "peak_live_bytes", (int64_t)trace.hdr.peak_live_bytes);
-    put_int(tr, "max_live_ids", trace.hdr.max_live_ids);
-    json_object_set_new(child, "trace", tr);
-    if (a.passes & PASS_MEMORY)
-        put_int(child, "memory_baseline", mem.baseline);
-    json_object_set_new(run, "child", child);
-
-    rc = write_json_atomic(run, a.out) == 0 ? 0 : EXIT_USAGE;
+    rc = 0;
 out:
     json_decref(run);
     ab_replay_latency_set_free(&lat_main);
