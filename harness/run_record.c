@@ -118,10 +118,11 @@ int ab_run_attach_baseline(json_t *runs, const json_t *lowered)
     }
     if (!row)
         return -1;
-    json_object_set_new(row, "baseline",
-                        json_pack("{s:O, s:O, s:O}", "status", json_object_get(lowered, "status"),
-                                  "error", json_object_get(lowered, "error"), "metrics",
-                                  json_object_get(lowered, "metrics")));
+    json_object_set_new(
+        row, "baseline",
+        json_pack("{s:O, s:O, s:O, s:O}", "status", json_object_get(lowered, "status"), "error",
+                  json_object_get(lowered, "error"), "wall_s", json_object_get(lowered, "wall_s"),
+                  "metrics", json_object_get(lowered, "metrics")));
     const char *rs = json_string_value(json_object_get(row, "status"));
     const char *ls = json_string_value(json_object_get(lowered, "status"));
     if (!rs || !ls || strcmp(rs, "ok") != 0 || strcmp(ls, "ok") != 0)
