@@ -9,12 +9,14 @@
  * Caveat: the reservation (4 GiB a module by default) counts against RLIMIT_AS, so a memory
  * limit on the runner must leave room for the modules' windows.
  *
- * Footprint of a block: its size. The alignment padding in front of it cannot be told from the
- * block alone; it shows in the module's used bytes (stats "allocated") and in resident memory.
+ * Footprint of a block: the bytes its carve consumed, alignment padding in front of it included
+ * (carve_memo.h: exact right after the allocation, which is when the replay asks; the size
+ * alone otherwise). The padding also shows in the module's used bytes (stats "allocated").
  */
 #include "allocators/bump.h"
 #include "allocators/align.h"
 #include "allocators/allocator.h"
+#include "allocators/carve_memo.h"
 #include "allocators/provider.h"
 #include "build_config.h"
 
@@ -149,6 +151,8 @@ const ab_bump_module *ab_bump_scope_module(uint32_t scope)
     return scope < BUMP_SCOPES ? modules[scope] : NULL;
 }
 
+static _Thread_local ab_carve_memo last_carve;
+
 static int bump_create(const ab_alloc_config *cfg, char *err, size_t errlen)
 {
     if (cfg->bump_window > AB_BUMP_MAX_WINDOW) {
@@ -189,7 +193,11 @@ static void *bump_entry_alloc(size_t size, size_t align, uint32_t scope)
         if (scope >= scopes_used)
             scopes_used = scope + 1;
     }
-    return ab_bump_alloc(m, size, align);
+    size_t before = m->next;
+    void *p = ab_bump_alloc(m, size, align);
+    if (p)
+        ab_carve_note(&last_carve, p, m->next - before);
+    return p;
 }
 
 static void bump_free(void *p, size_t size, size_t align)
@@ -211,9 +219,8 @@ static void *bump_realloc(void *p, size_t old_size, size_t new_size, size_t alig
 
 static size_t bump_footprint(const void *p, size_t size, size_t align)
 {
-    (void)p;
     (void)align;
-    return size;
+    return ab_carve_footprint(&last_carve, p, size);
 }
 
 static int bump_stats(ab_alloc_stats *out)

@@ -7,13 +7,14 @@
  * the thread's current one, as RpcSmEnableAllocate does), reset(scope) disables it. free has no
  * scope, so, like RpcSmFree, it marks the block in the thread's current arena (the scope most
  * recently allocated from). No realloc: the RpcSm API has none (no AB_CAP_REALLOC). Footprint of
- * a block: its size rounded up to 8 (no per-block header; alignment padding shows in the arena's
- * allocated bytes, the stats' "allocated"). Not thread-safe as an entry (the scope table is
- * unlocked); the arena API itself is, once a handle is shared.
+ * a block: the bytes its carve consumed, alignment padding included (carve_memo.h: exact right
+ * after the allocation, when the replay asks; else the size rounded up to 8). Not thread-safe as an
+ * entry (the scope table is unlocked); the arena API itself is, once a handle is shared.
  */
 #include "allocators/rpcss.h"
 #include "allocators/align.h"
 #include "allocators/allocator.h"
+#include "allocators/carve_memo.h"
 #include "allocators/provider.h"
 #include "build_config.h"
 
@@ -244,6 +245,8 @@ static ab_rpcss_arena *arenas[RPCSS_SCOPES];
 static uint32_t scopes_used;
 static size_t entry_chunk_size;
 
+static _Thread_local ab_carve_memo last_carve;
+
 static int rpcss_create(const ab_alloc_config *cfg, char *err, size_t errlen)
 {
     entry_chunk_size = cfg->rpcss_chunk_size;
@@ -280,9 +283,12 @@ static void *rpcss_entry_alloc(size_t size, size_t align, uint32_t scope)
     }
     current = a;
     int status;
+    size_t before = ab_rpcss_allocated(a);
     void *p = ab_rpcss_allocate(a, size, align, &status);
     if (!p)
         errno = status;
+    else
+        ab_carve_note(&last_carve, p, ab_rpcss_allocated(a) - before);
     return p;
 }
 
@@ -303,11 +309,11 @@ static void *rpcss_realloc(void *p, size_t old_size, size_t new_size, size_t ali
     return NULL;
 }
 
+/* The carve's consumed bytes (padding included, carve_memo.h), else the size rounded to 8. */
 static size_t rpcss_footprint(const void *p, size_t size, size_t align)
 {
-    (void)p;
     (void)align;
-    return ab_align_up(size ? size : 1, 8);
+    return ab_carve_footprint(&last_carve, p, ab_align_up(size ? size : 1, 8));
 }
 
 static int rpcss_stats(ab_alloc_stats *out)
