@@ -495,8 +495,6 @@ static int orchestrate(run_state *s)
         }
         if (failed)
             return fail("the results are written, but the charts and report failed: %s", err);
-        if (!s->opt.quiet)
-            printf("Report: %s/report.html\n", s->run_dir);
     }
     if (ok == 0)
         return fail("no run finished ok (see the errors above and %s/logs/)", s->run_dir);
