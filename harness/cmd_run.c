@@ -261,11 +261,14 @@ static int run_slot(run_state *s, const ab_slot *slot, ab_progress *progress)
 {
     const ab_alloc_choice *a = &s->allocs[slot->alloc];
     const workload *w = &s->wl[slot->workload];
-    char stem[256], out_path[PATH_MAX], log_path[PATH_MAX], cpu[16], checkpoints[16], what[256];
+    char stem[256], out_path[PATH_MAX], log_path[PATH_MAX], stdout_path[PATH_MAX], cpu[16],
+        checkpoints[16], what[256];
     snprintf(stem, sizeof stem, "%s-%s-r%u%s", a->name, w->name, slot->round + 1,
              slot->lowered ? "-align16" : "");
     snprintf(out_path, sizeof out_path, "%s/tmp/%s.json", s->run_dir, stem);
+    /* Separate files: two descriptors on one file would overwrite each other's output. */
     snprintf(log_path, sizeof log_path, "%s/logs/%s.log", s->run_dir, stem);
+    snprintf(stdout_path, sizeof stdout_path, "%s/logs/%s.stdout", s->run_dir, stem);
     snprintf(cpu, sizeof cpu, "%d", s->child_cpu);
     snprintf(checkpoints, sizeof checkpoints, "%u", s->opt.preset->checkpoints);
     const char *argv[32];
@@ -291,7 +294,7 @@ static int run_slot(run_state *s, const ab_slot *slot, ab_progress *progress)
                           .preload = a->lib[0] ? a->lib : NULL,
                           .timeout_s = s->opt.timeout_s,
                           .mem_limit = s->opt.mem_limit,
-                          .stdout_path = log_path,
+                          .stdout_path = stdout_path,
                           .stderr_path = log_path};
     slot_name(s, slot, what, sizeof what);
     ab_progress_begin(progress, what);
@@ -305,6 +308,7 @@ static int run_slot(run_state *s, const ab_slot *slot, ab_progress *progress)
     if (ab_run_interrupted()) {
         unlink(out_path);
         remove_if_empty(log_path);
+        remove_if_empty(stdout_path);
         return 1;
     }
     json_t *row = ab_run_record(a->name, w->name, slot->round + 1, &r, out_path, log_path);
@@ -323,6 +327,7 @@ static int run_slot(run_state *s, const ab_slot *slot, ab_progress *progress)
         json_array_append(runs, row);
     json_decref(row);
     remove_if_empty(log_path);
+    remove_if_empty(stdout_path);
     return 0;
 }
 
