@@ -115,6 +115,12 @@ json_t *ab_rv_load(const char *run_dir, char *err, size_t errlen)
         json_decref(res);
         return NULL;
     }
+    const json_t *cells = json_object_get(res, "cells");
+    if (!json_is_array(json_object_get(res, "runs")) || (cells && !json_is_array(cells))) {
+        snprintf(err, errlen, "%s: no \"runs\" array (or \"cells\" is not an array)", path);
+        json_decref(res);
+        return NULL;
+    }
     return res;
 }
 
