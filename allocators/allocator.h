@@ -18,12 +18,12 @@
 #include <stdint.h>
 
 enum ab_alloc_caps {
-    AB_CAP_FREE = 1u << 0,          /* frees individual blocks (bump: no) */
-    AB_CAP_REALLOC = 1u << 1,       /* has a realloc that keeps content */
-    AB_CAP_RESET = 1u << 2,         /* releases a whole scope at once */
+    AB_CAP_FREE = 1u << 0,           /* frees individual blocks (bump: no) */
+    AB_CAP_REALLOC = 1u << 1,        /* has a realloc that keeps content */
+    AB_CAP_RESET = 1u << 2,          /* releases a whole scope at once */
     AB_CAP_NATIVE_ALIGNED = 1u << 3, /* has its own aligned API (vs over-allocate) */
-    AB_CAP_PRELOAD = 1u << 4,       /* needs its library LD_PRELOADed into the runner */
-    AB_CAP_THREAD_SAFE = 1u << 5,   /* alloc/free may be called from several threads */
+    AB_CAP_PRELOAD = 1u << 4,        /* needs its library LD_PRELOADed into the runner */
+    AB_CAP_THREAD_SAFE = 1u << 5,    /* alloc/free may be called from several threads */
 };
 
 /* What the allocator can tell about itself; `have` says which fields are filled. */
@@ -44,6 +44,9 @@ typedef struct ab_alloc_config {
     const char *preload_path;
     size_t rpcss_chunk_size; /* 0: the backend's default */
     size_t bump_window;      /* 0: 4 GiB, the IMethodMalloc RVA limit */
+    /* Threads that will call the allocator at once (0 or 1: one). Backends without
+     * AB_CAP_THREAD_SAFE (bump, rpcss) turn their documented locking on when it is above 1. */
+    unsigned threads;
 } ab_alloc_config;
 
 typedef struct ab_allocator {

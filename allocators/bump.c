@@ -12,6 +12,13 @@
  * Footprint of a block: the bytes its carve consumed, alignment padding in front of it included
  * (carve_memo.h: exact right after the allocation, which is when the replay asks; the size
  * alone otherwise). The padding also shows in the module's used bytes (stats "allocated").
+ *
+ * Threads: a module is not thread-safe by design (IMethodMalloc serves one profiler callback at
+ * a time). Created for more than one thread (ab_alloc_config.threads > 1, a threaded trace), the
+ * entry takes a per-module lock around each allocation (a test-and-test-and-set spinlock that
+ * yields, one byte per scope) and loads a module under a process-wide mutex, so parallel JIT
+ * threads can allocate bodies in the same module. Its cost is part of the measured result; with
+ * one thread no lock is taken at all.
  */
 #include "allocators/bump.h"
 #include "allocators/align.h"
@@ -22,6 +29,9 @@
 
 #include <assert.h>
 #include <errno.h>
+#include <pthread.h>
+#include <sched.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/mman.h>
@@ -142,13 +152,32 @@ void ab_bump_unload(ab_bump_module *m)
 /* ---- the allocator entry: one module per scope (trace scopes are 16-bit) ---- */
 
 #define BUMP_SCOPES 65536u
-static ab_bump_module *modules[BUMP_SCOPES];
-static uint32_t scopes_used; /* modules[] is empty from here on */
+static ab_bump_module *_Atomic modules[BUMP_SCOPES];
+static _Atomic uint32_t scopes_used; /* modules[] is empty from here on */
 static size_t module_window;
+static int locked;                                            /* created for more than one thread */
+static atomic_bool module_lock[BUMP_SCOPES];                  /* per module, only when locked */
+static pthread_mutex_t load_lock = PTHREAD_MUTEX_INITIALIZER; /* module loads, when locked */
 
 const ab_bump_module *ab_bump_scope_module(uint32_t scope)
 {
     return scope < BUMP_SCOPES ? modules[scope] : NULL;
+}
+
+static void lock_module(uint32_t scope)
+{
+    for (unsigned spins = 0;; spins++) {
+        if (!atomic_load_explicit(&module_lock[scope], memory_order_relaxed) &&
+            !atomic_exchange_explicit(&module_lock[scope], 1, memory_order_acquire))
+            return;
+        if (spins >= 64)
+            sched_yield(); /* the holder may be preempted (2 CPUs, shared) */
+    }
+}
+
+static void unlock_module(uint32_t scope)
+{
+    atomic_store_explicit(&module_lock[scope], 0, memory_order_release);
 }
 
 static _Thread_local ab_carve_memo last_carve;
@@ -160,6 +189,7 @@ static int bump_create(const ab_alloc_config *cfg, char *err, size_t errlen)
         return -1;
     }
     module_window = cfg->bump_window;
+    locked = cfg->threads > 1;
     return ab_provider_verify(NULL, NULL, err, errlen);
 }
 
@@ -178,6 +208,22 @@ static void bump_destroy(void)
     scopes_used = 0;
 }
 
+/* Loads the scope's module on its first allocation (under load_lock when locked). */
+static ab_bump_module *load_module(uint32_t scope)
+{
+    if (locked)
+        pthread_mutex_lock(&load_lock);
+    ab_bump_module *m = modules[scope];
+    if (!m && (m = ab_bump_create(module_window))) {
+        modules[scope] = m;
+        if (scope >= scopes_used)
+            scopes_used = scope + 1;
+    }
+    if (locked)
+        pthread_mutex_unlock(&load_lock);
+    return m;
+}
+
 static void *bump_entry_alloc(size_t size, size_t align, uint32_t scope)
 {
     if (scope >= BUMP_SCOPES) {
@@ -188,15 +234,18 @@ static void *bump_entry_alloc(size_t size, size_t align, uint32_t scope)
     if (__builtin_expect(!m, 0)) {
         if (size == 0) /* no module load just to answer NULL */
             return NULL;
-        if (!(m = modules[scope] = ab_bump_create(module_window)))
+        if (!(m = load_module(scope)))
             return NULL;
-        if (scope >= scopes_used)
-            scopes_used = scope + 1;
     }
+    if (locked)
+        lock_module(scope);
     size_t before = m->next;
     void *p = ab_bump_alloc(m, size, align);
+    size_t carved = m->next - before;
+    if (locked)
+        unlock_module(scope);
     if (p)
-        ab_carve_note(&last_carve, p, m->next - before);
+        ab_carve_note(&last_carve, p, carved);
     return p;
 }
 

@@ -8,8 +8,16 @@
  * scope, so, like RpcSmFree, it marks the block in the thread's current arena (the scope most
  * recently allocated from). No realloc: the RpcSm API has none (no AB_CAP_REALLOC). Footprint of
  * a block: the bytes its carve consumed, alignment padding included (carve_memo.h: exact right
- * after the allocation, when the replay asks; else the size rounded up to 8). Not thread-safe as an
- * entry (the scope table is unlocked); the arena API itself is, once a handle is shared.
+ * after the allocation, when the replay asks; else the size rounded up to 8).
+ *
+ * Threads: with one thread the entry takes no lock. Created for more than one thread
+ * (ab_alloc_config.threads > 1, a threaded trace), the scope -> arena table is atomic and arenas
+ * are enabled under a process-wide mutex, and each arena's thread handle is taken out at enable
+ * (ab_rpcss_get_thread_handle, as a server stub hands its arena to the worker threads of a
+ * call); a worker allocating in a call's arena adopts it with ab_rpcss_set_thread_handle. A
+ * shared arena takes its mutex on every allocate, so that lock's cost is part of the result.
+ * free then counts in an entry-wide atomic instead of the thread's current arena, because
+ * another thread may disable that arena at any time (RpcSmFree only marks: no memory moves).
  */
 #include "allocators/rpcss.h"
 #include "allocators/align.h"
@@ -145,17 +153,27 @@ static void *arena_take(ab_rpcss_arena *a, size_t size, size_t align, int *statu
     return (void *)start;
 }
 
-void *ab_rpcss_allocate(ab_rpcss_arena *a, size_t size, size_t align, int *status)
+void *ab_rpcss_allocate_carved(ab_rpcss_arena *a, size_t size, size_t align, int *status,
+                               size_t *carved)
 {
     int st;
     if (!status)
         status = &st;
-    if (!atomic_load_explicit(&a->shared, memory_order_relaxed))
-        return arena_take(a, size, align, status);
-    pthread_mutex_lock(&a->lock);
+    int shared = atomic_load_explicit(&a->shared, memory_order_relaxed);
+    if (shared)
+        pthread_mutex_lock(&a->lock);
+    size_t before = a->allocated;
     void *p = arena_take(a, size, align, status);
-    pthread_mutex_unlock(&a->lock);
+    *carved = a->allocated - before;
+    if (shared)
+        pthread_mutex_unlock(&a->lock);
     return p;
+}
+
+void *ab_rpcss_allocate(ab_rpcss_arena *a, size_t size, size_t align, int *status)
+{
+    size_t carved;
+    return ab_rpcss_allocate_carved(a, size, align, status, &carved);
 }
 
 void ab_rpcss_free(ab_rpcss_arena *a, void *p)
@@ -241,23 +259,28 @@ int ab_rpcss_is_shared(const ab_rpcss_arena *a)
 /* ---- the allocator entry: one arena per scope (trace scopes are 16-bit) ---- */
 
 #define RPCSS_SCOPES 65536u
-static ab_rpcss_arena *arenas[RPCSS_SCOPES];
-static uint32_t scopes_used;
+static ab_rpcss_arena *_Atomic arenas[RPCSS_SCOPES];
+static _Atomic uint32_t scopes_used;
 static size_t entry_chunk_size;
+static int locked; /* created for more than one thread */
+static pthread_mutex_t enable_lock = PTHREAD_MUTEX_INITIALIZER;
+static atomic_ullong threaded_marks; /* frees when locked */
 
 static _Thread_local ab_carve_memo last_carve;
 
 static int rpcss_create(const ab_alloc_config *cfg, char *err, size_t errlen)
 {
     entry_chunk_size = cfg->rpcss_chunk_size;
+    locked = cfg->threads > 1;
     return ab_provider_verify(NULL, NULL, err, errlen);
 }
 
 static void rpcss_reset(uint32_t scope)
 {
-    if (scope < RPCSS_SCOPES && arenas[scope]) {
-        ab_rpcss_disable(arenas[scope]);
+    ab_rpcss_arena *a = scope < RPCSS_SCOPES ? arenas[scope] : NULL;
+    if (a) {
         arenas[scope] = NULL;
+        ab_rpcss_disable(a);
     }
 }
 
@@ -268,6 +291,24 @@ static void rpcss_destroy(void)
     scopes_used = 0;
 }
 
+/* The scope's first allocation enables its arena; locked, under enable_lock and shared at once. */
+static ab_rpcss_arena *enable_scope(uint32_t scope)
+{
+    if (locked)
+        pthread_mutex_lock(&enable_lock);
+    ab_rpcss_arena *a = arenas[scope];
+    if (!a && (a = ab_rpcss_enable(entry_chunk_size))) {
+        if (locked)
+            ab_rpcss_get_thread_handle(); /* shared from its first block on */
+        arenas[scope] = a;
+        if (scope >= scopes_used)
+            scopes_used = scope + 1;
+    }
+    if (locked)
+        pthread_mutex_unlock(&enable_lock);
+    return a;
+}
+
 static void *rpcss_entry_alloc(size_t size, size_t align, uint32_t scope)
 {
     if (scope >= RPCSS_SCOPES) {
@@ -275,20 +316,19 @@ static void *rpcss_entry_alloc(size_t size, size_t align, uint32_t scope)
         return NULL;
     }
     ab_rpcss_arena *a = arenas[scope];
-    if (__builtin_expect(!a, 0)) {
-        if (!(a = arenas[scope] = ab_rpcss_enable(entry_chunk_size)))
-            return NULL;
-        if (scope >= scopes_used)
-            scopes_used = scope + 1;
-    }
-    current = a;
+    if (__builtin_expect(!a, 0) && !(a = enable_scope(scope)))
+        return NULL;
+    if (locked && current != a)
+        ab_rpcss_set_thread_handle(a); /* a worker adopting the call's arena */
+    else
+        current = a;
     int status;
-    size_t before = ab_rpcss_allocated(a);
-    void *p = ab_rpcss_allocate(a, size, align, &status);
+    size_t carved;
+    void *p = ab_rpcss_allocate_carved(a, size, align, &status, &carved);
     if (!p)
         errno = status;
     else
-        ab_carve_note(&last_carve, p, ab_rpcss_allocated(a) - before);
+        ab_carve_note(&last_carve, p, carved);
     return p;
 }
 
@@ -296,6 +336,11 @@ static void rpcss_entry_free(void *p, size_t size, size_t align)
 {
     (void)size;
     (void)align;
+    if (locked) {
+        if (p)
+            atomic_fetch_add_explicit(&threaded_marks, 1, memory_order_relaxed);
+        return;
+    }
     ab_rpcss_free(current, p);
 }
 

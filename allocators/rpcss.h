@@ -28,6 +28,10 @@ ab_rpcss_arena *ab_rpcss_enable(size_t chunk_size);
 /* RpcSmAllocate: NULL with *status = ENOMEM (or EINVAL for a bad alignment) on failure, else
  * *status = 0. Alignment: at least 8, more when asked. status may be NULL. */
 void *ab_rpcss_allocate(ab_rpcss_arena *a, size_t size, size_t align, int *status);
+/* The same, and *carved = the arena bytes this block consumed (padding included), read under
+ * the lock of a shared arena. */
+void *ab_rpcss_allocate_carved(ab_rpcss_arena *a, size_t size, size_t align, int *status,
+                               size_t *carved);
 /* RpcSmFree: only marks the block (counts it); memory goes at disable. NULL is ignored. */
 void ab_rpcss_free(ab_rpcss_arena *a, void *p);
 /* RpcSmDisableAllocate: every block and chunk unmapped; the arena is gone after. */

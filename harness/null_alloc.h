@@ -14,9 +14,16 @@
 #include "allocators/allocator.h"
 
 extern const ab_allocator ab_null_allocator;
+/* The threaded replay's floor: each replay thread gets its own block (ab_null_bind_thread). */
+extern const ab_allocator ab_null_threaded_allocator;
 
 /* Map the block: at least max_size bytes, aligned to max_align. Returns 0 or -1. */
 int ab_null_prepare(size_t max_size, size_t max_align);
+/* The same plus one block per thread, for ab_null_threaded_allocator. */
+int ab_null_prepare_threads(size_t max_size, size_t max_align, unsigned threads);
+/* The calling thread's block for ab_null_threaded_allocator is block k (a replay thread's
+ * index; beyond the prepared threads: the shared block). */
+void ab_null_bind_thread(unsigned k);
 /* Unmap it. */
 void ab_null_release(void);
 

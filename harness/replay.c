@@ -6,6 +6,7 @@
  */
 #include "harness/replay.h"
 #include "harness/memstat.h"
+#include "harness/replay_touch.h"
 #include "harness/timer.h"
 
 #include <inttypes.h>
@@ -17,8 +18,6 @@
 
 #define NONE UINT32_MAX
 #define DEFAULT_CHECKPOINTS 200u
-#define TOUCH_BYTE 0xA5
-#define PAGE 4096u
 
 /* One live (or dead) block of the trace, 32 bytes. Invariant: live == 1 exactly between the
  * alloc of this id and its free (or the release of its scope). With use_lists, and always in the
@@ -280,27 +279,6 @@ void ab_replay_latency_set_free(ab_latency_set *set)
 
 /* ---- the op body ------------------------------------------------------------------------ */
 
-static inline __attribute__((always_inline)) void touch_block(void *p, size_t size, ab_touch t,
-                                                              int zero)
-{
-    if (!p || !size)
-        return;
-    if (zero) {
-        memset(p, 0, size);
-        return;
-    }
-    if (t == AB_TOUCH_ALL) {
-        memset(p, TOUCH_BYTE, size);
-    } else if (t == AB_TOUCH_FIRST) {
-        volatile char *c = p;
-        c[0] = (char)TOUCH_BYTE;
-        uintptr_t next = ((uintptr_t)p + PAGE) & ~(uintptr_t)(PAGE - 1);
-        uintptr_t end = (uintptr_t)p + size;
-        for (; next < end; next += PAGE)
-            *(volatile char *)next = (char)TOUCH_BYTE;
-    }
-}
-
 static inline __attribute__((always_inline)) void record(ab_latency_set *lat, unsigned kind,
                                                          unsigned size_class, int align_class,
                                                          uint64_t t0, uint64_t t1, uint64_t ovh)
@@ -482,7 +460,7 @@ static inline __attribute__((always_inline)) int do_op(ab_replay *r, const fns *
         r->live[op->id] = 1;
         if (r->use_lists || mode == MODE_MEMORY)
             link_slot(r, op->id, s);
-        touch_block(p, op->size, touch, op->flags & AB_OPF_ZERO);
+        ab_touch_block(p, op->size, touch, op->flags & AB_OPF_ZERO);
         if (mode == MODE_MEMORY && guarded(r, op->size))
             guard_write(op->id, p, op->size);
         if (mode == MODE_PEROP)
@@ -561,7 +539,7 @@ static inline __attribute__((always_inline)) int do_op(ab_replay *r, const fns *
         s->ptr = p;
         s->size = op->size;
         if (op->size > old)
-            touch_block((char *)p + old, op->size - old, touch, 0);
+            ab_touch_block((char *)p + old, op->size - old, touch, 0);
         if (mode == MODE_MEMORY && guarded(r, op->size))
             guard_write(op->id, p, op->size);
         if (mode == MODE_PEROP)

@@ -177,6 +177,35 @@ static void put_align_classes(json_t *run, const ab_replay_opts *opts, const ab_
     json_object_set_new(run, "align_classes", a);
 }
 
+/* A threaded trace's batch pass: per-thread throughput and the handoffs (README "Threads"). */
+static void put_threads(json_t *run, json_t *metrics, const ab_run_record *rec)
+{
+    const ab_threads_result *t = rec->threads, *fl = rec->threads_floor;
+    double wall_ns = ab_tsc_to_ns(rec->clock, (double)t->wall_ticks);
+    put_num(metrics, "mops_per_thread", wall_ns > 0 ? t->ops / wall_ns * 1e3 / t->threads : NAN);
+    json_t *o = json_object();
+    put_int(o, "count", t->threads);
+    put_int(o, "handoffs", (int64_t)t->handoffs);
+    json_t *per = json_array();
+    uint64_t waits = 0, floor_waits = 0;
+    for (unsigned k = 0; k < t->threads; k++) {
+        const ab_thread_result *th = &t->thread[k];
+        double ns = ab_tsc_to_ns(rec->clock, (double)th->ticks);
+        json_t *e = json_object();
+        put_int(e, "thread", k);
+        put_int(e, "ops", (int64_t)th->ops);
+        put_num(e, "mops", ns > 0 ? th->ops / ns * 1e3 : NAN);
+        put_int(e, "handoff_waits", (int64_t)th->waits);
+        json_array_append_new(per, e);
+        waits += th->waits;
+        floor_waits += fl->thread[k].waits;
+    }
+    put_int(o, "handoff_waits", (int64_t)waits);
+    put_int(o, "floor_handoff_waits", (int64_t)floor_waits);
+    json_object_set_new(o, "per_thread", per);
+    json_object_set_new(run, "threads", o);
+}
+
 json_t *ab_run_record_json(const ab_run_record *rec)
 {
     json_t *run = json_object();
@@ -200,6 +229,10 @@ json_t *ab_run_record_json(const ab_run_record *rec)
         put_num(metrics, "floor_batch_median_ns_per_op",
                 ab_tsc_to_ns(rec->clock, batch_floor->median_batch_ticks_per_op));
     }
+    put_int(metrics, "threads",
+            rec->trace->hdr.thread_count > 1 ? rec->trace->hdr.thread_count : 1);
+    if (rec->threads)
+        put_threads(run, metrics, rec);
     if (rec->perop) {
         double ops = rec->perop->ops ? (double)rec->perop->ops : 1;
         put_num(metrics, "perop_ns_per_op",

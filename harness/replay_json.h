@@ -10,6 +10,7 @@
 
 #include "allocators/allocator.h"
 #include "harness/replay.h"
+#include "harness/replay_threads.h"
 #include "harness/timer.h"
 #include "workloads/trace_io.h"
 
@@ -29,6 +30,8 @@ typedef struct ab_run_record {
     const char *alloc_name, *lib_path;
     int cpu; /* -1: not pinned */
     unsigned warmup, batch_reps;
+    /* a threaded trace's batch pass (NULL: one thread): per-thread ops and times, handoffs */
+    const ab_threads_result *threads, *threads_floor;
 } ab_run_record;
 
 /* A new JSON object (the caller owns it). */

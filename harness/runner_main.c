@@ -1,8 +1,9 @@
 /* runner_main.c: entry point of alignbench-runner, the child process that measures.
  *
- * It parses `MODE --alloc NAME [--lib PATH] [--rpcss-chunk N] [--bump-window N]`, creates the
- * allocator (which refuses to run if the library serving malloc is not the one asked for) and
- * dispatches to the mode. Exit codes: 0 ok, 2 usage, 3 allocator refused, other codes from the
+ * It parses `MODE --alloc NAME [--lib PATH] [--rpcss-chunk N] [--bump-window N] [--threads N]`,
+ * creates the allocator (which refuses to run if the library serving malloc is not the one asked
+ * for; --threads N turns on the locking of bump and rpcss for N threads) and dispatches to the
+ * mode. Exit codes: 0 ok, 2 usage, 3 allocator refused, other codes from the
  * mode.
  */
 #include "harness/runner_modes.h"
@@ -55,6 +56,8 @@ int main(int argc, char **argv)
             cfg.rpcss_chunk_size = strtoull(argv[++i], NULL, 0);
         else if (!strcmp(argv[i], "--bump-window") && i + 1 < argc)
             cfg.bump_window = strtoull(argv[++i], NULL, 0);
+        else if (!strcmp(argv[i], "--threads") && i + 1 < argc)
+            ctx.threads = cfg.threads = (unsigned)strtoul(argv[++i], NULL, 0);
         else
             break;
     }

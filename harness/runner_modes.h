@@ -15,12 +15,13 @@ typedef struct ab_runner_ctx {
     const ab_allocator *alloc; /* created and verified */
     const char *alloc_name;    /* the name the user asked for (a plug-in's own name) */
     const char *lib_path;      /* the preloaded library, or NULL */
+    unsigned threads;          /* --threads N: the allocator was created for N threads (0: 1) */
 } ab_runner_ctx;
 
 /* Each mode gets the arguments after the allocator options (argv[0] = mode name). */
 int runner_probe(const ab_runner_ctx *ctx, int argc, char **argv);
 int runner_conformance(const ab_runner_ctx *ctx, int argc, char **argv);
-int runner_micro(const ab_runner_ctx *ctx, int argc, char **argv); /* runner_micro.c */
+int runner_micro(const ab_runner_ctx *ctx, int argc, char **argv);  /* runner_micro.c */
 int runner_replay(const ab_runner_ctx *ctx, int argc, char **argv); /* runner_replay.c */
 
 #endif

@@ -11,13 +11,22 @@
  * object shaped like a `runs[]` element of results/README.md (without the orchestrator's own
  * fields; built by replay_json.c), through a temporary file renamed into place.
  *
+ * A trace with more than one thread replays its timed passes with the threaded replay
+ * (replay_threads.h): one OS thread per trace thread, handoffs for remote frees, the floor with
+ * the threaded null allocator; the memory pass stays single-threaded in the op stream's order (a
+ * valid global order, so L is exact). With --cpu N the process takes as many CPUs as the trace
+ * has threads, from N down (wrapping). An allocator that is not thread-safe (bump, rpcss) must
+ * have been created for the trace's threads (runner --threads N: its locking is on).
+ *
  * Exit codes: 0 ok; 1 usage, invalid trace or a harness error; 4 correctness failure (the
  * allocator returned a misaligned pointer, NULL for a non-empty request, or memory overlapping a
- * live block: stderr names the op index and no result file is written). runner_main.c exits 3 when the allocator is refused.
+ * live block: stderr names the op index and no result file is written). runner_main.c exits 3 when
+ * the allocator is refused.
  */
 #include "harness/null_alloc.h"
 #include "harness/replay.h"
 #include "harness/replay_json.h"
+#include "harness/replay_threads.h"
 #include "harness/runner_modes.h"
 #include "harness/timer.h"
 #include "workloads/trace_io.h"
@@ -28,6 +37,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #define EXIT_USAGE 1
 #define EXIT_CORRECTNESS 4
@@ -180,22 +190,62 @@ static int correctness_failure(const char *who, const ab_replay_failure *f)
     return f->op == UINT64_MAX ? EXIT_USAGE : EXIT_CORRECTNESS;
 }
 
+/* CPUs cpu, cpu-1, ... (wrapping over the online ones): one per replay thread. */
+static int pin_cpus(int cpu, unsigned n)
+{
+    long online = sysconf(_SC_NPROCESSORS_ONLN);
+    if (online < 1 || online > CPU_SETSIZE)
+        online = cpu + 1;
+    cpu_set_t set;
+    CPU_ZERO(&set);
+    for (unsigned k = 0; k < n && k < (unsigned)online; k++)
+        CPU_SET(((cpu - (int)k) % online + online) % online, &set);
+    if (sched_setaffinity(0, sizeof set, &set) != 0) {
+        fprintf(stderr, "alignbench-runner replay: cannot pin to CPU %d (%u CPUs): %s\n", cpu, n,
+                strerror(errno));
+        return -1;
+    }
+    return 0;
+}
+
+/* The timed passes with threads: warm-up, batch (and its floor), per-op (and its floor). */
+static int threaded_passes(const ab_runner_ctx *ctx, const replay_args *a, ab_replay_mt *mt,
+                           const ab_tsc_clock *clock, ab_threads_result *thr,
+                           ab_threads_result *thr_floor, ab_latency_set *lat,
+                           ab_latency_set *lat_floor, ab_pass_result *perop,
+                           ab_pass_result *perop_floor)
+{
+    const ab_allocator *al = ctx->alloc;
+    ab_replay_failure fail;
+    ab_threads_result tmp;
+    for (unsigned w = 0; w < a->warmup; w++)
+        if (ab_replay_mt_pass(mt, al, 1, NULL, 0, &tmp, &fail) != 0)
+            return correctness_failure(ctx->alloc_name, &fail);
+    if (a->passes & PASS_BATCH) {
+        if (ab_replay_mt_pass(mt, al, a->batch_reps, NULL, 0, thr, &fail) != 0)
+            return correctness_failure(ctx->alloc_name, &fail);
+        if (ab_replay_mt_pass(mt, &ab_null_threaded_allocator, a->batch_reps, NULL, 0, thr_floor,
+                              &fail) != 0)
+            return correctness_failure("null (floor)", &fail);
+    }
+    if (a->passes & PASS_PEROP) {
+        if (ab_replay_mt_pass(mt, al, 1, lat, clock->empty_region_ticks, &tmp, &fail) != 0)
+            return correctness_failure(ctx->alloc_name, &fail);
+        ab_threads_as_pass(&tmp, perop);
+        if (ab_replay_mt_pass(mt, &ab_null_threaded_allocator, 1, lat_floor,
+                              clock->empty_region_ticks, &tmp, &fail) != 0)
+            return correctness_failure("null (floor)", &fail);
+        ab_threads_as_pass(&tmp, perop_floor);
+    }
+    return 0;
+}
+
 int runner_replay(const ab_runner_ctx *ctx, int argc, char **argv)
 {
     replay_args a;
     if (parse_args(argc, argv, &a) != 0) {
         fputs(usage_text, stderr);
         return EXIT_USAGE;
-    }
-    if (a.cpu >= 0) {
-        cpu_set_t set;
-        CPU_ZERO(&set);
-        CPU_SET(a.cpu, &set);
-        if (sched_setaffinity(0, sizeof set, &set) != 0) {
-            fprintf(stderr, "alignbench-runner replay: cannot pin to CPU %d: %s\n", a.cpu,
-                    strerror(errno));
-            return EXIT_USAGE;
-        }
     }
     char err[512] = "";
     ab_trace trace;
@@ -210,11 +260,25 @@ int runner_replay(const ab_runner_ctx *ctx, int argc, char **argv)
         ab_trace_close(&trace);
         return EXIT_USAGE;
     }
+    const unsigned nthreads = trace.hdr.thread_count > 1 ? trace.hdr.thread_count : 1;
+    if (nthreads > 1 && !(ctx->alloc->caps & AB_CAP_THREAD_SAFE) && ctx->threads < nthreads) {
+        fprintf(stderr,
+                "alignbench-runner replay: %s is not thread-safe and the trace has %u threads: "
+                "create it for them with --threads %u (before the mode's options)\n",
+                ctx->alloc_name, nthreads, nthreads);
+        ab_trace_close(&trace);
+        return EXIT_USAGE;
+    }
+    if (a.cpu >= 0 && pin_cpus(a.cpu, nthreads) != 0) {
+        ab_trace_close(&trace);
+        return EXIT_USAGE;
+    }
 
     const ab_allocator *al = ctx->alloc;
     int rc = EXIT_USAGE;
     ab_tsc_clock clock;
     ab_replay *r = NULL;
+    ab_replay_mt *mt = NULL;
     ab_latency_set lat_main = {0}, lat_floor = {0};
     json_t *run = NULL;
     if (ab_tsc_clock_begin(&clock, a.calib_ms) != 0) {
@@ -238,41 +302,67 @@ int runner_replay(const ab_runner_ctx *ctx, int argc, char **argv)
     unsigned served_max = scan->max_align_log2;
     if (a.opts.lower_align && ((size_t)1 << served_max) > a.opts.lower_align)
         served_max = (unsigned)__builtin_ctz(a.opts.lower_align);
-    if (ab_null_prepare(scan->max_size, (size_t)1 << served_max) != 0) {
+    if (ab_null_prepare_threads(scan->max_size, (size_t)1 << served_max,
+                                nthreads > 1 ? nthreads : 0) != 0) {
         fprintf(stderr, "alignbench-runner replay: cannot map the null allocator's block\n");
         goto out;
     }
     ab_pass_result batch = {0}, batch_floor = {0}, perop = {0}, perop_floor = {0};
-    if (a.passes & (PASS_BATCH | PASS_PEROP))
-        for (unsigned w = 0; w < a.warmup; w++)
-            if (ab_replay_batch_pass(r, al, 1, &batch, &fail) != 0) {
-                rc = correctness_failure(ctx->alloc_name, &fail);
-                goto out;
-            }
-    if (a.passes & PASS_BATCH) {
-        if (ab_replay_batch_pass(r, al, a.batch_reps, &batch, &fail) != 0) {
-            rc = correctness_failure(ctx->alloc_name, &fail);
-            goto out;
-        }
-        if (ab_replay_batch_pass(r, &ab_null_allocator, a.batch_reps, &batch_floor, &fail) != 0) {
-            rc = correctness_failure("null (floor)", &fail);
-            goto out;
-        }
-    }
-    if (a.passes & PASS_PEROP) {
-        if (ab_replay_latency_set_init(r, &lat_main, 1) != 0 ||
-            ab_replay_latency_set_init(r, &lat_floor, 0) != 0) {
+    ab_threads_result thr = {0}, thr_floor = {0};
+    if (nthreads > 1) {
+        if ((a.passes & PASS_PEROP) && (ab_replay_latency_set_init(r, &lat_main, 0) != 0 ||
+                                        ab_replay_latency_set_init(r, &lat_floor, 0) != 0)) {
             fprintf(stderr, "alignbench-runner replay: cannot map the latency histograms\n");
             goto out;
         }
-        if (ab_replay_perop_pass(r, al, clock.empty_region_ticks, &lat_main, &perop, &fail)) {
-            rc = correctness_failure(ctx->alloc_name, &fail);
+        mt = ab_replay_mt_create(&trace, al, &a.opts, err, sizeof err);
+        if (!mt) {
+            fprintf(stderr, "alignbench-runner replay: %s\n", err);
             goto out;
         }
-        if (ab_replay_perop_pass(r, &ab_null_allocator, clock.empty_region_ticks, &lat_floor,
-                                 &perop_floor, &fail)) {
-            rc = correctness_failure("null (floor)", &fail);
-            goto out;
+        if (a.passes & (PASS_BATCH | PASS_PEROP)) {
+            int trc = threaded_passes(ctx, &a, mt, &clock, &thr, &thr_floor, &lat_main, &lat_floor,
+                                      &perop, &perop_floor);
+            if (trc != 0) {
+                rc = trc;
+                goto out;
+            }
+        }
+        ab_threads_as_pass(&thr, &batch);
+        ab_threads_as_pass(&thr_floor, &batch_floor);
+    } else {
+        if (a.passes & (PASS_BATCH | PASS_PEROP))
+            for (unsigned w = 0; w < a.warmup; w++)
+                if (ab_replay_batch_pass(r, al, 1, &batch, &fail) != 0) {
+                    rc = correctness_failure(ctx->alloc_name, &fail);
+                    goto out;
+                }
+        if (a.passes & PASS_BATCH) {
+            if (ab_replay_batch_pass(r, al, a.batch_reps, &batch, &fail) != 0) {
+                rc = correctness_failure(ctx->alloc_name, &fail);
+                goto out;
+            }
+            if (ab_replay_batch_pass(r, &ab_null_allocator, a.batch_reps, &batch_floor, &fail) !=
+                0) {
+                rc = correctness_failure("null (floor)", &fail);
+                goto out;
+            }
+        }
+        if (a.passes & PASS_PEROP) {
+            if (ab_replay_latency_set_init(r, &lat_main, 1) != 0 ||
+                ab_replay_latency_set_init(r, &lat_floor, 0) != 0) {
+                fprintf(stderr, "alignbench-runner replay: cannot map the latency histograms\n");
+                goto out;
+            }
+            if (ab_replay_perop_pass(r, al, clock.empty_region_ticks, &lat_main, &perop, &fail)) {
+                rc = correctness_failure(ctx->alloc_name, &fail);
+                goto out;
+            }
+            if (ab_replay_perop_pass(r, &ab_null_allocator, clock.empty_region_ticks, &lat_floor,
+                                     &perop_floor, &fail)) {
+                rc = correctness_failure("null (floor)", &fail);
+                goto out;
+            }
         }
     }
     if (ab_tsc_clock_end(&clock, a.calib_ms) != 0) {
@@ -299,6 +389,8 @@ int runner_replay(const ab_runner_ctx *ctx, int argc, char **argv)
         .cpu = a.cpu,
         .warmup = a.warmup,
         .batch_reps = a.batch_reps,
+        .threads = nthreads > 1 && (a.passes & PASS_BATCH) ? &thr : NULL,
+        .threads_floor = &thr_floor,
     };
     run = ab_run_record_json(&rec);
     if (!run || ab_json_write_atomic(run, a.out, err, sizeof err) != 0) {
@@ -310,6 +402,7 @@ out:
     json_decref(run);
     ab_replay_latency_set_free(&lat_main);
     ab_replay_latency_set_free(&lat_floor);
+    ab_replay_mt_destroy(mt);
     ab_null_release();
     ab_replay_destroy(r);
     ab_trace_close(&trace);

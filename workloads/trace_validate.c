@@ -6,6 +6,15 @@
  * limits (alignment, size, and ids/threads/scopes within the header's counts) and then the
  * semantics through the live table (unknown id, double free, reuse while live, use after reset);
  * at the end it compares the recomputed peak live bytes and counts with the header's.
+ *
+ * Threads: the op stream order is the replay's global order, each thread's ops keep their
+ * stream order, and the only cross-thread orderings are a block's lifetime (alloc -> realloc ->
+ * free/reset of the same id generation) and a reset after every op on its scope's blocks
+ * (replay_threads.h). So a trace whose ops pass the checks above in stream order can always be
+ * replayed with its threads: every wait points to an earlier op, and the earliest pending op
+ * never waits (no cycle, no deadlock). What cannot be ordered is a free or realloc that comes
+ * before its alloc in the stream, or after the block was already released; in a threaded trace
+ * the error names the other thread's op (cross_thread_order).
  */
 #include "workloads/trace_io.h"
 #include "workloads/trace_live.h"
@@ -74,6 +83,42 @@ static int check_limits(const ab_trace_header *h, const ab_trace_limits *lim, co
     return 0;
 }
 
+/* The op that explains a free/realloc of a dead id in a threaded trace: its alloc later in the
+ * stream ("cannot be ordered"), or the earlier free/reset that ended it on another thread. Only
+ * called on an error, so the O(n) scans cost nothing on a valid trace. */
+static void cross_thread_order(const ab_trace *t, uint64_t i, char *msg, size_t len)
+{
+    const ab_op *op = &t->ops[i];
+    if (t->hdr.thread_count < 2 || (op->kind != AB_OP_FREE && op->kind != AB_OP_REALLOC))
+        return;
+    const char *kind = op->kind == AB_OP_FREE ? "free" : "realloc";
+    for (uint64_t k = i; k-- > 0;) {
+        const ab_op *o = &t->ops[k];
+        int same = (o->kind == AB_OP_ALLOC || o->kind == AB_OP_FREE || o->kind == AB_OP_REALLOC) &&
+                   o->id == op->id;
+        if (same && o->kind == AB_OP_ALLOC)
+            return; /* its last generation started here and a reset ended it: said already */
+        if (same && o->kind == AB_OP_FREE) {
+            if (o->thread != op->thread)
+                snprintf(msg, len,
+                         "cross-thread order: %s of id %u on thread %u after thread %u already "
+                         "freed it at op %llu",
+                         kind, op->id, op->thread, o->thread, (unsigned long long)k);
+            return;
+        }
+    }
+    for (uint64_t k = i + 1; k < t->hdr.op_count; k++) {
+        const ab_op *o = &t->ops[k];
+        if (o->kind == AB_OP_ALLOC && o->id == op->id) {
+            snprintf(msg, len,
+                     "cross-thread order: %s of id %u on thread %u comes before its alloc (op "
+                     "%llu, thread %u) in the op stream, so it cannot be ordered after it",
+                     kind, op->id, op->thread, (unsigned long long)k, o->thread);
+            return;
+        }
+    }
+}
+
 int ab_trace_validate(const ab_trace *t, const ab_trace_limits *lim, char *err, size_t errlen)
 {
     ab_trace_limits def;
@@ -95,8 +140,12 @@ int ab_trace_validate(const ab_trace *t, const ab_trace_limits *lim, char *err, 
     for (uint64_t i = 0; i < h->op_count; i++) {
         const ab_op *op = &t->ops[i];
         /* A free/realloc of an id beyond the table is an unknown id: the live table says so. */
-        if (check_limits(h, lim, op, msg, sizeof msg) ||
-            ab_live_apply(&live, op, msg, sizeof msg)) {
+        if (check_limits(h, lim, op, msg, sizeof msg)) {
+            rc = fail(err, errlen, "op %llu: %s", (unsigned long long)i, msg);
+            break;
+        }
+        if (ab_live_apply(&live, op, msg, sizeof msg)) {
+            cross_thread_order(t, i, msg, sizeof msg);
             rc = fail(err, errlen, "op %llu: %s", (unsigned long long)i, msg);
             break;
         }
