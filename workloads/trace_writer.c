@@ -3,6 +3,7 @@
 #include "workloads/atomic_file.h"
 #include "workloads/trace_live.h"
 
+#include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -10,14 +11,23 @@
 
 #define WRITER_BUF_OPS 4096 /* 64 KiB of ops between writes */
 
+/* Released ids go back to the thread that released them, so a thread reuses only its own ids:
+ * in a threaded trace an alloc never has to wait for another thread just because of its id
+ * (replay_threads.h). With one thread this is the one LIFO stack it always was. */
+typedef struct id_stack {
+    uint32_t *ids;
+    size_t n, cap;
+} id_stack;
+
 struct ab_trace_writer {
     ab_atomic_file file;
     ab_trace_header hdr;
     ab_live_table live;
     ab_op buf[WRITER_BUF_OPS];
     size_t nbuf;
-    uint32_t *free_ids; /* LIFO stack of released ids */
-    size_t nfree, free_cap;
+    id_stack *free_ids; /* per thread: LIFO stack of the ids that thread released */
+    size_t nstacks;
+    uint16_t cur_thread; /* the thread of the op being applied */
     uint32_t next_fresh; /* ids below it have been used */
     int failed;
     char err[300];
@@ -37,17 +47,29 @@ static void set_error(ab_trace_writer *w, const char *fmt, ...)
 static void push_free_id(void *ctx, uint32_t id)
 {
     ab_trace_writer *w = ctx;
-    if (w->nfree == w->free_cap) {
-        size_t cap = w->free_cap ? w->free_cap * 2 : 1024;
-        uint32_t *p = realloc(w->free_ids, cap * sizeof *p);
+    if (w->cur_thread >= w->nstacks) {
+        size_t n = (size_t)w->cur_thread + 1;
+        id_stack *p = realloc(w->free_ids, n * sizeof *p);
+        if (!p) {
+            set_error(w, "out of memory for the id free lists");
+            return;
+        }
+        memset(p + w->nstacks, 0, (n - w->nstacks) * sizeof *p);
+        w->free_ids = p;
+        w->nstacks = n;
+    }
+    id_stack *st = &w->free_ids[w->cur_thread];
+    if (st->n == st->cap) {
+        size_t cap = st->cap ? st->cap * 2 : 1024;
+        uint32_t *p = realloc(st->ids, cap * sizeof *p);
         if (!p) {
             set_error(w, "out of memory for the id free list");
             return;
         }
-        w->free_ids = p;
-        w->free_cap = cap;
+        st->ids = p;
+        st->cap = cap;
     }
-    w->free_ids[w->nfree++] = id;
+    st->ids[st->n++] = id;
 }
 
 ab_trace_writer *ab_tw_create(const char *path, const char *meta, char *err, size_t errlen)
@@ -80,14 +102,14 @@ ab_trace_writer *ab_tw_create(const char *path, const char *meta, char *err, siz
     w->live.on_release_ctx = w;
     /* The header's place; its contents are written at close. */
     if (fwrite(&w->hdr, sizeof w->hdr, 1, w->file.f) != 1)
-        set_error(w, "%s: write failed", path);
+        set_error(w, "%s: write failed: %s", path, strerror(errno));
     return w;
 }
 
 static void flush_ops(ab_trace_writer *w)
 {
     if (w->nbuf && fwrite(w->buf, sizeof w->buf[0], w->nbuf, w->file.f) != w->nbuf)
-        set_error(w, "%s: write failed", w->file.final_path);
+        set_error(w, "%s: write failed: %s", w->file.final_path, strerror(errno));
     w->nbuf = 0;
 }
 
@@ -96,6 +118,7 @@ static void append(ab_trace_writer *w, const ab_op *op)
     if (w->failed)
         return;
     char msg[200];
+    w->cur_thread = op->thread;
     if (ab_live_apply(&w->live, op, msg, sizeof msg)) {
         set_error(w, "op %llu: %s", (unsigned long long)w->live.op_count, msg);
         return;
@@ -114,7 +137,8 @@ uint32_t ab_tw_alloc(ab_trace_writer *w, uint32_t size, unsigned align_log2, uin
         set_error(w, "op %llu: alignment 2^%u", (unsigned long long)w->live.op_count, align_log2);
         return UINT32_MAX;
     }
-    uint32_t id = w->nfree ? w->free_ids[--w->nfree] : w->next_fresh++;
+    id_stack *st = thread < w->nstacks ? &w->free_ids[thread] : NULL;
+    uint32_t id = st && st->n ? st->ids[--st->n] : w->next_fresh++;
     ab_op op = {.kind = AB_OP_ALLOC,
                 .align_log2 = (uint8_t)align_log2,
                 .thread = thread,
@@ -163,6 +187,8 @@ uint64_t ab_tw_live_bytes(const ab_trace_writer *w)
 static void destroy(ab_trace_writer *w)
 {
     ab_live_fini(&w->live);
+    for (size_t t = 0; t < w->nstacks; t++)
+        free(w->free_ids[t].ids);
     free(w->free_ids);
     free(w);
 }
@@ -179,7 +205,7 @@ int ab_tw_close(ab_trace_writer *w, char *err, size_t errlen)
     ab_live_fill_header(&w->live, &w->hdr);
     if (!w->failed &&
         (fseek(w->file.f, 0, SEEK_SET) != 0 || fwrite(&w->hdr, sizeof w->hdr, 1, w->file.f) != 1))
-        set_error(w, "%s: write failed", w->file.final_path);
+        set_error(w, "%s: write failed: %s", w->file.final_path, strerror(errno));
     if (w->failed) {
         snprintf(err, errlen, "%s", w->err);
         ab_tw_abort(w);
@@ -198,8 +224,9 @@ int ab_trace_save_binary(const ab_trace *t, const char *path, char *err, size_t 
     if (fwrite(&t->hdr, sizeof t->hdr, 1, af.f) != 1 ||
         (t->hdr.op_count &&
          fwrite(t->ops, sizeof(ab_op), t->hdr.op_count, af.f) != t->hdr.op_count)) {
+        int saved = errno;
         ab_atomic_abort(&af);
-        snprintf(err, errlen, "%s: write failed", path);
+        snprintf(err, errlen, "%s: write failed: %s", path, strerror(saved));
         return -1;
     }
     return ab_atomic_commit(&af, err, errlen);
