@@ -1,0 +1,75 @@
+#!/usr/bin/env bash
+# test_full_disk.sh: a full disk is a clear error and a non-zero exit, never a half-written file.
+# The disk is a small tmpfs mounted for the test (needs root, or CAP_SYS_ADMIN); where mounting is
+# not permitted the test exits 77 (skipped) and says why.
+#   1. 64 KiB: the first trace does not fit -> exit 1 naming the trace and ENOSPC, no results.json.
+#   2. 192 KiB: the trace fits, results.json outgrows the disk after a few runs -> exit 1 with
+#      "No space left on device; the previous version is kept", and the results.json there
+#      parses (the last complete rewrite, "complete": false).
+#   3. `gen -o` on a full disk -> non-zero exit, no partial trace under the final name.
+#
+# usage: test_full_disk.sh ALIGNBENCH RESULTS_EXPECT
+set -u
+alignbench=$1 expect=$2
+work=$(mktemp -d)
+disk="$work/disk"
+mkdir -p "$disk"
+cleanup() {
+    mountpoint -q "$disk" && umount "$disk"
+    rm -rf "$work"
+}
+trap cleanup EXIT
+mount_disk() { # SIZE
+    mountpoint -q "$disk" && umount "$disk"
+    mount -t tmpfs -o "size=$1" tmpfs "$disk" 2>"$work/mount.err"
+}
+if ! mount_disk 64k; then
+    echo "SKIPPED: cannot mount a small tmpfs here ($(cat "$work/mount.err"));"
+    echo "run as root (or with CAP_SYS_ADMIN) to test a full disk"
+    exit 77
+fi
+failures=0
+check() { # NAME COMMAND...: run a check, report it
+    if "${@:2}"; then echo "ok   $1"; else echo "FAIL $1"; failures=$((failures + 1)); fi
+}
+no_partial_results() { # DIR: any results.json there parses
+    local f
+    for f in $(find "$1" -name results.json); do
+        "$expect" "$f" || return 1
+    done
+}
+
+# 1. Too small for the first trace.
+"$alignbench" run --alloc malloc --workload rpc --scale 0.002 --reps 2 --no-plots --quiet \
+    --out "$disk" --run-id tiny 2>"$work/tiny.err"
+rc=$?
+check "64 KiB disk: exit 1 (got $rc)" test "$rc" -eq 1
+check "64 KiB disk: the message names the trace and why" \
+    grep -q "rpc.abtrace: write failed: No space left on device" "$work/tiny.err"
+check "64 KiB disk: no half-written results.json" no_partial_results "$disk"
+
+# 2. results.json outgrows the disk.
+mount_disk 192k
+"$alignbench" run --alloc malloc --workload rpc --scale 0.002 --reps 20 --no-plots --quiet \
+    --out "$disk" --run-id grows 2>"$work/grows.err"
+rc=$?
+check "192 KiB disk: exit 1 (got $rc)" test "$rc" -eq 1
+check "192 KiB disk: says no space, previous version kept" \
+    grep -q "No space left on device; the previous version is kept" "$work/grows.err"
+check "192 KiB disk: results.json parses, complete false" \
+    "$expect" "$disk/grows/results.json" --complete false --runs-at-least 1
+
+# 3. gen to a full disk.
+mount_disk 64k
+"$alignbench" gen rpc --scale 0.01 -o "$disk/rpc.abt" 2>"$work/gen.err"
+rc=$?
+check "gen on a full disk fails (got $rc)" test "$rc" -ne 0 -a "$rc" -lt 128
+check "gen leaves no partial trace" test ! -e "$disk/rpc.abt"
+check "gen says why" test -s "$work/gen.err"
+
+if [ "$failures" -ne 0 ]; then
+    echo "$failures check(s) failed"
+    for f in "$work"/*.err; do echo "--- $f"; cat "$f"; done
+    exit 1
+fi
+echo "all full-disk checks passed"
