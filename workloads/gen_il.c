@@ -9,6 +9,12 @@
  *
  * Alignment: IMethodMalloc::Alloc has no alignment parameter; the trace asks for what the body
  * needs, 4 bytes for a fat header (and its 4-aligned EH sections), 1 for a tiny header.
+ *
+ * Threads (--threads N): N JIT threads rewrite methods in parallel; each batch runs on a thread
+ * drawn from a stream of its own (so every N gives the same bodies, op for op), and the batches
+ * of one module land on several threads: they allocate in the same module at once (bump is per
+ * module and not thread-safe by design: it takes its per-module lock then). A module's unload
+ * runs on the thread of its last batch.
  */
 #include "workloads/gen_common.h"
 #include "workloads/gen_rng.h"
@@ -27,6 +33,11 @@ typedef struct il_module {
     uint64_t left; /* methods still to rewrite */
 } il_module;
 
+static uint16_t pick_thread(const ab_gen_params *p, ab_rng *tr)
+{
+    return p->threads > 1 ? (uint16_t)ab_rng_range(tr, 0, p->threads - 1) : 0;
+}
+
 static int il_generate(const ab_gen_params *p, const char *out_path, char *err, size_t errlen)
 {
     if (ab_gen_check("il", p, NULL, err, errlen))
@@ -37,8 +48,10 @@ static int il_generate(const ab_gen_params *p, const char *out_path, char *err, 
     ab_trace_writer *w = ab_gen_open("il", p, extra, out_path, err, errlen);
     if (!w)
         return -1;
-    ab_rng r;
+    ab_rng r, tr;
     ab_rng_seed(&r, p->seed);
+    ab_gen_thread_rng(p, &tr);
+    uint16_t thread = pick_thread(p, &tr); /* of the next batch */
     il_module mod[IL_MAX_LIVE] = {{0}};
     unsigned live = 0, target_live = 1;
     for (;;) {
@@ -52,7 +65,7 @@ static int il_generate(const ab_gen_params *p, const char *out_path, char *err, 
             mod[slot].left = n < budget ? n : budget;
             budget -= mod[slot].left;
             live++;
-            ab_tw_mark(w, AB_MARK_MODULE, (uint16_t)slot, 0);
+            ab_tw_mark(w, AB_MARK_MODULE, (uint16_t)slot, thread);
             target_live = (unsigned)ab_rng_range(&r, 2, IL_MAX_LIVE);
         }
         if (live == 0)
@@ -68,11 +81,13 @@ static int il_generate(const ab_gen_params *p, const char *out_path, char *err, 
         for (uint64_t i = 0; i < batch; i++) {
             ab_il_body b;
             ab_il_draw_body(&r, &b);
-            ab_tw_alloc(w, b.total, b.align_log2, (uint16_t)slot, 0, 0);
+            ab_tw_alloc(w, b.total, b.align_log2, (uint16_t)slot, thread, 0);
         }
         mod[slot].left -= batch;
+        uint16_t batch_thread = thread;
+        thread = pick_thread(p, &tr);
         if (mod[slot].left == 0) {
-            ab_tw_reset(w, (uint16_t)slot, 0); /* unload: the module's bodies go at once */
+            ab_tw_reset(w, (uint16_t)slot, batch_thread); /* unload: its bodies go at once */
             mod[slot].loaded = 0;
             live--;
         }
@@ -98,6 +113,8 @@ const ab_generator ab_gen_il = {
         "  code under 20 bytes is always tiny (fitted so that the body p50 is FACTS' 23).\n"
         "  Result: body size p50 23, mean 76 bytes, as measured.\n"
         "IMethodMalloc takes no alignment; the trace asks for what the body needs (4 or 1).\n"
-        "Knobs: --seed S; --scale X (3 M methods at 1.0); --threads 1.\n",
+        "Knobs: --seed S; --scale X (3 M methods at 1.0); --threads N (1..64): N JIT threads,\n"
+        "each batch on a random one, so a module's bodies come from several threads at once\n"
+        "(the same bodies for every N).\n",
     .generate = il_generate,
 };

@@ -19,6 +19,14 @@
  * one block of Σ(24 + data) per list, 24N per tree) draw the same random numbers, so the two
  * traces of one seed describe the same calls. The server-built list is allocated node by node in
  * both (the server routine calls midl_user_allocate itself).
+ *
+ * Threads (--threads N): a server with N worker threads; call i runs on worker i mod N (so with
+ * N dividing 8 a slot always belongs to one worker). A quarter of the calls (RPC_HANDOFF_PCT)
+ * run their server routine on the next worker, which allocates the call's [out] data (the read
+ * buffer and the server-built list) in the call's scope - the workers of one call share its
+ * arena, through the thread handle with rpcss - and the stub on the call's worker frees them:
+ * remote frees. Which calls do is drawn from a stream of its own, so every N gives the same
+ * calls and sizes, op for op; only the thread of each op differs.
  */
 #include "workloads/gen_common.h"
 #include "workloads/gen_rng.h"
@@ -32,6 +40,7 @@
 #define RPC_NODE 24                 /* a list or tree node under NDR20 on x64 */
 #define RPC_MAX_PARAMS 3
 #define RPC_MAX_BLOCKS (64 * RPC_MAX_PARAMS) /* a list param has at most 64 blocks */
+#define RPC_HANDOFF_PCT 25 /* threaded: calls whose [out] data another worker makes */
 
 enum rpc_shape {
     SHAPE_NO_ALLOC,    /* [in,string] wchar_t* plus [out] handle: points into the buffer */
@@ -51,13 +60,15 @@ typedef struct rpc_call {
     ab_trace_writer *w;
     uint16_t slot;
     int all_nodes;
+    uint16_t thread;     /* the call's worker: marks, stub allocations, every free, the reset */
+    uint16_t out_thread; /* the worker that allocates the [out] data (the same, or the next) */
     uint32_t ids[RPC_MAX_BLOCKS]; /* in the order the stub frees them */
     unsigned n;
 } rpc_call;
 
-static uint32_t rpc_alloc(uint32_t size, uint16_t slot, uint16_t flags, ab_trace_writer *w)
+static uint32_t rpc_alloc(uint32_t size, uint16_t flags, const rpc_call *c, uint16_t thread)
 {
-    return ab_tw_alloc(w, size, RPC_ALIGN_LOG2, slot, 0, flags);
+    return ab_tw_alloc(c->w, size, RPC_ALIGN_LOG2, c->slot, thread, flags);
 }
 
 /* A tree of n nodes: allocated in pre-order, freed in post-order (appended to c->ids). */
@@ -65,7 +76,7 @@ static void tree(rpc_call *c, ab_rng *r, unsigned n)
 {
     if (n == 0)
         return;
-    uint32_t id = rpc_alloc(RPC_NODE, c->slot, 0, c->w);
+    uint32_t id = rpc_alloc(RPC_NODE, 0, c, c->thread);
     unsigned left = (unsigned)ab_rng_range(r, 0, n - 1);
     tree(c, r, left);
     tree(c, r, n - 1 - left);
@@ -79,19 +90,18 @@ static void one_param(rpc_call *c, ab_rng *r)
     unsigned pick = (unsigned)ab_rng_range(r, 0, 99), shape = 0;
     while (pick >= shape_weight[shape])
         pick -= shape_weight[shape++];
-    ab_trace_writer *w = c->w;
     switch ((enum rpc_shape)shape) {
     case SHAPE_NO_ALLOC:
         break;
     case SHAPE_STRING:
-        c->ids[c->n++] = rpc_alloc((uint32_t)ab_rng_log_range(r, 16, 512), c->slot, 0, w);
+        c->ids[c->n++] = rpc_alloc((uint32_t)ab_rng_log_range(r, 16, 512), 0, c, c->thread);
         break;
     case SHAPE_ARRAY:
-        c->ids[c->n++] = rpc_alloc(4 * (uint32_t)ab_rng_range(r, 192, 320), c->slot, 0, w);
+        c->ids[c->n++] = rpc_alloc(4 * (uint32_t)ab_rng_range(r, 192, 320), 0, c, c->thread);
         break;
     case SHAPE_READ_BUFFER:
         c->ids[c->n++] =
-            rpc_alloc((uint32_t)ab_rng_log_range(r, 4096, 65536), c->slot, AB_OPF_ZERO, w);
+            rpc_alloc((uint32_t)ab_rng_log_range(r, 4096, 65536), AB_OPF_ZERO, c, c->out_thread);
         break;
     case SHAPE_LIST: {
         unsigned n = (unsigned)ab_rng_range(r, 1, 32);
@@ -101,13 +111,13 @@ static void one_param(rpc_call *c, ab_rng *r)
             total += RPC_NODE + data[i];
         }
         if (c->all_nodes) {
-            c->ids[c->n++] = rpc_alloc(total, c->slot, 0, w);
+            c->ids[c->n++] = rpc_alloc(total, 0, c, c->thread);
             break;
         }
         uint32_t nodes[32];
         for (unsigned i = 0; i < n; i++) {
-            nodes[i] = rpc_alloc(RPC_NODE, c->slot, 0, w);
-            c->ids[c->n++] = rpc_alloc(data[i], c->slot, 0, w); /* data1..dataN freed first */
+            nodes[i] = rpc_alloc(RPC_NODE, 0, c, c->thread);
+            c->ids[c->n++] = rpc_alloc(data[i], 0, c, c->thread); /* data1..dataN freed first */
         }
         for (unsigned i = n; i-- > 0;)
             c->ids[c->n++] = nodes[i]; /* then nodeN..node1 */
@@ -117,7 +127,7 @@ static void one_param(rpc_call *c, ab_rng *r)
         unsigned n = (unsigned)ab_rng_range(r, 1, 63);
         uint64_t shape_seed = ab_rng_next(r); /* the same draws in both variants */
         if (c->all_nodes) {
-            c->ids[c->n++] = rpc_alloc(RPC_NODE * n, c->slot, 0, w);
+            c->ids[c->n++] = rpc_alloc(RPC_NODE * n, 0, c, c->thread);
         } else {
             ab_rng tr;
             ab_rng_seed(&tr, shape_seed);
@@ -127,9 +137,9 @@ static void one_param(rpc_call *c, ab_rng *r)
     }
     case SHAPE_SERVER_LIST: {
         unsigned k = (unsigned)ab_rng_range(r, 1, 16);
-        uint32_t head = rpc_alloc(RPC_NODE, c->slot, AB_OPF_ZERO, w), nodes[16];
+        uint32_t head = rpc_alloc(RPC_NODE, AB_OPF_ZERO, c, c->out_thread), nodes[16];
         for (unsigned i = 0; i < k; i++)
-            nodes[i] = rpc_alloc(RPC_NODE + (uint32_t)ab_rng_range(r, 8, 64), c->slot, 0, w);
+            nodes[i] = rpc_alloc(RPC_NODE + (uint32_t)ab_rng_range(r, 8, 64), 0, c, c->out_thread);
         for (unsigned i = k; i-- > 0;)
             c->ids[c->n++] = nodes[i];
         c->ids[c->n++] = head;
@@ -149,7 +159,7 @@ static void one_call(rpc_call *c, ab_rng *r)
     for (unsigned i = 0; i < params; i++)
         one_param(c, r);
     for (unsigned i = 0; i < c->n; i++)
-        ab_tw_free(c->w, c->ids[i], 0);
+        ab_tw_free(c->w, c->ids[i], c->thread);
 }
 
 static const char *const rpc_variants[] = {"single", "all", NULL};
@@ -166,14 +176,19 @@ static int rpc_generate(const ab_gen_params *p, const char *out_path, char *err,
     ab_trace_writer *w = ab_gen_open("rpc", p, extra, out_path, err, errlen);
     if (!w)
         return -1;
-    ab_rng r;
+    ab_rng r, tr;
     ab_rng_seed(&r, p->seed);
+    ab_gen_thread_rng(p, &tr);
     rpc_call c = {.w = w, .all_nodes = all_nodes};
     for (uint64_t i = 0; i < calls; i++) {
         c.slot = (uint16_t)(i % RPC_SLOTS);
-        ab_tw_mark(w, AB_MARK_CALL, c.slot, 0);
+        c.thread = (uint16_t)(i % p->threads);
+        c.out_thread = c.thread;
+        if (p->threads > 1 && ab_rng_range(&tr, 0, 99) < RPC_HANDOFF_PCT)
+            c.out_thread = (uint16_t)((c.thread + 1) % p->threads);
+        ab_tw_mark(w, AB_MARK_CALL, c.slot, c.thread);
         one_call(&c, &r);
-        ab_tw_reset(w, c.slot, 0);
+        ab_tw_reset(w, c.slot, c.thread);
     }
     return ab_tw_close(w, err, errlen);
 }
@@ -200,6 +215,9 @@ const ab_generator ab_gen_rpc = {
         "then nodeN..node1; trees in post-order; server lists tail first, head last).\n"
         "Knobs: --seed S; --scale X (100000 calls at 1.0, about 3.1 M ops with single nodes);\n"
         "--nodes single|all ([allocate(single_node)], the default, or [allocate(all_nodes)]; the\n"
-        "two variants of one seed describe the same calls); --threads 1.\n",
+        "two variants of one seed describe the same calls); --threads N (1..64): N workers, call\n"
+        "i on worker i mod N; 25% of calls have the next worker allocate their [out] data (read\n"
+        "buffer, server-built list) in the call's scope, freed by the call's worker (remote\n"
+        "frees); the same calls and sizes for every N.\n",
     .generate = rpc_generate,
 };

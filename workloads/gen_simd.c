@@ -10,7 +10,12 @@
  *                            victim being the newest (short-lived) or a random one (long-lived)
  *                            half the time each; 2% of the steps grow a vector with realloc;
  * - peak (mark 3L+2):        a burst to 1.5x the level, then back down to the level.
- * Everything is freed at the end (a last phase mark). Scope 0, thread 0, no resets.
+ * Everything is freed at the end (a last phase mark). Scope 0, no resets.
+ *
+ * Threads (--threads N): producers and consumers. Allocations go round-robin over the N threads
+ * (each a producer); half of the objects (drawn from a stream of their own, so every N gives the
+ * same ops) are handed to the next thread, their consumer, which frees them: remote frees. A
+ * realloc runs on the object's producer. With one thread everything is on thread 0.
  */
 #include "workloads/gen_common.h"
 #include "workloads/gen_rng.h"
@@ -43,12 +48,16 @@ static const simd_class simd_classes[] = {
 typedef struct simd_obj {
     uint32_t id;
     uint32_t size;
-    unsigned align_log2;
+    uint16_t align_log2;
+    uint16_t producer, consumer; /* threads: the allocating one, the freeing one */
 } simd_obj;
 
 typedef struct simd_state {
     ab_trace_writer *w;
     ab_rng r;
+    ab_rng tr; /* places ops on threads */
+    unsigned threads;
+    uint64_t allocs;
     simd_obj *live;
     size_t n, cap;
     int failed;
@@ -72,9 +81,13 @@ static void simd_alloc(simd_state *s)
         s->cap = cap;
     }
     simd_obj *o = &s->live[s->n++];
-    o->id = ab_tw_alloc(s->w, size, k->align_log2, 0, 0, 0);
+    o->producer = (uint16_t)(s->allocs++ % s->threads);
+    o->consumer = o->producer;
+    if (s->threads > 1 && ab_rng_chance(&s->tr, 0.5))
+        o->consumer = (uint16_t)((o->producer + 1) % s->threads);
+    o->id = ab_tw_alloc(s->w, size, k->align_log2, 0, o->producer, 0);
     o->size = size;
-    o->align_log2 = k->align_log2;
+    o->align_log2 = (uint16_t)k->align_log2;
 }
 
 /* Free the newest object or, half the time, a random one. */
@@ -83,7 +96,7 @@ static void simd_free(simd_state *s)
     if (s->n == 0)
         return;
     size_t k = ab_rng_chance(&s->r, 0.5) ? s->n - 1 : (size_t)ab_rng_range(&s->r, 0, s->n - 1);
-    ab_tw_free(s->w, s->live[k].id, 0);
+    ab_tw_free(s->w, s->live[k].id, s->live[k].consumer);
     s->live[k] = s->live[--s->n];
 }
 
@@ -96,7 +109,7 @@ static void simd_grow(simd_state *s)
     if (o->align_log2 > 5 || o->size >= 8192)
         return;
     o->size *= 2;
-    ab_tw_realloc(s->w, o->id, o->size, 0);
+    ab_tw_realloc(s->w, o->id, o->size, o->producer);
 }
 
 static int simd_generate(const ab_gen_params *p, const char *out_path, char *err, size_t errlen)
@@ -111,6 +124,8 @@ static int simd_generate(const ab_gen_params *p, const char *out_path, char *err
     if (!s.w)
         return -1;
     ab_rng_seed(&s.r, p->seed);
+    ab_gen_thread_rng(p, &s.tr);
+    s.threads = p->threads;
     for (unsigned lv = 0; lv < SIMD_LEVELS; lv++) {
         size_t level = simd_levels[lv];
         ab_tw_mark(s.w, AB_MARK_PHASE, (uint16_t)(3 * lv), 0); /* ramp */
@@ -166,6 +181,8 @@ const ab_generator ab_gen_simd = {
         "vector with realloc), the peak bursts to 1.5x the level and back. A final phase frees "
         "all.\n"
         "Knobs: --seed S; --scale X (280000 plateau steps per level at 1.0, about 3 M ops);\n"
-        "--threads 1.\n",
+        "--threads N (1..64): allocations round-robin over N producer threads, half of the\n"
+        "objects freed by the next thread, their consumer (remote frees); the same ops for every\n"
+        "N.\n",
     .generate = simd_generate,
 };

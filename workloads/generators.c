@@ -26,9 +26,9 @@ int ab_gen_check(const char *name, const ab_gen_params *p, const char *const *va
         snprintf(err, errlen, "%s: --scale %g out of range (0 < scale <= 1000)", name, p->scale);
         return -1;
     }
-    if (p->threads != 1) {
-        snprintf(err, errlen, "%s: --threads %u: only single-threaded traces are generated so far",
-                 name, p->threads);
+    if (p->threads < 1 || p->threads > AB_GEN_MAX_THREADS) {
+        snprintf(err, errlen, "%s: --threads %u out of range (1..%u)", name, p->threads,
+                 AB_GEN_MAX_THREADS);
         return -1;
     }
     if (p->variant) {
@@ -42,6 +42,11 @@ int ab_gen_check(const char *name, const ab_gen_params *p, const char *const *va
     return 0;
 }
 
+void ab_gen_thread_rng(const ab_gen_params *p, ab_rng *r)
+{
+    ab_rng_seed(r, p->seed ^ 0x7468726561647321ull); /* "threads!" */
+}
+
 uint64_t ab_gen_scaled(const ab_gen_params *p, uint64_t base, uint64_t min)
 {
     double v = floor((double)base * p->scale + 0.5);
@@ -51,8 +56,11 @@ uint64_t ab_gen_scaled(const ab_gen_params *p, uint64_t base, uint64_t min)
 ab_trace_writer *ab_gen_open(const char *name, const ab_gen_params *p, const char *extra,
                              const char *out_path, char *err, size_t errlen)
 {
-    char meta[AB_TRACE_META_MAX];
-    snprintf(meta, sizeof meta, "generator=%s seed=%llu scale=%g%s%s", name,
-             (unsigned long long)p->seed, p->scale, extra && *extra ? " " : "", extra ? extra : "");
+    char meta[AB_TRACE_META_MAX], threads[24] = "";
+    if (p->threads > 1)
+        snprintf(threads, sizeof threads, " threads=%u", p->threads);
+    snprintf(meta, sizeof meta, "generator=%s seed=%llu scale=%g%s%s%s", name,
+             (unsigned long long)p->seed, p->scale, threads, extra && *extra ? " " : "",
+             extra ? extra : "");
     return ab_tw_create(out_path, meta, err, errlen);
 }

@@ -11,12 +11,12 @@
 
 #define WRITER_BUF_OPS 4096 /* 64 KiB of ops between writes */
 
-/* Released ids go back to the thread that released them, so a thread reuses only its own ids:
- * in a threaded trace an alloc never has to wait for another thread just because of its id
+/* Released ids go back to the thread that released them, and a thread reuses its own ids first:
+ * in a threaded trace an alloc seldom has to wait for another thread just because of its id
  * (replay_threads.h). With one thread this is the one LIFO stack it always was. */
 typedef struct id_stack {
-    uint32_t *ids;
-    size_t n, cap;
+    uint32_t *ids; /* [head, n) are free: own allocs pop at n, other threads take at head */
+    size_t head, n, cap;
 } id_stack;
 
 struct ab_trace_writer {
@@ -59,6 +59,13 @@ static void push_free_id(void *ctx, uint32_t id)
         w->nstacks = n;
     }
     id_stack *st = &w->free_ids[w->cur_thread];
+    if (st->head == st->n)
+        st->head = st->n = 0;
+    if (st->n == st->cap && st->head > 0) {
+        memmove(st->ids, st->ids + st->head, (st->n - st->head) * sizeof *st->ids);
+        st->n -= st->head;
+        st->head = 0;
+    }
     if (st->n == st->cap) {
         size_t cap = st->cap ? st->cap * 2 : 1024;
         uint32_t *p = realloc(st->ids, cap * sizeof *p);
@@ -128,6 +135,24 @@ static void append(ab_trace_writer *w, const ab_op *op)
         flush_ops(w);
 }
 
+/* The thread's most recently released id; else the oldest id another thread released (long
+ * done, so the replay's wait for it rarely waits); a fresh id only when every list is empty, so
+ * max_live_ids stays the peak number of live blocks. */
+static uint32_t take_free_id(ab_trace_writer *w, uint16_t thread)
+{
+    if (thread < w->nstacks) {
+        id_stack *st = &w->free_ids[thread];
+        if (st->n > st->head)
+            return st->ids[--st->n];
+    }
+    for (size_t t = 0; t < w->nstacks; t++) {
+        id_stack *st = &w->free_ids[t];
+        if (st->n > st->head)
+            return st->ids[st->head++];
+    }
+    return w->next_fresh++;
+}
+
 uint32_t ab_tw_alloc(ab_trace_writer *w, uint32_t size, unsigned align_log2, uint16_t scope,
                      uint16_t thread, uint16_t flags)
 {
@@ -137,8 +162,7 @@ uint32_t ab_tw_alloc(ab_trace_writer *w, uint32_t size, unsigned align_log2, uin
         set_error(w, "op %llu: alignment 2^%u", (unsigned long long)w->live.op_count, align_log2);
         return UINT32_MAX;
     }
-    id_stack *st = thread < w->nstacks ? &w->free_ids[thread] : NULL;
-    uint32_t id = st && st->n ? st->ids[--st->n] : w->next_fresh++;
+    uint32_t id = take_free_id(w, thread);
     ab_op op = {.kind = AB_OP_ALLOC,
                 .align_log2 = (uint8_t)align_log2,
                 .thread = thread,

@@ -3,8 +3,11 @@
  * The writer buffers ops, follows them with the live table (trace_live.h) so it knows the
  * header's counts (peak live bytes, max live ids, threads, scopes) without a second pass, and
  * writes the header at close. It writes to a temporary file and renames it into place at close,
- * so no reader ever sees a half-written trace. Ids come from a free list (the lowest-numbered
- * ids are reused first, LIFO), so ids stay dense: max_live_ids is the peak number of live blocks.
+ * so no reader ever sees a half-written trace. Ids come from a free list (LIFO), so ids stay
+ * dense: max_live_ids is the peak number of live blocks. Each thread has its own free list (an
+ * id goes back to the thread that released it) and reuses its own ids first, taking another
+ * thread's oldest one only when it has none, so a threaded trace seldom makes an alloc wait for
+ * another thread only because of its id.
  *
  * Errors are sticky: after the first one (an op that breaks the trace's rules, a write error)
  * every call does nothing and ab_tw_close reports it, so generators check once, at the end.

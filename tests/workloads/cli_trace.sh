@@ -47,7 +47,7 @@ head -c 1000 "$dir/simd.abt" >"$dir/trunc.abt"
 refuses check-truncated "truncated" "$ab" trace check "$dir/trunc.abt"
 refuses check-missing-file "No such file" "$ab" trace check "$dir/none.abt"
 refuses gen-unknown "unknown generator 'nope'" "$ab" gen nope -o "$dir/n.abt"
-refuses gen-threads "threads 2" "$ab" gen rpc --threads 2 -o "$dir/n.abt"
+refuses gen-threads "out of range (1..64)" "$ab" gen rpc --threads 65 -o "$dir/n.abt"
 refuses gen-needs-output "-o FILE is required" "$ab" gen rpc
 refuses gen-bad-scale "not a number" "$ab" gen rpc --scale x -o "$dir/n.abt"
 refuses trace-unknown-sub "unknown subcommand" "$ab" trace frob

@@ -110,10 +110,10 @@ static void check_determinism(void)
 static void check_params(void)
 {
     char err[512];
-    ab_gen_params p = {.seed = 1, .scale = 1, .threads = 2};
-    CHECK("threads-2-refused-with-reason",
+    ab_gen_params p = {.seed = 1, .scale = 1, .threads = 65};
+    CHECK("threads-65-refused-with-reason",
           ab_generator_find("rpc")->generate(&p, "/nonexistent/x", err, sizeof err) != 0 &&
-              strstr(err, "--threads 2"));
+              strstr(err, "--threads 65 out of range"));
     CHECK("rpc-unknown-variant-refused", gen("rpc", 1, 0.01, "some", "x.abt", err, sizeof err) &&
                                              strstr(err, "unknown variant 'some'"));
     CHECK("il-takes-no-variant",
