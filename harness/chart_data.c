@@ -256,7 +256,8 @@ static bucket *merged_histogram(const json_t *res, const char *alloc, const char
             b[n++] = (bucket){json_number_value(u), json_number_value(c)};
         }
     }
-    qsort(b, n, sizeof *b, cmp_bucket);
+    if (n) /* no ok run with this histogram: b is NULL, and qsort(NULL, 0) is undefined */
+        qsort(b, n, sizeof *b, cmp_bucket);
     size_t m = 0;
     for (i = 0; i < n; i++) {
         if (m && b[m - 1].upper == b[i].upper)
