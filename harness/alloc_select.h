@@ -11,11 +11,11 @@
 #include <stddef.h>
 
 typedef struct ab_alloc_choice {
-    char name[64];       /* what results call it: "jemalloc", or a plug-in's NAME */
-    char backend[32];    /* the registry entry the runner uses ("preload" for plug-ins) */
-    char lib[4096];      /* absolute path to LD_PRELOAD, "" for none */
-    int available;       /* 1 when it can run here */
-    char why[256];       /* when not available: library missing, preload failed, ... */
+    char name[64];    /* what results call it: "jemalloc", or a plug-in's NAME */
+    char backend[32]; /* the registry entry the runner uses ("preload" for plug-ins) */
+    char lib[4096];   /* absolute path to LD_PRELOAD, "" for none */
+    int available;    /* 1 when it can run here */
+    char why[256];    /* when not available: library missing, preload failed, ... */
 } ab_alloc_choice;
 
 /* specs: NULL/0 means every built-in allocator; otherwise names ("jemalloc", "all") and
@@ -29,6 +29,13 @@ int ab_alloc_choose(const char *const *specs, size_t nspecs, ab_alloc_choice **o
  * nothing; returns the number of entries used (argv must have room for 8 + NULL). */
 int ab_alloc_runner_argv(const ab_alloc_choice *c, const char *runner_path, const char *mode,
                          const char **argv);
+
+/* The allocator options of the commands that probe allocators in children (`list`, `check`):
+ * `--alloc SPEC` (repeatable, appended to specs, which has room for argc entries) and
+ * `--timeout SECONDS` (> 0). Returns 1 when argv[*i] was one of them (*i is left on its value),
+ * 0 when it is another argument, -1 after printing an error that names the command. */
+int ab_alloc_parse_opt(const char *cmd, int argc, char **argv, int *i, const char **specs,
+                       size_t *nspecs, double *timeout_s);
 
 /* Path of alignbench-runner next to the running executable. */
 int ab_runner_path(char *buf, size_t len);

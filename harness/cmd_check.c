@@ -69,6 +69,7 @@ int cmd_check(int argc, char **argv)
     const char **specs = calloc((size_t)argc, sizeof *specs);
     size_t nspecs = 0, n = 0;
     double timeout_s = 120.0;
+    int opt;
     ab_alloc_choice *choices = NULL;
     int rc = 2;
     if (!specs) {
@@ -80,16 +81,10 @@ int cmd_check(int argc, char **argv)
             usage(stdout);
             rc = 0;
             goto out;
-        } else if (!strcmp(argv[i], "--alloc") && i + 1 < argc) {
-            specs[nspecs++] = argv[++i];
-        } else if (!strcmp(argv[i], "--timeout") && i + 1 < argc) {
-            char *end;
-            timeout_s = strtod(argv[++i], &end);
-            if (*end || timeout_s <= 0) {
-                fprintf(stderr, "alignbench check: bad --timeout '%s' (want seconds > 0)\n",
-                        argv[i]);
+        } else if ((opt = ab_alloc_parse_opt("check", argc, argv, &i, specs, &nspecs,
+                                             &timeout_s)) != 0) {
+            if (opt < 0)
                 goto out;
-            }
         } else {
             fprintf(stderr, "alignbench check: unknown or incomplete option '%s'\n", argv[i]);
             usage(stderr);

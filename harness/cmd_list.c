@@ -141,6 +141,7 @@ int cmd_list(int argc, char **argv)
     size_t nspecs = 0;
     int json = 0, rc = 2;
     double timeout_s = 10.0;
+    int opt;
     list_row *rows = NULL;
     ab_alloc_choice *choices = NULL;
     size_t n = 0;
@@ -157,16 +158,10 @@ int cmd_list(int argc, char **argv)
             goto out;
         } else if (!strcmp(argv[i], "--json")) {
             json = 1;
-        } else if (!strcmp(argv[i], "--alloc") && i + 1 < argc) {
-            specs[nspecs++] = argv[++i];
-        } else if (!strcmp(argv[i], "--timeout") && i + 1 < argc) {
-            char *end;
-            timeout_s = strtod(argv[++i], &end);
-            if (*end || timeout_s <= 0) {
-                fprintf(stderr, "alignbench list: bad --timeout '%s' (want seconds > 0)\n",
-                        argv[i]);
+        } else if ((opt = ab_alloc_parse_opt("list", argc, argv, &i, specs, &nspecs, &timeout_s)) !=
+                   0) {
+            if (opt < 0)
                 goto out;
-            }
         } else {
             fprintf(stderr, "alignbench list: unknown or incomplete option '%s'\n", argv[i]);
             usage(stderr);

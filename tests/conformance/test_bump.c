@@ -9,18 +9,6 @@
 #include <string.h>
 #include <unistd.h>
 
-static uint64_t resident(void)
-{
-    FILE *f = fopen("/proc/self/statm", "r");
-    unsigned long long size = 0, res = 0;
-    if (f) {
-        if (fscanf(f, "%llu %llu", &size, &res) != 2)
-            res = 0;
-        fclose(f);
-    }
-    return (uint64_t)res * (uint64_t)sysconf(_SC_PAGESIZE);
-}
-
 int main(void)
 {
     errno = 0;

@@ -14,18 +14,6 @@
 #include <time.h>
 #include <unistd.h>
 
-static uint64_t resident(void)
-{
-    FILE *f = fopen("/proc/self/statm", "r");
-    unsigned long long size = 0, res = 0;
-    if (f) {
-        if (fscanf(f, "%llu %llu", &size, &res) != 2)
-            res = 0;
-        fclose(f);
-    }
-    return (uint64_t)res * (uint64_t)sysconf(_SC_PAGESIZE);
-}
-
 enum { PER_THREAD = 20000, BLOCK = 24 };
 static uintptr_t blocks[2][PER_THREAD];
 

@@ -4,7 +4,9 @@
 #ifndef AB_TEST_UNIT_H
 #define AB_TEST_UNIT_H
 
+#include <stdint.h>
 #include <stdio.h>
+#include <unistd.h>
 
 static int unit_failures;
 
@@ -17,6 +19,19 @@ static int unit_failures;
     } while (0)
 
 #define UNIT_SKIPPED 77
+
+/* Resident bytes of this process (statm's second field), for "memory went back" checks. */
+static inline uint64_t resident(void)
+{
+    FILE *f = fopen("/proc/self/statm", "r");
+    unsigned long long size = 0, res = 0;
+    if (f) {
+        if (fscanf(f, "%llu %llu", &size, &res) != 2)
+            res = 0;
+        fclose(f);
+    }
+    return (uint64_t)res * (uint64_t)sysconf(_SC_PAGESIZE);
+}
 
 #include "allocators/provider.h"
 #if AB_SANITIZED
