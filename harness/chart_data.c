@@ -547,6 +547,134 @@ static int chart_throughput(const json_t *res, const ab_names *al, const ab_name
     return 0;
 }
 
+/* ---- scaling: Mops/s against threads, one panel per generator (run --threads 1,2) ---- */
+
+#define MAX_FAMILIES 8
+#define MAX_COUNTS 16
+
+/* The generated workloads of the run, grouped by generator: fam[f] is a generator name and
+ * wl[f][k] the workload generated with threads[f][k] threads (ascending). */
+typedef struct scaling_set {
+    const char *fam[MAX_FAMILIES];
+    const char *wl[MAX_FAMILIES][MAX_COUNTS];
+    int threads[MAX_FAMILIES][MAX_COUNTS];
+    size_t nfam, n[MAX_FAMILIES];
+} scaling_set;
+
+static void scaling_collect(const json_t *res, scaling_set *ss)
+{
+    memset(ss, 0, sizeof *ss);
+    size_t i;
+    const json_t *w;
+    json_array_foreach(json_object_get(res, "workloads"), i, w)
+    {
+        const char *gen = ab_rv_str(w, "generator"), *name = ab_rv_str(w, "name");
+        double th;
+        if (!*gen || !*name || ab_rv_num(w, "threads", &th) || th < 1)
+            continue;
+        size_t f = 0;
+        while (f < ss->nfam && strcmp(ss->fam[f], gen))
+            f++;
+        if (f == ss->nfam) {
+            if (ss->nfam == MAX_FAMILIES)
+                continue;
+            ss->fam[ss->nfam++] = gen;
+        }
+        if (ss->n[f] == MAX_COUNTS)
+            continue;
+        size_t k = ss->n[f]++; /* insertion by thread count */
+        while (k > 0 && ss->threads[f][k - 1] > (int)th) {
+            ss->threads[f][k] = ss->threads[f][k - 1];
+            ss->wl[f][k] = ss->wl[f][k - 1];
+            k--;
+        }
+        ss->threads[f][k] = (int)th;
+        ss->wl[f][k] = name;
+    }
+    /* only generators measured at two thread counts or more show a scaling */
+    size_t kept = 0;
+    for (size_t f = 0; f < ss->nfam; f++)
+        if (ss->n[f] >= 2) {
+            ss->fam[kept] = ss->fam[f];
+            ss->n[kept] = ss->n[f];
+            memcpy(ss->wl[kept], ss->wl[f], sizeof ss->wl[f]);
+            memcpy(ss->threads[kept], ss->threads[f], sizeof ss->threads[f]);
+            kept++;
+        }
+    ss->nfam = kept;
+}
+
+static int chart_scaling(const json_t *res, const ab_names *al, const char *dir, ab_chart_list *out,
+                         char *err, size_t errlen)
+{
+    scaling_set ss;
+    scaling_collect(res, &ss);
+    if (!ss.nfam)
+        return 0;
+    size_t na = al->n;
+    int *use = calloc(na + 1, sizeof *use);
+    double *v = malloc((MAX_FAMILIES * MAX_COUNTS * na + 1) * sizeof *v);
+    datafile d;
+    if (!use || !v || data_open(&d, err, errlen)) {
+        free(use);
+        free(v);
+        return -1;
+    }
+    size_t nv = 0;
+    for (size_t f = 0; f < ss.nfam; f++)
+        for (size_t k = 0; k < ss.n[f]; k++)
+            for (size_t a = 0; a < na; a++) {
+                double *x = &v[(f * MAX_COUNTS + k) * na + a];
+                if (ab_rv_median(res, al->v[a], ss.wl[f][k], "mops_wall", x))
+                    *x = NAN;
+                else
+                    use[a] = 1, nv++;
+            }
+    char fams[512] = "";
+    size_t off = 0;
+    for (size_t f = 0; f < ss.nfam; f++) {
+        char safe[128];
+        safe_name(safe, sizeof safe, ss.fam[f]);
+        off += snprintf(fams + off, off < sizeof fams ? sizeof fams - off : 0, "%s%s", f ? " " : "",
+                        safe);
+        fprintf(d.f, "%s# %s: threads, then Mops/s (wall, cell medians) per allocator\n",
+                f ? "\n\n" : "", safe);
+        for (size_t k = 0; k < ss.n[f]; k++) {
+            fprintf(d.f, "%d", ss.threads[f][k]);
+            for (size_t a = 0; a < na; a++)
+                if (use[a])
+                    put_num(d.f, v[(f * MAX_COUNTS + k) * na + a]);
+            fputc('\n', d.f);
+        }
+    }
+    free(v);
+    ab_chart_job *j = nv ? job_add(out, "scaling.gp", "scaling", NULL) : NULL;
+    if (!nv) {
+        fclose(d.f);
+        free(d.buf);
+        free(use);
+        return 0;
+    }
+    if (!j || data_commit(&d, dir, j->name, err, errlen)) {
+        free(use);
+        return -1;
+    }
+    allocs_join(al, use, j->allocs, sizeof j->allocs);
+    free(use);
+    double reps = 0;
+    ab_rv_num(json_object_get(res, "config"), "repetitions", &reps);
+    snprintf(j->title, sizeof j->title, "Scaling with threads (Mops/s, all threads together)");
+    job_arg(j, "%s", fams);
+    job_arg(j, "Mops/s, median of %g repetitions", reps);
+    snprintf(j->caption, sizeof j->caption,
+             "One panel per workload generator, the same work replayed with 1, 2, ... threads: "
+             "millions of operations per second of all threads together, from the fastest whole "
+             "replay (wall time, the replay floor and the handoffs of remote frees included). "
+             "A flat line does not scale; on a machine with fewer free cores than threads, none "
+             "can. Higher is better.");
+    return 0;
+}
+
 /* ---- alignment overhead: per alignment class, bytes per requested byte and alloc p50 ---- */
 
 static int cmp_double(const void *a, const void *b)
@@ -720,6 +848,7 @@ int ab_chart_data_write(const json_t *res, const char *dir, ab_chart_list *out, 
         goto done;
     }
     if (chart_throughput(res, &al, &wls, dir, out, err, errlen) ||
+        chart_scaling(res, &al, dir, out, err, errlen) ||
         chart_fragmentation(res, &al, &wls, dir, out, err, errlen))
         goto done;
     for (size_t w = 0; w < wls.n; w++) {

@@ -45,6 +45,7 @@ typedef struct workload {
     char name[64];
     char trace[PATH_MAX]; /* the path handed to the runner */
     int baseline;         /* replay a lowered-alignment copy too */
+    unsigned threads;     /* the trace's thread count (the runner gets --threads when > 1) */
 } workload;
 
 typedef struct run_state {
@@ -125,13 +126,14 @@ static int check_trace(const char *path, workload *w, enum ab_baseline_mode mode
         if (t.ops[i].kind == AB_OP_ALLOC && t.ops[i].align_log2 > max_align_log2)
             max_align_log2 = t.ops[i].align_log2;
     w->baseline = mode == AB_BASELINE_ON || (mode == AB_BASELINE_AUTO && max_align_log2 > 4);
+    w->threads = t.hdr.thread_count > 1 ? t.hdr.thread_count : 1;
     char meta[AB_TRACE_META_MAX + 1];
     snprintf(meta, sizeof meta, "%.*s", AB_TRACE_META_MAX, t.hdr.meta);
-    *desc =
-        json_pack("{s:s, s:I, s:I, s:I, s:I, s:s, s:b}", "name", w->name, "ops",
-                  (json_int_t)t.hdr.op_count, "peak_live_bytes", (json_int_t)t.hdr.peak_live_bytes,
-                  "max_live_ids", (json_int_t)t.hdr.max_live_ids, "max_align",
-                  (json_int_t)1 << max_align_log2, "meta", meta, "natural_baseline", w->baseline);
+    *desc = json_pack("{s:s, s:I, s:I, s:I, s:I, s:s, s:b, s:i}", "name", w->name, "ops",
+                      (json_int_t)t.hdr.op_count, "peak_live_bytes",
+                      (json_int_t)t.hdr.peak_live_bytes, "max_live_ids",
+                      (json_int_t)t.hdr.max_live_ids, "max_align", (json_int_t)1 << max_align_log2,
+                      "meta", meta, "natural_baseline", w->baseline, "threads", (int)w->threads);
     ab_trace_close(&t);
     return *desc ? 0 : -1;
 }
@@ -170,30 +172,48 @@ static int check_user_traces(run_state *s, json_t *workloads)
     return 0;
 }
 
+/* One generated workload: NAME, or NAME-tN with --threads (each thread count its own trace). */
+static int generate_one(run_state *s, const ab_generator *g, unsigned threads, json_t *workloads)
+{
+    workload *w = &s->wl[s->nwl];
+    if (s->opt.nthreads)
+        snprintf(w->name, sizeof w->name, "%s-t%u", g->name, threads);
+    else
+        snprintf(w->name, sizeof w->name, "%s", g->name);
+    if (name_taken(s, w->name))
+        return 0;
+    char rel[128];
+    snprintf(rel, sizeof rel, "traces/%s.abtrace", w->name);
+    snprintf(w->trace, sizeof w->trace, "%s/%s", s->run_dir, rel);
+    ab_gen_params p = {.seed = s->opt.seed, .scale = s->opt.scale, .threads = threads};
+    char err[ERR_LEN];
+    if (g->generate(&p, w->trace, err, sizeof err) != 0)
+        return fail("generating workload %s failed: %s", w->name, err);
+    json_t *desc;
+    if (check_trace(w->trace, w, s->opt.baseline, &desc, err, sizeof err) != 0)
+        return fail("generated trace %s is not valid: %s", w->name, err);
+    json_object_set_new(desc, "source", json_string("generated"));
+    json_object_set_new(desc, "generator", json_string(g->name));
+    json_object_set_new(desc, "trace", json_string(rel));
+    json_object_set_new(desc, "seed", json_integer((json_int_t)s->opt.seed));
+    json_object_set_new(desc, "scale", json_real(s->opt.scale));
+    json_array_append_new(workloads, desc);
+    s->nwl++;
+    return 0;
+}
+
 static int generate_traces(run_state *s, json_t *workloads)
 {
     for (size_t i = 0; i < s->opt.nworkloads; i++) {
         const ab_generator *g = ab_generator_find(s->opt.workloads[i]);
-        if (name_taken(s, g->name))
-            continue;
-        workload *w = &s->wl[s->nwl];
-        snprintf(w->name, sizeof w->name, "%s", g->name);
-        snprintf(w->trace, sizeof w->trace, "%s/traces/%s.abtrace", s->run_dir, g->name);
-        ab_gen_params p = {.seed = s->opt.seed, .scale = s->opt.scale, .threads = 1};
-        char err[ERR_LEN];
-        if (g->generate(&p, w->trace, err, sizeof err) != 0)
-            return fail("generating workload %s failed: %s", g->name, err);
-        json_t *desc;
-        if (check_trace(w->trace, w, s->opt.baseline, &desc, err, sizeof err) != 0)
-            return fail("generated trace %s is not valid: %s", g->name, err);
-        char rel[PATH_MAX];
-        snprintf(rel, sizeof rel, "traces/%s.abtrace", g->name);
-        json_object_set_new(desc, "source", json_string("generated"));
-        json_object_set_new(desc, "trace", json_string(rel));
-        json_object_set_new(desc, "seed", json_integer((json_int_t)s->opt.seed));
-        json_object_set_new(desc, "scale", json_real(s->opt.scale));
-        json_array_append_new(workloads, desc);
-        s->nwl++;
+        size_t n = s->opt.nthreads ? s->opt.nthreads : 1;
+        for (size_t k = 0; k < n; k++) {
+            if (s->nwl >= sizeof s->wl / sizeof s->wl[0])
+                return fail("too many workloads (%zu at most)", sizeof s->wl / sizeof s->wl[0]);
+            int rc = generate_one(s, g, s->opt.nthreads ? s->opt.threads[k] : 1, workloads);
+            if (rc)
+                return rc;
+        }
     }
     return 0;
 }
@@ -273,6 +293,12 @@ static int run_slot(run_state *s, const ab_slot *slot, ab_progress *progress)
     snprintf(checkpoints, sizeof checkpoints, "%u", s->opt.preset->checkpoints);
     const char *argv[32];
     int k = ab_alloc_runner_argv(a, s->runner, "replay", argv);
+    char threads[16];
+    if (w->threads > 1) { /* an allocator option: bump and rpcss lock for that many threads */
+        snprintf(threads, sizeof threads, "%u", w->threads);
+        argv[k++] = "--threads";
+        argv[k++] = threads;
+    }
     argv[k++] = "--trace";
     argv[k++] = w->trace;
     argv[k++] = "--out";
@@ -312,6 +338,7 @@ static int run_slot(run_state *s, const ab_slot *slot, ab_progress *progress)
         return 1;
     }
     json_t *row = ab_run_record(a->name, w->name, slot->round + 1, &r, out_path, log_path);
+    json_object_set_new(row, "threads", json_integer(w->threads));
     unlink(out_path);
     const char *status = json_string_value(json_object_get(row, "status"));
     ab_progress_end(progress, what, status, r.wall_s);
@@ -337,10 +364,19 @@ static int write_results(run_state *s, int complete)
 {
     json_t *config = json_object_get(s->doc, "config");
     json_object_set_new(s->doc, "complete", json_boolean(complete));
-    json_object_set_new(s->doc, "cells",
-                        ab_aggregate_cells(json_object_get(s->doc, "runs"),
-                                           json_object_get(config, "allocators"),
-                                           json_object_get(config, "workloads")));
+    json_t *cells =
+        ab_aggregate_cells(json_object_get(s->doc, "runs"), json_object_get(config, "allocators"),
+                           json_object_get(config, "workloads"));
+    size_t i;
+    json_t *cell;
+    json_array_foreach(cells, i, cell)
+    {
+        const char *name = json_string_value(json_object_get(cell, "workload"));
+        for (size_t k = 0; name && k < s->nwl; k++)
+            if (!strcmp(s->wl[k].name, name))
+                json_object_set_new(cell, "threads", json_integer(s->wl[k].threads));
+    }
+    json_object_set_new(s->doc, "cells", cells);
     char err[ERR_LEN];
     if (ab_results_write(s->run_dir, s->doc, err, sizeof err) != 0)
         return fail("%s", err);

@@ -725,6 +725,8 @@ int ab_replay_batch_pass(ab_replay *r, const ab_allocator *a, unsigned reps, ab_
             prev = now;
         }
         total += (double)(prev - start);
+        if (rep == 0 || prev - start < out->ticks_min_rep)
+            out->ticks_min_rep = prev - start;
         release_all(r, a);
     }
     out->ops = r->scan.timed_ops;

@@ -95,6 +95,8 @@ typedef struct ab_pass_result {
      * sum of minima is the trace's time without it; ticks_mean keeps the plain mean of the whole
      * repetitions, preemptions included. */
     uint64_t ticks_mean;
+    uint64_t ticks_min_rep; /* batch pass: the fastest whole repetition (threaded: its wall time),
+                             * the one time measured alike with one thread and with several */
     double median_batch_ticks_per_op; /* median over batches of (minimum ticks / ops) */
     uint64_t batches;
     unsigned reps;

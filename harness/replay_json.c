@@ -203,7 +203,7 @@ static void put_threads(json_t *run, json_t *metrics, const ab_run_record *rec)
     put_int(o, "handoff_waits", (int64_t)waits);
     put_int(o, "floor_handoff_waits", (int64_t)floor_waits);
     json_object_set_new(o, "per_thread", per);
-    json_object_set_new(run, "threads", o);
+    json_object_set_new(run, "thread_stats", o);
 }
 
 json_t *ab_run_record_json(const ab_run_record *rec)
@@ -220,6 +220,10 @@ json_t *ab_run_record_json(const ab_run_record *rec)
         put_num(metrics, "floor_ns_per_op", fl);
         put_num(metrics, "ns_per_op_net", ns - fl);
         put_num(metrics, "mops", 1e3 / ns);
+        put_num(metrics, "mops_wall",
+                batch->ticks_min_rep
+                    ? ops / ab_tsc_to_ns(rec->clock, (double)batch->ticks_min_rep) * 1e3
+                    : NAN);
         put_num(metrics, "ns_per_op_mean",
                 ab_tsc_to_ns(rec->clock, (double)batch->ticks_mean) / ops);
         put_num(metrics, "floor_ns_per_op_mean",

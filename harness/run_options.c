@@ -41,6 +41,9 @@ void ab_run_usage(FILE *out)
         "  --workload NAME      generated workload (repeatable, or comma list): rpc, il, simd\n"
         "                       (default: all three; none when only --trace is given)\n"
         "  --trace FILE         also replay a recorded or user trace (repeatable)\n"
+        "  --threads LIST       generate each workload with each thread count (comma list of\n"
+        "                       1..64, e.g. 1,2); workloads are then named rpc-t1, rpc-t2 ...\n"
+        "                       and the charts gain a scaling chart (default: one thread)\n"
         "  --reps R             repetitions per cell, 1..1000 (default 5)\n"
         "  --quick              quick preset (default): generator scale %.2f, timeout %.0f s\n"
         "  --full               full preset: generator scale %.2f, timeout %.0f s\n"
@@ -133,6 +136,23 @@ static int add_to_list(const char **list, size_t *n, const char *value, const ch
     return 0;
 }
 
+/* --threads 1,2,4: distinct counts of 1..AB_RUN_MAX_THREADS, in the order given. */
+static int parse_threads(char *arg, ab_run_options *o)
+{
+    for (char *save = NULL, *t = strtok_r(arg, ",", &save); t; t = strtok_r(NULL, ",", &save)) {
+        uint64_t u;
+        if (parse_u64(t, &u) || u < 1 || u > AB_RUN_MAX_THREADS)
+            return bad("--threads wants a comma list of thread counts from 1 to 64, not '%s'", t);
+        for (size_t i = 0; i < o->nthreads; i++)
+            if (o->threads[i] == u)
+                return bad("--threads lists %s twice", t);
+        if (o->nthreads == AB_RUN_MAX_THREAD_COUNTS)
+            return bad("--threads takes at most 8 counts ('%s' is one more)", t);
+        o->threads[o->nthreads++] = (unsigned)u;
+    }
+    return o->nthreads ? 0 : bad("--threads wants a comma list of thread counts, not '%s'", arg);
+}
+
 static int valid_run_id(const char *id)
 {
     if (!*id || strlen(id) >= 128 || !strcmp(id, ".") || !strcmp(id, ".."))
@@ -178,6 +198,7 @@ enum {
     OPT_NO_PLOTS,
     OPT_BASELINE,
     OPT_QUIET,
+    OPT_THREADS,
 };
 
 static const struct option long_options[] = {
@@ -198,6 +219,7 @@ static const struct option long_options[] = {
     {"no-plots", no_argument, NULL, OPT_NO_PLOTS},
     {"natural-baseline", required_argument, NULL, OPT_BASELINE},
     {"quiet", no_argument, NULL, OPT_QUIET},
+    {"threads", required_argument, NULL, OPT_THREADS},
     {"help", no_argument, NULL, 'h'},
     {NULL, 0, NULL, 0},
 };
@@ -305,6 +327,10 @@ int ab_run_options_parse(int argc, char **argv, ab_run_options *o)
             break;
         case OPT_QUIET:
             o->quiet = 1;
+            break;
+        case OPT_THREADS:
+            if (parse_threads(optarg, o))
+                return -1;
             break;
         case ':':
             return bad("option %s needs a value", argv[optind - 1]);

@@ -12,6 +12,8 @@
 #include <stdio.h>
 
 #define AB_RUN_MAX_LIST 64
+#define AB_RUN_MAX_THREAD_COUNTS 8
+#define AB_RUN_MAX_THREADS 64 /* the threaded replay's limit */
 
 enum ab_baseline_mode { AB_BASELINE_AUTO, AB_BASELINE_ON, AB_BASELINE_OFF };
 
@@ -30,6 +32,8 @@ typedef struct ab_run_options {
     size_t nworkloads;
     const char *traces[AB_RUN_MAX_LIST]; /* user trace files */
     size_t ntraces;
+    unsigned threads[AB_RUN_MAX_THREAD_COUNTS]; /* --threads: each workload generated with each */
+    size_t nthreads;                            /* 0: not given (one thread, plain names) */
     unsigned reps;
     const ab_run_preset *preset;
     double scale;

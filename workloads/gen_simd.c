@@ -12,16 +12,21 @@
  * - peak (mark 3L+2):        a burst to 1.5x the level, then back down to the level.
  * Everything is freed at the end (a last phase mark). Scope 0, no resets.
  *
- * Threads (--threads N): producers and consumers. Allocations go round-robin over the N threads
- * (each a producer); half of the objects (drawn from a stream of their own, so every N gives the
- * same ops) are handed to the next thread, their consumer, which frees them: remote frees. A
- * realloc runs on the object's producer. With one thread everything is on thread 0.
+ * Threads (--threads N): N producer/consumer threads, each running this program on its own
+ * live set with 1/N of the objects and steps (its own random stream; thread 0's is the
+ * single-threaded one, so N = 1 gives the same trace as ever). Half of the objects a thread
+ * would free (a stream of its own decides) are handed to the next thread instead, its consumer,
+ * which frees them (remote frees), one per step of its own, from the next phase on: a phase's
+ * handoffs are consumed a phase later, as a pipeline would, so consumer and producer rarely
+ * wait for each other. Each phase is laid out thread after thread in the op stream (the replay
+ * runs the threads' streams side by side; the layout only fixes a valid global order).
  */
 #include "workloads/gen_common.h"
 #include "workloads/gen_rng.h"
 
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
 /* Live-set levels (objects), and plateau churn steps per level at scale 1. */
 static const uint32_t simd_levels[] = {300, 1000, 3000, 10000, 30000};
@@ -49,19 +54,50 @@ typedef struct simd_obj {
     uint32_t id;
     uint32_t size;
     uint16_t align_log2;
-    uint16_t producer, consumer; /* threads: the allocating one, the freeing one */
+    uint16_t phase; /* in an inbox: the phase it was handed over in */
 } simd_obj;
+
+typedef struct simd_list {
+    simd_obj *o;
+    size_t n, cap, head; /* an inbox is a FIFO: [head, n) */
+} simd_list;
 
 typedef struct simd_state {
     ab_trace_writer *w;
     ab_rng r;
-    ab_rng tr; /* places ops on threads */
-    unsigned threads;
-    uint64_t allocs;
-    simd_obj *live;
-    size_t n, cap;
+    ab_rng *tr; /* handoff decisions (shared by the threads) */
+    uint16_t thread;
+    unsigned phase;
+    int handoff; /* hand frees over to next (threads > 1, not while draining) */
+    simd_list live, inbox;
+    struct simd_state *next; /* the consumer of this thread's handoffs */
     int failed;
 } simd_state;
+
+static simd_obj *list_push(simd_state *s, simd_list *l)
+{
+    if (l->n == l->cap) {
+        size_t cap = l->cap ? l->cap * 2 : 1024;
+        simd_obj *p = realloc(l->o, cap * sizeof *p);
+        if (!p) {
+            s->failed = 1;
+            return NULL;
+        }
+        l->o = p;
+        l->cap = cap;
+    }
+    return &l->o[l->n++];
+}
+
+/* The consumer's part of a step: free the oldest handed-over object of an earlier phase. */
+static void simd_consume(simd_state *s)
+{
+    simd_list *in = &s->inbox;
+    if (in->head < in->n && in->o[in->head].phase < s->phase)
+        ab_tw_free(s->w, in->o[in->head++].id, s->thread);
+    if (in->head == in->n)
+        in->head = in->n = 0;
+}
 
 static void simd_alloc(simd_state *s)
 {
@@ -70,22 +106,11 @@ static void simd_alloc(simd_state *s)
         pick -= simd_classes[c++].weight;
     const simd_class *k = &simd_classes[c];
     uint32_t size = k->unit * (uint32_t)ab_rng_log_range(&s->r, k->min_units, k->max_units);
-    if (s->n == s->cap) {
-        size_t cap = s->cap ? s->cap * 2 : 1024;
-        simd_obj *p = realloc(s->live, cap * sizeof *p);
-        if (!p) {
-            s->failed = 1;
-            return;
-        }
-        s->live = p;
-        s->cap = cap;
-    }
-    simd_obj *o = &s->live[s->n++];
-    o->producer = (uint16_t)(s->allocs++ % s->threads);
-    o->consumer = o->producer;
-    if (s->threads > 1 && ab_rng_chance(&s->tr, 0.5))
-        o->consumer = (uint16_t)((o->producer + 1) % s->threads);
-    o->id = ab_tw_alloc(s->w, size, k->align_log2, 0, o->producer, 0);
+    simd_consume(s);
+    simd_obj *o = list_push(s, &s->live);
+    if (!o)
+        return;
+    o->id = ab_tw_alloc(s->w, size, k->align_log2, 0, s->thread, 0);
     o->size = size;
     o->align_log2 = (uint16_t)k->align_log2;
 }
@@ -93,72 +118,116 @@ static void simd_alloc(simd_state *s)
 /* Free the newest object or, half the time, a random one. */
 static void simd_free(simd_state *s)
 {
-    if (s->n == 0)
+    simd_list *l = &s->live;
+    if (l->n == 0)
         return;
-    size_t k = ab_rng_chance(&s->r, 0.5) ? s->n - 1 : (size_t)ab_rng_range(&s->r, 0, s->n - 1);
-    ab_tw_free(s->w, s->live[k].id, s->live[k].consumer);
-    s->live[k] = s->live[--s->n];
+    simd_consume(s);
+    size_t k = ab_rng_chance(&s->r, 0.5) ? l->n - 1 : (size_t)ab_rng_range(&s->r, 0, l->n - 1);
+    simd_obj *to;
+    if (s->handoff && ab_rng_chance(s->tr, 0.5) && (to = list_push(s, &s->next->inbox))) {
+        *to = l->o[k]; /* handed over: the consumer frees it in a later phase */
+        to->phase = (uint16_t)s->phase;
+    } else {
+        ab_tw_free(s->w, l->o[k].id, s->thread);
+    }
+    l->o[k] = l->o[--l->n];
 }
 
 /* Grow a random 16- or 32-aligned vector (a std::vector-like doubling, capped at 8 KiB). */
 static void simd_grow(simd_state *s)
 {
-    if (s->n == 0)
+    if (s->live.n == 0)
         return;
-    simd_obj *o = &s->live[ab_rng_range(&s->r, 0, s->n - 1)];
+    simd_obj *o = &s->live.o[ab_rng_range(&s->r, 0, s->live.n - 1)];
     if (o->align_log2 > 5 || o->size >= 8192)
         return;
     o->size *= 2;
-    ab_tw_realloc(s->w, o->id, o->size, o->producer);
+    ab_tw_realloc(s->w, o->id, o->size, s->thread);
+}
+
+/* One phase of one thread (ph: 0 ramp, 1 plateau, 2 peak) at its share of the level. */
+static void simd_phase(simd_state *s, unsigned ph, size_t level, uint64_t steps)
+{
+    if (ph == 0) {
+        while (s->live.n < level) {
+            simd_alloc(s);
+            if (ab_rng_chance(&s->r, 0.2))
+                simd_free(s);
+        }
+    } else if (ph == 1) {
+        for (uint64_t i = 0; i < steps; i++) {
+            if (ab_rng_chance(&s->r, 0.02)) {
+                simd_grow(s);
+                continue;
+            }
+            simd_free(s);
+            simd_alloc(s);
+        }
+    } else {
+        while (s->live.n < level + level / 2)
+            simd_alloc(s);
+        while (s->live.n > level)
+            simd_free(s);
+    }
 }
 
 static int simd_generate(const ab_gen_params *p, const char *out_path, char *err, size_t errlen)
 {
     if (ab_gen_check("simd", p, NULL, err, errlen))
         return -1;
+    unsigned nt = p->threads;
     uint64_t steps = ab_gen_scaled(p, SIMD_STEPS_AT_SCALE_1, 100);
     char extra[64];
     snprintf(extra, sizeof extra, "steps=%llu", (unsigned long long)steps);
-    simd_state s = {0};
-    s.w = ab_gen_open("simd", p, extra, out_path, err, errlen);
-    if (!s.w)
+    ab_trace_writer *w = ab_gen_open("simd", p, extra, out_path, err, errlen);
+    if (!w)
         return -1;
-    ab_rng_seed(&s.r, p->seed);
-    ab_gen_thread_rng(p, &s.tr);
-    s.threads = p->threads;
-    for (unsigned lv = 0; lv < SIMD_LEVELS; lv++) {
-        size_t level = simd_levels[lv];
-        ab_tw_mark(s.w, AB_MARK_PHASE, (uint16_t)(3 * lv), 0); /* ramp */
-        while (s.n < level) {
-            simd_alloc(&s);
-            if (ab_rng_chance(&s.r, 0.2))
-                simd_free(&s);
-        }
-        ab_tw_mark(s.w, AB_MARK_PHASE, (uint16_t)(3 * lv + 1), 0); /* plateau */
-        for (uint64_t i = 0; i < steps; i++) {
-            if (ab_rng_chance(&s.r, 0.02)) {
-                simd_grow(&s);
-                continue;
-            }
-            simd_free(&s);
-            simd_alloc(&s);
-        }
-        ab_tw_mark(s.w, AB_MARK_PHASE, (uint16_t)(3 * lv + 2), 0); /* peak */
-        while (s.n < level + level / 2)
-            simd_alloc(&s);
-        while (s.n > level)
-            simd_free(&s);
-    }
-    ab_tw_mark(s.w, AB_MARK_PHASE, (uint16_t)(3 * SIMD_LEVELS), 0); /* drain */
-    while (s.n)
-        simd_free(&s);
-    free(s.live);
-    if (s.failed) {
-        ab_tw_abort(s.w);
+    simd_state *st = calloc(nt, sizeof *st);
+    if (!st) {
+        ab_tw_abort(w);
         snprintf(err, errlen, "simd: out of memory");
         return -1;
     }
-    return ab_tw_close(s.w, err, errlen);
+    ab_rng tr;
+    ab_gen_thread_rng(p, &tr);
+    for (unsigned t = 0; t < nt; t++) {
+        st[t] = (simd_state){
+            .w = w, .tr = &tr, .thread = (uint16_t)t, .handoff = nt > 1, .next = &st[(t + 1) % nt]};
+        ab_rng_seed(&st[t].r, p->seed + t * 0x9E3779B97F4A7C15ull);
+    }
+    uint64_t share = steps / nt ? steps / nt : 1;
+    for (unsigned lv = 0; lv < SIMD_LEVELS; lv++) {
+        size_t level = simd_levels[lv] / nt ? simd_levels[lv] / nt : 1;
+        for (unsigned ph = 0; ph < 3; ph++)
+            for (unsigned t = 0; t < nt; t++) {
+                st[t].phase = 3 * lv + ph;
+                ab_tw_mark(w, AB_MARK_PHASE, (uint16_t)(3 * lv + ph), (uint16_t)t);
+                simd_phase(&st[t], ph, level, share);
+            }
+    }
+    int failed = 0;
+    for (unsigned t = 0; t < nt; t++) { /* drain: everything left, handed-over objects too */
+        simd_state *s = &st[t];
+        s->phase = 3 * SIMD_LEVELS;
+        s->handoff = 0;
+        ab_tw_mark(w, AB_MARK_PHASE, (uint16_t)(3 * SIMD_LEVELS), (uint16_t)t);
+        while (s->live.n)
+            simd_free(s);
+        while (s->inbox.head < s->inbox.n)
+            simd_consume(s);
+    }
+    for (unsigned t = 0; t < nt; t++) {
+        failed |= st[t].failed;
+        free(st[t].live.o);
+        free(st[t].inbox.o);
+    }
+    free(st);
+    if (failed) {
+        ab_tw_abort(w);
+        snprintf(err, errlen, "simd: out of memory");
+        return -1;
+    }
+    return ab_tw_close(w, err, errlen);
 }
 
 const ab_generator ab_gen_simd = {
@@ -181,8 +250,8 @@ const ab_generator ab_gen_simd = {
         "vector with realloc), the peak bursts to 1.5x the level and back. A final phase frees "
         "all.\n"
         "Knobs: --seed S; --scale X (280000 plateau steps per level at 1.0, about 3 M ops);\n"
-        "--threads N (1..64): allocations round-robin over N producer threads, half of the\n"
-        "objects freed by the next thread, their consumer (remote frees); the same ops for every\n"
-        "N.\n",
+        "--threads N (1..64): N threads each run this on 1/N of the objects and steps; half of\n"
+        "the frees are handed to the next thread, which frees them a phase later (remote\n"
+        "frees).\n",
     .generate = simd_generate,
 };
