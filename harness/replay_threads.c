@@ -619,6 +619,12 @@ int ab_replay_mt_pass(ab_replay_mt *r, const ab_allocator *a, unsigned reps, ab_
             *fail = bad->fail;
             return -1;
         }
+        out->live_blocks_at_end = out->live_bytes_at_end = 0;
+        for (size_t id = 0; id < r->nslots; id++)
+            if (r->slots[id].live) {
+                out->live_blocks_at_end++;
+                out->live_bytes_at_end += r->slots[id].size;
+            }
         uint64_t wall = last > first ? last - first : 0;
         total += (double)wall;
         if (rep == 0 || wall < out->wall_ticks) {

@@ -39,6 +39,9 @@ typedef struct ab_threads_result {
     uint64_t wall_ticks;      /* first thread's start to last thread's end, fastest repetition */
     uint64_t wall_ticks_mean; /* the same, mean over repetitions */
     unsigned reps;
+    /* what the trace left live when the threads were done (before the harness released it):
+     * the replay's final state, to compare with the trace's own (trace_live.h) */
+    uint64_t live_blocks_at_end, live_bytes_at_end;
     ab_thread_result thread[AB_REPLAY_MAX_THREADS]; /* of the fastest repetition */
 } ab_threads_result;
 
