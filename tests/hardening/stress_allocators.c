@@ -11,8 +11,10 @@
  * its alignment; bump blocks must sit inside their module's window, rpcss's mapped bytes must
  * cover what it handed out. Bad arguments (alignment 0 or 3, 2^40, size 0) must be refused.
  *
- * usage: stress_allocators [--ops N] [--seed S] [--only NAME]   (default 200000 ops, seed 1)
- * Exit 0 when every check held, 1 with the first failure named (allocator, op, what).
+ * usage: stress_allocators [--ops N] [--seed S] [--only NAME] [--inject overlap|corrupt]
+ * (default 200000 ops, seed 1). Exit 0 when every check held, 1 with the first failure named
+ * (allocator, op, what). --inject plants a fault at op 1000 (a block registered on top of a live
+ * one, or a byte of a live block overwritten), so a test can show that the checks catch it.
  */
 #include "allocators/aligned_malloc.h"
 #include "allocators/bump.h"
@@ -34,8 +36,11 @@ typedef struct block {
     uint64_t tag; /* pattern seed: the block's serial number */
 } block;
 
+typedef enum injection { INJECT_NONE, INJECT_OVERLAP, INJECT_CORRUPT } injection;
+
 typedef struct stress {
     const char *name;
+    injection inject;
     uint64_t rng;
     unsigned long long op;
     block live[MAX_LIVE]; /* sorted by address */
@@ -132,6 +137,23 @@ static block take_block(stress *s, size_t i)
     memmove(&s->live[i], &s->live[i + 1], (s->nlive - i - 1) * sizeof s->live[0]);
     s->nlive--;
     return b;
+}
+
+/* The planted fault of --inject, at op 1000, on a live block of at least 2 bytes. */
+static void inject_fault(stress *s)
+{
+    if (s->inject == INJECT_NONE || s->op != 1000)
+        return;
+    for (size_t i = 0; i < s->nlive; i++) {
+        block *b = &s->live[i];
+        if (b->size < 2)
+            continue;
+        if (s->inject == INJECT_CORRUPT)
+            b->p[b->size - 1] ^= 0xff; /* caught when the block is next verified */
+        else
+            insert_block(s, b->p + 1, 1, 1); /* caught right here */
+        return;
+    }
 }
 
 /* ---- aligned_malloc: malloc, free, realloc, free-all ---- */
@@ -331,15 +353,18 @@ static const subject subjects[] = {
 
 static void usage(FILE *to)
 {
-    fprintf(to, "usage: stress_allocators [--ops N] [--seed S] [--only NAME]\n"
-                "Randomized stress of aligned_malloc, bump and rpcss (direct APIs): content,\n"
-                "overlap, alignment and bounds checked; exit 0 when every check held.\n");
+    fprintf(
+        to,
+        "usage: stress_allocators [--ops N] [--seed S] [--only NAME] [--inject overlap|corrupt]\n"
+        "Randomized stress of aligned_malloc, bump and rpcss (direct APIs): content,\n"
+        "overlap, alignment and bounds checked; exit 0 when every check held.\n");
 }
 
 int main(int argc, char **argv)
 {
     unsigned long long ops = 200000, seed = 1;
     const char *only = NULL;
+    injection inject = INJECT_NONE;
     for (int i = 1; i < argc; i++) {
         char *end = NULL;
         if (!strcmp(argv[i], "-h") || !strcmp(argv[i], "--help")) {
@@ -351,6 +376,17 @@ int main(int argc, char **argv)
             seed = strtoull(argv[++i], &end, 10);
         } else if (!strcmp(argv[i], "--only") && i + 1 < argc) {
             only = argv[++i];
+            continue;
+        } else if (!strcmp(argv[i], "--inject") && i + 1 < argc) {
+            i++;
+            inject = !strcmp(argv[i], "overlap")   ? INJECT_OVERLAP
+                     : !strcmp(argv[i], "corrupt") ? INJECT_CORRUPT
+                                                   : INJECT_NONE;
+            if (inject == INJECT_NONE) {
+                fprintf(stderr, "stress_allocators: --inject wants overlap or corrupt, not '%s'\n",
+                        argv[i]);
+                return 2;
+            }
             continue;
         } else {
             fprintf(stderr, "stress_allocators: unknown argument '%s'\n", argv[i]);
@@ -373,8 +409,11 @@ int main(int argc, char **argv)
         s.rng = seed * 1000003u + k;
         sub->start(&s);
         sub->bad_arguments(&s);
-        for (s.op = 1; s.op <= ops; s.op++)
+        s.inject = inject;
+        for (s.op = 1; s.op <= ops; s.op++) {
             sub->step(&s);
+            inject_fault(&s);
+        }
         sub->finish(&s);
         printf("%s: %llu ops, %llu blocks checked\n", sub->name, ops,
                (unsigned long long)s.next_tag);
