@@ -19,6 +19,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/prctl.h>
 #include <sys/resource.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
@@ -83,8 +84,13 @@ static int open_out(const char *path)
 }
 
 /* Runs in the child between fork and exec: system calls only. */
-static void child_exec(const ab_child_spec *spec, char **env, int out_fd, int err_fd, int report_fd)
+static void child_exec(const ab_child_spec *spec, char **env, int out_fd, int err_fd, int report_fd,
+                       pid_t parent)
 {
+    /* The child dies with its parent: a SIGKILLed orchestrator must not leave a child running
+     * (one that hangs in its allocator would spin until someone notices). */
+    if (prctl(PR_SET_PDEATHSIG, SIGKILL) != 0 || getppid() != parent)
+        _exit(127);
     if (out_fd >= 0 && dup2(out_fd, STDOUT_FILENO) < 0)
         goto fail;
     if (err_fd >= 0 && dup2(err_fd, STDERR_FILENO) < 0)
@@ -164,11 +170,12 @@ int ab_child_run(const ab_child_spec *spec, ab_child_result *r)
 
     fflush(NULL); /* nothing buffered is written twice */
     double t0 = now_s();
+    pid_t parent = getpid();
     pid_t pid = fork();
     if (pid < 0)
         goto spawn_error;
     if (pid == 0)
-        child_exec(spec, env, out_fd, err_fd, pipefd[1]);
+        child_exec(spec, env, out_fd, err_fd, pipefd[1], parent);
     close(pipefd[1]);
     pipefd[1] = -1;
 

@@ -5,11 +5,14 @@
 #   2. SIGKILL at several points of a run (nothing can be caught) -> whatever results.json
 #      exists always parses as a full alignbench-results document (written to a temporary
 #      file and renamed), and no runner child outlives its orchestrator for long.
+#   3. SIGKILL while the child hangs in its allocator (the spin plug-in, --timeout 60) -> the
+#      child dies with its orchestrator (PR_SET_PDEATHSIG), it does not spin on for a minute.
+#      Plug-ins cannot be preloaded into a sanitizer build: there this part says it is skipped.
 #
-# usage: test_interrupt.sh ALIGNBENCH RESULTS_EXPECT
+# usage: test_interrupt.sh ALIGNBENCH RESULTS_EXPECT SPIN_PLUGIN
 set -u
 set -m # job control: a background job keeps the default SIGINT disposition
-alignbench=$1 expect=$2
+alignbench=$1 expect=$2 spin_plugin=$3
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 failures=0
@@ -56,6 +59,29 @@ done
 # per-run timeout in the worst case; a child of this run takes well under a second).
 sleep 1
 check "no runner child left behind" test -z "$(pgrep -f "alignbench-runner.*$work" || true)"
+
+# 3. SIGKILL while the child spins inside the allocator.
+if [ "${AB_SANITIZED_BUILD:-0}" = 1 ]; then
+    echo "skipped: SIGKILL during a hung child (no plug-in can be preloaded in a sanitizer build)"
+else
+    AB_FAULT_AT_CALL=1000 "$alignbench" run --alloc "hangy=$spin_plugin" --workload rpc \
+        --scale 0.01 --reps 1 --timeout 60 --out "$work" --run-id hung --no-plots --quiet \
+        2>>"$work/hung.err" &
+    pid=$!
+    for _ in $(seq 100); do # until the child is running (up to 10 s)
+        pgrep -f "alignbench-runner.*$work/hung" >/dev/null && break
+        sleep 0.1
+    done
+    sleep 0.5
+    kill -KILL "$pid"
+    wait "$pid" 2>/dev/null
+    sleep 1
+    check "a hung child dies with its killed orchestrator" \
+        test -z "$(pgrep -f "alignbench-runner.*$work/hung" || true)"
+    for orphan in $(pgrep -f "alignbench-runner.*$work/hung"); do # never leave one spinning
+        kill -KILL "$orphan"
+    done
+fi
 
 if [ "$failures" -ne 0 ]; then
     echo "$failures check(s) failed"
