@@ -105,7 +105,7 @@ size_t ab_glibc_footprint(const void *p, size_t size, size_t align)
 {
     if (align <= AB_NATURAL_ALIGN) {
         size_t usable = malloc_usable_size((void *)p);
-        return AB_SANITIZED ? glibc_chunk(usable) : usable + 8;
+        return AB_SANITIZER_MALLOC ? glibc_chunk(usable) : usable + 8;
     }
     return glibc_chunk(glibc_chunk(size) + align + 32);
 }
@@ -119,7 +119,7 @@ static size_t plugin_footprint(const void *p, size_t size, size_t align)
 
 int ab_glibc_stats(ab_alloc_stats *out)
 {
-    if (AB_SANITIZED) { /* ASan's allocator serves malloc: glibc's heap sees none of it */
+    if (AB_SANITIZER_MALLOC) { /* a sanitizer's allocator serves malloc: glibc's heap sees none */
         out->have = 0;
         return -1;
     }

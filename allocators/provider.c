@@ -50,7 +50,8 @@ static int is_expected(const char *found, const char *expected_path)
     if (libc && same_file(found, libc))
         return 1;
     /* In a sanitizer build the sanitizer runtime replaces malloc over libc by design. */
-    return AB_SANITIZED && strstr(found, "asan") != NULL;
+    return (AB_SANITIZED && strstr(found, "asan") != NULL) ||
+           (AB_TSANITIZED && strstr(found, "tsan") != NULL);
 }
 
 int ab_provider_is(const char *symbol, const char *path)

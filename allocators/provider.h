@@ -24,6 +24,14 @@
 #ifndef AB_SANITIZED
 #define AB_SANITIZED 0
 #endif
+/* Built with ThreadSanitizer (run-tests.sh's third build, threaded tests only)? Its runtime owns
+ * malloc too. AB_SANITIZER_MALLOC: some sanitizer's allocator serves malloc, not glibc's. */
+#if defined(__SANITIZE_THREAD__)
+#define AB_TSANITIZED 1
+#else
+#define AB_TSANITIZED 0
+#endif
+#define AB_SANITIZER_MALLOC (AB_SANITIZED || AB_TSANITIZED)
 
 /* Path of the shared object that defines `symbol` as resolved process-wide (RTLD_DEFAULT),
  * or NULL when the symbol does not resolve. The string belongs to the dynamic linker. */
