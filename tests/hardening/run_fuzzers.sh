@@ -8,6 +8,10 @@
 #   environment: AB_FUZZ_BUILD (build folder, default build-fuzz next to this checkout's top)
 set -euo pipefail
 top=$(cd "$(dirname "$0")/../.." && pwd)
+if [ "${1:-}" = --help ] || [ "${1:-}" = -h ]; then
+    sed -n '2,8p' "$0" | sed 's/^# \{0,1\}//'
+    exit 0
+fi
 seconds=${1:-60}
 if ! [[ "$seconds" =~ ^[0-9]+$ ]] || [ "$seconds" -lt 1 ] || [ "$seconds" -gt 600 ]; then
     echo "run_fuzzers.sh: SECONDS_PER_TARGET must be a whole number from 1 to 600, not '$seconds'" >&2
