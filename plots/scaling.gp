@@ -13,7 +13,8 @@ set yrange [0:*]
 set xlabel "threads"
 set ylabel ARG8
 set xtics 1
-set offsets graph 0.08, graph 0.08, graph 0.05, 0
+set autoscale xfix
+set offsets graph 0.12, graph 0.12, graph 0.05, 0
 set key outside right top vertical Left reverse noautotitle samplen 2 spacing 1.2
 set multiplot layout 1, nfam title charttitle font ",13" margins 0.07, 1 - 200.0 / width, 0.14, 0.86 spacing 0.06, 0
 do for [f=1:nfam] {
