@@ -52,19 +52,23 @@ typedef struct replay_args {
 } replay_args;
 
 static const char usage_text[] =
-    "usage: alignbench-runner replay --alloc NAME [--lib PATH] --trace FILE --out FILE.json\n"
+    "usage: alignbench-runner replay --alloc NAME [--lib PATH] [--threads N] --trace FILE\n"
+    "         --out FILE.json\n"
     "         [--touch none|first|all] [--lower-align 16] [--cpu N] [--checkpoints N]\n"
     "         [--warmup N] [--batch-reps N] [--passes memory,batch,perop] [--calib-ms N]\n"
     "One measured run: replays FILE against the allocator (memory pass, warm-up, batch and\n"
     "per-op latency passes, and the null-allocator floor) and writes one JSON run object.\n"
     "  --touch        write allocated blocks: all bytes (default), first byte of each page, none\n"
     "  --lower-align  serve every alignment above A at A (the natural baseline is 16)\n"
-    "  --cpu          pin this process to CPU N\n"
+    "  --cpu          pin this process to CPU N (a threaded trace: N, N-1, ... one per thread)\n"
     "  --checkpoints  memory-pass checkpoints (default 200)\n"
     "  --warmup       untimed replays before the latency passes (default 1)\n"
     "  --batch-reps   batch-pass repetitions; each batch keeps its fastest (default 3)\n"
     "  --passes       which passes to run (default all three)\n"
     "  --calib-ms     length of each TSC calibration (default 50)\n"
+    "A trace with several threads replays on as many OS threads (the batch pass then times the\n"
+    "whole replay, wall time); bump and rpcss need --threads N (their locking; an allocator\n"
+    "option, before the mode's options).\n"
     "Exit: 0 ok, 1 usage/invalid trace/harness error, 3 allocator refused, 4 correctness "
     "failure.\n";
 
@@ -167,6 +171,10 @@ static int parse_args(int argc, char **argv, replay_args *a)
                 return -1;
             }
             a->batch_reps = (unsigned)v;
+        } else if (!strcmp(o, "--threads")) {
+            fprintf(stderr, "alignbench-runner replay: --threads is an allocator option: give it "
+                            "with --alloc, before the mode's options\n");
+            return -1;
         } else if (!strcmp(o, "--passes")) {
             if (parse_passes(val, &a->passes))
                 return -1;
