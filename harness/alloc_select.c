@@ -14,6 +14,7 @@
 #include "build_config.h"
 #include "harness/child.h"
 
+#include <elf.h>
 #include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -30,6 +31,27 @@ static const struct {
 
 static const char sanitizer_why[] =
     "sanitizer build: ASan owns malloc, so no allocator library can be preloaded into the runner";
+
+/* 0 when path is an ELF shared object (what LD_PRELOAD can load), else -1 with the reason: the
+ * loader would only warn and run the child on glibc, which the child then refuses, so a file
+ * that cannot be preloaded at all is refused up front, naming the file. */
+static int check_shared_library(const char *path, char *why, size_t len)
+{
+    unsigned char h[sizeof(Elf64_Ehdr)];
+    FILE *f = fopen(path, "rb");
+    size_t got = f ? fread(h, 1, sizeof h, f) : 0;
+    if (f)
+        fclose(f);
+    if (!f)
+        snprintf(why, len, "cannot read '%s'", path);
+    else if (got < sizeof h || memcmp(h, ELFMAG, SELFMAG) != 0)
+        snprintf(why, len, "'%s' is not a shared library (no ELF header)", path);
+    else if (h[EI_CLASS] != ELFCLASS64 || ((const Elf64_Ehdr *)h)->e_type != ET_DYN)
+        snprintf(why, len, "'%s' is not a 64-bit shared library (ET_DYN)", path);
+    else
+        return 0;
+    return -1;
+}
 
 static int is_builtin(const ab_allocator *a)
 {
@@ -106,6 +128,11 @@ static int add_item(const char *item, ab_alloc_choice **v, size_t *n, size_t *ca
     char resolved[PATH_MAX] = "";
     if (eq && !realpath(eq + 1, resolved)) {
         snprintf(err, errlen, "plug-in '%s': library '%s' not found", name, eq + 1);
+        return -1;
+    }
+    char why[PATH_MAX + 64];
+    if (eq && check_shared_library(resolved, why, sizeof why) != 0) {
+        snprintf(err, errlen, "plug-in '%s': %s", name, why);
         return -1;
     }
     for (size_t i = 0; i < ab_allocator_count; i++) {
