@@ -55,8 +55,9 @@ not_malloc="malloc is served by"
 [ "${AB_SANITIZED_BUILD:-0}" = 1 ] && not_malloc="none of the chosen allocators is available here"
 expect_case 1 "$not_malloc" run --alloc z=/usr/lib/x86_64-linux-gnu/libz.so.1 \
     --workload rpc --run-id libz $out
-expect_case 1 "$not_malloc" run --alloc x=$work/not_a_library.so --workload rpc \
-    --run-id not_elf $out
+expect_case 2 "is not a shared library (no ELF header)" run --alloc x=$work/not_a_library.so \
+    --workload rpc --run-id not_elf $out
+expect_case 2 "is not a shared library (no ELF header)" list --alloc x=$work/not_a_library.so
 expect_case 2 "alignment 0 is not a power of two" run --alloc malloc --trace align0.txt $out
 expect_case 2 "alignment 3 is not a power of two" run --alloc malloc --trace align3.txt $out
 expect_case 2 "alignment 2^40 above the limit 2^30" run --alloc malloc --trace align2p40.txt $out
@@ -108,8 +109,8 @@ for c in "${cases[@]}"; do
     rc=$?
     message=$(grep -v '^$' stderr.txt | grep -m1 -F -- "$phrase" || head -n1 stderr.txt)
     if [ "$table" = 1 ]; then
-        shown_cmd=${cmd//$work\//}
-        shown_cmd=${shown_cmd//$out/}
+        shown_cmd=${cmd//$out/}
+        shown_cmd=${shown_cmd//$work\//}
         shown_msg=${message//$work\//}
         printf '| `alignbench %s` | %s | %s |\n' "$(echo $shown_cmd)" "${shown_msg//|/\\|}" "$rc"
         continue
