@@ -7,6 +7,7 @@
 #      "No space left on device; the previous version is kept", and the results.json there
 #      parses (the last complete rewrite, "complete": false).
 #   3. `gen -o` on a full disk -> non-zero exit, no partial trace under the final name.
+#   4. a read-only file system as --out -> exit 2 naming the folder, before anything runs.
 #
 # usage: test_full_disk.sh ALIGNBENCH RESULTS_EXPECT
 set -u
@@ -66,6 +67,16 @@ rc=$?
 check "gen on a full disk fails (got $rc)" test "$rc" -ne 0 -a "$rc" -lt 128
 check "gen leaves no partial trace" test ! -e "$disk/rpc.abt"
 check "gen says why" test -s "$work/gen.err"
+
+# 4. A read-only file system (what chmod cannot show to root): refused before anything runs.
+mountpoint -q "$disk" && umount "$disk"
+mount -t tmpfs -o size=64k,ro tmpfs "$disk"
+"$alignbench" run --alloc malloc --workload rpc --scale 0.002 --reps 1 --no-plots --quiet \
+    --out "$disk/results" 2>"$work/ro.err"
+rc=$?
+check "read-only output folder: exit 2 (got $rc)" test "$rc" -eq 2
+check "read-only output folder: named" \
+    grep -q "cannot write to the output folder '$disk/results'" "$work/ro.err"
 
 if [ "$failures" -ne 0 ]; then
     echo "$failures check(s) failed"
