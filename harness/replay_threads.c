@@ -69,7 +69,7 @@ typedef struct worker {
     ab_hist *hist; /* AB_KINDS histograms, per-op mode */
     /* per pass */
     uint64_t seen[AB_REPLAY_MAX_THREADS]; /* the last progress read of each thread (monotonic) */
-    uint64_t t_start, t_end, waits, ops;
+    uint64_t t_start, t_end, waits;
     int failed;
     ab_replay_failure fail;
 } worker;
@@ -95,6 +95,7 @@ struct ab_replay_mt {
     /* the job of the current pass */
     fns f;
     int perop, quit;
+    atomic_int launched; /* every thread was started (or quit is set): workers may go on */
     uint64_t ovh;
     atomic_int abort;
 };
@@ -468,6 +469,10 @@ static void *worker_main(void *arg)
     worker *w = arg;
     ab_replay_mt *r = w->r;
     ab_null_bind_thread(w->idx);
+    while (!atomic_load(&r->launched)) /* set-up only: until every thread is there */
+        sched_yield();
+    if (r->quit)
+        return NULL; /* another thread could not be started */
     for (;;) {
         pthread_barrier_wait(&r->start);
         if (r->quit)
@@ -534,10 +539,8 @@ ab_replay_mt *ab_replay_mt_create(const ab_trace *t, const ab_allocator *policy,
     for (unsigned i = 0; i < T; i++) {
         if (pthread_create(&r->workers[i].tid, NULL, worker_main, &r->workers[i]) != 0) {
             snprintf(err, errlen, "cannot start replay thread %u", i);
-            /* the started ones wait at the start barrier, which needs all: quit them by hand */
-            r->quit = 1;
-            for (unsigned k = 0; k < i; k++)
-                pthread_cancel(r->workers[k].tid);
+            r->quit = 1; /* the started ones leave before ever reaching a barrier */
+            atomic_store(&r->launched, 1);
             for (unsigned k = 0; k < i; k++)
                 pthread_join(r->workers[k].tid, NULL);
             ab_replay_mt_destroy(r);
@@ -545,6 +548,7 @@ ab_replay_mt *ab_replay_mt_create(const ab_trace *t, const ab_allocator *policy,
         }
         r->workers[i].started = 1;
     }
+    atomic_store(&r->launched, 1);
     return r;
 }
 
