@@ -186,6 +186,8 @@ static void put_threads(json_t *run, json_t *metrics, const ab_run_record *rec)
     json_t *o = json_object();
     put_int(o, "count", t->threads);
     put_int(o, "handoffs", (int64_t)t->handoffs);
+    put_int(o, "live_blocks_at_end", (int64_t)t->live_blocks_at_end);
+    put_int(o, "live_bytes_at_end", (int64_t)t->live_bytes_at_end);
     json_t *per = json_array();
     uint64_t waits = 0, floor_waits = 0;
     for (unsigned k = 0; k < t->threads; k++) {

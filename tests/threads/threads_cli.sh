@@ -8,7 +8,9 @@
 # - `alignbench run --threads 1,2` runs every workload at 1 and 2 threads on every allocator
 #   (jemalloc and mimalloc only when SANITIZED is 0: they cannot be preloaded into a sanitized
 #   runner), every run ok, runs and cells carry `threads`, the 2-thread runs carry per-thread
-#   numbers that add up, and the charts include the scaling chart (when gnuplot is installed).
+#   numbers that add up and end with nothing live (the generators release everything: the
+#   threaded replay's final state, on every allocator), and the charts include the scaling chart
+#   (when gnuplot is installed).
 set -uo pipefail
 ab=$1
 runner=$2
@@ -91,6 +93,8 @@ for r in d["runs"]:
         t = r["thread_stats"]
         assert t["count"] == 2 and len(t["per_thread"]) == 2
         assert t["handoffs"] > 0 or r["workload"].startswith("il")
+        # every generator releases everything by its end: nothing live when the threads stop
+        assert t["live_blocks_at_end"] == 0 and t["live_bytes_at_end"] == 0, (r["allocator"], t)
         m = r["metrics"]
         assert abs(m["mops_per_thread"] * 2 - m["mops_wall"]) < 1e-6 * m["mops_wall"], m
 names = {w["name"]: w for w in d["workloads"]}
