@@ -26,8 +26,9 @@ static const runner_mode modes[] = {
 
 static int usage(void)
 {
-    fprintf(stderr, "usage: alignbench-runner MODE --alloc NAME [--lib PATH] [options] [MODE ARGS]\n"
-                    "This is the measuring child of `alignbench`; run `alignbench --help`.\n");
+    fprintf(stderr,
+            "usage: alignbench-runner MODE --alloc NAME [--lib PATH] [options] [MODE ARGS]\n"
+            "This is the measuring child of `alignbench`; run `alignbench --help`.\n");
     return 2;
 }
 
