@@ -12,20 +12,20 @@
 #include <sys/types.h>
 
 typedef struct ab_child_spec {
-    const char *const *argv;  /* argv[0] is the program path; NULL-terminated */
-    const char *preload;      /* LD_PRELOAD value, or NULL */
-    double timeout_s;         /* 0: none; else SIGKILL after this long (status "timeout") */
-    size_t mem_limit;         /* 0: none; else RLIMIT_AS in bytes */
-    const char *stdout_path;  /* NULL: inherit; else the child's stdout goes to this file */
-    const char *stderr_path;  /* NULL: inherit; else the child's stderr goes to this file */
+    const char *const *argv; /* argv[0] is the program path; NULL-terminated */
+    const char *preload;     /* LD_PRELOAD value, or NULL */
+    double timeout_s;        /* 0: none; else SIGKILL after this long (status "timeout") */
+    size_t mem_limit;        /* 0: none; else RLIMIT_AS in bytes */
+    const char *stdout_path; /* NULL: inherit; else the child's stdout goes to this file */
+    const char *stderr_path; /* NULL: inherit; else the child's stderr goes to this file */
 } ab_child_spec;
 
 typedef enum ab_child_outcome {
-    AB_CHILD_OK = 0,       /* exited 0 */
-    AB_CHILD_FAILED,       /* exited non-zero (exit_code) */
-    AB_CHILD_SIGNALED,     /* killed by a signal (signo) */
-    AB_CHILD_TIMEOUT,      /* killed by us at the timeout */
-    AB_CHILD_SPAWN_ERROR,  /* could not start (errno in exit_code) */
+    AB_CHILD_OK = 0,      /* exited 0 */
+    AB_CHILD_FAILED,      /* exited non-zero (exit_code) */
+    AB_CHILD_SIGNALED,    /* killed by a signal (signo) */
+    AB_CHILD_TIMEOUT,     /* killed by us at the timeout */
+    AB_CHILD_SPAWN_ERROR, /* could not start (errno in exit_code) */
 } ab_child_outcome;
 
 typedef struct ab_child_result {
