@@ -9,6 +9,7 @@
 #include "workloads/trace_io.h"
 
 #include <errno.h>
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -73,6 +74,10 @@ int cmd_gen(int argc, char **argv)
             p.scale = strtod(v, &end);
             if (end == v || *end) {
                 fprintf(stderr, "alignbench gen: --scale '%s' is not a number\n", v);
+                return 2;
+            }
+            if (!(p.scale > 0) || !isfinite(p.scale) || p.scale > 1000) {
+                fprintf(stderr, "alignbench gen: --scale %s out of range (0 < scale <= 1000)\n", v);
                 return 2;
             }
         } else if (!strcmp(a, "--threads")) {

@@ -29,7 +29,7 @@ static int open_trace(const char *path, ab_trace *t)
  * or -1 after an error message. */
 static int parse_limits(int argc, char **argv, int i, ab_trace_limits *lim)
 {
-    for (; i < argc; i++) {
+    while (i < argc) {
         int is_size = !strcmp(argv[i], "--max-size");
         if (!is_size && strcmp(argv[i], "--max-align"))
             break;
@@ -45,7 +45,7 @@ static int parse_limits(int argc, char **argv, int i, ab_trace_limits *lim)
             lim->max_size = v;
         else
             lim->max_align_log2 = (unsigned)__builtin_ctzll(v);
-        i++;
+        i += 2;
     }
     return i;
 }
@@ -58,6 +58,12 @@ static int trace_check(int argc, char **argv)
     if (i < 0)
         return 2;
     if (i != argc - 1) {
+        if (i == argc)
+            fprintf(stderr, "alignbench trace check: missing FILE\n");
+        else
+            fprintf(stderr,
+                    "alignbench trace check: unexpected '%s' after '%s' (options go before FILE)\n",
+                    argv[i + 1], argv[i]);
         fprintf(stderr, "usage: alignbench trace check [--max-size N] [--max-align N] FILE\n");
         return 2;
     }

@@ -83,7 +83,7 @@ expect_case 2 "--reps wants a whole number from 1 to 1000, not '9999999999999999
 expect_case 2 "--mem-limit wants bytes (suffix K, M or G), at least 16M" run --mem-limit 1 $out
 expect_case 2 "--timeout wants seconds above 0" run --timeout 0 $out
 expect_case 2 "--run-id wants letters, digits" run --run-id ../../etc $out
-expect_case 1 "out of range" gen rpc --scale -2 -o x.abt
+expect_case 2 "out of range" gen rpc --scale -2 -o x.abt
 expect_case 2 "--reps wants a whole number >= 1" micro --reps -1
 expect_case 2 "']' expected near end of file" compare malformed_run malformed_run
 expect_case 2 "neither an alignbench results.json" compare not_results.json not_results.json
