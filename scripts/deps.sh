@@ -2,7 +2,7 @@
 # deps.sh: installs the Debian 12 packages alignbench needs, only those missing.
 # Runs apt-get as root (directly, or through sudo when available).
 set -euo pipefail
-packages=(cmake make gcc g++ clang libclang-rt-14-dev pkg-config git
+packages=(cmake make gcc g++ clang clang-format libclang-rt-14-dev pkg-config git
           libjemalloc-dev libmimalloc-dev libbenchmark-dev libjansson-dev
           gnuplot-nox libgoogle-perftools-dev chromium valgrind)
 missing=()
