@@ -6,6 +6,7 @@
  */
 #include "harness/replay.h"
 #include "harness/memstat.h"
+#include "harness/replay_calls.h"
 #include "harness/replay_touch.h"
 #include "harness/timer.h"
 
@@ -69,13 +70,7 @@ struct ab_replay {
 
 enum pass_mode { MODE_PLAIN, MODE_MEMORY, MODE_PEROP };
 
-typedef struct fns {
-    void *(*alloc)(size_t, size_t, uint32_t);
-    void (*free)(void *, size_t, size_t);
-    void *(*realloc)(void *, size_t, size_t, size_t);
-    void (*reset)(uint32_t);
-    size_t (*footprint)(const void *, size_t, size_t);
-} fns;
+typedef ab_replay_fns fns;
 
 static const char *const kind_names[AB_KINDS] = {"?", "alloc", "free", "realloc", "reset"};
 static const char *const touch_names[] = {"none", "first", "all"};
@@ -516,16 +511,7 @@ static inline __attribute__((always_inline)) int do_op(ab_replay *r, const fns *
             return guard_failure(fail, i, op->id, s);
         if (mode == MODE_PEROP)
             t0 = ab_tsc_start();
-        if (r->caps & AB_CAP_REALLOC) {
-            p = f->realloc(s->ptr, s->size, op->size, align);
-        } else {
-            /* No realloc of its own: what a program would do, alloc + copy + free. */
-            p = f->alloc(op->size, align, s->scope);
-            if (p && p != s->ptr) {
-                memcpy(p, s->ptr, s->size < op->size ? s->size : op->size);
-                f->free(s->ptr, s->size, align);
-            }
-        }
+        p = ab_replay_realloc(f, r->caps, s->ptr, s->size, op->size, align, s->scope);
         if (mode == MODE_PEROP)
             t1 = ab_tsc_stop();
         if (__builtin_expect(bad_pointer(p, op->size, align), 0))
@@ -593,7 +579,7 @@ static inline __attribute__((always_inline)) int do_op(ab_replay *r, const fns *
                                                uint64_t to, ab_latency_set *lat, uint64_t ovh,     \
                                                ab_replay_failure *fail)                            \
     {                                                                                              \
-        const fns f = {a->alloc, a->free, a->realloc, a->reset, a->footprint};                     \
+        const fns f = ab_replay_fns_of(a);                                                         \
         const ab_op *ops = r->ops;                                                                 \
         for (uint64_t i = from; i < to; i++)                                                       \
             if (__builtin_expect(do_op(r, &f, &ops[i], i, MODE, lat, ovh, fail), 0))               \

@@ -9,6 +9,7 @@
 #include "harness/replay_threads.h"
 #include "harness/memstat.h"
 #include "harness/null_alloc.h"
+#include "harness/replay_calls.h"
 #include "harness/replay_touch.h"
 #include "harness/timer.h"
 #include "workloads/trace_live.h"
@@ -48,12 +49,7 @@ typedef struct progress {
     _Alignas(64) _Atomic uint64_t done; /* entries completed, published at SIGNAL entries */
 } progress;
 
-typedef struct fns {
-    void *(*alloc)(size_t, size_t, uint32_t);
-    void (*free)(void *, size_t, size_t);
-    void *(*realloc)(void *, size_t, size_t, size_t);
-    void (*reset)(uint32_t);
-} fns;
+typedef ab_replay_fns fns;
 
 typedef struct worker {
     struct ab_replay_mt *r;
@@ -387,15 +383,7 @@ run_op(ab_replay_mt *r, worker *w, const fns *f, const entry *e, uint64_t *rc, c
         void *p;
         if (perop)
             t0 = ab_tsc_start();
-        if (r->caps & AB_CAP_REALLOC) {
-            p = f->realloc(s->ptr, s->size, op->size, align);
-        } else {
-            p = f->alloc(op->size, align, s->scope);
-            if (p && p != s->ptr) {
-                memcpy(p, s->ptr, s->size < op->size ? s->size : op->size);
-                f->free(s->ptr, s->size, align);
-            }
-        }
+        p = ab_replay_realloc(f, r->caps, s->ptr, s->size, op->size, align, s->scope);
         if (perop)
             t1 = ab_tsc_stop();
         if (__builtin_expect(bad_pointer(p, op->size, align), 0))
@@ -595,7 +583,7 @@ int ab_replay_mt_pass(ab_replay_mt *r, const ab_allocator *a, unsigned reps, ab_
     memset(out, 0, sizeof *out);
     if (!reps || lat)
         reps = 1;
-    r->f = (fns){a->alloc, a->free, a->realloc, a->reset};
+    r->f = ab_replay_fns_of(a);
     r->perop = lat != NULL;
     r->ovh = empty_region_ticks;
     double total = 0;
