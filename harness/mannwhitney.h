@@ -8,7 +8,9 @@
  *  - exact (the distribution of U under the null, counted) when there are no ties and both
  *    samples have at most AB_MW_EXACT_MAX values;
  *  - otherwise the normal approximation with the tie correction of the variance and a
- *    continuity correction of 1/2 (as scipy.stats.mannwhitneyu's "asymptotic" method).
+ *    continuity correction of 1/2 (as scipy.stats.mannwhitneyu's "asymptotic" method), never
+ *    below ab_mw_min_p(n, m), the smallest p an exact permutation test can give (with ties
+ *    in small samples the approximation alone goes below it).
  *
  * Few repetitions can never be significant: the smallest two-sided p is 2 / C(n+m, n), so
  * 2+2 gives 0.33, 3+3 gives 0.10, 4+4 gives 0.029 and 5+5 gives 0.0079. At alpha = 0.05 a side
