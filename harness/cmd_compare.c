@@ -34,6 +34,7 @@ typedef struct compare_opts {
     double threshold_pct, alpha;
     int metrics[64];
     size_t nmetrics;
+    int all; /* 'all' was asked for: keep what the file kind has, skip the rest */
 } compare_opts;
 
 typedef struct row {
@@ -90,6 +91,16 @@ static int parse_double(const char *opt, const char *s, int allow_pct, double *o
     return 0;
 }
 
+/* Adds metric m once (a metric named twice, or also by 'all', is one row). */
+static void push_metric(compare_opts *o, int m)
+{
+    for (size_t i = 0; i < o->nmetrics; i++)
+        if (o->metrics[i] == m)
+            return;
+    if (o->nmetrics < sizeof o->metrics / sizeof o->metrics[0])
+        o->metrics[o->nmetrics++] = m;
+}
+
 static int add_metrics(compare_opts *o, const char *list)
 {
     char buf[1024];
@@ -97,8 +108,9 @@ static int add_metrics(compare_opts *o, const char *list)
     for (char *save = NULL, *tok = strtok_r(buf, ",", &save); tok;
          tok = strtok_r(NULL, ",", &save)) {
         if (!strcmp(tok, "all")) {
-            for (size_t i = 0; i < ab_cmp_metric_count && o->nmetrics < 64; i++)
-                o->metrics[o->nmetrics++] = (int)i;
+            o->all = 1;
+            for (size_t i = 0; i < ab_cmp_metric_count; i++)
+                push_metric(o, (int)i);
             continue;
         }
         int m = ab_cmp_metric_find(tok);
@@ -109,8 +121,7 @@ static int add_metrics(compare_opts *o, const char *list)
             fprintf(stderr, "\n");
             return -1;
         }
-        if (o->nmetrics < 64)
-            o->metrics[o->nmetrics++] = m;
+        push_metric(o, m);
     }
     return 0;
 }
@@ -170,12 +181,11 @@ static int settle_metrics(compare_opts *o, ab_cmp_kind kind)
     if (o->nmetrics == 0)
         return add_metrics(o, kind == AB_CMP_RESULTS ? "time,p99,frag_peak" : "time");
     size_t kept = 0;
-    int all = o->nmetrics == ab_cmp_metric_count; /* 'all': keep what this kind has */
     for (size_t i = 0; i < o->nmetrics; i++) {
         const ab_cmp_metric *m = &ab_cmp_metrics[o->metrics[i]];
         if (ab_cmp_metric_key(m, kind)) {
             o->metrics[kept++] = o->metrics[i];
-        } else if (!all) {
+        } else if (!o->all) {
             fprintf(stderr, "alignbench compare: metric '%s' does not exist in %s files\n", m->name,
                     kind == AB_CMP_RESULTS ? "results.json" : "Google Benchmark");
             return -1;

@@ -97,6 +97,11 @@ run "$dir/o13" "$dir/b1.json" "$dir/gb.json"
 check "mixed kinds: exit 2" 2 $? "$dir/o13" "compare like with like"
 run "$dir/o14" "$dir/gb.json" "$dir/gn.json" --metric frag_peak
 check "metric absent from the kind: exit 2" 2 $? "$dir/o14" "frag_peak"
+# 'all' with another --metric still means every metric the kind has (no cpu_time error), and a
+# metric named twice is one row.
+run "$dir/o14b" "$dir/b1.json" "$dir/n1.json" --metric time --metric all,time
+check "--metric time --metric all: every run metric, exit 1" 1 $? "$dir/o14b" \
+    "jemalloc/rpc +time .*regression" "^1 regression"
 run "$dir/o15" "$dir/b1.json" "$dir/n1.json" --metric nonsense
 check "unknown metric: exit 2, lists valid names" 2 $? "$dir/o15" "valid:.*frag_peak"
 run "$dir/o16" "$dir/b1.json" "$dir/missing.json"
