@@ -15,25 +15,13 @@
 #include <unistd.h>
 
 const char *const ab_metric_names[] = {
-    "ns_per_op",
-    "ns_per_op_net",
-    "floor_ns_per_op",
-    "mops",
-    "alloc_p50",
-    "alloc_p99",
-    "alloc_p999",
-    "free_p50",
-    "free_p99",
-    "frag_peak",
-    "frag_at_peak",
-    "frag_avg",
-    "internal",
-    "retained",
-    "peak_rss",
-    "peak_live",
-    "peak_footprint",
-    "align_cost_bytes",
-    "align_cost_ns_per_op",
+    "ns_per_op",      "ns_per_op_net",    "floor_ns_per_op",
+    "mops",           "mops_wall",        "threads",
+    "alloc_p50",      "alloc_p99",        "alloc_p999",
+    "free_p50",       "free_p99",         "frag_peak",
+    "frag_at_peak",   "frag_avg",         "internal",
+    "retained",       "peak_rss",         "peak_live",
+    "peak_footprint", "align_cost_bytes", "align_cost_ns_per_op",
     "tsc_drift_ppm",
 };
 const size_t ab_metric_name_count = sizeof ab_metric_names / sizeof ab_metric_names[0];

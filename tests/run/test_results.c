@@ -219,6 +219,8 @@ int main(void)
     fclose(f);
     CHECK("csv-quotes-errors", strstr(text, "\"runner: \"\"boom\"\", at op 7\"") != NULL);
     CHECK("csv-extra-metric-last", strstr(text, ",zz_extra\n") != NULL);
+    /* The documented order (results/README.md's list): mops_wall and threads follow mops. */
+    CHECK("csv-documented-order", strstr(text, ",mops,mops_wall,threads,alloc_p50,") != NULL);
     CHECK("csv-integers-plain",
           strstr(text, "malloc,rpc,1,1,ok,,,,") == text + strcspn(text, "\n") + 1);
     CHECK("no-temporaries-after-success", leftover_temporaries(dir) == 0);
