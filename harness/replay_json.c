@@ -1,6 +1,6 @@
 /* replay_json.c: an ab_run_record as the runner's JSON object (see replay_json.h). Times are
- * converted from ticks with the run's calibrated rate; percentiles are net of the floor's median
- * for the same op kind, clamped at 0. */
+ * converted from ticks with the run's calibrated rate; net percentiles are net of the floor's
+ * median for the same op kind, the net mean of the floor's mean, both clamped at 0. */
 #include "harness/replay_json.h"
 #include "harness/histogram.h"
 #include "harness/metrics.h"
@@ -58,7 +58,13 @@ static json_t *quantiles(const run_times *t, const ab_hist *h, unsigned kind, in
     for (size_t i = 0; i < sizeof qs / sizeof qs[0]; i++)
         put_num(o, qs[i].name,
                 net ? net_q(t, h, kind, qs[i].q) : ticks_ns(t, ab_hist_quantile(h, qs[i].q)));
-    put_num(o, "mean", h->count ? ticks_ns(t, h->sum / (double)h->count) : NAN);
+    double mean = h->count ? ticks_ns(t, h->sum / (double)h->count) : NAN;
+    if (net && h->count) { /* net like the percentiles: minus the floor's mean, clamped at 0 */
+        const ab_hist *fl = t->floor ? t->floor->kind[kind] : NULL;
+        mean -= fl && fl->count ? ticks_ns(t, fl->sum / (double)fl->count) : 0;
+        mean = mean > 0 ? mean : 0;
+    }
+    put_num(o, "mean", mean);
     return o;
 }
 

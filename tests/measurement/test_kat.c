@@ -364,6 +364,20 @@ static int case_output(void)
             json_t *l = json_object_get(json_object_get(run, "latency"), kinds[i]);
             CHECK(json_is_object(l), "latency.%s missing", kinds[i]);
             CHECK(json_is_number(json_object_get(l, "p999")), "latency.%s.p999", kinds[i]);
+            /* every number of `latency` is net: raw minus the floor's (p50 for percentiles, the
+             * mean for the mean), clamped at 0 */
+            json_t *raw = json_object_get(json_object_get(run, "latency_raw"), kinds[i]);
+            json_t *fl = json_object_get(json_object_get(run, "floor_latency"), kinds[i]);
+            static const char *const fields[] = {"p50", "p99", "mean"};
+            for (size_t k = 0; k < 3; k++) {
+                const char *base = k < 2 ? "p50" : "mean";
+                double want = json_number_value(json_object_get(raw, fields[k])) -
+                              json_number_value(json_object_get(fl, base));
+                want = want > 0 ? want : 0;
+                double got = json_number_value(json_object_get(l, fields[k]));
+                CHECK(fabs(got - want) <= 1e-6 * (fabs(want) + 1), "latency.%s.%s %.6f, want %.6f",
+                      kinds[i], fields[k], got, want);
+            }
             CHECK(json_is_array(json_object_get(json_object_get(run, "histograms"), kinds[i])),
                   "histograms.%s missing", kinds[i]);
         }
