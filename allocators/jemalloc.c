@@ -17,8 +17,12 @@
  *   - free: plain free for every block. sdallocx was measured here for over-aligned blocks
  *     (mallocx(100, align 64) + release, 1000 live, 5 interleaved rounds): free 31-47 ns,
  *     sdallocx 39-48 ns a pair, no gain; for small blocks FACTS.md §5 has the same verdict.
- * Footprint: nallocx(size, flags), the size class the request really takes (e.g. 48 for 33
- * bytes, 128 for 100 bytes at 64). Stats: mallctl "epoch" then stats.allocated / active /
+ * Footprint: nallocx of the request as made (e.g. 48 for 33 bytes, 128 for 100 bytes at 64,
+ * 16 for 0 bytes at 16), plus, for a large block (size class >= arenas.lextent.0.size, 16 KiB)
+ * that does not start on a page, one page: with cache_oblivious (the default) jemalloc maps a
+ * large extent one page longer than its size class and places the block at a random cache-line
+ * offset in its first page, so the block straddles that extra page (16 KiB blocks at 64 took
+ * 20.6 KiB resident each, not 16). Stats: mallctl "epoch" then stats.allocated / active /
  * resident / mapped. Purge: arena.<MALLCTL_ARENAS_ALL>.purge. Version: mallctl "version".
  */
 #include "allocators/allocator.h"
@@ -38,6 +42,8 @@ static void *(*je_mallocx)(size_t, int);
 static void *(*je_rallocx)(void *, size_t, int);
 static size_t (*je_nallocx)(size_t, int);
 static int (*je_mallctl)(const char *, void *, size_t *, void *, size_t);
+/* Page size and smallest large size class (mallctl, read by create); see the footprint. */
+static size_t je_page = 4096, je_large_min = SIZE_MAX;
 
 /* The malloc size that gives a block aligned to align (<= 16). */
 static inline size_t plain_size(size_t size, size_t align)
@@ -64,6 +70,11 @@ static int je_create(const ab_alloc_config *cfg, char *err, size_t errlen)
         !(je_nallocx = ab_provider_sym("nallocx", err, errlen)) ||
         !(je_mallctl = ab_provider_sym("mallctl", err, errlen)))
         return -1;
+    size_t v = 0, len = sizeof v;
+    if (je_mallctl("arenas.page", &v, &len, NULL, 0) == 0 && v && !(v & (v - 1)))
+        je_page = v;
+    len = sizeof v;
+    je_large_min = je_mallctl("arenas.lextent.0.size", &v, &len, NULL, 0) == 0 ? v : SIZE_MAX;
     return 0;
 }
 
@@ -108,10 +119,12 @@ static void je_reset(uint32_t scope)
 
 static size_t je_footprint(const void *p, size_t size, size_t align)
 {
-    (void)p;
-    if (align <= AB_NATURAL_ALIGN)
-        return je_nallocx(size ? plain_size(size, align) : 1, 0);
-    return je_nallocx(size ? size : 1, JE_MALLOCX_ALIGN(align));
+    size_t n = size ? size : 1; /* what malloc(0) and je_alloc's mallocx serve */
+    size_t usize = align <= AB_NATURAL_ALIGN ? je_nallocx(plain_size(n, align), 0)
+                                             : je_nallocx(n, JE_MALLOCX_ALIGN(align));
+    if (usize >= je_large_min && ((uintptr_t)p & (je_page - 1)) != 0)
+        usize += je_page; /* the cache-oblivious pad page the block straddles */
+    return usize;
 }
 
 static int je_stats(ab_alloc_stats *out)

@@ -6,6 +6,7 @@
 #include "harness/conformance_checks.h"
 
 #include <errno.h>
+#include <malloc.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -353,21 +354,38 @@ static ab_check_result check_realloc(ab_check_ctx *c, size_t arg)
     return AB_CHECK_PASS;
 }
 
+/* Allocators whose blocks are the process malloc's own, so malloc_usable_size applies. */
+static int serves_malloc_blocks(const ab_allocator *a)
+{
+    static const char *const names[] = {"malloc", "jemalloc", "mimalloc", "preload"};
+    for (size_t i = 0; i < sizeof names / sizeof names[0]; i++)
+        if (!strcmp(a->name, names[i]))
+            return 1;
+    return 0;
+}
+
 static ab_check_result check_footprint(ab_check_ctx *c, size_t arg)
 {
     (void)arg;
-    const size_t sizes[] = {1, 24, 100, 4096, 100000};
+    const size_t sizes[] = {0, 1, 24, 100, 4096, 100000};
     const size_t aligns[] = {1, 16, 64, 4096};
-    for (size_t i = 0; i < 5; i++)
-        for (size_t j = 0; j < 4; j++) {
+    for (size_t i = 0; i < sizeof sizes / sizeof sizes[0]; i++)
+        for (size_t j = 0; j < sizeof aligns / sizeof aligns[0]; j++) {
             void *p = c->a->alloc(sizes[i], aligns[j], c->scope);
+            if (!p && sizes[i] == 0)
+                continue; /* bump: NULL for size 0 */
             if (!p)
                 return ab_check_fail(c, "alloc(%zu, %zu) returned NULL", sizes[i], aligns[j]);
             size_t f = c->a->footprint(p, sizes[i], aligns[j]);
+            /* A block takes at least what the allocator lets its owner use. */
+            size_t usable = serves_malloc_blocks(c->a) ? malloc_usable_size(p) : 0;
             ab_check_release(c, p, sizes[i], aligns[j]);
             if (f < sizes[i])
                 return ab_check_fail(c, "footprint %zu < size %zu (align %zu)", f, sizes[i],
                                      aligns[j]);
+            if (f < usable)
+                return ab_check_fail(c, "footprint %zu < usable size %zu (size %zu, align %zu)", f,
+                                     usable, sizes[i], aligns[j]);
         }
     ab_check_end_scope(c);
     return AB_CHECK_PASS;
