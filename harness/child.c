@@ -120,9 +120,12 @@ static int wait_with_timeout(pid_t pid, double timeout_s, int *status, struct ru
                 kill(pid, SIGKILL);
                 if (pidfd >= 0)
                     close(pidfd);
-                while (wait4(pid, status, 0, ru) < 0 && errno == EINTR)
+                pid_t w;
+                while ((w = wait4(pid, status, 0, ru)) < 0 && errno == EINTR)
                     ;
-                return 1;
+                /* A child that ended on its own between the last look and the kill (its status
+                 * is an exit, or another signal) is not a timeout. */
+                return w < 0 || (WIFSIGNALED(*status) && WTERMSIG(*status) == SIGKILL);
             }
             if (pidfd >= 0) {
                 struct pollfd pfd = {.fd = pidfd, .events = POLLIN};
