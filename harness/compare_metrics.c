@@ -26,7 +26,7 @@ const ab_cmp_metric ab_cmp_metrics[] = {
     {"frag_avg", "frag_avg", NULL, 0, "", "integral footprint / integral live - 1"},
     {"internal", "internal", NULL, 0, "", "sum of footprints / live - 1 at the peak"},
     {"retained", "retained", NULL, 0, "B", "footprint left after everything is freed"},
-    {"peak_rss", "peak_rss", NULL, 0, "B", "ru_maxrss"},
+    {"peak_rss", "peak_rss", NULL, 0, "B", "peak resident memory of the runner (VmHWM)"},
     {"peak_footprint", "peak_footprint", NULL, 0, "B", "max footprint"},
     {"align_cost_bytes", "align_cost_bytes", NULL, 0, "B",
      "footprint against the same trace at natural alignment"},

@@ -27,7 +27,7 @@ void ab_memstat_close(ab_memstat *m);
 /* Anonymous resident bytes now, or -1 if statm could not be read. */
 int64_t ab_memstat_anon_bytes(const ab_memstat *m);
 
-/* ru_maxrss of this process so far, in bytes. */
+/* Peak resident memory of this process image so far (VmHWM; ru_maxrss without procfs), bytes. */
 uint64_t ab_memstat_peak_rss(void);
 
 /* Zeroed, touched, page-aligned memory from mmap (NULL on failure); `touch` 0 leaves pages

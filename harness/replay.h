@@ -78,7 +78,7 @@ typedef struct ab_memory_result {
     double internal;                /* footprint_at_max_live / max_live - 1 */
     ab_frag frag;
     int64_t retained;            /* F after everything was released and purge() ran */
-    uint64_t peak_rss;           /* ru_maxrss at the end of the memory pass, bytes */
+    uint64_t peak_rss;           /* VmHWM at the end of the memory pass, bytes */
     int64_t baseline;            /* anonymous resident bytes before the pass */
     const ab_checkpoint *series; /* owned by the replay */
     size_t series_len;
