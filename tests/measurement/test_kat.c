@@ -3,7 +3,7 @@
  * kat_plugin library LD_PRELOADed through the generic `--lib` path -- reads its JSON and compares
  * what the harness measured with what the plug-in is known to do:
  *
- *   latency    0, 200, 2000 spin ticks per call: the per-op alloc p50 rises by the plug-in's own
+ *   latency    0, 400, 2000 spin ticks per call: the per-op alloc p50 rises by the plug-in's own
  *              median wait within 5 %, the batch mean (the median over batches, so that a
  *              preempted batch on this shared machine does not count) by its mean wait within
  *              2 % (medians of 5 interleaved runs each; differences within one test run, never
@@ -157,7 +157,9 @@ static int case_latency(void)
     tmp_path(report, sizeof report, "kat-spin-report.txt");
     CHECK(make_fifo_trace(trace, 32, 15000, 64, 4) == 0, "trace");
     setenv("AB_KAT_SPIN_REPORT", report, 1);
-    static const unsigned ticks[3] = {0, 200, 2000};
+    /* 400, not 200: at 200 ticks (~75 ns at this machine's 2.6 GHz) the base p50's own
+     * per-process jitter of a few ns is already 5 % (seen: +5.7 % in 1 run of 8, quiet host). */
+    static const unsigned ticks[3] = {0, 400, 2000};
     double p50[3][REPS], batch[3][REPS], spin_med[3][REPS], spin_mean[3][REPS];
     for (int rep = 0; rep < REPS; rep++)
         for (int t = 0; t < 3; t++) {
