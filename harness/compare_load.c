@@ -10,15 +10,12 @@
 #include "harness/compare_data.h"
 
 #include "harness/compare_io.h"
+#include "workloads/error_message.h"
 
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
-
-static int fail(char *err, size_t errlen, const char *fmt, ...)
-    __attribute__((format(printf, 3, 4)));
 
 /* [1, 5, 15 minute] load averages as "a, b, c" (results: context.load_average, gbench:
  * context.load_avg); they explain a noisy side, so compare prints them. */
@@ -34,15 +31,6 @@ static void note_load(ab_cmp_side *s, const json_t *arr)
                                  json_number_value(v));
     }
 }
-static int fail(char *err, size_t errlen, const char *fmt, ...)
-{
-    va_list ap;
-    va_start(ap, fmt);
-    vsnprintf(err, errlen, fmt, ap);
-    va_end(ap);
-    return -1;
-}
-
 static ab_cmp_cell *cell_get(ab_cmp_side *s, const char *key, const char *allocator,
                              const char *workload)
 {
@@ -119,10 +107,10 @@ static int load_results(json_t *doc, ab_cmp_side *s, char *err, size_t errlen)
 {
     json_t *version = json_object_get(doc, "version");
     if (!json_is_integer(version))
-        return fail(err, errlen, "%s: no integer \"version\"", s->path);
+        return ab_fail(err, errlen, "%s: no integer \"version\"", s->path);
     if (json_integer_value(version) != 1)
-        return fail(err, errlen, "%s: results schema version %lld; this alignbench reads 1",
-                    s->path, (long long)json_integer_value(version));
+        return ab_fail(err, errlen, "%s: results schema version %lld; this alignbench reads 1",
+                       s->path, (long long)json_integer_value(version));
     s->incomplete = json_is_false(json_object_get(doc, "complete"));
 
     json_t *ctx = json_object_get(doc, "context");
@@ -144,7 +132,7 @@ static int load_results(json_t *doc, ab_cmp_side *s, char *err, size_t errlen)
 
     json_t *runs = json_object_get(doc, "runs");
     if (!json_is_array(runs))
-        return fail(err, errlen, "%s: no \"runs\" array", s->path);
+        return ab_fail(err, errlen, "%s: no \"runs\" array", s->path);
     size_t i;
     json_t *run;
     json_array_foreach(runs, i, run)
@@ -152,14 +140,14 @@ static int load_results(json_t *doc, ab_cmp_side *s, char *err, size_t errlen)
         const char *alloc = json_string_value(json_object_get(run, "allocator"));
         const char *workload = json_string_value(json_object_get(run, "workload"));
         if (!alloc || !workload)
-            return fail(err, errlen,
-                        "%s: runs[%zu]: \"allocator\" and \"workload\" must be strings", s->path,
-                        i);
+            return ab_fail(err, errlen,
+                           "%s: runs[%zu]: \"allocator\" and \"workload\" must be strings", s->path,
+                           i);
         char key[512];
         snprintf(key, sizeof key, "%s/%s", alloc, workload);
         ab_cmp_cell *c = cell_get(s, key, alloc, workload);
         if (!c)
-            return fail(err, errlen, "out of memory");
+            return ab_fail(err, errlen, "out of memory");
         c->reps++;
         const char *status = json_string_value(json_object_get(run, "status"));
         if (!status || strcmp(status, "ok") != 0) {
@@ -175,7 +163,7 @@ static int load_results(json_t *doc, ab_cmp_side *s, char *err, size_t errlen)
             const char *mk = ab_cmp_metrics[m].results_key;
             json_t *v = mk ? json_object_get(metrics, mk) : NULL;
             if (json_is_number(v) && samples_add(&c->metric[m], json_number_value(v)))
-                return fail(err, errlen, "out of memory");
+                return ab_fail(err, errlen, "out of memory");
         }
     }
     return 0;
@@ -254,7 +242,7 @@ static int load_gbench(json_t *doc, ab_cmp_side *s, char *err, size_t errlen)
         if (!name)
             name = json_string_value(json_object_get(b, "name"));
         if (!name)
-            return fail(err, errlen, "%s: benchmarks[%zu] has no name", s->path, i);
+            return ab_fail(err, errlen, "%s: benchmarks[%zu] has no name", s->path, i);
         char alloc[256] = "", workload[512];
         if (ours)
             split_micro_name(name, alloc, sizeof alloc, workload, sizeof workload);
@@ -262,7 +250,7 @@ static int load_gbench(json_t *doc, ab_cmp_side *s, char *err, size_t errlen)
             snprintf(workload, sizeof workload, "%s", name);
         ab_cmp_cell *c = cell_get(s, name, alloc, workload);
         if (!c)
-            return fail(err, errlen, "out of memory");
+            return ab_fail(err, errlen, "out of memory");
         c->reps++;
         if (json_is_true(json_object_get(b, "error_occurred"))) {
             const char *msg = json_string_value(json_object_get(b, "error_message"));
@@ -272,8 +260,8 @@ static int load_gbench(json_t *doc, ab_cmp_side *s, char *err, size_t errlen)
         const char *unit = json_string_value(json_object_get(b, "time_unit"));
         double to_ns = unit_to_ns(unit);
         if (to_ns == 0)
-            return fail(err, errlen, "%s: benchmarks[%zu]: unknown time_unit '%s'", s->path, i,
-                        unit);
+            return ab_fail(err, errlen, "%s: benchmarks[%zu]: unknown time_unit '%s'", s->path, i,
+                           unit);
         for (size_t m = 0; m < ab_cmp_metric_count; m++) {
             const char *mk = ab_cmp_metrics[m].gbench_key;
             json_t *v = mk ? json_object_get(b, mk) : NULL;
@@ -283,7 +271,7 @@ static int load_gbench(json_t *doc, ab_cmp_side *s, char *err, size_t errlen)
             if (!strcmp(mk, "real_time") || !strcmp(mk, "cpu_time"))
                 x *= to_ns;
             if (samples_add(&c->metric[m], x))
-                return fail(err, errlen, "out of memory");
+                return ab_fail(err, errlen, "out of memory");
         }
     }
     return 0;
@@ -294,7 +282,7 @@ int ab_cmp_load(const char *path, ab_cmp_side *s, char *err, size_t errlen)
     memset(s, 0, sizeof *s);
     struct stat st;
     if (stat(path, &st) != 0)
-        return fail(err, errlen, "%s: no such file or folder", path);
+        return ab_fail(err, errlen, "%s: no such file or folder", path);
     if (S_ISDIR(st.st_mode))
         snprintf(s->path, sizeof s->path, "%.4000s/results.json", path);
     else
@@ -313,10 +301,10 @@ int ab_cmp_load(const char *path, ab_cmp_side *s, char *err, size_t errlen)
         s->kind = AB_CMP_GBENCH;
         rc = load_gbench(doc, s, err, errlen);
     } else {
-        rc = fail(err, errlen,
-                  "%s: neither an alignbench results.json (\"schema\": \"alignbench-results\") "
-                  "nor Google Benchmark JSON (\"context\" and \"benchmarks\")",
-                  s->path);
+        rc = ab_fail(err, errlen,
+                     "%s: neither an alignbench results.json (\"schema\": \"alignbench-results\") "
+                     "nor Google Benchmark JSON (\"context\" and \"benchmarks\")",
+                     s->path);
     }
     json_decref(doc);
     if (rc != 0)

@@ -1,7 +1,7 @@
 /* trace_live.c: the live table (see trace_live.h): trace semantics, op by op, in O(1) each. */
 #include "workloads/trace_live.h"
+#include "workloads/error_message.h"
 
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -81,15 +81,6 @@ static int ensure_scopes(ab_live_table *t)
     return 0;
 }
 
-static int fail(char *err, size_t errlen, const char *fmt, ...)
-{
-    va_list ap;
-    va_start(ap, fmt);
-    vsnprintf(err, errlen, fmt, ap);
-    va_end(ap);
-    return -1;
-}
-
 static void unlink_id(ab_live_table *t, uint32_t id)
 {
     uint32_t p = t->prev[id], n = t->next[id];
@@ -126,14 +117,14 @@ static const char *const kind_names[] = {"?", "alloc", "free", "realloc", "reset
 int ab_live_apply(ab_live_table *t, const ab_op *op, char *err, size_t errlen)
 {
     if (op->kind < AB_OP_ALLOC || op->kind > AB_OP_MARK)
-        return fail(err, errlen, "unknown op kind %u", op->kind);
+        return ab_fail(err, errlen, "unknown op kind %u", op->kind);
     const char *kname = kind_names[op->kind];
     /* Fields an op kind does not use must be zero, so that text and binary round-trip exactly. */
     int unused_set = 0;
     switch (op->kind) {
     case AB_OP_ALLOC:
         if (op->flags & ~(unsigned)AB_OPF_ZERO)
-            return fail(err, errlen, "alloc has unknown flags 0x%x", op->flags);
+            return ab_fail(err, errlen, "alloc has unknown flags 0x%x", op->flags);
         break;
     case AB_OP_FREE:
         unused_set = op->align_log2 || op->size || op->scope || op->flags;
@@ -141,7 +132,8 @@ int ab_live_apply(ab_live_table *t, const ab_op *op, char *err, size_t errlen)
     case AB_OP_REALLOC:
         unused_set = op->align_log2 || op->scope || op->flags;
         if (op->size == 0)
-            return fail(err, errlen, "realloc of id %u to size 0 (write a free instead)", op->id);
+            return ab_fail(err, errlen, "realloc of id %u to size 0 (write a free instead)",
+                           op->id);
         break;
     case AB_OP_RESET:
         unused_set = op->align_log2 || op->id || op->size || op->flags;
@@ -149,25 +141,25 @@ int ab_live_apply(ab_live_table *t, const ab_op *op, char *err, size_t errlen)
     case AB_OP_MARK:
         unused_set = op->align_log2 || op->id || op->size;
         if (op->flags < AB_MARK_CALL || op->flags > AB_MARK_MODULE)
-            return fail(err, errlen, "mark of unknown kind %u", op->flags);
+            return ab_fail(err, errlen, "mark of unknown kind %u", op->flags);
         break;
     }
     if (unused_set)
-        return fail(err, errlen, "%s has nonzero fields it does not use", kname);
+        return ab_fail(err, errlen, "%s has nonzero fields it does not use", kname);
 
     uint32_t id = op->id;
     int uses_id = op->kind == AB_OP_ALLOC || op->kind == AB_OP_FREE || op->kind == AB_OP_REALLOC;
     if (uses_id && id == AB_LIVE_NIL)
-        return fail(err, errlen, "id %u is reserved", id);
+        return ab_fail(err, errlen, "id %u is reserved", id);
     if (op->kind != AB_OP_ALLOC && uses_id && (id >= t->cap || t->state[id] != AB_LIVE_LIVE))
-        return fail(err, errlen, "%s of id %u: %s", kname, id, dead_reason(t, id, op->kind));
+        return ab_fail(err, errlen, "%s of id %u: %s", kname, id, dead_reason(t, id, op->kind));
     if (op->thread == UINT16_MAX)
-        return fail(err, errlen, "thread %u is reserved", op->thread);
+        return ab_fail(err, errlen, "thread %u is reserved", op->thread);
     if ((op->kind == AB_OP_ALLOC || op->kind == AB_OP_RESET) && op->scope == UINT16_MAX)
-        return fail(err, errlen, "scope %u is reserved", op->scope);
+        return ab_fail(err, errlen, "scope %u is reserved", op->scope);
     if (op->kind == AB_OP_ALLOC || op->kind == AB_OP_RESET) {
         if (ensure_scopes(t))
-            return fail(err, errlen, "out of memory for the scope table");
+            return ab_fail(err, errlen, "out of memory for the scope table");
     }
 
     switch (op->kind) {
@@ -179,10 +171,10 @@ int ab_live_apply(ab_live_table *t, const ab_op *op, char *err, size_t errlen)
             if (want > AB_LIVE_NIL)
                 want = AB_LIVE_NIL;
             if (ab_live_reserve(t, (uint32_t)want))
-                return fail(err, errlen, "out of memory for %llu ids", (unsigned long long)want);
+                return ab_fail(err, errlen, "out of memory for %llu ids", (unsigned long long)want);
         }
         if (t->state[id] == AB_LIVE_LIVE)
-            return fail(err, errlen, "alloc of id %u: id reused while live", id);
+            return ab_fail(err, errlen, "alloc of id %u: id reused while live", id);
         t->state[id] = AB_LIVE_LIVE;
         t->size[id] = op->size;
         t->scope[id] = op->scope;

@@ -18,44 +18,36 @@
  */
 #include "workloads/trace_io.h"
 #include "workloads/trace_live.h"
+#include "workloads/error_message.h"
 
-#include <stdarg.h>
 #include <string.h>
-
-static int fail(char *err, size_t errlen, const char *fmt, ...)
-{
-    va_list ap;
-    va_start(ap, fmt);
-    vsnprintf(err, errlen, fmt, ap);
-    va_end(ap);
-    return -1;
-}
 
 static int check_header(const ab_trace_header *h, char *err, size_t errlen)
 {
     if (memcmp(h->magic, AB_TRACE_MAGIC, 8) != 0)
-        return fail(err, errlen, "header: wrong magic");
+        return ab_fail(err, errlen, "header: wrong magic");
     if (h->version != AB_TRACE_VERSION)
-        return fail(err, errlen, "header: version %u, this build reads %u", h->version,
-                    AB_TRACE_VERSION);
+        return ab_fail(err, errlen, "header: version %u, this build reads %u", h->version,
+                       AB_TRACE_VERSION);
     if (h->header_size != sizeof *h)
-        return fail(err, errlen, "header: header_size %u, expected %zu", h->header_size, sizeof *h);
+        return ab_fail(err, errlen, "header: header_size %u, expected %zu", h->header_size,
+                       sizeof *h);
     if (h->flags != 0)
-        return fail(err, errlen, "header: flags 0x%llx (version 1 defines none)",
-                    (unsigned long long)h->flags);
+        return ab_fail(err, errlen, "header: flags 0x%llx (version 1 defines none)",
+                       (unsigned long long)h->flags);
     size_t ml = strnlen(h->meta, AB_TRACE_META_MAX);
     if (ml == AB_TRACE_META_MAX)
-        return fail(err, errlen, "header: metadata is not NUL-terminated");
+        return ab_fail(err, errlen, "header: metadata is not NUL-terminated");
     for (size_t i = 0; i < ml; i++)
         if (h->meta[i] < 0x20 || h->meta[i] > 0x7e)
-            return fail(err, errlen, "header: metadata holds a non-printable byte at %zu", i);
+            return ab_fail(err, errlen, "header: metadata holds a non-printable byte at %zu", i);
     for (size_t i = ml; i < AB_TRACE_META_MAX; i++)
         if (h->meta[i])
-            return fail(err, errlen, "header: bytes after the metadata's NUL are not zero");
+            return ab_fail(err, errlen, "header: bytes after the metadata's NUL are not zero");
     if (h->max_live_ids > h->op_count)
-        return fail(err, errlen,
-                    "header: max_live_ids %u exceeds the op count %llu (ids must be dense)",
-                    h->max_live_ids, (unsigned long long)h->op_count);
+        return ab_fail(err, errlen,
+                       "header: max_live_ids %u exceeds the op count %llu (ids must be dense)",
+                       h->max_live_ids, (unsigned long long)h->op_count);
     return 0;
 }
 
@@ -64,22 +56,22 @@ static int check_limits(const ab_trace_header *h, const ab_trace_limits *lim, co
                         char *err, size_t errlen)
 {
     if (op->thread >= h->thread_count)
-        return fail(err, errlen, "thread %u beyond the header's thread_count %u", op->thread,
-                    h->thread_count);
+        return ab_fail(err, errlen, "thread %u beyond the header's thread_count %u", op->thread,
+                       h->thread_count);
     if ((op->kind == AB_OP_ALLOC || op->kind == AB_OP_RESET) && op->scope >= h->scope_count)
-        return fail(err, errlen, "scope %u beyond the header's scope_count %u", op->scope,
-                    h->scope_count);
+        return ab_fail(err, errlen, "scope %u beyond the header's scope_count %u", op->scope,
+                       h->scope_count);
     if (op->kind == AB_OP_ALLOC) {
         if (op->id >= h->max_live_ids)
-            return fail(err, errlen, "alloc of id %u beyond the header's max_live_ids %u", op->id,
-                        h->max_live_ids);
+            return ab_fail(err, errlen, "alloc of id %u beyond the header's max_live_ids %u",
+                           op->id, h->max_live_ids);
         if (op->align_log2 > lim->max_align_log2)
-            return fail(err, errlen, "alignment 2^%u above the limit 2^%u", op->align_log2,
-                        lim->max_align_log2);
+            return ab_fail(err, errlen, "alignment 2^%u above the limit 2^%u", op->align_log2,
+                           lim->max_align_log2);
     }
     if ((op->kind == AB_OP_ALLOC || op->kind == AB_OP_REALLOC) && op->size > lim->max_size)
-        return fail(err, errlen, "size %u above the limit %llu", op->size,
-                    (unsigned long long)lim->max_size);
+        return ab_fail(err, errlen, "size %u above the limit %llu", op->size,
+                       (unsigned long long)lim->max_size);
     return 0;
 }
 
@@ -133,7 +125,7 @@ int ab_trace_validate(const ab_trace *t, const ab_trace_limits *lim, char *err, 
     ab_live_init(&live, NULL, NULL);
     if (ab_live_reserve(&live, h->max_live_ids)) {
         ab_live_fini(&live);
-        return fail(err, errlen, "out of memory for a table of %u ids", h->max_live_ids);
+        return ab_fail(err, errlen, "out of memory for a table of %u ids", h->max_live_ids);
     }
     char msg[200];
     int rc = 0;
@@ -141,29 +133,29 @@ int ab_trace_validate(const ab_trace *t, const ab_trace_limits *lim, char *err, 
         const ab_op *op = &t->ops[i];
         /* A free/realloc of an id beyond the table is an unknown id: the live table says so. */
         if (check_limits(h, lim, op, msg, sizeof msg)) {
-            rc = fail(err, errlen, "op %llu: %s", (unsigned long long)i, msg);
+            rc = ab_fail(err, errlen, "op %llu: %s", (unsigned long long)i, msg);
             break;
         }
         if (ab_live_apply(&live, op, msg, sizeof msg)) {
             cross_thread_order(t, i, msg, sizeof msg);
-            rc = fail(err, errlen, "op %llu: %s", (unsigned long long)i, msg);
+            rc = ab_fail(err, errlen, "op %llu: %s", (unsigned long long)i, msg);
             break;
         }
     }
     if (rc == 0) {
         if (live.peak_live_bytes != h->peak_live_bytes)
-            rc = fail(err, errlen, "header: peak_live_bytes says %llu, the ops reach %llu",
-                      (unsigned long long)h->peak_live_bytes,
-                      (unsigned long long)live.peak_live_bytes);
+            rc = ab_fail(err, errlen, "header: peak_live_bytes says %llu, the ops reach %llu",
+                         (unsigned long long)h->peak_live_bytes,
+                         (unsigned long long)live.peak_live_bytes);
         else if (live.id_bound != h->max_live_ids)
-            rc = fail(err, errlen, "header: max_live_ids says %u, the ops use ids below %u",
-                      h->max_live_ids, live.id_bound);
+            rc = ab_fail(err, errlen, "header: max_live_ids says %u, the ops use ids below %u",
+                         h->max_live_ids, live.id_bound);
         else if (live.thread_span != h->thread_count)
-            rc = fail(err, errlen, "header: thread_count says %u, the ops use %u", h->thread_count,
-                      live.thread_span);
+            rc = ab_fail(err, errlen, "header: thread_count says %u, the ops use %u",
+                         h->thread_count, live.thread_span);
         else if (live.scope_span != h->scope_count)
-            rc = fail(err, errlen, "header: scope_count says %u, the ops use %u", h->scope_count,
-                      live.scope_span);
+            rc = ab_fail(err, errlen, "header: scope_count says %u, the ops use %u", h->scope_count,
+                         live.scope_span);
     }
     ab_live_fini(&live);
     return rc;
