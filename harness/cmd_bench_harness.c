@@ -166,7 +166,7 @@ static int null_floor(const char *trace_path, const bench_opts *o, ab_tsc_clock 
     /* warm-up, then the two passes */
     if (ab_replay_batch_pass(r, &ab_null_allocator, 1, &batch, &fail) ||
         ab_replay_batch_pass(r, &ab_null_allocator, 3, &batch, &fail) ||
-        ab_replay_perop_pass(r, &ab_null_allocator, clock->empty_region_ticks, &set, &perop,
+        ab_replay_perop_pass(r, &ab_null_allocator, clock->empty_region_ticks, &set, NULL, &perop,
                              &fail)) {
         snprintf(err, errlen, "%s", fail.msg);
         goto out;

@@ -1,6 +1,9 @@
 /* replay_json.c: an ab_run_record as the runner's JSON object (see replay_json.h). Times are
- * converted from ticks with the run's calibrated rate; net percentiles are net of the floor's
- * median for the same op kind, the net mean of the floor's mean, both clamped at 0. */
+ * converted from ticks with the run's calibrated rate. One thread: net percentiles and means come
+ * from samples taken net op by op (each op minus the same op against the null allocator); the
+ * means are exact signed means, so they stay unbiased when the clock's step quantizes every
+ * sample. Threads: net of the floor's per-kind median (percentiles) and mean, clamped at 0.
+ * A net percentile under AB_UNRESOLVED_STEPS timer steps is listed as unresolved. */
 #include "harness/replay_json.h"
 #include "harness/histogram.h"
 #include "harness/metrics.h"
@@ -25,7 +28,7 @@ static void put_int(json_t *o, const char *k, int64_t v)
 
 typedef struct run_times {
     const ab_tsc_clock *clock;
-    const ab_latency_set *main, *floor;
+    const ab_latency_set *main, *raw, *floor; /* raw == NULL: main is raw, netted by kind */
 } run_times;
 
 static double ticks_ns(const run_times *t, double ticks)
@@ -33,10 +36,11 @@ static double ticks_ns(const run_times *t, double ticks)
     return ab_tsc_to_ns(t->clock, ticks);
 }
 
-/* The floor's median for a kind, in ns (0 without a floor pass). */
+/* The floor's median for a kind, in ns: what a threaded run's net percentiles subtract (0 with
+ * per-op floors, where the samples are net already, or without a floor pass). */
 static double floor_p50(const run_times *t, unsigned kind)
 {
-    if (!t->floor || !t->floor->kind[kind])
+    if (t->raw || !t->floor || !t->floor->kind[kind])
         return 0;
     return ticks_ns(t, ab_hist_quantile(t->floor->kind[kind], 0.5));
 }
@@ -47,24 +51,62 @@ static double net_q(const run_times *t, const ab_hist *h, unsigned kind, double 
     return v > 0 ? v : 0;
 }
 
-static json_t *quantiles(const run_times *t, const ab_hist *h, unsigned kind, int net)
+/* The timer's step in ns, and whether a net figure is too close to it to be a value. */
+static double step_ns(const run_times *t)
 {
-    static const struct {
-        const char *name;
-        double q;
-    } qs[] = {{"p50", .5}, {"p90", .9}, {"p99", .99}, {"p999", .999}, {"max", 1.0}};
-    json_t *o = json_object();
-    put_int(o, "count", (int64_t)h->count);
-    for (size_t i = 0; i < sizeof qs / sizeof qs[0]; i++)
-        put_num(o, qs[i].name,
-                net ? net_q(t, h, kind, qs[i].q) : ticks_ns(t, ab_hist_quantile(h, qs[i].q)));
-    double mean = h->count ? ticks_ns(t, h->sum / (double)h->count) : NAN;
-    if (net && h->count) { /* net like the percentiles: minus the floor's mean, clamped at 0 */
-        const ab_hist *fl = t->floor ? t->floor->kind[kind] : NULL;
-        mean -= fl && fl->count ? ticks_ns(t, fl->sum / (double)fl->count) : 0;
+    return ticks_ns(t, (double)(t->clock->resolution_ticks ? t->clock->resolution_ticks : 1));
+}
+
+static int unresolved(const run_times *t, double net_ns)
+{
+    /* (a value of exactly 3 steps, as quantized samples often give, is resolved) */
+    return !(net_ns >= AB_UNRESOLVED_STEPS * step_ns(t) * (1 - 1e-9));
+}
+
+/* The mean of a kind in ns: exact signed sums where the set has them. */
+static double set_mean(const run_times *t, const ab_latency_set *set, unsigned kind)
+{
+    if (set->n[kind])
+        return ticks_ns(t, (double)set->sum[kind] / (double)set->n[kind]);
+    const ab_hist *h = set->kind[kind];
+    return h && h->count ? ticks_ns(t, h->sum / (double)h->count) : NAN;
+}
+
+static double net_mean(const run_times *t, unsigned kind)
+{
+    double mean = set_mean(t, t->main, kind);
+    if (!t->raw) { /* threads: minus the floor's mean, clamped like the percentiles */
+        const ab_latency_set *fl = t->floor;
+        mean -= fl && fl->kind[kind] ? set_mean(t, fl, kind) : 0;
         mean = mean > 0 ? mean : 0;
     }
-    put_num(o, "mean", mean);
+    return mean;
+}
+
+static const struct {
+    const char *name;
+    double q;
+} quantile_defs[] = {{"p50", .5}, {"p90", .9}, {"p99", .99}, {"p999", .999}, {"max", 1.0}};
+
+/* view: 0 raw (of `set`), 1 net (the main set, kind `kind`). */
+static json_t *quantiles(const run_times *t, const ab_latency_set *set, unsigned kind, int net)
+{
+    const ab_hist *h = set->kind[kind];
+    json_t *o = json_object();
+    json_t *unres = json_array();
+    put_int(o, "count", (int64_t)h->count);
+    for (size_t i = 0; i < sizeof quantile_defs / sizeof quantile_defs[0]; i++) {
+        double v = net ? net_q(t, h, kind, quantile_defs[i].q)
+                       : ticks_ns(t, ab_hist_quantile(h, quantile_defs[i].q));
+        put_num(o, quantile_defs[i].name, v);
+        if (net && unresolved(t, v))
+            json_array_append_new(unres, json_string(quantile_defs[i].name));
+    }
+    put_num(o, "mean", net ? net_mean(t, kind) : set_mean(t, set, kind));
+    if (net)
+        json_object_set_new(o, "unresolved", unres);
+    else
+        json_decref(unres);
     return o;
 }
 
@@ -81,20 +123,34 @@ static json_t *histogram_json(const run_times *t, const ab_hist *h)
     return a;
 }
 
+/* A net percentile field, and its name in `unres` when it is under the resolution. */
+static void put_net_q(json_t *o, json_t *unres, const char *field, const char *listed,
+                      const run_times *t, const ab_hist *h, unsigned kind, double q)
+{
+    double v = net_q(t, h, kind, q);
+    put_num(o, field, v);
+    if (unres && unresolved(t, v))
+        json_array_append_new(unres, json_string(listed));
+}
+
 static void put_latency(json_t *run, json_t *metrics, const run_times *t)
 {
     json_t *net = json_object(), *raw = json_object(), *floor = json_object();
     json_t *hist = json_object(), *by_size = json_array();
+    json_t *unres_metrics = json_array();
     for (unsigned k = 1; k < AB_KINDS; k++) {
         const ab_hist *h = t->main->kind[k];
         if (!h)
             continue;
         const char *name = ab_op_kind_name(k);
-        json_object_set_new(net, name, quantiles(t, h, k, 1));
-        json_object_set_new(raw, name, quantiles(t, h, k, 0));
+        json_object_set_new(net, name, quantiles(t, t->main, k, 1));
+        json_object_set_new(raw, name, quantiles(t, t->raw ? t->raw : t->main, k, 0));
         json_object_set_new(hist, name, histogram_json(t, h));
         if (t->floor && t->floor->kind[k])
-            json_object_set_new(floor, name, quantiles(t, t->floor->kind[k], k, 0));
+            json_object_set_new(floor, name, quantiles(t, t->floor, k, 0));
+        char mean_name[32];
+        snprintf(mean_name, sizeof mean_name, "%s_mean", name);
+        put_num(metrics, mean_name, net_mean(t, k));
         for (unsigned c = 0; c < AB_SIZE_CLASSES; c++) {
             const ab_hist *hs = t->main->size[k][c];
             if (!hs || !hs->count)
@@ -103,8 +159,10 @@ static void put_latency(json_t *run, json_t *metrics, const run_times *t)
             json_object_set_new(e, "op", json_string(name));
             put_int(e, "size_max", (int64_t)1 << c);
             put_int(e, "count", (int64_t)hs->count);
-            put_num(e, "p50", net_q(t, hs, k, .5));
-            put_num(e, "p99", net_q(t, hs, k, .99));
+            json_t *u = json_array();
+            put_net_q(e, u, "p50", "p50", t, hs, k, .5);
+            put_net_q(e, u, "p99", "p99", t, hs, k, .99);
+            json_object_set_new(e, "unresolved", u);
             json_array_append_new(by_size, e);
         }
     }
@@ -119,8 +177,9 @@ static void put_latency(json_t *run, json_t *metrics, const run_times *t)
                 {"reset_p99", AB_OP_RESET, .99}};
     for (size_t i = 0; i < sizeof flat / sizeof flat[0]; i++)
         if (t->main->kind[flat[i].kind])
-            put_num(metrics, flat[i].metric,
-                    net_q(t, t->main->kind[flat[i].kind], flat[i].kind, flat[i].q));
+            put_net_q(metrics, unres_metrics, flat[i].metric, flat[i].metric, t,
+                      t->main->kind[flat[i].kind], flat[i].kind, flat[i].q);
+    json_object_set_new(run, "unresolved_metrics", unres_metrics);
     json_object_set_new(run, "latency", net);
     json_object_set_new(run, "latency_raw", raw);
     json_object_set_new(run, "floor_latency", floor);
@@ -175,8 +234,10 @@ static void put_align_classes(json_t *run, const ab_replay_opts *opts, const ab_
             put_int(e, "footprint_bytes", (int64_t)m->align[c].footprint_bytes);
         }
         if (h && h->count) {
-            put_num(e, "alloc_p50", net_q(t, h, AB_OP_ALLOC, .5));
-            put_num(e, "alloc_p99", net_q(t, h, AB_OP_ALLOC, .99));
+            json_t *u = json_array();
+            put_net_q(e, u, "alloc_p50", "alloc_p50", t, h, AB_OP_ALLOC, .5);
+            put_net_q(e, u, "alloc_p99", "alloc_p99", t, h, AB_OP_ALLOC, .99);
+            json_object_set_new(e, "unresolved", u);
         }
         json_array_append_new(a, e);
     }
@@ -218,12 +279,16 @@ json_t *ab_run_record_json(const ab_run_record *rec)
 {
     json_t *run = json_object();
     json_t *metrics = json_object();
-    run_times times = {rec->clock, rec->lat, rec->lat_floor};
+    run_times times = {rec->clock, rec->lat, rec->lat_raw, rec->lat_floor};
     if (rec->batch) {
         const ab_pass_result *batch = rec->batch, *batch_floor = rec->batch_floor;
         double ops = batch->ops ? (double)batch->ops : 1;
-        double ns = ab_tsc_to_ns(rec->clock, (double)batch->ticks) / ops;
-        double fl = ab_tsc_to_ns(rec->clock, (double)batch_floor->ticks) / ops;
+        /* the mean whole repetition, less the time other processes held the CPU */
+        double ns =
+            (ab_tsc_to_ns(rec->clock, (double)batch->ticks) - (double)batch->stolen_ns) / ops;
+        double fl = (ab_tsc_to_ns(rec->clock, (double)batch_floor->ticks) -
+                     (double)batch_floor->stolen_ns) /
+                    ops;
         put_num(metrics, "ns_per_op", ns);
         put_num(metrics, "floor_ns_per_op", fl);
         put_num(metrics, "ns_per_op_net", ns - fl);
@@ -232,10 +297,10 @@ json_t *ab_run_record_json(const ab_run_record *rec)
                 batch->ticks_min_rep
                     ? ops / ab_tsc_to_ns(rec->clock, (double)batch->ticks_min_rep) * 1e3
                     : NAN);
-        put_num(metrics, "ns_per_op_mean",
-                ab_tsc_to_ns(rec->clock, (double)batch->ticks_mean) / ops);
-        put_num(metrics, "floor_ns_per_op_mean",
-                ab_tsc_to_ns(rec->clock, (double)batch_floor->ticks_mean) / ops);
+        put_num(metrics, "ns_per_op_minbatch",
+                ab_tsc_to_ns(rec->clock, (double)batch->ticks_minbatch) / ops);
+        put_num(metrics, "floor_ns_per_op_minbatch",
+                ab_tsc_to_ns(rec->clock, (double)batch_floor->ticks_minbatch) / ops);
         put_num(metrics, "batch_median_ns_per_op",
                 ab_tsc_to_ns(rec->clock, batch->median_batch_ticks_per_op));
         put_num(metrics, "floor_batch_median_ns_per_op",
@@ -266,6 +331,11 @@ json_t *ab_run_record_json(const ab_run_record *rec)
     put_num(child, "tsc_drift_ppm", rec->clock->drift_ppm);
     put_num(child, "empty_region_ns",
             ab_tsc_to_ns(rec->clock, (double)rec->clock->empty_region_ticks));
+    put_int(child, "timer_resolution_ticks", (int64_t)rec->clock->resolution_ticks);
+    put_num(child, "timer_resolution_ns",
+            ab_tsc_to_ns(rec->clock, (double)rec->clock->resolution_ticks));
+    put_num(child, "unresolved_below_ns",
+            AB_UNRESOLVED_STEPS * ab_tsc_to_ns(rec->clock, (double)rec->clock->resolution_ticks));
     json_t *reasons = json_array();
     if (fabs(rec->clock->drift_ppm) > AB_TSC_NOISY_PPM) {
         char why[128];
@@ -286,6 +356,18 @@ json_t *ab_run_record_json(const ab_run_record *rec)
     put_int(child, "lower_align", rec->opts->lower_align);
     put_int(child, "warmup", rec->warmup);
     put_int(child, "batch_reps", rec->batch_reps);
+    put_int(child, "floor_passes", rec->floor_passes);
+    if (rec->batch) {
+        put_num(child, "batch_preempted_ns_per_rep", (double)rec->batch->stolen_ns);
+        put_num(child, "floor_batch_preempted_ns_per_rep", (double)rec->batch_floor->stolen_ns);
+    }
+    if (rec->perop) {
+        put_int(child, "perop_preempted_samples", (int64_t)rec->perop->preempted);
+        put_num(child, "perop_preempted_ns", (double)rec->perop->stolen_ns);
+    }
+    json_object_set_new(child, "net_of",
+                        json_string(rec->lat_raw ? "each op's own floor"
+                                                 : "the floor's per-kind median (threads)"));
     json_t *passes = json_array();
     if (rec->memory)
         json_array_append_new(passes, json_string("memory"));

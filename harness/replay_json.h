@@ -25,14 +25,20 @@ typedef struct ab_run_record {
     const ab_memory_result *memory;            /* NULL: no memory pass */
     const ab_pass_result *batch, *batch_floor; /* NULL: no batch pass */
     const ab_pass_result *perop, *perop_floor; /* NULL: no per-op pass */
-    const ab_latency_set *lat, *lat_floor;     /* with perop */
+    /* with perop: lat is the net view (one thread: each op minus its own floor; threads: raw,
+     * netted here by the floor's per-kind median), lat_raw the raw view (one thread only) */
+    const ab_latency_set *lat, *lat_raw, *lat_floor;
     const ab_allocator *alloc;
     const char *alloc_name, *lib_path;
     int cpu; /* -1: not pinned */
-    unsigned warmup, batch_reps;
+    unsigned warmup, batch_reps, floor_passes;
     /* a threaded trace's batch pass (NULL: one thread): per-thread ops and times, handoffs */
     const ab_threads_result *threads, *threads_floor;
 } ab_run_record;
+
+/* A per-op percentile below this many timer steps is marked unresolved: one region's duration
+ * is only known to a step, so such a figure says "a few steps", not its value. */
+#define AB_UNRESOLVED_STEPS 3.0
 
 /* A new JSON object (the caller owns it). */
 json_t *ab_run_record_json(const ab_run_record *rec);

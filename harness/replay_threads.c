@@ -632,8 +632,11 @@ int ab_replay_mt_pass(ab_replay_mt *r, const ab_allocator *a, unsigned reps, ab_
     if (lat)
         for (unsigned t = 0; t < r->nthreads; t++)
             for (unsigned k = 1; k < AB_KINDS; k++)
-                if (lat->kind[k])
+                if (lat->kind[k]) {
                     ab_hist_merge(lat->kind[k], &r->workers[t].hist[k]);
+                    lat->sum[k] += (int64_t)r->workers[t].hist[k].sum;
+                    lat->n[k] += r->workers[t].hist[k].count;
+                }
     out->threads = r->nthreads;
     out->ops = r->timed_ops;
     out->handoffs = r->handoffs;
@@ -646,8 +649,8 @@ void ab_threads_as_pass(const ab_threads_result *t, ab_pass_result *out)
 {
     memset(out, 0, sizeof *out);
     out->ops = t->ops;
-    out->ticks = t->wall_ticks;
-    out->ticks_mean = t->wall_ticks_mean;
+    out->ticks = t->wall_ticks_mean;
+    out->ticks_minbatch = t->wall_ticks;
     out->ticks_min_rep = t->wall_ticks;
     out->median_batch_ticks_per_op = t->ops ? (double)t->wall_ticks / (double)t->ops : 0;
     out->batches = 1;

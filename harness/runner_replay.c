@@ -48,14 +48,15 @@ typedef struct replay_args {
     const char *trace, *out;
     ab_replay_opts opts;
     int cpu;
-    unsigned warmup, passes, calib_ms, batch_reps;
+    unsigned warmup, passes, calib_ms, batch_reps, floor_passes;
 } replay_args;
 
 static const char usage_text[] =
     "usage: alignbench-runner replay --alloc NAME [--lib PATH] [--threads N] --trace FILE\n"
     "         --out FILE.json\n"
     "         [--touch none|first|all] [--lower-align 16] [--cpu N] [--checkpoints N]\n"
-    "         [--warmup N] [--batch-reps N] [--passes memory,batch,perop] [--calib-ms N]\n"
+    "         [--warmup N] [--batch-reps N] [--floor-passes N] [--passes memory,batch,perop]\n"
+    "         [--calib-ms N]\n"
     "One measured run: replays FILE against the allocator (memory pass, warm-up, batch and\n"
     "per-op latency passes, and the null-allocator floor) and writes one JSON run object.\n"
     "  --touch        write allocated blocks: all bytes (default), first byte of each page, none\n"
@@ -63,7 +64,8 @@ static const char usage_text[] =
     "  --cpu          pin this process to CPU N (a threaded trace: N, N-1, ... one per thread)\n"
     "  --checkpoints  memory-pass checkpoints (default 200)\n"
     "  --warmup       untimed replays before the latency passes (default 1)\n"
-    "  --batch-reps   batch-pass repetitions; each batch keeps its fastest (default 3)\n"
+    "  --batch-reps   whole batch-pass repetitions; ns_per_op is their mean (default 3)\n"
+    "  --floor-passes per-op floor passes; each op keeps its fastest (default 2)\n"
     "  --passes       which passes to run (default all three)\n"
     "  --calib-ms     length of each TSC calibration (default 50)\n"
     "A trace with several threads replays on as many OS threads (the batch pass then times the\n"
@@ -117,6 +119,7 @@ static int parse_args(int argc, char **argv, replay_args *a)
     a->passes = PASS_MEMORY | PASS_BATCH | PASS_PEROP;
     a->calib_ms = 50;
     a->batch_reps = 3;
+    a->floor_passes = 2;
     a->opts.touch = AB_TOUCH_ALL;
     for (int i = 1; i < argc; i++) {
         const char *o = argv[i];
@@ -171,6 +174,12 @@ static int parse_args(int argc, char **argv, replay_args *a)
                 return -1;
             }
             a->batch_reps = (unsigned)v;
+        } else if (!strcmp(o, "--floor-passes")) {
+            if (parse_uint(o, val, 20, &v) || !v) {
+                fprintf(stderr, "alignbench-runner replay: --floor-passes: 1 to 20\n");
+                return -1;
+            }
+            a->floor_passes = (unsigned)v;
         } else if (!strcmp(o, "--threads")) {
             fprintf(stderr, "alignbench-runner replay: --threads is an allocator option: give it "
                             "with --alloc, before the mode's options\n");
@@ -287,7 +296,7 @@ int runner_replay(const ab_runner_ctx *ctx, int argc, char **argv)
     ab_tsc_clock clock;
     ab_replay *r = NULL;
     ab_replay_mt *mt = NULL;
-    ab_latency_set lat_main = {0}, lat_floor = {0};
+    ab_latency_set lat_main = {0}, lat_raw = {0}, lat_floor = {0};
     json_t *run = NULL;
     if (ab_tsc_clock_begin(&clock, a.calib_ms) != 0) {
         fprintf(stderr, "alignbench-runner replay: TSC calibration kept being interrupted\n");
@@ -298,6 +307,7 @@ int runner_replay(const ab_runner_ctx *ctx, int argc, char **argv)
         fprintf(stderr, "alignbench-runner replay: %s\n", err);
         goto out;
     }
+    ab_replay_set_tsc_hz(r, clock.hz);
     const ab_trace_scan *scan = ab_replay_scan(r);
     ab_replay_failure fail;
     ab_memory_result mem;
@@ -358,17 +368,21 @@ int runner_replay(const ab_runner_ctx *ctx, int argc, char **argv)
         }
         if (a.passes & PASS_PEROP) {
             if (ab_replay_latency_set_init(r, &lat_main, 1) != 0 ||
+                ab_replay_latency_set_init(r, &lat_raw, 0) != 0 ||
                 ab_replay_latency_set_init(r, &lat_floor, 0) != 0) {
                 fprintf(stderr, "alignbench-runner replay: cannot map the latency histograms\n");
                 goto out;
             }
-            if (ab_replay_perop_pass(r, al, clock.empty_region_ticks, &lat_main, &perop, &fail)) {
-                rc = correctness_failure(ctx->alloc_name, &fail);
+            /* the floor first: each op's own, so the allocator's samples are net op by op */
+            if (ab_replay_perop_floor_pass(r, &ab_null_allocator, a.floor_passes,
+                                           clock.empty_region_ticks, &lat_floor, &perop_floor,
+                                           &fail)) {
+                rc = correctness_failure("null (floor)", &fail);
                 goto out;
             }
-            if (ab_replay_perop_pass(r, &ab_null_allocator, clock.empty_region_ticks, &lat_floor,
-                                     &perop_floor, &fail)) {
-                rc = correctness_failure("null (floor)", &fail);
+            if (ab_replay_perop_pass(r, al, clock.empty_region_ticks, &lat_raw, &lat_main, &perop,
+                                     &fail)) {
+                rc = correctness_failure(ctx->alloc_name, &fail);
                 goto out;
             }
         }
@@ -390,6 +404,7 @@ int runner_replay(const ab_runner_ctx *ctx, int argc, char **argv)
         .perop = (a.passes & PASS_PEROP) ? &perop : NULL,
         .perop_floor = &perop_floor,
         .lat = (a.passes & PASS_PEROP) ? &lat_main : NULL,
+        .lat_raw = (a.passes & PASS_PEROP) && nthreads == 1 ? &lat_raw : NULL,
         .lat_floor = (a.passes & PASS_PEROP) ? &lat_floor : NULL,
         .alloc = al,
         .alloc_name = ctx->alloc_name,
@@ -397,6 +412,7 @@ int runner_replay(const ab_runner_ctx *ctx, int argc, char **argv)
         .cpu = a.cpu,
         .warmup = a.warmup,
         .batch_reps = a.batch_reps,
+        .floor_passes = a.floor_passes,
         .threads = nthreads > 1 && (a.passes & PASS_BATCH) ? &thr : NULL,
         .threads_floor = &thr_floor,
     };
@@ -409,6 +425,7 @@ int runner_replay(const ab_runner_ctx *ctx, int argc, char **argv)
 out:
     json_decref(run);
     ab_replay_latency_set_free(&lat_main);
+    ab_replay_latency_set_free(&lat_raw);
     ab_replay_latency_set_free(&lat_floor);
     ab_replay_mt_destroy(mt);
     ab_null_release();

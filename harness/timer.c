@@ -80,6 +80,45 @@ uint64_t ab_tsc_empty_region_ticks(unsigned samples)
     return medians[rounds / 2];
 }
 
+/* A dependent chain the compiler cannot fold: about one cycle an iteration. */
+static __attribute__((noinline)) uint64_t busy(uint64_t n)
+{
+    uint64_t x = n;
+    for (uint64_t i = 0; i < n; i++)
+        __asm__ __volatile__("" : "+r"(x));
+    return x;
+}
+
+uint64_t ab_tsc_resolution_ticks(void)
+{
+    enum { MAXD = 8192, LOOPS = 192, TRIES = 8 };
+    static uint16_t seen[MAXD];
+    memset(seen, 0, sizeof seen);
+    for (unsigned t = 0; t < TRIES; t++)
+        for (uint64_t n = 0; n < LOOPS; n++) {
+            uint64_t t0 = ab_tsc_start();
+            busy(n);
+            uint64_t d = ab_tsc_stop() - t0;
+            if (d < MAXD && seen[d] < UINT16_MAX)
+                seen[d]++;
+        }
+    /* The most common gap between adjacent durations seen at least twice (a duration seen once
+     * may be an interrupted region). */
+    uint32_t gaps[MAXD] = {0};
+    uint64_t prev = UINT64_MAX, best = 1;
+    for (uint64_t d = 0; d < MAXD; d++) {
+        if (seen[d] < 2)
+            continue;
+        if (prev != UINT64_MAX)
+            gaps[d - prev]++;
+        prev = d;
+    }
+    for (uint64_t g = 1; g < MAXD; g++)
+        if (gaps[g] > gaps[best])
+            best = g;
+    return best;
+}
+
 int ab_tsc_clock_begin(ab_tsc_clock *c, unsigned calib_ms)
 {
     memset(c, 0, sizeof *c);
@@ -87,6 +126,7 @@ int ab_tsc_clock_begin(ab_tsc_clock *c, unsigned calib_ms)
         return -1;
     c->hz = c->start.hz;
     c->empty_region_ticks = ab_tsc_empty_region_ticks(16 * 1024);
+    c->resolution_ticks = ab_tsc_resolution_ticks();
     return 0;
 }
 

@@ -1,12 +1,13 @@
-/* timer.h: the TSC clock every latency in alignbench is measured with (DESIGN.md §5).
+/* timer.h: the TSC clock every latency in alignbench is measured with.
  *
  * Per-operation samples are taken with a fenced region (lfence; rdtsc; lfence ... rdtscp;
  * lfence) so the timed instructions cannot drift out of it; batches use the same reads once per
- * >= 1000 operations. Ticks become nanoseconds with a rate calibrated against
- * CLOCK_MONOTONIC_RAW (CPUID leaf 15h is empty on this machine kind, FACTS.md §5): once at the
- * start of a run and once at its end. The two rates' disagreement is reported in ppm and a run
- * whose calibrations disagree beyond AB_TSC_NOISY_PPM is flagged noisy. The calibrated cost of
- * an empty fenced region is subtracted from every per-operation sample.
+ * >= 1000 operations. The clock's step (its resolution) is measured, not assumed. Ticks become
+ * nanoseconds with a rate calibrated against CLOCK_MONOTONIC_RAW (CPUID leaf 15h is empty on the
+ * virtual machines this was built on): once at the start of a run and once at its end. The two
+ * rates' disagreement is reported in ppm and a run whose calibrations disagree beyond
+ * AB_TSC_NOISY_PPM is flagged noisy. The calibrated cost of an empty fenced region is subtracted
+ * from every per-operation sample.
  */
 #ifndef AB_TIMER_H
 #define AB_TIMER_H
@@ -46,6 +47,7 @@ typedef struct ab_tsc_clock {
     double hz;                   /* the run's rate, ticks per second */
     double drift_ppm;            /* (end.hz / start.hz - 1) * 1e6 */
     uint64_t empty_region_ticks; /* median cost of an empty fenced region */
+    uint64_t resolution_ticks;   /* the clock's step: the smallest difference two readings show */
 } ab_tsc_clock;
 
 /* CLOCK_MONOTONIC_RAW in nanoseconds. */
@@ -57,6 +59,13 @@ int ab_tsc_calibrate(unsigned ms, ab_tsc_calibration *out);
 
 /* Median cost in ticks of an empty fenced region, over `samples` regions. */
 uint64_t ab_tsc_empty_region_ticks(unsigned samples);
+
+/* The timer's resolution in ticks: the step by which fenced-region durations move. A TSC read in
+ * a virtual machine may advance in steps of tens of ticks (one host here: 26, about 10 ns), so a
+ * single region's duration is only known to within that step. It is measured by timing regions
+ * around busy loops of growing length, whose true durations cover a continuum, and taking the
+ * most common gap between adjacent observed durations (1 on a fine-grained counter). */
+uint64_t ab_tsc_resolution_ticks(void);
 
 /* Start-of-run and end-of-run halves of an ab_tsc_clock. */
 int ab_tsc_clock_begin(ab_tsc_clock *c, unsigned calib_ms);

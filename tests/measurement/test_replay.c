@@ -246,14 +246,32 @@ static void check_memory_pass(const ab_trace *t, const ab_allocator *a, const ch
     CHECK(ab_replay_batch_pass(r, a, 2, &(ab_pass_result){0}, &f) == 0, "%s: batch: %s", what,
           f.msg);
     CHECK(fake_live == 0, "%s: %ld blocks live after batch", what, fake_live);
-    ab_latency_set set;
+    ab_latency_set set, raw, fset;
     ab_pass_result pr;
-    CHECK(ab_replay_latency_set_init(r, &set, 1) == 0, "%s: latency set", what);
-    CHECK(ab_replay_perop_pass(r, a, 0, &set, &pr, &f) == 0, "%s: per-op: %s", what, f.msg);
     const ab_trace_scan *sc = ab_replay_scan(r);
+    CHECK(ab_replay_perop_pass(r, a, 0, NULL, &set, &pr, &f) != 0 && f.op == UINT64_MAX,
+          "%s: a net per-op pass without a floor was accepted", what);
+
+    /* the floor first: the null allocator through the same harness path, op by op */
+    CHECK(ab_null_prepare(sc->max_size, (size_t)1 << sc->max_align_log2) == 0, "null prepare");
+    CHECK(ab_replay_batch_pass(r, &ab_null_allocator, 3, &pr, &f) == 0, "%s: null batch: %s", what,
+          f.msg);
+    CHECK(ab_replay_latency_set_init(r, &fset, 0) == 0, "%s: floor set", what);
+    CHECK(ab_replay_perop_floor_pass(r, &ab_null_allocator, 2, 0, &fset, &pr, &f) == 0,
+          "%s: null per-op: %s", what, f.msg);
+    CHECK(fset.kind[AB_OP_FREE]->count == sc->count[AB_OP_FREE] &&
+              fset.n[AB_OP_FREE] == sc->count[AB_OP_FREE],
+          "%s: floor free count (one floor pass's samples)", what);
+    ab_replay_latency_set_free(&fset);
+
+    CHECK(ab_replay_latency_set_init(r, &set, 1) == 0 &&
+              ab_replay_latency_set_init(r, &raw, 0) == 0,
+          "%s: latency sets", what);
+    CHECK(ab_replay_perop_pass(r, a, 0, &raw, &set, &pr, &f) == 0, "%s: per-op: %s", what, f.msg);
     for (unsigned k = AB_OP_ALLOC; k <= AB_OP_RESET; k++)
-        CHECK(set.kind[k] && set.kind[k]->count == sc->count[k], "%s: %s histogram count", what,
-              ab_op_kind_name(k));
+        CHECK(set.kind[k] && set.kind[k]->count == sc->count[k] && set.n[k] == sc->count[k] &&
+                  raw.kind[k]->count == sc->count[k],
+              "%s: %s histogram count", what, ab_op_kind_name(k));
     CHECK(pr.ops == sc->timed_ops && sc->timed_ops == t->hdr.op_count - sc->count[AB_OP_MARK],
           "%s: timed ops %llu", what, (unsigned long long)pr.ops);
     uint64_t by_size = 0;
@@ -262,16 +280,7 @@ static void check_memory_pass(const ab_trace *t, const ab_allocator *a, const ch
     CHECK(by_size == sc->count[AB_OP_ALLOC], "%s: size classes hold %llu allocs", what,
           (unsigned long long)by_size);
     ab_replay_latency_set_free(&set);
-
-    /* the floor: the null allocator through the same harness path */
-    CHECK(ab_null_prepare(sc->max_size, (size_t)1 << sc->max_align_log2) == 0, "null prepare");
-    CHECK(ab_replay_batch_pass(r, &ab_null_allocator, 3, &pr, &f) == 0, "%s: null batch: %s", what,
-          f.msg);
-    CHECK(ab_replay_latency_set_init(r, &set, 0) == 0, "%s: floor set", what);
-    CHECK(ab_replay_perop_pass(r, &ab_null_allocator, 0, &set, &pr, &f) == 0, "%s: null per-op: %s",
-          what, f.msg);
-    CHECK(set.kind[AB_OP_FREE]->count == sc->count[AB_OP_FREE], "%s: floor free count", what);
-    ab_replay_latency_set_free(&set);
+    ab_replay_latency_set_free(&raw);
     ab_null_release();
     ab_replay_destroy(r);
 }
