@@ -1,13 +1,26 @@
 /* kat_plugin.c: known-answer malloc replacements, LD_PRELOADed into the runner through the
  * generic `--lib` path (the `preload` backend), so the numbers the harness reports can be checked
- * against behaviour we decided. One source, built three times (KAT_MODE):
+ * against behaviour we decided. One source, built four times (KAT_MODE):
  *
- *   KAT_SPIN      every call busy-waits AB_KAT_SPIN_TICKS TSC ticks before delegating, and at
- *                 exit writes "calls median_ticks mean_ticks" (its own measured waits) to
- *                 AB_KAT_SPIN_REPORT, so a test knows exactly how much time it added: rdtsc reads
- *                 are ~10-30 ns apart here, so a wait overshoots its target by up to one read.
- *                 Waits of WAIT_SLOTS ticks or more were preempted and are left out of both
- *                 figures (the machine is shared; a preempted wait says nothing about the target).
+ *   KAT_SPIN      every AB_KAT_SPIN_EVERY-th call (default: every call) busy-waits
+ *                 AB_KAT_SPIN_TICKS TSC ticks before delegating, and at exit writes
+ *                 "calls median_ticks mean_ticks" to AB_KAT_SPIN_REPORT: the median of the
+ *                 paying calls' measured waits, and the waited ticks per call over all calls,
+ *                 so a test knows how much time it added: rdtsc reads are ~10-30 ns apart here,
+ *                 so a wait overshoots its target by up to one read. Interrupts that land in a
+ *                 wait count (they are time the call took), while time another process held the
+ *                 CPU does not, as the harness does not count it either: when a wait runs long,
+ *                 the run-queue wait of /proc/thread-self/schedstat that grew since the last
+ *                 such look is taken off it (reading it costs ~1 us, so only then).
+ *                 Every 1024th call paying 1024 times the ticks is a rare long pause with the
+ *                 same mean cost as paying on every call.
+ *   KAT_DELAY     every call puts a chain of dependent additions on its critical path (the
+ *                 pointer it returns or frees goes through the chain), as long as needed to
+ *                 cost AB_KAT_DELAY_NS nanoseconds of latency (less than one step of this
+ *                 machine's clock), and at exit writes "calls added_ns" to AB_KAT_SPIN_REPORT:
+ *                 the chain's length times one addition's latency, measured at load over a
+ *                 chain of ten million. Fences on both sides keep the call's other work from
+ *                 overlapping it, so the per-op latency rises by exactly that.
  *   KAT_DOUBLE    every block takes exactly twice the requested bytes, all written, and
  *                 malloc_usable_size reports what the C library gave for them.
  *   KAT_MISALIGN  the allocation of exactly AB_KAT_MISALIGN_SIZE bytes comes back one byte off.
@@ -22,13 +35,15 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #define KAT_SPIN 1
 #define KAT_DOUBLE 2
 #define KAT_MISALIGN 3
+#define KAT_DELAY 4
 #ifndef KAT_MODE
-#error "build with -DKAT_MODE=KAT_SPIN, KAT_DOUBLE or KAT_MISALIGN"
+#error "build with -DKAT_MODE=KAT_SPIN, KAT_DOUBLE, KAT_MISALIGN or KAT_DELAY"
 #endif
 
 extern void *__libc_malloc(size_t size);
@@ -38,9 +53,12 @@ extern void *__libc_realloc(void *p, size_t size);
 extern void *__libc_memalign(size_t align, size_t size);
 
 #define WAIT_SLOTS 16384
-static uint64_t spin_ticks, spin_calls, spin_preempted;
-static uint32_t spin_waits[WAIT_SLOTS]; /* calls by measured wait, in ticks */
+#define LONG_WAIT 4096 /* ticks over the target: look whether another process took the CPU */
+static uint64_t spin_ticks, spin_every = 1, spin_calls, spin_paid, spin_waited;
+static uint32_t spin_waits[WAIT_SLOTS]; /* paying calls by measured wait, in ticks */
 static size_t misalign_size = SIZE_MAX;
+static uint64_t delay_iters;
+static double delay_added_ns;
 
 static inline uint64_t rdtsc(void)
 {
@@ -49,11 +67,84 @@ static inline uint64_t rdtsc(void)
     return ((uint64_t)hi << 32) | lo;
 }
 
+/* The run-queue wait of this thread (ns), or -1: as the harness reads it, by hand (no malloc). */
+static int rq_fd = -1;
+static double tsc_ghz;         /* ticks per ns, measured at load */
+static long long rq_last = -1; /* the run-queue wait at the last look */
+static long long runqueue_wait_ns(void)
+{
+    char buf[128];
+    ssize_t n = rq_fd >= 0 ? pread(rq_fd, buf, sizeof buf - 1, 0) : -1;
+    if (n <= 0)
+        return -1;
+    buf[n] = '\0';
+    const char *c = buf;
+    while (*c >= '0' && *c <= '9')
+        c++;
+    long long w = 0;
+    for (c++; *c >= '0' && *c <= '9'; c++)
+        w = w * 10 + (*c - '0');
+    return w;
+}
+
+/* KAT_DELAY: v through a chain of n dependent additions of 0 (the compiler cannot fold them). */
+static inline uintptr_t delay_through(uintptr_t v, uint64_t n)
+{
+    __asm__ __volatile__("lfence" : "+r"(v)::"memory");
+    for (uint64_t i = 0; i < n; i++)
+        __asm__ __volatile__("add $0, %0" : "+r"(v));
+    /* fenced on both sides: no other work overlaps the chain and hides its latency (the
+     * fences are there with a chain of 0 too, so they cancel out of every difference) */
+    __asm__ __volatile__("lfence" : "+r"(v)::"memory");
+    return v;
+}
+
+static double now_ns(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC_RAW, &ts);
+    return (double)ts.tv_sec * 1e9 + (double)ts.tv_nsec;
+}
+
+/* One addition's latency in the chain (the fastest of 5 chains of ten million), and the chain
+ * length whose latency is closest to target_ns. */
+static void delay_calibrate(double target_ns)
+{
+    if (target_ns <= 0)
+        return;
+    enum { LONG_CHAIN = 10000000 };
+    double per_add = 1e30;
+    for (int t = 0; t < 5; t++) {
+        double t0 = now_ns();
+        uintptr_t v = delay_through((uintptr_t)t0, LONG_CHAIN);
+        double per = (now_ns() - t0) / LONG_CHAIN;
+        __asm__ __volatile__("" ::"r"(v));
+        per_add = per < per_add ? per : per_add;
+    }
+    delay_iters = (uint64_t)(target_ns / per_add + 0.5);
+    delay_added_ns = (double)delay_iters * per_add;
+}
+
 __attribute__((constructor)) static void kat_init(void)
 {
     const char *t = getenv("AB_KAT_SPIN_TICKS");
     if (t)
         spin_ticks = strtoull(t, NULL, 10);
+    if (KAT_MODE == KAT_SPIN && spin_ticks) {
+        rq_fd = open("/proc/thread-self/schedstat", O_RDONLY | O_CLOEXEC);
+        double t0 = now_ns();
+        uint64_t c0 = rdtsc();
+        while (now_ns() - t0 < 2e6)
+            ;
+        tsc_ghz = (double)(rdtsc() - c0) / (now_ns() - t0);
+        rq_last = runqueue_wait_ns();
+    }
+    const char *e = getenv("AB_KAT_SPIN_EVERY");
+    if (e && strtoull(e, NULL, 10) > 0)
+        spin_every = strtoull(e, NULL, 10);
+    const char *d = getenv("AB_KAT_DELAY_NS");
+    if (KAT_MODE == KAT_DELAY && d)
+        delay_calibrate(strtod(d, NULL));
     const char *m = getenv("AB_KAT_MISALIGN_SIZE");
     if (m)
         misalign_size = strtoull(m, NULL, 10);
@@ -62,19 +153,26 @@ __attribute__((constructor)) static void kat_init(void)
 __attribute__((destructor)) static void kat_report(void)
 {
     const char *path = getenv("AB_KAT_SPIN_REPORT");
-    if (KAT_MODE != KAT_SPIN || !path)
+    if ((KAT_MODE != KAT_SPIN && KAT_MODE != KAT_DELAY) || !path)
         return;
-    uint64_t kept = spin_calls - spin_preempted, seen = 0, median = 0;
-    double sum = 0;
-    for (uint64_t d = 0; d < WAIT_SLOTS; d++) {
-        if (seen < (kept + 1) / 2 && seen + spin_waits[d] >= (kept + 1) / 2)
-            median = d;
-        seen += spin_waits[d];
-        sum += (double)d * spin_waits[d];
-    }
     char line[128];
-    int n = snprintf(line, sizeof line, "%llu %llu %.3f\n", (unsigned long long)spin_calls,
-                     (unsigned long long)median, kept ? sum / (double)kept : 0.0);
+    int n;
+    if (KAT_MODE == KAT_DELAY) {
+        n = snprintf(line, sizeof line, "%llu %.4f\n", (unsigned long long)spin_calls,
+                     delay_added_ns);
+    } else {
+        uint64_t kept = 0, seen = 0, median = 0;
+        for (uint64_t w = 0; w < WAIT_SLOTS; w++)
+            kept += spin_waits[w];
+        for (uint64_t w = 0; w < WAIT_SLOTS; w++) {
+            if (seen < (kept + 1) / 2 && seen + spin_waits[w] >= (kept + 1) / 2)
+                median = w;
+            seen += spin_waits[w];
+        }
+        n = snprintf(line, sizeof line, "%llu %llu %.3f\n", (unsigned long long)spin_calls,
+                     (unsigned long long)median,
+                     spin_calls ? (double)spin_waited / (double)spin_calls : 0.0);
+    }
     int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC, 0644);
     if (fd >= 0) {
         if (write(fd, line, (size_t)n) != n)
@@ -83,20 +181,30 @@ __attribute__((destructor)) static void kat_report(void)
     }
 }
 
-/* Before every call: the spin (KAT_SPIN only). */
+/* Before every call: the spin (KAT_SPIN) or the delay chain (KAT_DELAY). */
 static inline void before(void)
 {
-    if (KAT_MODE != KAT_SPIN)
+    if (KAT_MODE == KAT_DELAY) {
+        spin_calls++;
+        return;
+    }
+    if (KAT_MODE != KAT_SPIN || ++spin_calls % spin_every)
         return;
     uint64_t start = rdtsc(), now;
     do
         now = rdtsc();
     while (now - start < spin_ticks);
-    spin_calls++;
-    if (now - start < WAIT_SLOTS)
-        spin_waits[now - start]++;
-    else
-        spin_preempted++;
+    uint64_t waited = now - start;
+    if (waited > spin_ticks + LONG_WAIT && rq_last >= 0 && tsc_ghz > 0) {
+        long long rq = runqueue_wait_ns();
+        uint64_t stolen = (uint64_t)((double)(rq - rq_last) * tsc_ghz);
+        rq_last = rq;
+        waited = stolen < waited - spin_ticks ? waited - stolen : spin_ticks;
+    }
+    spin_paid++;
+    spin_waited += waited;
+    if (waited < WAIT_SLOTS)
+        spin_waits[waited]++;
 }
 
 /* The bytes really taken for a request. */
@@ -108,6 +216,8 @@ static inline size_t scaled(size_t size)
 /* After every allocation: write the doubled block, or misalign the chosen one. */
 static inline void *after(void *p, size_t size)
 {
+    if (KAT_MODE == KAT_DELAY)
+        p = (void *)delay_through((uintptr_t)p, delay_iters);
     if (!p)
         return p;
     if (KAT_MODE == KAT_DOUBLE)
@@ -126,6 +236,8 @@ void *malloc(size_t size)
 void free(void *p)
 {
     before();
+    if (KAT_MODE == KAT_DELAY)
+        p = (void *)delay_through((uintptr_t)p, delay_iters);
     __libc_free(p);
 }
 
