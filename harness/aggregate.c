@@ -54,14 +54,15 @@ static void aggregate_metric(const json_t *runs, const char *alloc, const char *
             v[n++] = json_number_value(x);
     }
     ab_stats st;
-    if (n > 0 && ab_stats_compute(v, n, AB_BOOTSTRAP_SEED, &st) == 0) {
+    if (n > 0 && ab_stats_compute(v, n, &st) == 0) {
         json_t *m = json_object();
         json_object_set_new(m, "median", json_real(st.median));
         json_object_set_new(m, "min", json_real(st.min));
         json_object_set_new(m, "max", json_real(st.max));
         json_object_set_new(m, "mad", json_real(st.mad));
-        json_object_set_new(m, "ci95_lo", json_real(st.ci95_lo));
-        json_object_set_new(m, "ci95_hi", json_real(st.ci95_hi));
+        json_object_set_new(m, "ci_lo", json_real(st.ci_lo));
+        json_object_set_new(m, "ci_hi", json_real(st.ci_hi));
+        json_object_set_new(m, "ci_coverage", json_real(st.ci_coverage));
         json_object_set_new(m, "n", json_integer((json_int_t)st.n));
         json_object_set_new(cell_metrics, name, m);
     }
@@ -79,8 +80,8 @@ static void judge_noise(const json_t *runs, const char *alloc, const char *workl
         if (!m || !(med > 0))
             continue;
         double mad = json_number_value(json_object_get(m, "mad"));
-        double half = (json_number_value(json_object_get(m, "ci95_hi")) -
-                       json_number_value(json_object_get(m, "ci95_lo"))) /
+        double half = (json_number_value(json_object_get(m, "ci_hi")) -
+                       json_number_value(json_object_get(m, "ci_lo"))) /
                       2;
         char fmt[160];
         if (mad / med > AB_NOISY_MAD_RATIO) {
@@ -88,7 +89,7 @@ static void judge_noise(const json_t *runs, const char *alloc, const char *workl
             add_reason(reasons, fmt, 100 * mad / med, 100 * AB_NOISY_MAD_RATIO);
         }
         if (half / med > AB_NOISY_CI_HALF_RATIO) {
-            snprintf(fmt, sizeof fmt, "%s: 95%%%% CI half-width/median = %%.1f%%%% > %%.0f%%%%",
+            snprintf(fmt, sizeof fmt, "%s: interval half-width/median = %%.1f%%%% > %%.0f%%%%",
                      name);
             add_reason(reasons, fmt, 100 * half / med, 100 * AB_NOISY_CI_HALF_RATIO);
         }

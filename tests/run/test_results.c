@@ -179,8 +179,13 @@ int main(void)
     CHECK("quiet-not-noisy", json_is_false(json_object_get(q, "noisy")));
     CHECK("net-aggregated-too", cell_stat(q, "ns_per_op_net", "median") == 50);
     CHECK("wide-mad", cell_stat(w, "ns_per_op", "mad") == 20);
-    CHECK("wide-ci-brackets-median", cell_stat(w, "ns_per_op", "ci95_lo") <= 100 &&
-                                         cell_stat(w, "ns_per_op", "ci95_hi") >= 100);
+    /* 5 repetitions: the interval is [min, max] = [70, 130], covering the median at
+     * 1 - 2/2^5 = 93.75 %. */
+    CHECK("wide-ci-is-min-max",
+          cell_stat(w, "ns_per_op", "ci_lo") == 70 && cell_stat(w, "ns_per_op", "ci_hi") == 130);
+    CHECK("wide-ci-coverage", cell_stat(w, "ns_per_op", "ci_coverage") == 0.9375);
+    CHECK("no-old-interval-fields",
+          !json_object_get(json_object_get(json_object_get(w, "metrics"), "ns_per_op"), "ci95_lo"));
     CHECK("wide-noisy", json_is_true(json_object_get(w, "noisy")) && has_reason(w, "MAD/median"));
     CHECK("failed-rep-counted", json_integer_value(json_object_get(s, "n_runs")) == 3 &&
                                     json_integer_value(json_object_get(s, "n_ok")) == 2);
