@@ -4,6 +4,7 @@
  * the file and leaves no temporary behind. */
 #include "harness/aggregate.h"
 #include "harness/results_write.h"
+#include "harness/summary.h"
 #include "tests/run/check.h"
 
 #include <dirent.h>
@@ -240,6 +241,26 @@ int main(void)
                                     json_integer_value(json_object_get(empty, "n_runs")) == 0);
 
     check_spread_rule();
+
+    /* The console summary: the net time's median with its interval, the coverage once per
+     * table (net = ns / 2 here: quiet 49.5..50.5, wide 35..65; simd has 2 ok repetitions,
+     * whose [min, max] covers the median with probability 1 - 2/4 = 50 %). */
+    json_t *sdoc = json_pack("{s:{s:O}, s:O}", "config", "workloads", workloads, "cells", cells);
+    char *summary = NULL;
+    size_t summary_len = 0;
+    FILE *mem = open_memstream(&summary, &summary_len);
+    ab_summary_print(mem, sdoc);
+    fclose(mem);
+    CHECK("summary-interval-quiet", strstr(summary, "50.00 [49.50, 50.50]") != NULL);
+    CHECK("summary-interval-wide", strstr(summary, "50.00 [35.00, 65.00]") != NULL);
+    CHECK("summary-coverage-in-header",
+          strstr(summary, "workload rpc (medians over the ok repetitions [interval of the median, "
+                          "93.8 % coverage]") != NULL &&
+              strstr(summary, "workload simd (medians over the ok repetitions [interval of the "
+                              "median, 50.0 % coverage]") != NULL);
+    CHECK("summary-no-mad", strstr(summary, "MAD") == NULL);
+    free(summary);
+    json_decref(sdoc);
 
     /* The writers. */
     char dir[] = "/tmp/ab-test-results-XXXXXX";
