@@ -1,9 +1,10 @@
 /* aggregate.h: from the runs of a results document to its cells (results/README.md, "cells").
  *
  * A cell is one (allocator, workload) pair; its aggregates are computed over the repetitions
- * whose status is "ok": for every flat metric the median, min, max, MAD and bootstrap 95 %
- * interval (harness/stats.h). A cell is flagged noisy, with the reasons listed, when its time
- * spread is wide, when a repetition's runner flagged itself noisy (its child.noisy_reasons: TSC
+ * whose status is "ok": for every flat metric the median, min, max, MAD and the order-statistic
+ * interval of the median with its coverage (harness/stats.h). A cell is flagged noisy, with the
+ * reasons listed, when the interval of its raw time per op (AB_NOISY_METRIC) is wide next to
+ * its median, when a repetition's runner flagged itself noisy (its child.noisy_reasons: TSC
  * calibrations that disagree beyond timer.h's AB_TSC_NOISY_PPM), or when repetitions failed.
  */
 #ifndef AB_AGGREGATE_H
@@ -11,9 +12,17 @@
 
 #include <jansson.h>
 
-/* Noise thresholds (documented in results/README.md). */
-#define AB_NOISY_MAD_RATIO 0.05     /* MAD / median of a time metric */
-#define AB_NOISY_CI_HALF_RATIO 0.10 /* 95 % CI half-width / median of a time metric */
+/* The metric whose spread decides the noisy flag: the raw time per op, harness floor included.
+ * Not ns_per_op_net: that is a difference of a few ns whose relative spread is large even when
+ * the measurement is fine, so judging it flagged nearly every cell. */
+#define AB_NOISY_METRIC "ns_per_op"
+
+/* A cell is noisy when the half-width of AB_NOISY_METRIC's interval of the median,
+ * (ci_hi - ci_lo) / 2, exceeds this fraction of its median. With the default 5 repetitions the
+ * interval is [min, max], so 0.10 means the repetitions spread over more than 20 % of the
+ * median. A starting value, to be calibrated by A/A runs (the same build twice); change it
+ * here only (the reasons text and the tests follow it). Documented in results/README.md. */
+#define AB_NOISY_CI_HALF_RATIO 0.10
 
 /* A new array of cells, one per (allocator, workload) of the two name arrays, in that order
  * (allocator-major), computed from `runs` (the results document's runs[]). Returns NULL only

@@ -12,6 +12,11 @@
  * Exit 1 when any cell regressed or failed, 0 otherwise, 2 on bad input. Cells on one side
  * only are listed, and differing contexts (host, CPU, kernel, allocator versions) are stated
  * first. --json writes the same diff for other tools.
+ *
+ * A run's `time` is the raw ns_per_op (allocator plus the replay floor): the change, the
+ * threshold and the U test are on it, because the floor is the same harness code on both sides
+ * and the net time (a few ns) turns small absolute changes into large relative ones. The net
+ * medians are printed next to it in ns, for reading, never for the verdict.
  */
 #include "harness/commands.h"
 #include "harness/compare_data.h"
@@ -41,6 +46,7 @@ typedef struct row {
     const ab_cmp_cell *b, *n;
     int metric; /* -1: the cell's failure row */
     double base_median, new_median, change_pct, min_p;
+    double net_base, net_new; /* medians of the metric's net part (ns), NAN when none */
     ab_mw_result mw;
     enum verdict v;
 } row;
@@ -60,6 +66,8 @@ static void usage(FILE *f)
                "  --alpha A        significance level for the U test (default 0.05)\n"
                "  --metric LIST    metrics to compare (repeatable, comma lists, 'all');\n"
                "                   default: time,p99,frag_peak for runs, time for micro\n"
+               "                   (a run's time is the raw ns_per_op; the net time's change\n"
+               "                   is printed next to it in ns)\n"
                "  --json FILE      also write the comparison as JSON\n\n"
                "metrics (lower is better unless marked higher):\n");
     for (size_t i = 0; i < ab_cmp_metric_count; i++) {
@@ -226,6 +234,18 @@ static double median_of(const ab_cmp_samples *s)
     return ab_median(s->v, s->n);
 }
 
+/* The medians of the row metric's net part (ab_cmp_metric.net_metric), when both sides have it. */
+static void note_net(row *r)
+{
+    r->net_base = r->net_new = NAN;
+    const ab_cmp_metric *m = &ab_cmp_metrics[r->metric];
+    int k = m->net_metric ? ab_cmp_metric_find(m->net_metric) : -1;
+    if (k < 0 || r->b->metric[k].n == 0 || r->n->metric[k].n == 0)
+        return;
+    r->net_base = median_of(&r->b->metric[k]);
+    r->net_new = median_of(&r->n->metric[k]);
+}
+
 static void compare_metric(const compare_opts *o, row *r)
 {
     const ab_cmp_metric *m = &ab_cmp_metrics[r->metric];
@@ -239,6 +259,7 @@ static void compare_metric(const compare_opts *o, row *r)
     else
         r->change_pct = (r->new_median - r->base_median) / fabs(r->base_median) * 100.0;
     r->min_p = ab_mw_min_p(bs->n, ns->n);
+    note_net(r);
     if (ab_mannwhitney(bs->v, bs->n, ns->v, ns->n, &r->mw) != 0) {
         r->mw.p = NAN;
         r->v = V_NA;
@@ -271,6 +292,7 @@ static row *rows_add(rows *rs)
     row *r = &rs->r[rs->n++];
     memset(r, 0, sizeof *r);
     r->mw.p = NAN;
+    r->net_base = r->net_new = NAN;
     return r;
 }
 
@@ -285,7 +307,13 @@ static int build_rows(const compare_opts *o, const ab_cmp_side *b, const ab_cmp_
             row *r = rows_add(rs);
             if (!r)
                 return -1;
-            *r = (row){.b = cb, .n = cn, .metric = -1, .v = V_FAILED, .mw.p = NAN};
+            *r = (row){.b = cb,
+                       .n = cn,
+                       .metric = -1,
+                       .v = V_FAILED,
+                       .mw.p = NAN,
+                       .net_base = NAN,
+                       .net_new = NAN};
         }
         for (size_t k = 0; k < o->nmetrics; k++) {
             int m = o->metrics[k];
@@ -338,6 +366,11 @@ static void fmt_p(char *buf, size_t len, double p)
         snprintf(buf, len, "%.4f", p);
 }
 
+static int has_net(const row *r)
+{
+    return isfinite(r->net_base) && isfinite(r->net_new);
+}
+
 static void print_report(const compare_opts *o, const ab_cmp_side *b, const ab_cmp_side *n,
                          const rows *rs, const json_t *diffs, const size_t *counts, size_t too_few)
 {
@@ -346,6 +379,13 @@ static void print_report(const compare_opts *o, const ab_cmp_side *b, const ab_c
            n->incomplete ? ", INCOMPLETE run" : "");
     printf("threshold %.4g%%, alpha %.4g, two-sided Mann-Whitney U over the repetitions\n",
            o->threshold_pct, o->alpha);
+    for (size_t k = 0; k < rs->n; k++)
+        if (has_net(&rs->r[k])) {
+            printf("time: change, threshold and U test on the raw ns_per_op (allocator plus the "
+                   "replay floor, the same\nharness code on both sides); \"net\" is the median "
+                   "ns_per_op_net, base -> new, in ns, for reading only\n");
+            break;
+        }
     if (b->load[0] || n->load[0])
         printf("load average (1, 5, 15 min) at the start: BASE %s; NEW %s\n",
                b->load[0] ? b->load : "unknown", n->load[0] ? n->load : "unknown");
@@ -382,10 +422,14 @@ static void print_report(const compare_opts *o, const ab_cmp_side *b, const ab_c
         fmt_num(nm, sizeof nm, r->new_median);
         fmt_change(ch, sizeof ch, r->change_pct);
         fmt_p(p, sizeof p, r->mw.p);
-        printf("%-*s  %-14s %12s %3zu %12s %3zu %9s %9s  %s%s\n", w, r->b->key,
+        printf("%-*s  %-14s %12s %3zu %12s %3zu %9s %9s  %s%s", w, r->b->key,
                ab_cmp_metrics[r->metric].name, bm, r->b->metric[r->metric].n, nm,
                r->n->metric[r->metric].n, ch, p, verdict_names[r->v],
                r->v != V_NA && r->min_p >= o->alpha ? " (too few repetitions)" : "");
+        if (has_net(r))
+            printf("  net %.3g -> %.3g ns (%+.3g ns)", r->net_base, r->net_new,
+                   r->net_new - r->net_base);
+        putchar('\n');
     }
     for (size_t k = 0; k < b->ncells; k++)
         if (!ab_cmp_find_cell(n, b->cells[k].key))
@@ -444,6 +488,13 @@ static int write_json(const compare_opts *o, const ab_cmp_side *b, const ab_cmp_
         if (m) {
             json_object_set_new(j, "higher_is_better", json_boolean(m->higher_is_better));
             json_object_set_new(j, "exact", json_boolean(r->mw.exact));
+        }
+        if (m && has_net(r)) {
+            const ab_cmp_metric *net = &ab_cmp_metrics[ab_cmp_metric_find(m->net_metric)];
+            json_object_set_new(j, "net",
+                                json_pack("{s:s, s:f, s:f, s:f}", "metric", net->results_key,
+                                          "base_median", r->net_base, "new_median", r->net_new,
+                                          "change", r->net_new - r->net_base));
         }
         json_array_append_new(list, j);
     }

@@ -22,11 +22,15 @@ typedef struct ab_cmp_metric {
     int higher_is_better;    /* 1 for throughput; 0 for times, percentiles, fragmentation */
     const char *unit;
     const char *what;
+    /* For a raw time: the name of the table metric holding its part net of the replay floor
+     * (a few ns), printed as an absolute change next to the raw verdict; NULL otherwise. The
+     * verdict never uses it: a relative change of a few ns is noise (1 ns on 3 ns is 33 %). */
+    const char *net_metric;
 } ab_cmp_metric;
 
 extern const ab_cmp_metric ab_cmp_metrics[];
 extern const size_t ab_cmp_metric_count;
-/* Index of the metric called name, or -1. */
+/* Index of the metric called name (or an old name of it, such as time_raw), or -1. */
 int ab_cmp_metric_find(const char *name);
 /* The metric's key in a file of this kind, NULL when the kind does not have it. */
 const char *ab_cmp_metric_key(const ab_cmp_metric *m, ab_cmp_kind kind);

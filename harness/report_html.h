@@ -2,9 +2,9 @@
  *
  * One HTML file with nothing outside it: inline CSS, charts embedded as base64 PNG, no
  * scripts, fonts or network. It holds a summary (which allocator won each workload on time and
- * on memory, and by how much), every chart, per-workload tables of medians with 95% intervals,
- * the noisy cells and why, the runs that failed, the context and a definition of each metric.
- * Every string taken from results.json is HTML-escaped.
+ * on memory, and by how much), every chart, per-workload tables of medians with their intervals
+ * and the intervals' coverage, the noisy cells and why, the runs that failed, the context and a
+ * definition of each metric. Every string taken from results.json is HTML-escaped.
  */
 #ifndef AB_REPORT_HTML_H
 #define AB_REPORT_HTML_H

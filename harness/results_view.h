@@ -34,7 +34,7 @@ int ab_rv_num(const json_t *obj, const char *key, double *out);
 
 /* The aggregate cell of (alloc, workload), or NULL. */
 const json_t *ab_rv_cell(const json_t *res, const char *alloc, const char *workload);
-/* cells[].metrics[metric][stat] ("median", "min", "max", "ci95_lo", ...): 0, or -1. */
+/* cells[].metrics[metric][stat] ("median", "min", "max", "ci_lo", ...): 0, or -1. */
 int ab_rv_cell_stat(const json_t *cell, const char *metric, const char *stat, double *out);
 /* Shorthand: the median of metric in the cell of (alloc, workload): 0, or -1. */
 int ab_rv_median(const json_t *res, const char *alloc, const char *workload, const char *metric,

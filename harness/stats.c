@@ -1,8 +1,8 @@
-/* stats.c: median, MAD, quantiles and the bootstrap interval of stats.h.
+/* stats.c: median, MAD, quantiles and the order-statistic interval of stats.h.
  *
  * Sizes are small (a cell has a handful of repetitions), so every function sorts a private copy;
- * clarity beats speed here. The bootstrap's generator is splitmix64, seeded per call, so the
- * interval depends only on the data, the seed and the number of resamples.
+ * clarity beats speed here. The interval needs no random numbers: it depends on the data alone,
+ * so results files are diffable and tests are exact.
  */
 #include "harness/stats.h"
 
@@ -83,56 +83,64 @@ double ab_mad(const double *v, size_t n)
     return r;
 }
 
-static uint64_t splitmix64(uint64_t *state)
+/* P(Binomial(n, 1/2) <= j). Exact up to n = 62 (integer binomial coefficients, then one
+ * rounding to double); beyond, each term from lgamma (relative error about 1e-13, far below
+ * anything a coverage is read to). */
+static double binomial_half_cdf(size_t n, size_t j)
 {
-    uint64_t z = (*state += 0x9e3779b97f4a7c15ull);
-    z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ull;
-    z = (z ^ (z >> 27)) * 0x94d049bb133111ebull;
-    return z ^ (z >> 31);
+    if (j >= n)
+        return 1.0;
+    if (n <= 62) {
+        unsigned __int128 c = 1, sum = 0; /* c = C(n, i) */
+        for (size_t i = 0; i <= j; i++) {
+            sum += c;
+            c = c * (n - i) / (i + 1);
+        }
+        return ldexp((double)sum, -(int)n);
+    }
+    double sum = 0, lfact_n = lgamma((double)n + 1), nlog2 = (double)n * log(2.0);
+    for (size_t i = 0; i <= j; i++)
+        sum += exp(lfact_n - lgamma((double)i + 1) - lgamma((double)(n - i) + 1) - nlog2);
+    return sum < 1 ? sum : 1;
 }
 
-/* Uniform index in [0, n) without modulo bias (Lemire's multiply-shift, with rejection). */
-static size_t uniform_index(uint64_t *state, size_t n)
+double ab_median_ci_coverage(size_t n, size_t k)
 {
-    uint64_t bound = (uint64_t)n;
-    uint64_t threshold = (0 - bound) % bound;
-    for (;;) {
-        uint64_t r = splitmix64(state);
-        unsigned __int128 m = (unsigned __int128)r * bound;
-        if ((uint64_t)m >= threshold)
-            return (size_t)(m >> 64);
-    }
+    if (k < 1 || k > (n + 1) / 2)
+        return NAN;
+    double c = 1.0 - 2.0 * binomial_half_cdf(n, k - 1);
+    return c > 0 ? c : 0; /* k = (n+1)/2 for an odd n is the median alone: exactly 0 */
 }
 
-int ab_bootstrap_median_ci(const double *v, size_t n, uint64_t seed, unsigned resamples,
-                           double level, double *lo, double *hi)
+size_t ab_median_ci_k(size_t n, double target)
 {
-    if (n == 0 || resamples == 0 || !(level > 0 && level < 1))
+    if (n == 0)
+        return 0;
+    size_t k = 1;
+    while (k + 1 <= (n + 1) / 2 && ab_median_ci_coverage(n, k + 1) >= target)
+        k++;
+    return k;
+}
+
+int ab_median_ci(const double *v, size_t n, double target, double *lo, double *hi, double *coverage,
+                 size_t *k_out)
+{
+    if (n == 0 || !(target > 0 && target < 1))
         return -1;
-    double *sample = malloc(n * sizeof *sample);
-    double *medians = malloc(resamples * sizeof *medians);
-    if (!sample || !medians) {
-        free(sample);
-        free(medians);
+    double *s = sorted_copy(v, n);
+    if (!s)
         return -1;
-    }
-    uint64_t state = seed;
-    for (unsigned b = 0; b < resamples; b++) {
-        for (size_t i = 0; i < n; i++)
-            sample[i] = v[uniform_index(&state, n)];
-        qsort(sample, n, sizeof *sample, cmp_double);
-        medians[b] = median_of_sorted(sample, n);
-    }
-    qsort(medians, resamples, sizeof *medians, cmp_double);
-    double tail = (1.0 - level) / 2.0;
-    *lo = quantile_of_sorted(medians, resamples, tail);
-    *hi = quantile_of_sorted(medians, resamples, 1.0 - tail);
-    free(sample);
-    free(medians);
+    size_t k = ab_median_ci_k(n, target);
+    *lo = s[k - 1];
+    *hi = s[n - k];
+    *coverage = ab_median_ci_coverage(n, k);
+    if (k_out)
+        *k_out = k;
+    free(s);
     return 0;
 }
 
-int ab_stats_compute(const double *v, size_t n, uint64_t seed, ab_stats *out)
+int ab_stats_compute(const double *v, size_t n, ab_stats *out)
 {
     memset(out, 0, sizeof *out);
     if (n == 0)
@@ -148,6 +156,6 @@ int ab_stats_compute(const double *v, size_t n, uint64_t seed, ab_stats *out)
     out->mad = ab_mad(v, n);
     if (isnan(out->mad))
         return -1;
-    return ab_bootstrap_median_ci(v, n, seed, AB_BOOTSTRAP_RESAMPLES, 0.95, &out->ci95_lo,
-                                  &out->ci95_hi);
+    return ab_median_ci(v, n, AB_CI_TARGET_COVERAGE, &out->ci_lo, &out->ci_hi, &out->ci_coverage,
+                        &out->ci_k);
 }

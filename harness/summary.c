@@ -1,5 +1,6 @@
-/* summary.c: the console table of summary.h. Columns are a table of (title, metric, format),
- * so adding a column is one line; a metric a cell lacks prints as "-". */
+/* summary.c: the console table of summary.h. The headline column is the net time's median with
+ * its interval; the other columns are a table of (title, metric, format), so adding one is one
+ * line; a metric a cell lacks prints as "-". */
 #include "harness/summary.h"
 
 #include <math.h>
@@ -11,6 +12,9 @@ typedef struct column {
     double scale;       /* multiply the median by this before printing */
     const char *fmt;    /* printf format of the scaled median */
 } column;
+
+/* Wide enough for "123.45 [120.00, 130.00]". */
+#define HEADLINE_WIDTH 24
 
 static const column columns[] = {
     {"Mops/s", "mops", 1, "%9.2f"},
@@ -39,6 +43,46 @@ static void print_cell_value(FILE *out, const char *fmt, double v)
     }
 }
 
+/* The headline: "median [ci_lo, ci_hi]" of the net time, in a column `width` wide. */
+static void print_headline(FILE *out, const json_t *cell, int width)
+{
+    double med = stat_of(cell, "ns_per_op_net", "median");
+    double lo = stat_of(cell, "ns_per_op_net", "ci_lo");
+    double hi = stat_of(cell, "ns_per_op_net", "ci_hi");
+    char buf[96];
+    if (isnan(med))
+        snprintf(buf, sizeof buf, "-");
+    else if (isnan(lo) || isnan(hi))
+        snprintf(buf, sizeof buf, "%.2f", med);
+    else
+        snprintf(buf, sizeof buf, "%.2f [%.2f, %.2f]", med, lo, hi);
+    fprintf(out, " %*s", width, buf);
+}
+
+/* "93.8 %", or "75.0-93.8 %" when the workload's cells have different numbers of ok
+ * repetitions (the coverage depends on n only); "" when no cell has an interval. */
+static void coverage_text(const json_t *cells, const char *workload, char *buf, size_t len)
+{
+    double lo = INFINITY, hi = -INFINITY;
+    size_t i;
+    const json_t *cell;
+    json_array_foreach(cells, i, cell)
+    {
+        const char *w = json_string_value(json_object_get(cell, "workload"));
+        double c = stat_of(cell, "ns_per_op_net", "ci_coverage");
+        if (!w || strcmp(w, workload) != 0 || isnan(c))
+            continue;
+        lo = c < lo ? c : lo;
+        hi = c > hi ? c : hi;
+    }
+    if (lo > hi)
+        snprintf(buf, len, "%s", "");
+    else if (lo == hi)
+        snprintf(buf, len, "%.1f %%", 100 * lo);
+    else
+        snprintf(buf, len, "%.1f-%.1f %%", 100 * lo, 100 * hi);
+}
+
 /* The machine's load around the run: on a shared machine, the first thing that explains a
  * column of NOISY cells. */
 static void print_load(FILE *out, const json_t *doc)
@@ -62,11 +106,13 @@ void ab_summary_print(FILE *out, const json_t *doc)
     json_array_foreach(workloads, wi, wj)
     {
         const char *workload = json_string_value(wj);
-        fprintf(out,
-                "\nworkload %s (medians over the ok repetitions; times in ns per op, net of "
-                "the replay floor)\n",
-                workload);
-        fprintf(out, "  %-16s %10s %8s", "allocator", "ns/op net", "+-MAD");
+        char cov[48];
+        coverage_text(cells, workload, cov, sizeof cov);
+        fprintf(out, "\nworkload %s (medians over the ok repetitions", workload);
+        if (cov[0])
+            fprintf(out, " [interval of the median, %s coverage]", cov);
+        fprintf(out, "; times in ns per op, net of the replay floor)\n");
+        fprintf(out, "  %-16s %*s", "allocator", HEADLINE_WIDTH, "ns/op net [interval]");
         for (size_t c = 0; c < sizeof columns / sizeof columns[0]; c++) {
             int width = 0;
             sscanf(columns[c].fmt, "%%%d", &width);
@@ -81,8 +127,7 @@ void ab_summary_print(FILE *out, const json_t *doc)
             if (!w || strcmp(w, workload) != 0)
                 continue;
             fprintf(out, "  %-16s", json_string_value(json_object_get(cell, "allocator")));
-            print_cell_value(out, "%10.2f", stat_of(cell, "ns_per_op_net", "median"));
-            print_cell_value(out, "%8.2f", stat_of(cell, "ns_per_op_net", "mad"));
+            print_headline(out, cell, HEADLINE_WIDTH);
             for (size_t c = 0; c < sizeof columns / sizeof columns[0]; c++)
                 print_cell_value(out, columns[c].fmt,
                                  stat_of(cell, columns[c].metric, "median") * columns[c].scale);

@@ -8,7 +8,9 @@
  * Benchmark JSON as `micro` writes it). KEY is the raw field: a runs[].metrics name such as
  * ns_per_op_net, or a gbench field such as real_time. Each repetition's value is
  * MEDIAN * (1 + NOISE_PCT/100 * u), u uniform in [-1, 1] from a generator seeded with S, so a
- * test states the true change and noise and nothing else. --fail marks one repetition crashed
+ * test states the true change and noise and nothing else. A cell given ns_per_op and
+ * floor_ns_per_op but no ns_per_op_net gets ns_per_op_net = ns_per_op - floor_ns_per_op in each
+ * repetition, as the runner writes it. --fail marks one repetition crashed
  * (or errored, for gbench). --truncate writes only the first half of the text. --expect checks
  * the summary counts of a `compare --json` file (exit 0 when they all match).
  */
@@ -137,6 +139,12 @@ int main(int argc, char **argv)
                     json_object_set_new(
                         vals, specs[s].key,
                         json_real(specs[s].median * (1 + specs[s].noise_pct / 100 * next_u())));
+            json_t *raw = json_object_get(vals, "ns_per_op");
+            json_t *floor_ns = json_object_get(vals, "floor_ns_per_op");
+            if (raw && floor_ns && !json_object_get(vals, "ns_per_op_net"))
+                json_object_set_new(
+                    vals, "ns_per_op_net",
+                    json_real(json_number_value(raw) - json_number_value(floor_ns)));
             json_t *e;
             if (gbench) {
                 e = json_pack("{s:s, s:s, s:s, s:i, s:i, s:i, s:s}", "name", cells[c], "run_name",

@@ -26,15 +26,38 @@ run() { # run OUTFILE ARGS...: alignbench compare with stdout+stderr into OUTFIL
     "$ab" compare "$@" >"$out" 2>&1
 }
 
-cell=jemalloc/rpc@ns_per_op_net
-# A 10% slowdown with 1% noise, 5 repetitions a side: a regression (exact p = 0.0079).
-"$fx" "$dir/b1.json" --seed 1 --cell $cell=100:1
-"$fx" "$dir/n1.json" --seed 2 --cell $cell=110:1
+# `time` of a run is the raw ns_per_op (allocator plus the replay floor); the net time
+# (ns_per_op_net = raw - floor, derived by the fixture per repetition) is shown in ns only.
+cell=jemalloc/rpc@ns_per_op
+floor=jemalloc/rpc@floor_ns_per_op
+# A 10% slowdown of raw ns_per_op with 1% noise, 5 repetitions a side: a regression (exact
+# p = 0.0079); the line also shows the net medians (about 10 -> 20 ns).
+"$fx" "$dir/b1.json" --seed 1 --cell $cell=100:1 --cell $floor=90:0.5
+"$fx" "$dir/n1.json" --seed 2 --cell $cell=110:1 --cell $floor=90:0.5
 run "$dir/o1" "$dir/b1.json" "$dir/n1.json" --json "$dir/d1.json"
-check "10% slower, low noise: regression, exit 1" 1 $? "$dir/o1" "jemalloc/rpc +time .*regression"
+check "10% slower raw, low noise: regression, exit 1" 1 $? "$dir/o1" \
+    "jemalloc/rpc +time .*\+10\.[0-9]%.*regression +net [0-9.]+ -> [0-9.]+ ns \(\+[0-9.]+ ns\)" \
+    "raw ns_per_op"
 "$fx" --expect "$dir/d1.json" regression=1 same=0 || { echo "FAIL --json summary"; failures=$((failures + 1)); }
+grep -q '"metric": "ns_per_op_net"' "$dir/d1.json" || { echo "FAIL --json lacks the net medians"; failures=$((failures + 1)); }
+
+# The net time moving 33% (3 -> 4 ns) while the raw time moves 1% (100 -> 101 ns, under the 5%
+# threshold): not a regression, with the net change shown in ns. The same files compared on
+# time_net (the relative change of a small number) call it one.
+"$fx" "$dir/b1n.json" --seed 21 --cell $cell=100:0.2 --cell $floor=97:0.1
+"$fx" "$dir/n1n.json" --seed 22 --cell $cell=101:0.2 --cell $floor=97:0.1
+run "$dir/o1n" "$dir/b1n.json" "$dir/n1n.json" --json "$dir/d1n.json"
+check "net +33% but raw +1%: same, exit 0" 0 $? "$dir/o1n" \
+    "jemalloc/rpc +time .*\+1\.[0-9]%.* same +net [0-9.]+ -> [0-9.]+ ns \(\+[0-9.]+ ns\)" "^0 regression"
+"$fx" --expect "$dir/d1n.json" regression=0 same=1 || { echo "FAIL --json summary (net)"; failures=$((failures + 1)); }
+run "$dir/o1t" "$dir/b1n.json" "$dir/n1n.json" --metric time_net
+check "the same on time_net: a 30%+ regression, exit 1" 1 $? "$dir/o1t" "jemalloc/rpc +time_net .*\+3[0-9]\.[0-9]%.*regression"
+# time_raw, the raw time's old name, still means time.
+run "$dir/o1r" "$dir/b1.json" "$dir/n1.json" --metric time_raw
+check "--metric time_raw is time" 1 $? "$dir/o1r" "jemalloc/rpc +time .*regression" "^1 regression"
 
 # The same 10% slowdown inside +-40% noise: not significant, not a failure.
+# (These cells have no floor, so no net time: the line has no "net" part.)
 "$fx" "$dir/b2.json" --seed 3 --cell $cell=100:40
 "$fx" "$dir/n2.json" --seed 4 --cell $cell=110:40
 run "$dir/o2" "$dir/b2.json" "$dir/n2.json"
@@ -55,11 +78,12 @@ check "throughput up 10%: improvement" 0 $? "$dir/o4b" "mops .*improvement"
 
 # Identical files: every comparison the same, p = 1.
 run "$dir/o5" "$dir/b1.json" "$dir/b1.json"
-check "identical files: clean, exit 0" 0 $? "$dir/o5" "same" "1\.0000" "0 regression"
+check "identical files: clean, exit 0" 0 $? "$dir/o5" "same" "1\.0000" "0 regression" \
+    "net [0-9.]+ -> [0-9.]+ ns \(\+0 ns\)"
 
 # Cells on one side only are listed, not dropped.
-"$fx" "$dir/b6.json" --seed 8 --cell $cell=100:1 --cell malloc/il@ns_per_op_net=80:1
-"$fx" "$dir/n6.json" --seed 9 --cell $cell=100:1 --cell mimalloc/simd@ns_per_op_net=80:1
+"$fx" "$dir/b6.json" --seed 8 --cell $cell=100:1 --cell malloc/il@ns_per_op=80:1
+"$fx" "$dir/n6.json" --seed 9 --cell $cell=100:1 --cell mimalloc/simd@ns_per_op=80:1
 run "$dir/o6" "$dir/b6.json" "$dir/n6.json"
 check "one-sided cells listed" 0 $? "$dir/o6" "only in BASE: malloc/il" "only in NEW: +mimalloc/simd"
 
@@ -84,7 +108,7 @@ g=alloc_free/malloc/size:64/align:64@real_time
 "$fx" "$dir/gb.json" --gbench --seed 13 --cell $g=20:1
 "$fx" "$dir/gn.json" --gbench --seed 14 --cell $g=23:1
 run "$dir/o10" "$dir/gb.json" "$dir/gn.json"
-check "gbench JSON: 15% slower is a regression" 1 $? "$dir/o10" "alloc_free/malloc/size:64/align:64 +time .*regression"
+check "gbench JSON: 15% slower is a regression" 1 $? "$dir/o10" "alloc_free/malloc/size:64/align:64 +time .*regression$"
 
 # Bad input: exit 2 with a message naming the file and jansson's line and column.
 "$fx" "$dir/trunc.json" --truncate --seed 1 --cell $cell=100:1
@@ -98,10 +122,10 @@ check "mixed kinds: exit 2" 2 $? "$dir/o13" "compare like with like"
 run "$dir/o14" "$dir/gb.json" "$dir/gn.json" --metric frag_peak
 check "metric absent from the kind: exit 2" 2 $? "$dir/o14" "frag_peak"
 # 'all' with another --metric still means every metric the kind has (no cpu_time error), and a
-# metric named twice is one row.
+# metric named twice is one row: time (raw +10%) and time_net (10 -> 20 ns) both regress.
 run "$dir/o14b" "$dir/b1.json" "$dir/n1.json" --metric time --metric all,time
 check "--metric time --metric all: every run metric, exit 1" 1 $? "$dir/o14b" \
-    "jemalloc/rpc +time .*regression" "^1 regression"
+    "jemalloc/rpc +time .*regression" "jemalloc/rpc +time_net .*regression" "^2 regression"
 run "$dir/o15" "$dir/b1.json" "$dir/n1.json" --metric nonsense
 check "unknown metric: exit 2, lists valid names" 2 $? "$dir/o15" "valid:.*frag_peak"
 run "$dir/o16" "$dir/b1.json" "$dir/missing.json"
@@ -117,6 +141,7 @@ run "$dir/o18" "$dir/b1.json" "$dir/n1.json" --threshold 15%
 check "--threshold 15% lets 10% through" 0 $? "$dir/o18" "same"
 
 run "$dir/o19" --help
-check "--help" 0 $? "$dir/o19" "usage: alignbench compare" "frag_peak"
+check "--help" 0 $? "$dir/o19" "usage: alignbench compare" "frag_peak" \
+    "time_net +.*relative change of a small number: noisy"
 
 [ $failures -eq 0 ] || { echo "$failures case(s) failed"; exit 1; }

@@ -4,6 +4,7 @@
  * the file and leaves no temporary behind. */
 #include "harness/aggregate.h"
 #include "harness/results_write.h"
+#include "harness/summary.h"
 #include "tests/run/check.h"
 
 #include <dirent.h>
@@ -150,6 +151,45 @@ static void full_disk(const json_t *doc)
     rmdir(dir);
 }
 
+/* The spread rule judges the raw ns_per_op by its interval's half-width against the median,
+ * at AB_NOISY_CI_HALF_RATIO, and nothing else. */
+static void check_spread_rule(void)
+{
+    json_t *runs = json_array();
+    /* small-net: raw 99..101 (half-width 1 %), net 2..5 around 3 (half-width 50 %): the net
+     * value's relative spread is what a few ns always has; the measurement is fine. */
+    double raw[] = {100, 101, 99, 100, 100.5}, net[] = {3, 4, 2, 3, 5};
+    /* under / over: median 100, [min, max] half-width 0.9 and 1.1 times the threshold. */
+    double r = AB_NOISY_CI_HALF_RATIO;
+    double under[] = {100 * (1 - 0.9 * r), 100, 100, 100, 100 * (1 + 0.9 * r)};
+    double over[] = {100 * (1 - 1.1 * r), 100, 100, 100, 100 * (1 + 1.1 * r)};
+    for (int i = 0; i < 5; i++) {
+        json_t *x = run("small-net", "w", i + 1, "ok", raw[i], NULL);
+        json_object_set_new(json_object_get(x, "metrics"), "ns_per_op_net", json_real(net[i]));
+        json_array_append_new(runs, x);
+        json_array_append_new(runs, run("under", "w", i + 1, "ok", under[i], NULL));
+        json_array_append_new(runs, run("over", "w", i + 1, "ok", over[i], NULL));
+    }
+    json_t *allocs = json_pack("[s,s,s]", "small-net", "under", "over");
+    json_t *workloads = json_pack("[s]", "w");
+    json_t *cells = ab_aggregate_cells(runs, allocs, workloads);
+    const json_t *sn = cell(cells, "small-net", "w"), *u = cell(cells, "under", "w");
+    const json_t *o = cell(cells, "over", "w");
+    CHECK("small-net-net-spread-is-wide",
+          (cell_stat(sn, "ns_per_op_net", "ci_hi") - cell_stat(sn, "ns_per_op_net", "ci_lo")) / 2 /
+                  cell_stat(sn, "ns_per_op_net", "median") >
+              0.4);
+    CHECK("small-net-not-noisy", json_is_false(json_object_get(sn, "noisy")) &&
+                                     json_array_size(json_object_get(sn, "noisy_reasons")) == 0);
+    CHECK("under-threshold-not-noisy", json_is_false(json_object_get(u, "noisy")));
+    CHECK("over-threshold-noisy",
+          json_is_true(json_object_get(o, "noisy")) && has_reason(o, "ns_per_op: interval"));
+    json_decref(cells);
+    json_decref(allocs);
+    json_decref(workloads);
+    json_decref(runs);
+}
+
 int main(void)
 {
     json_t *runs = json_array();
@@ -179,9 +219,19 @@ int main(void)
     CHECK("quiet-not-noisy", json_is_false(json_object_get(q, "noisy")));
     CHECK("net-aggregated-too", cell_stat(q, "ns_per_op_net", "median") == 50);
     CHECK("wide-mad", cell_stat(w, "ns_per_op", "mad") == 20);
-    CHECK("wide-ci-brackets-median", cell_stat(w, "ns_per_op", "ci95_lo") <= 100 &&
-                                         cell_stat(w, "ns_per_op", "ci95_hi") >= 100);
-    CHECK("wide-noisy", json_is_true(json_object_get(w, "noisy")) && has_reason(w, "MAD/median"));
+    /* 5 repetitions: the interval is [min, max] = [70, 130], covering the median at
+     * 1 - 2/2^5 = 93.75 %. */
+    CHECK("wide-ci-is-min-max",
+          cell_stat(w, "ns_per_op", "ci_lo") == 70 && cell_stat(w, "ns_per_op", "ci_hi") == 130);
+    CHECK("wide-ci-coverage", cell_stat(w, "ns_per_op", "ci_coverage") == 0.9375);
+    CHECK("no-old-interval-fields",
+          !json_object_get(json_object_get(json_object_get(w, "metrics"), "ns_per_op"), "ci95_lo"));
+    char why[160];
+    snprintf(why, sizeof why, "ns_per_op: interval half-width 30.0 %% of the median > %.3g %%",
+             100 * AB_NOISY_CI_HALF_RATIO);
+    CHECK("wide-noisy", json_is_true(json_object_get(w, "noisy")) && has_reason(w, why));
+    CHECK("wide-one-reason", json_array_size(json_object_get(w, "noisy_reasons")) == 1);
+    CHECK("no-mad-rule", !has_reason(w, "MAD"));
     CHECK("failed-rep-counted", json_integer_value(json_object_get(s, "n_runs")) == 3 &&
                                     json_integer_value(json_object_get(s, "n_ok")) == 2);
     CHECK("failed-rep-noisy", has_reason(s, "did not finish ok"));
@@ -189,6 +239,28 @@ int main(void)
     CHECK("stats-over-ok-runs-only", cell_stat(s, "ns_per_op", "n") == 2);
     CHECK("empty-cell-present", empty && json_object_size(json_object_get(empty, "metrics")) == 0 &&
                                     json_integer_value(json_object_get(empty, "n_runs")) == 0);
+
+    check_spread_rule();
+
+    /* The console summary: the net time's median with its interval, the coverage once per
+     * table (net = ns / 2 here: quiet 49.5..50.5, wide 35..65; simd has 2 ok repetitions,
+     * whose [min, max] covers the median with probability 1 - 2/4 = 50 %). */
+    json_t *sdoc = json_pack("{s:{s:O}, s:O}", "config", "workloads", workloads, "cells", cells);
+    char *summary = NULL;
+    size_t summary_len = 0;
+    FILE *mem = open_memstream(&summary, &summary_len);
+    ab_summary_print(mem, sdoc);
+    fclose(mem);
+    CHECK("summary-interval-quiet", strstr(summary, "50.00 [49.50, 50.50]") != NULL);
+    CHECK("summary-interval-wide", strstr(summary, "50.00 [35.00, 65.00]") != NULL);
+    CHECK("summary-coverage-in-header",
+          strstr(summary, "workload rpc (medians over the ok repetitions [interval of the median, "
+                          "93.8 % coverage]") != NULL &&
+              strstr(summary, "workload simd (medians over the ok repetitions [interval of the "
+                              "median, 50.0 % coverage]") != NULL);
+    CHECK("summary-no-mad", strstr(summary, "MAD") == NULL);
+    free(summary);
+    json_decref(sdoc);
 
     /* The writers. */
     char dir[] = "/tmp/ab-test-results-XXXXXX";

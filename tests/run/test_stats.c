@@ -38,54 +38,119 @@ int main(void)
     CHECK("median-empty-is-nan", isnan(ab_median(NULL, 0)));
     CHECK("mad-empty-is-nan", isnan(ab_mad(NULL, 0)));
 
+    /* Coverage of [x(k), x(n+1-k)]: 1 - 2 P(B <= k-1), B ~ Binomial(n, 1/2), i.e.
+     * 1 - 2 (C(n,0) + ... + C(n,k-1)) / 2^n. For each n: the k chosen for 95 % (the largest
+     * whose coverage is >= 0.95, or 1 when none is), its coverage, and that of k+1, which must
+     * fall below 0.95 for the choice to be the narrowest. */
+    static const struct {
+        size_t n, k;
+        double cov, cov_next;
+    } table[] = {
+        {3, 1, 1 - 2.0 * 1 / 8, 1 - 2.0 * (1 + 3) / 8},                     /* 0.75, 0 */
+        {4, 1, 1 - 2.0 * 1 / 16, 1 - 2.0 * (1 + 4) / 16},                   /* 0.875, 0.375 */
+        {5, 1, 1 - 2.0 * 1 / 32, 1 - 2.0 * (1 + 5) / 32},                   /* 0.9375, 0.625 */
+        {6, 1, 1 - 2.0 * 1 / 64, 1 - 2.0 * (1 + 6) / 64},                   /* 0.96875, 0.78125 */
+        {7, 1, 1 - 2.0 * 1 / 128, 1 - 2.0 * (1 + 7) / 128},                 /* 0.984, 0.875 */
+        {8, 1, 1 - 2.0 * 1 / 256, 1 - 2.0 * (1 + 8) / 256},                 /* 0.992, 0.9297 */
+        {9, 2, 1 - 2.0 * (1 + 9) / 512, 1 - 2.0 * (1 + 9 + 36) / 512},      /* 0.9609, 0.8203 */
+        {10, 2, 1 - 2.0 * (1 + 10) / 1024, 1 - 2.0 * (1 + 10 + 45) / 1024}, /* 0.9785, 0.8906 */
+        {11, 2, 1 - 2.0 * (1 + 11) / 2048, 1 - 2.0 * (1 + 11 + 55) / 2048}, /* 0.9883, 0.9346 */
+        {12, 3, 1 - 2.0 * (1 + 12 + 66) / 4096,
+         1 - 2.0 * (1 + 12 + 66 + 220) / 4096}, /* 0.9614, 0.8540 */
+    };
+    for (size_t i = 0; i < sizeof table / sizeof table[0]; i++) {
+        size_t n = table[i].n, k = table[i].k;
+        char name[64];
+        snprintf(name, sizeof name, "coverage-n%zu-k%zu", n, k);
+        CHECK(name, near(ab_median_ci_coverage(n, k), table[i].cov));
+        snprintf(name, sizeof name, "coverage-n%zu-k%zu", n, k + 1);
+        CHECK(name, near(ab_median_ci_coverage(n, k + 1), table[i].cov_next));
+        snprintf(name, sizeof name, "chosen-k-n%zu", n);
+        CHECK(name, ab_median_ci_k(n, 0.95) == k);
+        snprintf(name, sizeof name, "choice-is-narrowest-n%zu", n);
+        CHECK(name, table[i].cov_next < 0.95 && (table[i].cov >= 0.95 || k == 1));
+    }
+    CHECK("coverage-n5-below-95", near(ab_median_ci_coverage(5, 1), 0.9375));
+    CHECK("coverage-n6-first-above-95", ab_median_ci_coverage(6, 1) >= 0.95);
+    /* n = 1: [x, x] covers the median with probability 0; n = 2: [min, max], 1 - 2/4 = 0.5. */
+    CHECK("coverage-n1", near(ab_median_ci_coverage(1, 1), 0));
+    CHECK("coverage-n2", near(ab_median_ci_coverage(2, 1), 0.5));
+    CHECK("coverage-k-out-of-range", isnan(ab_median_ci_coverage(5, 0)) &&
+                                         isnan(ab_median_ci_coverage(5, 4)) &&
+                                         isnan(ab_median_ci_coverage(0, 1)));
+    CHECK("chosen-k-empty", ab_median_ci_k(0, 0.95) == 0);
+    /* A lower target allows a narrower interval: n = 5 at 60 % is [x(2), x(4)] (0.625). */
+    CHECK("chosen-k-lower-target", ab_median_ci_k(5, 0.60) == 2);
+
     ab_stats st;
-    CHECK("stats-empty-fails", ab_stats_compute(NULL, 0, 1, &st) == -1);
+    CHECK("stats-empty-fails", ab_stats_compute(NULL, 0, &st) == -1);
 
-    /* One value: everything is that value, the interval is a point. */
+    /* One value: everything is that value, the interval is a point that covers nothing. */
     double one[] = {7.5};
-    CHECK("stats-single", ab_stats_compute(one, 1, 1, &st) == 0 && st.n == 1 &&
-                              near(st.median, 7.5) && near(st.mad, 0) && near(st.ci95_lo, 7.5) &&
-                              near(st.ci95_hi, 7.5));
+    CHECK("stats-single", ab_stats_compute(one, 1, &st) == 0 && st.n == 1 && near(st.median, 7.5) &&
+                              near(st.mad, 0) && near(st.ci_lo, 7.5) && near(st.ci_hi, 7.5) &&
+                              near(st.ci_coverage, 0));
 
-    /* Five repetitions, the shape of a real cell. */
+    /* Five repetitions, the shape of a real cell: the interval is [min, max] at 93.75 %. */
     double reps[] = {21.0, 18.5, 19.0, 25.0, 18.0};
-    CHECK("stats-reps", ab_stats_compute(reps, 5, AB_BOOTSTRAP_SEED, &st) == 0 && st.n == 5 &&
-                            near(st.median, 19.0) && near(st.min, 18.0) && near(st.max, 25.0) &&
+    CHECK("stats-reps", ab_stats_compute(reps, 5, &st) == 0 && st.n == 5 && near(st.median, 19.0) &&
+                            near(st.min, 18.0) && near(st.max, 25.0) &&
                             /* |x-19| = {2,.5,0,6,1} -> sorted {0,.5,1,2,6} -> 1 */
                             near(st.mad, 1.0));
-    CHECK("ci-contains-median", st.ci95_lo <= st.median && st.median <= st.ci95_hi);
-    CHECK("ci-within-range", st.ci95_lo >= st.min && st.ci95_hi <= st.max);
-    CHECK("ci-not-degenerate", st.ci95_hi > st.ci95_lo);
+    CHECK("ci-reps-is-min-max", st.ci_k == 1 && near(st.ci_lo, 18.0) && near(st.ci_hi, 25.0));
+    CHECK("ci-reps-coverage", near(st.ci_coverage, 0.9375));
+    CHECK("ci-contains-median", st.ci_lo <= st.median && st.median <= st.ci_hi);
 
-    ab_stats again;
-    ab_stats_compute(reps, 5, AB_BOOTSTRAP_SEED, &again);
-    CHECK("ci-deterministic", again.ci95_lo == st.ci95_lo && again.ci95_hi == st.ci95_hi);
+    /* Twelve values, unsorted: sorted {1..12}, k = 3 -> [x(3), x(10)] = [3, 10], median 6.5. */
+    double twelve[] = {12, 3, 7, 1, 10, 5, 9, 2, 11, 4, 8, 6};
+    CHECK("ci-twelve", ab_stats_compute(twelve, 12, &st) == 0 && st.ci_k == 3 &&
+                           near(st.ci_lo, 3) && near(st.ci_hi, 10) &&
+                           near(st.ci_coverage, 1 - 2.0 * 79 / 4096));
+    CHECK("ci-twelve-brackets-median", st.ci_lo <= st.median && st.median <= st.ci_hi);
+    CHECK("ci-leaves-input-alone", twelve[0] == 12 && twelve[11] == 6);
+
+    /* Nine values: k = 2 -> [x(2), x(8)]. */
+    double nine[] = {90, 10, 50, 30, 70, 20, 80, 40, 60};
+    double lo, hi, cov;
+    size_t k;
+    CHECK("ci-nine", ab_median_ci(nine, 9, 0.95, &lo, &hi, &cov, &k) == 0 && k == 2 &&
+                         near(lo, 20) && near(hi, 80) && near(cov, 1 - 2.0 * 10 / 512));
+    CHECK("ci-nine-brackets-median", lo <= 50 && 50 <= hi);
+    CHECK("ci-bad-args", ab_median_ci(nine, 0, 0.95, &lo, &hi, &cov, NULL) == -1 &&
+                             ab_median_ci(nine, 9, 1.5, &lo, &hi, &cov, NULL) == -1);
 
     /* Constant data: the interval collapses on the value. */
     double flat[] = {3, 3, 3, 3};
-    CHECK("ci-constant", ab_stats_compute(flat, 4, 9, &st) == 0 && near(st.ci95_lo, 3) &&
-                             near(st.ci95_hi, 3) && near(st.mad, 0));
+    CHECK("ci-constant", ab_stats_compute(flat, 4, &st) == 0 && near(st.ci_lo, 3) &&
+                             near(st.ci_hi, 3) && near(st.mad, 0));
 
-    /* A large sample of 0..999 (a permutation): median 499.5. The median's standard error for
-     * a uniform sample is about sqrt(p(1-p)/n)/f = 0.5/sqrt(1000)*1000 = 15.8, so a 95 %
-     * interval is about +-31 wide; accept half-widths between 15 and 60. */
+    /* Every n up to 40: the interval brackets the median, the coverage is the target's or, for
+     * n <= 5 only, [min, max]'s lower one. */
+    int all_bracket = 1, all_reach = 1;
+    for (size_t n = 1; n <= 40; n++) {
+        double v[40];
+        for (size_t i = 0; i < n; i++)
+            v[i] = (double)((i * 7 + 3) % n); /* a permutation of 0..n-1 (7 is prime) */
+        ab_stats t;
+        if (ab_stats_compute(v, n, &t) != 0 || !(t.ci_lo <= t.median && t.median <= t.ci_hi))
+            all_bracket = 0;
+        if ((n >= 6) != (t.ci_coverage >= 0.95))
+            all_reach = 0;
+    }
+    CHECK("ci-brackets-median-n1-to-40", all_bracket);
+    CHECK("ci-reaches-95-from-n6", all_reach);
+
+    /* A large sample (the lgamma path, n > 62) of 0..999 (a permutation): median 499.5. The
+     * normal approximation gives k = 500 - 1.96 sqrt(1000)/2 = 469, so about [468, 531]. */
     enum { N = 1000 };
     double *big = malloc(N * sizeof *big);
     for (int i = 0; i < N; i++)
         big[i] = (double)((i * 617) % N); /* 617 is coprime with 1000: a permutation */
-    double lo, hi;
-    CHECK("bootstrap-large", ab_bootstrap_median_ci(big, N, 42, 2000, 0.95, &lo, &hi) == 0);
-    CHECK("bootstrap-large-contains-true-median", lo <= 499.5 && 499.5 <= hi);
-    CHECK("bootstrap-large-width-plausible", (hi - lo) / 2 > 15 && (hi - lo) / 2 < 60);
-    double lo2, hi2;
-    ab_bootstrap_median_ci(big, N, 43, 2000, 0.95, &lo2, &hi2);
-    CHECK("bootstrap-seed-matters-only-slightly",
-          fabs(lo2 - lo) < 15 && fabs(hi2 - hi) < 15 && !(lo2 == lo && hi2 == hi));
-    double lo50, hi50;
-    ab_bootstrap_median_ci(big, N, 42, 2000, 0.50, &lo50, &hi50);
-    CHECK("bootstrap-lower-level-narrower", hi50 - lo50 < hi - lo);
-    CHECK("bootstrap-bad-args", ab_bootstrap_median_ci(big, N, 42, 0, 0.95, &lo, &hi) == -1 &&
-                                    ab_bootstrap_median_ci(big, N, 42, 10, 1.5, &lo, &hi) == -1);
+    CHECK("ci-large", ab_median_ci(big, N, 0.95, &lo, &hi, &cov, &k) == 0);
+    CHECK("ci-large-k-is-largest", cov >= 0.95 && ab_median_ci_coverage(N, k + 1) < 0.95);
+    CHECK("ci-large-contains-true-median", lo <= 499.5 && 499.5 <= hi);
+    CHECK("ci-large-width-plausible", hi - lo > 55 && hi - lo < 70);
+    CHECK("ci-large-order-statistics", near(lo, (double)k - 1) && near(hi, (double)(N - k)));
     free(big);
 
     CHECK_DONE();
