@@ -119,6 +119,52 @@ static void judge_noise(const json_t *runs, const char *alloc, const char *workl
     json_object_set_new(cell, "noisy_reasons", reasons);
 }
 
+/* The metrics a cell cannot state as values: those that at least half of its ok runs list in
+ * `unresolved_metrics` (a net percentile under 3 steps of the timer), so the cell's median is
+ * most likely one too. */
+static json_t *unresolved_metrics(const json_t *runs, const char *alloc, const char *workload)
+{
+    json_t *counts = json_object(), *out = json_array();
+    size_t i, ok = 0;
+    const json_t *run;
+    json_array_foreach(runs, i, run)
+    {
+        if (!run_in_cell(run, alloc, workload) || !run_ok(run))
+            continue;
+        ok++;
+        size_t k;
+        const json_t *name;
+        json_array_foreach(json_object_get(run, "unresolved_metrics"), k, name)
+        {
+            const char *n = json_string_value(name);
+            if (n)
+                json_object_set_new(
+                    counts, n, json_integer(json_integer_value(json_object_get(counts, n)) + 1));
+        }
+    }
+    const char *name;
+    json_t *count;
+    json_object_foreach(counts, name, count)
+    {
+        if (2 * (size_t)json_integer_value(count) >= ok)
+            json_array_append_new(out, json_string(name));
+    }
+    json_decref(counts);
+    return out;
+}
+
+int ab_cell_unresolved(const json_t *cell, const char *metric)
+{
+    size_t i;
+    const json_t *name;
+    json_array_foreach(json_object_get(cell, "unresolved"), i, name)
+    {
+        if (json_string_value(name) && !strcmp(json_string_value(name), metric))
+            return 1;
+    }
+    return 0;
+}
+
 json_t *ab_aggregate_cells(const json_t *runs, const json_t *allocators, const json_t *workloads)
 {
     json_t *cells = json_array();
@@ -153,6 +199,7 @@ json_t *ab_aggregate_cells(const json_t *runs, const json_t *allocators, const j
                 }
             }
             json_object_set_new(cell, "metrics", metrics);
+            json_object_set_new(cell, "unresolved", unresolved_metrics(runs, alloc, workload));
             judge_noise(runs, alloc, workload, cell);
             json_array_append_new(cells, cell);
         }

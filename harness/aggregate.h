@@ -29,4 +29,8 @@
  * when memory runs out. */
 json_t *ab_aggregate_cells(const json_t *runs, const json_t *allocators, const json_t *workloads);
 
+/* Whether the cell lists `metric` in its `unresolved` (a latency percentile that half or more
+ * of its runs measured under 3 steps of the timer: not a value). */
+int ab_cell_unresolved(const json_t *cell, const char *metric);
+
 #endif

@@ -211,9 +211,15 @@ static int chart_percentiles(const json_t *res, const ab_names *al, const char *
     job_arg(j, "%s", scale);
     job_arg(j, "ns per alloc, net of replay floor (median of reps%s)",
             strcmp(scale, "log") ? "" : "; log scale");
+    /* ARG9: under this many ns a percentile is unresolved (3 steps of the timer); 0: unknown */
+    double below =
+        json_number_value(json_object_get(json_object_get(res, "context"), "unresolved_below_ns"));
+    job_arg(j, "%.6g", below > 0 ? below : 0.0);
     snprintf(j->caption, sizeof j->caption,
              "Workload %s: p50, p99 and p99.9 of the time of one allocation, net of the replay "
-             "floor; each bar is the median over the repetitions. Lower is better.",
+             "floor; each bar is the median over the repetitions. Lower is better. A bar inside "
+             "the shaded band (under 3 steps of the timer) is unresolved: it says \"a few "
+             "steps\", not its height.",
              wl);
 done:
     free(v);

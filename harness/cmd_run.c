@@ -264,9 +264,7 @@ static void note_context(run_state *s, const ab_alloc_choice *a, const json_t *r
     const char *version = json_string_value(json_object_get(child, "allocator_version"));
     const char *library = json_string_value(json_object_get(child, "library"));
     ab_context_add_allocator(ctx, a->name, a->backend, version, library ? library : a->lib);
-    const json_t *hz = json_object_get(child, "tsc_hz");
-    if (json_is_number(hz))
-        ab_context_set_tsc_hz(ctx, json_number_value(hz));
+    ab_context_set_clock(ctx, child);
 }
 
 static void slot_name(const run_state *s, const ab_slot *slot, char *buf, size_t len)
@@ -311,9 +309,11 @@ static int run_slot(run_state *s, const ab_slot *slot, ab_progress *progress)
         argv[k++] = "--cpu";
         argv[k++] = cpu;
     }
-    if (slot->lowered) {
+    if (slot->lowered) { /* only what align_cost_* need: footprint and ns_per_op */
         argv[k++] = "--lower-align";
         argv[k++] = "16";
+        argv[k++] = "--passes";
+        argv[k++] = "memory,batch";
     }
     argv[k] = NULL;
     ab_child_spec spec = {.argv = argv,

@@ -158,6 +158,7 @@ json_t *ab_context_collect(void)
         return NULL;
     json_object_set_new(ctx, "cpu_model", cpu_model());
     json_object_set_new(ctx, "tsc_hz", json_null());
+    json_object_set_new(ctx, "timer_resolution_ns", json_null());
     json_object_set_new(ctx, "cores", json_integer(sysconf(_SC_NPROCESSORS_ONLN)));
     json_object_set_new(ctx, "load_average", ab_context_load_average());
     struct utsname u;
@@ -206,9 +207,14 @@ void ab_context_add_allocator(json_t *context, const char *name, const char *bac
     json_object_set_new(all, name, a);
 }
 
-void ab_context_set_tsc_hz(json_t *context, double hz)
+void ab_context_set_clock(json_t *context, const json_t *child)
 {
-    json_t *cur = json_object_get(context, "tsc_hz");
-    if ((!cur || json_is_null(cur)) && hz > 0)
-        json_object_set_new(context, "tsc_hz", json_real(hz));
+    static const char *const keys[] = {"tsc_hz", "timer_resolution_ns", "timer_resolution_ticks",
+                                       "unresolved_below_ns"};
+    for (size_t i = 0; i < sizeof keys / sizeof keys[0]; i++) {
+        json_t *cur = json_object_get(context, keys[i]);
+        const json_t *v = json_object_get(child, keys[i]);
+        if ((!cur || json_is_null(cur)) && json_is_number(v) && json_number_value(v) > 0)
+            json_object_set_new(context, keys[i], json_deep_copy(v));
+    }
 }

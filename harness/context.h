@@ -27,7 +27,8 @@ void ab_context_add_allocator(json_t *context, const char *name, const char *bac
  * (context.load_average_end): a loaded machine explains noisy cells. */
 json_t *ab_context_load_average(void);
 
-/* Sets context.tsc_hz when not set yet (from the first runner that calibrated its TSC). */
-void ab_context_set_tsc_hz(json_t *context, double hz);
+/* Sets context.tsc_hz, timer_resolution_ns/_ticks and unresolved_below_ns where not set yet,
+ * from the `child` object of the first runner that calibrated its clock. */
+void ab_context_set_clock(json_t *context, const json_t *child);
 
 #endif

@@ -521,12 +521,13 @@ static inline __attribute__((always_inline)) int do_op(ab_replay *r, const fns *
         const size_t align = (size_t)1 << al, size = op->size;
         const uint32_t scope = op->scope;
         const int zero = op->flags & AB_OPF_ZERO;
+        void *(*const alloc_fn)(size_t, size_t, uint32_t) = f->alloc;
         if (mode == MODE_PEROP) {
             dither(sink);
-            PIN_ARGS("r"(size), "r"(align), "r"(scope), "r"(zero));
+            PIN_ARGS("r"(size), "r"(align), "r"(scope), "r"(zero), "r"(alloc_fn));
             t0 = ab_tsc_start();
         }
-        void *p = f->alloc(size, align, scope);
+        void *p = alloc_fn(size, align, scope);
         ab_touch_block(p, size, touch, zero);
         if (mode == MODE_PEROP)
             t1 = ab_tsc_stop();
@@ -569,12 +570,13 @@ static inline __attribute__((always_inline)) int do_op(ab_replay *r, const fns *
             return guard_failure(fail, i, op->id, s);
         void *const ptr = s->ptr;
         const size_t size = s->size;
+        void (*const free_fn)(void *, size_t, size_t) = f->free;
         if (mode == MODE_PEROP) {
             dither(sink);
-            PIN_ARGS("r"(ptr), "r"(size), "r"(align));
+            PIN_ARGS("r"(ptr), "r"(size), "r"(align), "r"(free_fn));
             t0 = ab_tsc_start();
         }
-        f->free(ptr, size, align);
+        free_fn(ptr, size, align);
         if (mode == MODE_PEROP)
             t1 = ab_tsc_stop();
         r->live[op->id] = 0;
@@ -638,17 +640,18 @@ static inline __attribute__((always_inline)) int do_op(ab_replay *r, const fns *
         return 0;
     }
     case AB_OP_RESET: {
-        unsigned scope = op->scope;
-        if (mode == MODE_MEMORY && (r->caps & AB_CAP_RESET) &&
-            check_scope_guards(r, scope, i, fail) != 0)
+        const unsigned scope = op->scope;
+        const int allocator_resets = (r->caps & AB_CAP_RESET) != 0;
+        void (*const reset_fn)(uint32_t) = f->reset;
+        if (mode == MODE_MEMORY && allocator_resets && check_scope_guards(r, scope, i, fail) != 0)
             return -1;
         if (mode == MODE_PEROP) {
             dither(sink);
-            PIN_ARGS("r"(scope));
+            PIN_ARGS("r"(scope), "r"(allocator_resets), "r"(reset_fn));
             t0 = ab_tsc_start();
         }
-        if (r->caps & AB_CAP_RESET)
-            f->reset(scope);
+        if (allocator_resets)
+            reset_fn(scope);
         else if (free_scope_list(r, f, scope, i, mode, fail) != 0)
             return -1;
         if (mode == MODE_PEROP)

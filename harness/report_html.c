@@ -3,6 +3,7 @@
  * Sections, in order: header and context line, summary, charts, tables, noisy cells, failed runs,
  * context, metric definitions. */
 #include "harness/report_html.h"
+#include "harness/aggregate.h"
 #include "workloads/atomic_file.h"
 #include "harness/results_view.h"
 
@@ -65,15 +66,24 @@ typedef struct metric_def {
 
 static const metric_def metric_defs[] = {
     {"ns_per_op", U_NS,
-     "time per replayed operation, raw: batches of 1024 ops, each batch's fastest of its "
-     "repetitions, summed over the timed ops (alloc, free, realloc, reset)"},
+     "time per replayed operation, raw: the mean of whole replays of the trace (every op the "
+     "allocator served, rare long pauses included), less the time other processes held the "
+     "CPU, over the timed ops (alloc, free, realloc, reset)"},
     {"ns_per_op_net", U_NS, "ns_per_op minus the replay floor: what the allocator itself costs"},
     {"floor_ns_per_op", U_NS,
      "the replay floor: the same trace replayed against a null allocator in the same child"},
     {"mops", U_MOPS, "millions of operations per second, 1000 / ns_per_op (raw)"},
     {"alloc_p50", U_NS,
-     "median time of one allocation, per-op fenced TSC timing, net (minus the floor's median "
-     "for the same op kind, clamped at 0)"},
+     "median time of one allocation, per-op fenced TSC timing, net op by op (each sample minus "
+     "the same op replayed against the null allocator); marked unresolved under 3 timer steps"},
+    {"alloc_mean", U_NS,
+     "mean time of one allocation, net op by op: unbiased where the clock's step quantizes "
+     "every single sample, so it resolves differences below a step"},
+    {"free_mean", U_NS, "mean time of one free, net op by op"},
+    {"realloc_mean", U_NS, "mean time of one realloc, net op by op"},
+    {"reset_mean", U_NS,
+     "mean time of one bulk release, net op by op (the harness's own walk of that scope's "
+     "blocks, for allocators that cannot reset, is in the floor of that very op)"},
     {"alloc_p99", U_NS, "99th percentile of the time of one allocation, net"},
     {"alloc_p999", U_NS, "99.9th percentile of the time of one allocation, net"},
     {"free_p50", U_NS, "median time of one free, net"},
@@ -100,8 +110,10 @@ static const metric_def metric_defs[] = {
      "ns_per_op_net minus that of the same trace lowered to 16-byte alignment"},
     {"tsc_drift_ppm", U_PPM,
      "disagreement of the TSC calibrations at start and end of the run (over 1000 = noisy)"},
-    {"ns_per_op_mean", U_NS, "plain mean time per op over whole repetitions, preemptions included"},
-    {"floor_ns_per_op_mean", U_NS, "the floor's ns_per_op_mean"},
+    {"ns_per_op_minbatch", U_NS,
+     "diagnostic only: each batch of 1024 ops at its fastest repetition, summed; it drops "
+     "preemptions and the allocator's own rare pauses alike"},
+    {"floor_ns_per_op_minbatch", U_NS, "the floor's ns_per_op_minbatch"},
     {"batch_median_ns_per_op", U_NS, "median over the batches of the time per op (raw)"},
     {"floor_batch_median_ns_per_op", U_NS, "the floor's batch_median_ns_per_op"},
     {"perop_ns_per_op", U_NS,
@@ -390,7 +402,10 @@ static void section_tables(FILE *f, const json_t *res, const ab_names *al, const
           "narrowest pair that covers the true median with probability 95 % or more for any "
           "distribution of the repetitions; with 5 or fewer repetitions no pair does, so it "
           "is [min &ndash; max] and its coverage is lower (93.8 % with 5, 87.5 % with 4). "
-          "Shaded columns are noisy cells (see below).</p>\n",
+          "Shaded columns are noisy cells (see below). A latency percentile under three steps "
+          "of this machine's clock is marked <span class=warn>unresolved</span>: one sample "
+          "is only known to a step, so such a median says \"a few steps\", not its value; "
+          "the <code>*_mean</code> rows resolve below a step.</p>\n",
           f);
     for (size_t w = 0; w < wls->n; w++) {
         fputs("<h3>", f);
@@ -417,7 +432,13 @@ static void section_tables(FILE *f, const json_t *res, const ab_names *al, const
                     continue;
                 }
                 fmt_value(b1, sizeof b1, med, u);
+                if (ab_cell_unresolved(cell, metrics.v[m]))
+                    fputs("<span class=warn title=\"under 3 steps of the timer: not a "
+                          "value\">unresolved</span><br><small>",
+                          f);
                 esc(f, b1);
+                if (ab_cell_unresolved(cell, metrics.v[m]))
+                    fputs("</small>", f);
                 if (!ab_rv_cell_stat(cell, metrics.v[m], "ci_lo", &lo) &&
                     !ab_rv_cell_stat(cell, metrics.v[m], "ci_hi", &hi)) {
                     fmt_value(b2, sizeof b2, lo, u);

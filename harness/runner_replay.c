@@ -67,7 +67,7 @@ static const char usage_text[] =
     "  --batch-reps   whole batch-pass repetitions; ns_per_op is their mean (default 3)\n"
     "  --floor-passes per-op floor passes; each op keeps its fastest (default 2)\n"
     "  --passes       which passes to run (default all three)\n"
-    "  --calib-ms     length of each TSC calibration (default 50)\n"
+    "  --calib-ms     length of each TSC calibration (default 20)\n"
     "A trace with several threads replays on as many OS threads (the batch pass then times the\n"
     "whole replay, wall time); bump and rpcss need --threads N (their locking; an allocator\n"
     "option, before the mode's options).\n"
@@ -117,7 +117,7 @@ static int parse_args(int argc, char **argv, replay_args *a)
     a->cpu = -1;
     a->warmup = 1;
     a->passes = PASS_MEMORY | PASS_BATCH | PASS_PEROP;
-    a->calib_ms = 50;
+    a->calib_ms = 20;
     a->batch_reps = 3;
     a->floor_passes = 2;
     a->opts.touch = AB_TOUCH_ALL;

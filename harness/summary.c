@@ -2,6 +2,7 @@
  * its interval; the other columns are a table of (title, metric, format), so adding one is one
  * line; a metric a cell lacks prints as "-". */
 #include "harness/summary.h"
+#include "harness/aggregate.h"
 
 #include <math.h>
 #include <string.h>
@@ -17,10 +18,9 @@ typedef struct column {
 #define HEADLINE_WIDTH 24
 
 static const column columns[] = {
-    {"Mops/s", "mops", 1, "%9.2f"},
-    {"alloc p99", "alloc_p99", 1, "%9.0f"},
-    {"frag_peak", "frag_peak", 1, "%9.3f"},
-    {"retained KiB", "retained", 1.0 / 1024, "%12.0f"},
+    {"Mops/s", "mops", 1, "%9.2f"},         {"alloc mean", "alloc_mean", 1, "%10.1f"},
+    {"alloc p50", "alloc_p50", 1, "%9.0f"}, {"alloc p99", "alloc_p99", 1, "%9.0f"},
+    {"frag_peak", "frag_peak", 1, "%9.3f"}, {"retained KiB", "retained", 1.0 / 1024, "%12.0f"},
 };
 
 static double stat_of(const json_t *cell, const char *metric, const char *stat)
@@ -30,12 +30,16 @@ static double stat_of(const json_t *cell, const char *metric, const char *stat)
     return json_is_number(v) ? json_number_value(v) : NAN;
 }
 
-static void print_cell_value(FILE *out, const char *fmt, double v)
+/* A median; "<T" instead when it is unresolved, T being the resolution threshold in ns. */
+static void print_cell_value(FILE *out, const char *fmt, double v, double unresolved_below)
 {
     char buf[64];
     int width = 0;
     sscanf(fmt, "%%%d", &width);
-    if (isnan(v))
+    if (unresolved_below > 0) {
+        snprintf(buf, sizeof buf, "<%.0f", unresolved_below);
+        fprintf(out, " %*s", width, buf);
+    } else if (isnan(v))
         fprintf(out, " %*s", width, "-");
     else {
         snprintf(buf, sizeof buf, fmt, v);
@@ -101,6 +105,11 @@ void ab_summary_print(FILE *out, const json_t *doc)
 {
     const json_t *cells = json_object_get(doc, "cells");
     const json_t *workloads = json_object_get(json_object_get(doc, "config"), "workloads");
+    const json_t *ctx = json_object_get(doc, "context");
+    double below = json_number_value(json_object_get(ctx, "unresolved_below_ns"));
+    if (!(below > 0))
+        below = 1e-9; /* unknown: still mark, as "<0" */
+    int marked = 0;
     size_t wi;
     const json_t *wj;
     json_array_foreach(workloads, wi, wj)
@@ -128,9 +137,13 @@ void ab_summary_print(FILE *out, const json_t *doc)
                 continue;
             fprintf(out, "  %-16s", json_string_value(json_object_get(cell, "allocator")));
             print_headline(out, cell, HEADLINE_WIDTH);
-            for (size_t c = 0; c < sizeof columns / sizeof columns[0]; c++)
+            for (size_t c = 0; c < sizeof columns / sizeof columns[0]; c++) {
+                int unres = ab_cell_unresolved(cell, columns[c].metric);
+                marked |= unres;
                 print_cell_value(out, columns[c].fmt,
-                                 stat_of(cell, columns[c].metric, "median") * columns[c].scale);
+                                 stat_of(cell, columns[c].metric, "median") * columns[c].scale,
+                                 unres ? below : 0);
+            }
             char ok[32];
             snprintf(ok, sizeof ok, "%lld/%lld",
                      (long long)json_integer_value(json_object_get(cell, "n_ok")),
@@ -144,5 +157,10 @@ void ab_summary_print(FILE *out, const json_t *doc)
             fputc('\n', out);
         }
     }
+    if (marked)
+        fprintf(out,
+                "\n<%.0f: under 3 steps of this machine's clock (one step: %.1f ns), so the\n"
+                "percentile is not a value; the per-op means (alloc mean) resolve below a step.\n",
+                below, json_number_value(json_object_get(ctx, "timer_resolution_ns")));
     print_load(out, doc);
 }

@@ -61,9 +61,17 @@ int main(void)
     CHECK("first-report-wins", !strcmp(json_string_value(json_object_get(m, "version")), "2.36"));
     CHECK("empty-library-is-null", json_is_null(json_object_get(m, "library")));
 
-    ab_context_set_tsc_hz(ctx, 2.0e9);
-    ab_context_set_tsc_hz(ctx, 3.0e9);
+    json_t *first = json_pack("{s:f, s:f, s:i}", "tsc_hz", 2.0e9, "timer_resolution_ns", 10.0,
+                              "timer_resolution_ticks", 26);
+    json_t *second = json_pack("{s:f, s:f}", "tsc_hz", 3.0e9, "timer_resolution_ns", 1.0);
+    ab_context_set_clock(ctx, first);
+    ab_context_set_clock(ctx, second);
     CHECK("tsc-first-wins", json_real_value(json_object_get(ctx, "tsc_hz")) == 2.0e9);
+    CHECK("resolution-first-wins",
+          json_real_value(json_object_get(ctx, "timer_resolution_ns")) == 10.0 &&
+              json_integer_value(json_object_get(ctx, "timer_resolution_ticks")) == 26);
+    json_decref(first);
+    json_decref(second);
     json_decref(ctx);
     CHECK_DONE();
 }

@@ -262,6 +262,49 @@ int main(void)
     free(summary);
     json_decref(sdoc);
 
+    /* A metric is unresolved in a cell when half or more of its ok runs list it. */
+    {
+        json_t *ur = json_array();
+        for (int i = 0; i < 5; i++) {
+            json_t *x = run("malloc", "rpc", i + 1, "ok", 10, NULL);
+            json_object_set_new(json_object_get(x, "metrics"), "alloc_p50", json_real(10.0));
+            json_t *list = json_array();
+            if (i < 3)
+                json_array_append_new(list, json_string("alloc_p50"));
+            if (i == 0)
+                json_array_append_new(list, json_string("free_p50"));
+            json_object_set_new(x, "unresolved_metrics", list);
+            json_array_append_new(ur, x);
+        }
+        json_array_append_new(ur, run("malloc", "rpc", 6, "crashed", 0, NULL));
+        json_t *one = json_pack("[s]", "malloc"), *wl = json_pack("[s]", "rpc");
+        json_t *uc = ab_aggregate_cells(ur, one, wl);
+        const json_t *list = json_object_get(json_array_get(uc, 0), "unresolved");
+        CHECK("unresolved-majority-of-ok-runs",
+              json_array_size(list) == 1 &&
+                  !strcmp(json_string_value(json_array_get(list, 0)), "alloc_p50"));
+        /* the console shows it as "<threshold" (not its median, 10), and says why once */
+        CHECK("unresolved-median-kept",
+              cell_stat(json_array_get(uc, 0), "alloc_p50", "median") == 10);
+        json_t *udoc =
+            json_pack("{s:{s:O}, s:O, s:{s:f, s:f}}", "config", "workloads", wl, "cells", uc,
+                      "context", "unresolved_below_ns", 30.0, "timer_resolution_ns", 10.0);
+        char *text = NULL;
+        size_t text_len = 0;
+        FILE *m = open_memstream(&text, &text_len);
+        ab_summary_print(m, udoc);
+        fclose(m);
+        CHECK("summary-marks-unresolved", strstr(text, " <30 ") != NULL &&
+                                              strstr(text, "under 3 steps") != NULL &&
+                                              strstr(text, " 10 ") == NULL);
+        free(text);
+        json_decref(udoc);
+        json_decref(uc);
+        json_decref(one);
+        json_decref(wl);
+        json_decref(ur);
+    }
+
     /* The writers. */
     char dir[] = "/tmp/ab-test-results-XXXXXX";
     CHECK("tempdir", mkdtemp(dir) != NULL);
