@@ -1,8 +1,8 @@
 /* runner_main.c: entry point of alignbench-runner, the child process that measures.
  *
  * It parses `MODE --alloc NAME [--lib PATH] [--rpcss-chunk N] [--bump-window N] [--rpcss-cache N]
- * [--threads N]` (the cache: bytes that rpcss keeps committed from reset scopes for the next
- * ones, 0 for none; default the backend's), creates the allocator (which
+ * [--bump-cache N] [--threads N]` (the two caches: bytes that rpcss and bump keep committed from
+ * reset scopes for the next ones, 0 for none; default the backend's), creates the allocator (which
  * refuses to run if the library serving malloc is not the one asked for; --threads N turns on the
  * locking of bump and rpcss for N threads) and dispatches to the mode. Exit codes: 0 ok, 2 usage, 3
  * allocator refused, other codes from the mode.
@@ -67,6 +67,8 @@ int main(int argc, char **argv)
             cfg.bump_window = strtoull(argv[++i], NULL, 0);
         else if (!strcmp(argv[i], "--rpcss-cache") && i + 1 < argc)
             cfg.rpcss_cache = cache_bytes(argv[++i]);
+        else if (!strcmp(argv[i], "--bump-cache") && i + 1 < argc)
+            cfg.bump_cache = cache_bytes(argv[++i]);
         else if (!strcmp(argv[i], "--threads") && i + 1 < argc)
             ctx.threads = cfg.threads = (unsigned)strtoul(argv[++i], NULL, 0);
         else
