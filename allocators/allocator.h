@@ -9,7 +9,8 @@
  * Scopes: every allocation belongs to a scope (an RPC call, an IL module). `reset(scope)` is the
  * bulk release at the end of that scope. Allocators with AB_CAP_RESET release the scope's blocks
  * themselves (rpcss disable, bump module unload); for the others the replay frees the scope's
- * live blocks one by one and never calls `reset`.
+ * live blocks one by one and never calls `reset`. A reset may keep some of the scope's memory
+ * committed for the next scope (bump and rpcss do, bounded); `purge` gives that back.
  */
 #ifndef AB_ALLOCATOR_H
 #define AB_ALLOCATOR_H
@@ -38,12 +39,18 @@ typedef struct ab_alloc_stats {
     uint64_t allocated, active, resident, mapped;
 } ab_alloc_stats;
 
+#define AB_CACHE_OFF SIZE_MAX /* ab_alloc_config.bump_cache / rpcss_cache: no cache */
+
 typedef struct ab_alloc_config {
     /* Path of the library that must be serving malloc in this process (preloaded allocators,
      * and `--alloc NAME=/path/lib.so` plug-ins); NULL for the C library. */
     const char *preload_path;
     size_t rpcss_chunk_size; /* 0: the backend's default */
     size_t bump_window;      /* 0: 4 GiB, the IMethodMalloc RVA limit */
+    /* Committed memory bump and rpcss keep after a scope's reset for the next scope, in bytes
+     * (bump: committed bytes of cached module windows; rpcss: bytes of cached chunks).
+     * 0: the backend's default; AB_CACHE_OFF: keep nothing (every reset unmaps). */
+    size_t bump_cache, rpcss_cache;
     /* Threads that will call the allocator at once (0 or 1: one). Backends without
      * AB_CAP_THREAD_SAFE (bump, rpcss) turn their documented locking on when it is above 1. */
     unsigned threads;
@@ -72,7 +79,8 @@ typedef struct ab_allocator {
     size_t (*footprint)(const void *p, size_t size, size_t align);
     /* The allocator's own view; returns 0 when anything was filled. */
     int (*stats)(ab_alloc_stats *out);
-    /* Give unused memory back to the OS (arena purge, mi_collect, malloc_trim). */
+    /* Give unused memory back to the OS (arena purge, mi_collect, malloc_trim; bump and rpcss:
+     * the committed memory they keep from reset scopes for the next ones). */
     void (*purge)(void);
     /* Version string of the library, e.g. "5.3.0-0-g54eaed1d8b56..." */
     const char *(*version)(void);

@@ -9,6 +9,18 @@
  * Caveat: the reservation (4 GiB a module by default) counts against RLIMIT_AS, so a memory
  * limit on the runner must leave room for the modules' windows.
  *
+ * Window cache (bump.h): an unload hands the module's window to a bounded cache, committed part
+ * and all, and the next module of that window size takes it with its bump pointer back at the
+ * start. A window committed beyond the whole bound is decommitted down to it first
+ * (madvise(MADV_DONTNEED), then PROT_NONE again), the oldest windows are unmapped when the cache
+ * goes over a bound, and purge unmaps the whole cache. Why: the loader heaps behind IMethodMalloc
+ * reserve address space and commit it as they grow, and reuse what they reserved and committed
+ * rather than asking the OS again; and here reserving a 4 GiB window, committing its first
+ * 64 KiB, writing its 16 pages once and unmapping it costs ~50 us (~30 of them the first writes:
+ * a fault and a zeroed page each), against ~0.05 us to write those pages again in a resident
+ * window. Without the cache every module of a workload paid that: the kernel's price, not the
+ * bump allocator's.
+ *
  * Footprint of a block: the bytes its carve consumed, alignment padding in front of it included
  * (carve_memo.h: exact right after the allocation, which is when the replay asks; the size
  * alone otherwise). The padding also shows in the module's used bytes (stats "allocated").
@@ -18,7 +30,8 @@
  * entry takes a per-module lock around each allocation (a test-and-test-and-set spinlock that
  * yields, one byte per scope) and loads a module under a process-wide mutex, so parallel JIT
  * threads can allocate bodies in the same module. Its cost is part of the measured result; with
- * one thread no lock is taken at all.
+ * one thread no lock is taken at all. The window cache has a mutex of its own in every mode,
+ * taken at module load and unload only (uncontended: a few ns, against the syscalls it saves).
  */
 #include "allocators/bump.h"
 #include "allocators/align.h"
@@ -37,20 +50,35 @@
 #include <sys/mman.h>
 #include <unistd.h>
 
-/* One module. Invariants (checked by bump_invariants):
+/* One module, or one cached window. Invariants (checked by bump_invariants, cache_invariants):
  *   - base is the start of one mmap reservation of `window` bytes, page-aligned, and this
- *     struct lives at base (so it is released with the module, and no block is at offset 0);
+ *     struct lives at base (so it goes with the window, and no block is at offset 0);
  *   - [base, base + committed) is read-write, [base + committed, base + window) is PROT_NONE;
- *     committed is a multiple of AB_BUMP_COMMIT_STEP, or the window;
+ *     committed is a multiple of AB_BUMP_COMMIT_STEP, or the window; it is at least the first
+ *     step (or the window, if smaller), which holds this struct;
  *   - sizeof(struct) <= next <= committed <= window <= 4 GiB;
  *   - every block handed out lies in [base + sizeof(struct), base + next): positive offset,
- *     ending at most at the window, so below 4 GiB;
- *   - nothing is freed until unload, which munmaps [base, base + window): commit and reservation.
+ *     ending at most at the window, so below 4 GiB; a window reused from the cache is still one
+ *     reservation of its own, its bump pointer back at sizeof(struct), so the same holds for
+ *     the new module's blocks, against its own base;
+ *   - nothing is freed until unload; then the window is either unmapped whole (commit and
+ *     reservation) or in the cache: in the list from cache_head (most recently unloaded first,
+ *     linked through cache_next), owned by no module, its committed part still committed with
+ *     whatever the last module wrote there (the allocator never zeroed blocks);
+ *   - cache_windows = the windows in the list <= AB_BUMP_CACHE_WINDOWS; cache_committed = the
+ *     sum of their committed <= cache_limit, whenever cache_lock is free (an unload that goes
+ *     over evicts the oldest windows); the list and both counts change under cache_lock.
  */
 struct ab_bump_module {
     uintptr_t base;
     size_t window, committed, next;
+    struct ab_bump_module *cache_next; /* while cached */
 };
+
+/* The window cache (process-wide: modules of the entry and of the direct API alike). */
+static pthread_mutex_t cache_lock = PTHREAD_MUTEX_INITIALIZER;
+static ab_bump_module *cache_head;
+static size_t cache_windows, cache_committed, cache_limit = AB_BUMP_DEFAULT_CACHE;
 
 static void bump_invariants(const ab_bump_module *m)
 {
@@ -59,6 +87,145 @@ static void bump_invariants(const ab_bump_module *m)
     assert(m->window <= AB_BUMP_MAX_WINDOW);
     assert(m->committed % AB_BUMP_COMMIT_STEP == 0 || m->committed == m->window);
     (void)m;
+}
+
+/* Under cache_lock. */
+static void cache_invariants(void)
+{
+#ifndef NDEBUG
+    size_t n = 0, sum = 0;
+    for (const ab_bump_module *m = cache_head; m; m = m->cache_next) {
+        bump_invariants(m);
+        n++;
+        sum += m->committed;
+    }
+    assert(n == cache_windows && n <= AB_BUMP_CACHE_WINDOWS);
+    assert(sum == cache_committed && cache_committed <= cache_limit);
+#endif
+}
+
+static size_t first_step(size_t window)
+{
+    return window < AB_BUMP_COMMIT_STEP ? window : AB_BUMP_COMMIT_STEP;
+}
+
+static void unmap_windows(ab_bump_module *m)
+{
+    while (m) {
+        ab_bump_module *next = m->cache_next; /* read before the window is gone */
+        munmap((void *)m->base, m->window);
+        m = next;
+    }
+}
+
+/* A cached window of exactly `window` bytes (its bump pointer already at the start), or NULL. */
+static ab_bump_module *cache_take(size_t window)
+{
+    ab_bump_module *m = NULL;
+    pthread_mutex_lock(&cache_lock);
+    for (ab_bump_module **pp = &cache_head; *pp; pp = &(*pp)->cache_next)
+        if ((*pp)->window == window) {
+            m = *pp;
+            *pp = m->cache_next;
+            cache_windows--;
+            cache_committed -= m->committed;
+            break;
+        }
+    cache_invariants();
+    pthread_mutex_unlock(&cache_lock);
+    if (m)
+        m->cache_next = NULL;
+    return m;
+}
+
+/* Under cache_lock, with the cache possibly over its bounds: keeps the longest run of windows
+ * from the head (the most recently unloaded) within both bounds, and returns the rest, to be
+ * unmapped once the lock is dropped (munmap takes microseconds). So the oldest windows go first,
+ * and windows of a size nobody asks for any more age out instead of holding the room forever. */
+static ab_bump_module *cache_trim(void)
+{
+    if (cache_windows <= AB_BUMP_CACHE_WINDOWS && cache_committed <= cache_limit)
+        return NULL;
+    size_t n = 0, sum = 0;
+    ab_bump_module **pp = &cache_head;
+    while (*pp && n < AB_BUMP_CACHE_WINDOWS && (*pp)->committed <= cache_limit - sum) {
+        n++;
+        sum += (*pp)->committed;
+        pp = &(*pp)->cache_next;
+    }
+    ab_bump_module *cut = *pp;
+    *pp = NULL;
+    cache_windows = n;
+    cache_committed = sum;
+    return cut;
+}
+
+/* Puts an unloaded module's window at the head of the cache, evicting the oldest windows when
+ * that goes over a bound. A window committed beyond the whole bound is first decommitted down to
+ * it (outside the lock: madvise and mprotect take microseconds). 0 when it does not go in
+ * (caching off, or the decommit failed): the caller unmaps it. */
+static int cache_put(ab_bump_module *m)
+{
+    pthread_mutex_lock(&cache_lock);
+    size_t limit = cache_limit;
+    pthread_mutex_unlock(&cache_lock);
+    if (limit < first_step(m->window))
+        return 0;
+    m->next = sizeof *m; /* the module is gone: nothing is in use */
+    if (m->committed > limit) {
+        size_t keep = limit & ~(AB_BUMP_COMMIT_STEP - 1), len = m->committed - keep;
+        char *from = (char *)m->base + keep;
+        if (madvise(from, len, MADV_DONTNEED) != 0 || mprotect(from, len, PROT_NONE) != 0)
+            return 0;
+        m->committed = keep;
+    }
+    pthread_mutex_lock(&cache_lock);
+    m->cache_next = cache_head; /* if the bound was lowered meanwhile, the trim evicts it */
+    cache_head = m;
+    cache_windows++;
+    cache_committed += m->committed;
+    ab_bump_module *evicted = cache_trim();
+    cache_invariants();
+    pthread_mutex_unlock(&cache_lock);
+    unmap_windows(evicted);
+    return 1;
+}
+
+void ab_bump_set_cache_limit(size_t committed_bytes)
+{
+    pthread_mutex_lock(&cache_lock);
+    cache_limit = committed_bytes;
+    ab_bump_module *evicted = cache_trim();
+    cache_invariants();
+    pthread_mutex_unlock(&cache_lock);
+    unmap_windows(evicted);
+}
+
+size_t ab_bump_cached_windows(void)
+{
+    pthread_mutex_lock(&cache_lock);
+    size_t n = cache_windows;
+    pthread_mutex_unlock(&cache_lock);
+    return n;
+}
+
+size_t ab_bump_cached_committed(void)
+{
+    pthread_mutex_lock(&cache_lock);
+    size_t n = cache_committed;
+    pthread_mutex_unlock(&cache_lock);
+    return n;
+}
+
+void ab_bump_purge(void)
+{
+    pthread_mutex_lock(&cache_lock);
+    ab_bump_module *all = cache_head;
+    cache_head = NULL;
+    cache_windows = 0;
+    cache_committed = 0;
+    pthread_mutex_unlock(&cache_lock);
+    unmap_windows(all);
 }
 
 ab_bump_module *ab_bump_create(size_t window)
@@ -71,12 +238,17 @@ ab_bump_module *ab_bump_create(size_t window)
         return NULL;
     }
     window = (window + page - 1) & ~(page - 1);
+    ab_bump_module *cached = cache_take(window);
+    if (cached) {
+        bump_invariants(cached);
+        return cached;
+    }
     void *base = mmap(NULL, window, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
     if (base == MAP_FAILED) {
         errno = ENOMEM;
         return NULL;
     }
-    size_t first = window < AB_BUMP_COMMIT_STEP ? window : AB_BUMP_COMMIT_STEP;
+    size_t first = first_step(window);
     if (mprotect(base, first, PROT_READ | PROT_WRITE) != 0) {
         munmap(base, window);
         errno = ENOMEM;
@@ -87,6 +259,7 @@ ab_bump_module *ab_bump_create(size_t window)
     m->window = window;
     m->committed = first;
     m->next = sizeof *m;
+    m->cache_next = NULL;
     bump_invariants(m);
     return m;
 }
@@ -146,7 +319,8 @@ void ab_bump_unload(ab_bump_module *m)
     if (!m)
         return;
     bump_invariants(m);
-    munmap((void *)m->base, m->window);
+    if (!cache_put(m))
+        munmap((void *)m->base, m->window);
 }
 
 /* ---- the allocator entry: one module per scope (trace scopes are 16-bit) ---- */
@@ -190,6 +364,9 @@ static int bump_create(const ab_alloc_config *cfg, char *err, size_t errlen)
     }
     module_window = cfg->bump_window;
     locked = cfg->threads > 1;
+    ab_bump_set_cache_limit(cfg->bump_cache == AB_CACHE_OFF ? 0
+                            : cfg->bump_cache               ? cfg->bump_cache
+                                                            : AB_BUMP_DEFAULT_CACHE);
     return ab_provider_verify(NULL, NULL, err, errlen);
 }
 
@@ -206,6 +383,7 @@ static void bump_destroy(void)
     for (uint32_t s = 0; s < scopes_used; s++)
         bump_reset(s);
     scopes_used = 0;
+    ab_bump_purge();
 }
 
 /* Loads the scope's module on its first allocation (under load_lock when locked). */
@@ -281,10 +459,15 @@ static int bump_stats(ab_alloc_stats *out)
             out->allocated += ab_bump_used(modules[s]);
             out->mapped += ab_bump_committed(modules[s]);
         }
+    out->mapped += ab_bump_cached_committed(); /* still committed, kept for the next modules */
     return 0;
 }
 
-static void bump_purge(void) {}
+/* Unmaps the window cache; loaded modules keep their windows (a scope not yet reset is live). */
+static void bump_purge(void)
+{
+    ab_bump_purge();
+}
 
 static const char *bump_version(void)
 {

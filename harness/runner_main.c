@@ -1,10 +1,11 @@
 /* runner_main.c: entry point of alignbench-runner, the child process that measures.
  *
- * It parses `MODE --alloc NAME [--lib PATH] [--rpcss-chunk N] [--bump-window N] [--threads N]`,
- * creates the allocator (which refuses to run if the library serving malloc is not the one asked
- * for; --threads N turns on the locking of bump and rpcss for N threads) and dispatches to the
- * mode. Exit codes: 0 ok, 2 usage, 3 allocator refused, other codes from the
- * mode.
+ * It parses `MODE --alloc NAME [--lib PATH] [--rpcss-chunk N] [--bump-window N] [--rpcss-cache N]
+ * [--bump-cache N] [--threads N]` (the two caches: bytes that rpcss and bump keep committed from
+ * reset scopes for the next ones, 0 for none; default the backend's), creates the allocator (which
+ * refuses to run if the library serving malloc is not the one asked for; --threads N turns on the
+ * locking of bump and rpcss for N threads) and dispatches to the mode. Exit codes: 0 ok, 2 usage, 3
+ * allocator refused, other codes from the mode.
  */
 #include "harness/runner_modes.h"
 
@@ -32,6 +33,13 @@ static int usage(void)
     return 2;
 }
 
+/* A cache bound from the command line: 0 keeps nothing (the config's 0 means the default). */
+static size_t cache_bytes(const char *arg)
+{
+    size_t n = strtoull(arg, NULL, 0);
+    return n ? n : AB_CACHE_OFF;
+}
+
 int main(int argc, char **argv)
 {
     if (argc < 2)
@@ -57,6 +65,10 @@ int main(int argc, char **argv)
             cfg.rpcss_chunk_size = strtoull(argv[++i], NULL, 0);
         else if (!strcmp(argv[i], "--bump-window") && i + 1 < argc)
             cfg.bump_window = strtoull(argv[++i], NULL, 0);
+        else if (!strcmp(argv[i], "--rpcss-cache") && i + 1 < argc)
+            cfg.rpcss_cache = cache_bytes(argv[++i]);
+        else if (!strcmp(argv[i], "--bump-cache") && i + 1 < argc)
+            cfg.bump_cache = cache_bytes(argv[++i]);
         else if (!strcmp(argv[i], "--threads") && i + 1 < argc)
             ctx.threads = cfg.threads = (unsigned)strtoul(argv[++i], NULL, 0);
         else

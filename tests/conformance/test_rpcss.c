@@ -1,6 +1,7 @@
 /* test_rpcss.c: the RpcSs-style arena's direct API (rpcss.h): allocate/free(marks)/disable,
  * 8-byte minimum alignment, chunk-size parameter and own mappings for large requests, failure
- * status, disable returning memory (resident drops), and a thread handle shared by two threads
+ * status, disable returning memory (resident drops) beyond what the chunk cache keeps, the
+ * cache (reuse of a chunk, its bound, purge), and a thread handle shared by two threads
  * allocating at the same time (locked: no overlapping blocks). Prints the measured cost of the
  * lock (shared vs private arena) as information, without asserting on time. */
 #include "allocators/rpcss.h"
@@ -87,6 +88,32 @@ int main(void)
     ab_rpcss_disable(a);
     CHECK(resident() + (24u << 20) < full);
     CHECK(ab_rpcss_get_thread_handle() == NULL);
+
+    /* The chunk cache kept up to its bound of those chunks (the rest was unmapped), and a new
+     * arena takes a cached chunk of its chunk size: exactly one 16 KiB chunk leaves the cache. */
+    size_t cached = ab_rpcss_cached();
+    CHECK(cached > 0 && cached <= AB_RPCSS_DEFAULT_CACHE);
+    ab_rpcss_arena *again = ab_rpcss_enable(16384);
+    CHECK(again && ab_rpcss_cached() == cached - 16384 && ab_rpcss_mapped(again) == 16384);
+    char *fill = ab_rpcss_allocate(again, 100, 8, &status);
+    CHECK(fill && status == 0);
+    if (fill)
+        memset(fill, 4, 100);
+    ab_rpcss_disable(again);
+    CHECK(ab_rpcss_cached() == cached);
+    /* A 64 KiB arena finds no chunk of its size; its chunk goes in at disable and the oldest
+     * chunks go to stay within the bound. */
+    ab_rpcss_disable(ab_rpcss_enable(0));
+    CHECK(ab_rpcss_cached() <= AB_RPCSS_DEFAULT_CACHE && ab_rpcss_cached() >= (64u << 10));
+    /* Lowering the bound unmaps the oldest chunks; purge empties the cache; 0 keeps nothing. */
+    ab_rpcss_set_cache_limit(64u << 10);
+    CHECK(ab_rpcss_cached() == (64u << 10)); /* the 64 KiB chunk, the most recent */
+    ab_rpcss_purge();
+    CHECK(ab_rpcss_cached() == 0);
+    ab_rpcss_set_cache_limit(0);
+    ab_rpcss_disable(ab_rpcss_enable(0));
+    CHECK(ab_rpcss_cached() == 0);
+    ab_rpcss_set_cache_limit(AB_RPCSS_DEFAULT_CACHE);
 
     /* Two threads on one arena through its handle, allocating at the same time. */
     ab_rpcss_arena *shared = ab_rpcss_enable(0);
