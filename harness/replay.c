@@ -87,7 +87,7 @@ typedef struct perop_sink {
     uint64_t ovh;    /* the empty-region cost, subtracted for `raw` */
     uint64_t dither; /* xorshift state for the dither before each region */
     /* the longest sample of the current chunk (see perop_run) */
-    uint64_t chunk_max;
+    uint64_t chunk_max, chunk_op;
     unsigned chunk_kind;
 } perop_sink;
 
@@ -334,6 +334,7 @@ static inline __attribute__((always_inline)) void record(perop_sink *k, uint64_t
     uint64_t d = t1 - t0;
     if (d > k->chunk_max) {
         k->chunk_max = d;
+        k->chunk_op = i;
         k->chunk_kind = kind;
     }
     if (k->floor_mode) {
@@ -871,6 +872,10 @@ static int perop_run(ab_replay *r, const ab_allocator *a, perop_sink *sink, ab_p
         if (d_ticks > 0 && sink->chunk_max >= (uint64_t)d_ticks) {
             shorten_sample(sink->raw, sink->chunk_kind, d_ticks);
             shorten_sample(sink->net, sink->chunk_kind, d_ticks);
+            if (sink->floor_mode) { /* or every net sample of that op would be off by it */
+                uint32_t *f = &sink->floor[sink->chunk_op];
+                *f -= (uint64_t)d_ticks < *f ? (uint32_t)d_ticks : *f;
+            }
             out->preempted++;
         }
         stolen += now - wait;

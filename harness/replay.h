@@ -151,7 +151,9 @@ int ab_replay_latency_set_init(ab_replay *r, ab_latency_set *set, int detail);
 void ab_replay_latency_set_free(ab_latency_set *set);
 /* The per-op floor: replays the trace `passes` times against `null_alloc` with per-op timing,
  * keeping each op's fastest time as its floor for the next ab_replay_perop_pass. `set`
- * (optional) receives the first pass's samples, empty_region_ticks subtracted. */
+ * (optional) receives the first pass's samples, empty_region_ticks subtracted. One pass keeps
+ * the net means unbiased (the minimum of several noisy samples sits below their mean, which
+ * would raise every net mean by the difference); more make single net samples less noisy. */
 int ab_replay_perop_floor_pass(ab_replay *r, const ab_allocator *null_alloc, unsigned passes,
                                uint64_t empty_region_ticks, ab_latency_set *set,
                                ab_pass_result *out, ab_replay_failure *fail);
