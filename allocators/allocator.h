@@ -25,6 +25,10 @@ enum ab_alloc_caps {
     AB_CAP_NATIVE_ALIGNED = 1u << 3, /* has its own aligned API (vs over-allocate) */
     AB_CAP_PRELOAD = 1u << 4,        /* needs its library LD_PRELOADed into the runner */
     AB_CAP_THREAD_SAFE = 1u << 5,    /* alloc/free may be called from several threads */
+    /* Memory comes back only when its scope is reset (bump: free does nothing; rpcss: free only
+     * marks). On a trace that frees blocks but has no scopes such an allocator never reuses a
+     * byte, so `run` reports the cell as not applicable instead of measuring page faults. */
+    AB_CAP_RECLAIMS_AT_RESET_ONLY = 1u << 6,
 };
 
 /* What the allocator can tell about itself; `have` says which fields are filled. */

@@ -478,7 +478,7 @@ const ab_allocator ab_alloc_bump = {
     .name = "bump",
     .description = "IMethodMalloc-style bump allocator: allocate only, one 4 GiB window per "
                    "module (scope), released at unload",
-    .caps = AB_CAP_RESET,
+    .caps = AB_CAP_RESET | AB_CAP_RECLAIMS_AT_RESET_ONLY,
     .create = bump_create,
     .destroy = bump_destroy,
     .alloc = bump_entry_alloc,

@@ -524,7 +524,7 @@ const ab_allocator ab_alloc_rpcss = {
     .name = "rpcss",
     .description = "RpcSs-style arena: enable/allocate/free (marks)/disable per scope, mmap'ed "
                    "chunks",
-    .caps = AB_CAP_FREE | AB_CAP_RESET,
+    .caps = AB_CAP_FREE | AB_CAP_RESET | AB_CAP_RECLAIMS_AT_RESET_ONLY,
     .create = rpcss_create,
     .destroy = rpcss_destroy,
     .alloc = rpcss_entry_alloc,

@@ -843,6 +843,37 @@ oom:
     return -1;
 }
 
+/* Jobs [from, list->n) leave out the allocators that were not applicable to workload `wl` (NULL:
+ * to any workload): their titles say which, and their captions why, so a missing bar reads as
+ * "not applicable", not as "not measured". */
+static void note_not_applicable(const json_t *res, const char *wl, ab_chart_list *list, size_t from)
+{
+    char who[200] = "";
+    const char *why = NULL;
+    size_t i, off = 0;
+    const json_t *na;
+    json_array_foreach(json_object_get(json_object_get(res, "config"), "not_applicable"), i, na)
+    {
+        const char *a = json_string_value(json_object_get(na, "allocator"));
+        const char *w = json_string_value(json_object_get(na, "workload"));
+        if (!a || !w || (wl && strcmp(w, wl) != 0))
+            continue;
+        int k = wl ? snprintf(who + off, sizeof who - off, "%s%s", off ? ", " : "", a)
+                   : snprintf(who + off, sizeof who - off, "%s%s on %s", off ? ", " : "", a, w);
+        off = k > 0 && off + (size_t)k < sizeof who ? off + (size_t)k : off;
+        why = json_string_value(json_object_get(na, "why"));
+    }
+    if (!off)
+        return;
+    for (size_t j = from; j < list->n; j++) {
+        ab_chart_job *job = &list->jobs[j];
+        size_t t = strlen(job->title), c = strlen(job->caption);
+        snprintf(job->title + t, sizeof job->title - t, "\nnot applicable: %s", who);
+        snprintf(job->caption + c, sizeof job->caption - c, " Not applicable: %s: %s.", who,
+                 why ? why : "see the report");
+    }
+}
+
 int ab_chart_data_write(const json_t *res, const char *dir, ab_chart_list *out, char *err,
                         size_t errlen)
 {
@@ -857,7 +888,9 @@ int ab_chart_data_write(const json_t *res, const char *dir, ab_chart_list *out, 
         chart_scaling(res, &al, dir, out, err, errlen) ||
         chart_fragmentation(res, &al, &wls, dir, out, err, errlen))
         goto done;
+    note_not_applicable(res, NULL, out, 0);
     for (size_t w = 0; w < wls.n; w++) {
+        size_t first = out->n;
         ab_names ops;
         if (chart_percentiles(res, &al, wls.v[w], dir, out, err, errlen) ||
             histogram_kinds(res, &al, wls.v[w], &ops))
@@ -871,6 +904,7 @@ int ab_chart_data_write(const json_t *res, const char *dir, ab_chart_list *out, 
         if (chart_footprint(res, &al, wls.v[w], dir, out, err, errlen) ||
             chart_alignment(res, &al, wls.v[w], dir, out, err, errlen))
             goto done;
+        note_not_applicable(res, wls.v[w], out, first);
     }
     rc = 0;
 done:

@@ -13,6 +13,7 @@
  * SIGINT/SIGTERM (run_signals.h) kill the child in flight; the results so far are written with
  * "complete": false and the exit status is 128 + the signal.
  */
+#include "allocators/allocator.h"
 #include "harness/aggregate.h"
 #include "harness/alloc_select.h"
 #include "harness/child.h"
@@ -46,6 +47,7 @@ typedef struct workload {
     char trace[PATH_MAX]; /* the path handed to the runner */
     int baseline;         /* replay a lowered-alignment copy too */
     unsigned threads;     /* the trace's thread count (the runner gets --threads when > 1) */
+    int unscoped_frees;   /* frees or reallocs blocks and has no reset: see not_applicable() */
 } workload;
 
 typedef struct run_state {
@@ -106,6 +108,42 @@ static int choose_allocators(run_state *s, json_t *config)
     return 0;
 }
 
+/* ---- cells that are not applicable ---------------------------------------------------------- */
+
+/* Why allocator a cannot run workload w meaningfully (NULL: it can). An allocator whose memory
+ * comes back only at a scope reset, on a trace that frees blocks without scopes, would reuse
+ * nothing: its footprint grows without bound and its time is page faults, which says nothing
+ * about it (a program using it would release its blocks by scope). */
+static const char *not_applicable(const run_state *s, unsigned a, unsigned w)
+{
+    const ab_allocator *al = ab_allocator_find(s->allocs[a].backend);
+    if (al && (al->caps & AB_CAP_RECLAIMS_AT_RESET_ONLY) && s->wl[w].unscoped_frees)
+        return "it returns memory only when a scope is reset, and this trace frees blocks "
+               "without scopes, so it would never reuse a byte (its time would be page faults of "
+               "fresh memory, its footprint the trace's total allocation)";
+    return NULL;
+}
+
+/* Drops the slots of not-applicable cells and lists those cells in config.not_applicable. */
+static void drop_not_applicable(run_state *s, ab_slot *slots, size_t *nslots)
+{
+    json_t *list = json_array();
+    for (unsigned a = 0; a < s->nallocs; a++)
+        for (unsigned w = 0; w < s->nwl; w++) {
+            const char *why = not_applicable(s, a, w);
+            if (why)
+                json_array_append_new(list,
+                                      json_pack("{s:s, s:s, s:s}", "allocator", s->allocs[a].name,
+                                                "workload", s->wl[w].name, "why", why));
+        }
+    size_t kept = 0;
+    for (size_t i = 0; i < *nslots; i++)
+        if (!not_applicable(s, slots[i].alloc, slots[i].workload))
+            slots[kept++] = slots[i];
+    *nslots = kept;
+    json_object_set_new(json_object_get(s->doc, "config"), "not_applicable", list);
+}
+
 /* ---- traces ------------------------------------------------------------------------------- */
 
 /* Opens and validates a trace; fills its description for workloads[]. */
@@ -122,9 +160,14 @@ static int check_trace(const char *path, workload *w, enum ab_baseline_mode mode
         return -1;
     }
     unsigned max_align_log2 = 0;
-    for (uint64_t i = 0; i < t.hdr.op_count; i++)
+    int frees = 0, resets = 0;
+    for (uint64_t i = 0; i < t.hdr.op_count; i++) {
         if (t.ops[i].kind == AB_OP_ALLOC && t.ops[i].align_log2 > max_align_log2)
             max_align_log2 = t.ops[i].align_log2;
+        frees |= t.ops[i].kind == AB_OP_FREE || t.ops[i].kind == AB_OP_REALLOC;
+        resets |= t.ops[i].kind == AB_OP_RESET;
+    }
+    w->unscoped_frees = frees && !resets;
     w->baseline = mode == AB_BASELINE_ON || (mode == AB_BASELINE_AUTO && max_align_log2 > 4);
     w->threads = t.hdr.thread_count > 1 ? t.hdr.thread_count : 1;
     char meta[AB_TRACE_META_MAX + 1];
@@ -375,6 +418,16 @@ static int write_results(run_state *s, int complete)
         for (size_t k = 0; name && k < s->nwl; k++)
             if (!strcmp(s->wl[k].name, name))
                 json_object_set_new(cell, "threads", json_integer(s->wl[k].threads));
+        const char *alloc = json_string_value(json_object_get(cell, "allocator"));
+        size_t k;
+        const json_t *na;
+        json_array_foreach(json_object_get(config, "not_applicable"), k, na)
+        {
+            if (alloc && name &&
+                !strcmp(json_string_value(json_object_get(na, "allocator")), alloc) &&
+                !strcmp(json_string_value(json_object_get(na, "workload")), name))
+                json_object_set(cell, "not_applicable", json_object_get(na, "why"));
+        }
     }
     json_object_set_new(s->doc, "cells", cells);
     char err[ERR_LEN];
@@ -484,6 +537,7 @@ static int orchestrate(run_state *s)
     size_t nslots;
     if (ab_schedule_build(&sp, &slots, &nslots) != 0)
         return fail("cannot build the schedule (out of memory)");
+    drop_not_applicable(s, slots, &nslots);
     if (write_results(s, 0) != 0) {
         free(slots);
         return 1;

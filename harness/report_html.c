@@ -410,7 +410,19 @@ static void section_tables(FILE *f, const json_t *res, const ab_names *al, const
     for (size_t w = 0; w < wls->n; w++) {
         fputs("<h3>", f);
         esc(f, wls->v[w]);
-        fputs("</h3>\n<table>\n<tr><th class=l>metric</th>", f);
+        fputs("</h3>\n", f);
+        for (size_t a = 0; a < al->n; a++) {
+            const char *na = json_string_value(
+                json_object_get(ab_rv_cell(res, al->v[a], wls->v[w]), "not_applicable"));
+            if (!na)
+                continue;
+            fputs("<p><b>", f);
+            esc(f, al->v[a]);
+            fputs("</b>: not applicable here: ", f);
+            esc(f, na);
+            fputs(".</p>\n", f);
+        }
+        fputs("<table>\n<tr><th class=l>metric</th>", f);
         for (size_t a = 0; a < al->n; a++) {
             fprintf(f, "<th%s>", cell_noisy(res, al->v[a], wls->v[w]) ? " class=noisy" : "");
             esc(f, al->v[a]);
@@ -427,6 +439,10 @@ static void section_tables(FILE *f, const json_t *res, const ab_names *al, const
                 double med, lo, hi, cov, n;
                 char b1[64], b2[64], b3[64];
                 fprintf(f, "<td%s>", cell_noisy(res, al->v[a], wls->v[w]) ? " class=noisy" : "");
+                if (json_string_value(json_object_get(cell, "not_applicable"))) {
+                    fputs("n/a</td>", f);
+                    continue;
+                }
                 if (ab_rv_cell_stat(cell, metrics.v[m], "median", &med)) {
                     fputs("-</td>", f);
                     continue;

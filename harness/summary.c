@@ -128,6 +128,8 @@ void ab_summary_print(FILE *out, const json_t *doc)
             fprintf(out, " %*s", width, columns[c].title);
         }
         fprintf(out, " %5s  %s\n", "ok", "noisy");
+        char na_who[256] = "";
+        const char *na_why = NULL;
         size_t ci;
         const json_t *cell;
         json_array_foreach(cells, ci, cell)
@@ -136,6 +138,15 @@ void ab_summary_print(FILE *out, const json_t *doc)
             if (!w || strcmp(w, workload) != 0)
                 continue;
             fprintf(out, "  %-16s", json_string_value(json_object_get(cell, "allocator")));
+            const char *na = json_string_value(json_object_get(cell, "not_applicable"));
+            if (na) { /* said once under the table */
+                fprintf(out, " %*s\n", HEADLINE_WIDTH, "not applicable");
+                size_t used = strlen(na_who);
+                snprintf(na_who + used, sizeof na_who - used, "%s%s", used ? ", " : "",
+                         json_string_value(json_object_get(cell, "allocator")));
+                na_why = na;
+                continue;
+            }
             print_headline(out, cell, HEADLINE_WIDTH);
             for (size_t c = 0; c < sizeof columns / sizeof columns[0]; c++) {
                 int unres = ab_cell_unresolved(cell, columns[c].metric);
@@ -156,6 +167,8 @@ void ab_summary_print(FILE *out, const json_t *doc)
                         json_array_size(reasons) > 1 ? ", ..." : "");
             fputc('\n', out);
         }
+        if (na_why)
+            fprintf(out, "  not applicable here (%s): %s.\n", na_who, na_why);
     }
     if (marked)
         fprintf(out,

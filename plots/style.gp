@@ -46,6 +46,14 @@ yscale(s) = (s eq "log") ? "set yrange [*:*]; set logscale y 10" : \
             (s eq "unit") ? "unset logscale y; set yrange [0:1]" : \
                             "unset logscale y; set yrange [*:*]"
 
+# A second title line (after a newline) is a note, printed small in the bottom-left corner:
+# alignbench puts there which allocators were not applicable to this chart's workload.
+title_nl = strstrt(charttitle, "\n")
+if (title_nl > 0) {
+    set label 1001 charttitle[title_nl + 1:] at screen 0.005, 0.012 left font ",8" \
+        textcolor rgb "#a04000"
+    charttitle = charttitle[1:title_nl - 1]
+}
 set title charttitle font ",13"
 set label 1000 corner at screen 0.995, 0.012 right font ",8" textcolor rgb "#555555"
 set border 3 lc rgb "#444444"

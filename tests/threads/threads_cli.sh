@@ -85,6 +85,10 @@ for a in allocs:
         for n in (1, 2):
             c = cells[(a, "%s-t%d" % (g, n))]
             assert c["threads"] == n, (a, g, n, c.get("threads"))
+            # bump and rpcss return memory only at a scope reset; simd frees without scopes
+            if a in ("bump", "rpcss") and g == "simd":
+                assert c["n_runs"] == 0 and "scope" in c["not_applicable"], (a, g, n, c)
+                continue
             assert c["n_ok"] == 1, (a, g, n, c["n_ok"])
 for r in d["runs"]:
     assert r["status"] == "ok", (r["allocator"], r["workload"], r.get("error"))
