@@ -70,7 +70,12 @@ static void aggregate_metric(const json_t *runs, const char *alloc, const char *
  * uncertainty is the interval; two rules on one spread would need two calibrations. */
 static void judge_spread(json_t *metrics, json_t *reasons)
 {
-    json_t *m = json_object_get(metrics, AB_NOISY_METRIC);
+    const char *name = AB_NOISY_METRIC;
+    json_t *m = json_object_get(metrics, name);
+    if (!m) {
+        name = AB_NOISY_METRIC_FALLBACK;
+        m = json_object_get(metrics, name);
+    }
     double med = json_number_value(json_object_get(m, "median"));
     if (!m || !(med > 0))
         return;
@@ -80,8 +85,8 @@ static void judge_spread(json_t *metrics, json_t *reasons)
     if (!(ratio > AB_NOISY_CI_HALF_RATIO))
         return;
     char buf[160];
-    snprintf(buf, sizeof buf, "%s: interval half-width %.1f %% of the median > %.3g %%",
-             AB_NOISY_METRIC, 100 * ratio, 100 * AB_NOISY_CI_HALF_RATIO);
+    snprintf(buf, sizeof buf, "%s: interval half-width %.1f %% of the median > %.3g %%", name,
+             100 * ratio, 100 * AB_NOISY_CI_HALF_RATIO);
     json_array_append_new(reasons, json_string(buf));
 }
 

@@ -65,7 +65,7 @@ static void usage(FILE *f)
                "  --threshold PCT  smallest change that counts, e.g. 5%% or 5 (default 5%%)\n"
                "  --alpha A        significance level for the U test (default 0.05)\n"
                "  --metric LIST    metrics to compare (repeatable, comma lists, 'all');\n"
-               "                   default: time,p99,frag_peak for runs, time for micro\n"
+               "                   default: cycles,p99,frag_peak for runs, time for micro\n"
                "                   (a run's time is the raw ns_per_op; the net time's change\n"
                "                   is printed next to it in ns)\n"
                "  --json FILE      also write the comparison as JSON\n\n"
@@ -187,7 +187,7 @@ static int parse_args(int argc, char **argv, compare_opts *o)
 static int settle_metrics(compare_opts *o, ab_cmp_kind kind)
 {
     if (o->nmetrics == 0)
-        return add_metrics(o, kind == AB_CMP_RESULTS ? "time,p99,frag_peak" : "time");
+        return add_metrics(o, kind == AB_CMP_RESULTS ? "cycles,p99,frag_peak" : "time");
     size_t kept = 0;
     for (size_t i = 0; i < o->nmetrics; i++) {
         const ab_cmp_metric *m = &ab_cmp_metrics[o->metrics[i]];
@@ -381,9 +381,9 @@ static void print_report(const compare_opts *o, const ab_cmp_side *b, const ab_c
            o->threshold_pct, o->alpha);
     for (size_t k = 0; k < rs->n; k++)
         if (has_net(&rs->r[k])) {
-            printf("time: change, threshold and U test on the raw ns_per_op (allocator plus the "
-                   "replay floor, the same\nharness code on both sides); \"net\" is the median "
-                   "ns_per_op_net, base -> new, in ns, for reading only\n");
+            printf("cycles, time: change, threshold and U test on the raw figure (allocator "
+                   "plus the replay floor,\nthe same harness code on both sides); \"net\" is the "
+                   "median net of the floor, base -> new, for reading only\n");
             break;
         }
     if (b->load[0] || n->load[0])

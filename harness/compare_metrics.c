@@ -3,6 +3,8 @@
  * metrics are those of results/README.md; the micro-suite exports the same percentile names
  * as Google Benchmark counters.
  *
+ * `cycles` (a run's default) is the raw time per op in core cycles: the host may run the core
+ * at another clock rate during NEW than during BASE, which moves every ns figure alike.
  * `time` of a run is the raw ns_per_op, harness floor included: the floor is the same harness
  * code on both sides, so a change in the raw time is a change in the allocator, and relative
  * to the raw time it is a figure that means something. The net time is a few ns, so its
@@ -13,6 +15,12 @@
 #include <string.h>
 
 const ab_cmp_metric ab_cmp_metrics[] = {
+    {"cycles", "cycles_per_op", NULL, 0, "cycles",
+     "run: time per op in core cycles, raw (allocator plus the replay floor): unlike ns, it does "
+     "not move when the host changes the core's clock between the two runs",
+     "cycles_net"},
+    {"cycles_net", "cycles_per_op_net", NULL, 0, "cycles",
+     "cycles per op net of the replay floor: relative change of a small number: noisy", NULL},
     {"time", "ns_per_op", "real_time", 0, "ns",
      "run: time per op, raw (allocator plus the replay floor); micro: real time per iteration",
      "time_net"},

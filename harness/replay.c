@@ -802,7 +802,9 @@ int ab_replay_batch_pass(ab_replay *r, const ab_allocator *a, unsigned reps, ab_
     size_t nb = (size_t)((r->n + AB_REPLAY_BATCH - 1) / AB_REPLAY_BATCH);
     double total = 0; /* every tick of every whole repetition */
     int64_t stolen = 0;
+    double cycles = 0, cpt_sum = 0;
     for (unsigned rep = 0; rep < reps; rep++) {
+        double cpt0 = ab_cpu_cycles_per_tick();
         int64_t wait0 = rq_wait(r);
         uint64_t start = ab_tsc_start(), prev = start;
         size_t b = 0;
@@ -816,7 +818,13 @@ int ab_replay_batch_pass(ab_replay *r, const ab_allocator *a, unsigned reps, ab_
             prev = now;
         }
         total += (double)(prev - start);
-        stolen += rq_wait(r) - wait0;
+        int64_t rep_stolen = rq_wait(r) - wait0;
+        stolen += rep_stolen;
+        /* the core's clock rate during the repetition: the mean of the probes around it */
+        double cpt = (cpt0 + ab_cpu_cycles_per_tick()) / 2;
+        double ticks = (double)(prev - start) - (double)rep_stolen * r->ticks_per_ns;
+        cycles += (ticks > 0 ? ticks : 0) * cpt;
+        cpt_sum += cpt;
         if (rep == 0 || prev - start < out->ticks_min_rep)
             out->ticks_min_rep = prev - start;
         release_all(r, a);
@@ -825,6 +833,8 @@ int ab_replay_batch_pass(ab_replay *r, const ab_allocator *a, unsigned reps, ab_
     out->reps = reps;
     out->ticks = (uint64_t)(total / reps);
     out->stolen_ns = (uint64_t)(stolen / reps);
+    out->cycles = cycles / reps;
+    out->cycles_per_tick = cpt_sum / reps;
     /* diagnostics: the sum of minima, and the median of per-op minima (marks are not ops) */
     size_t kept = 0;
     for (size_t i = 0; i < nb; i++) {

@@ -113,11 +113,14 @@ typedef struct ab_pass_result {
     double median_batch_ticks_per_op; /* median over batches of (minimum ticks / ops) */
     uint64_t batches;
     unsigned reps;
-    uint64_t stolen_ns; /* time other processes held this thread's CPU (runqueue_wait.h): batch
-                         * pass, per repetition (subtracted from ticks by the report); per-op
-                         * pass, in total */
-    uint64_t preempted; /* per-op pass: samples the means count shorter by the preemption they
-                         * hold (replay.c perop_run) */
+    double cycles; /* batch pass: the mean repetition in core cycles (ab_cpu_cycles_per_tick
+                    * probed around each repetition), run-queue wait taken off */
+    double cycles_per_tick; /* batch pass: the mean of those probes */
+    uint64_t stolen_ns;     /* time other processes held this thread's CPU (runqueue_wait.h): batch
+                             * pass, per repetition (subtracted from ticks by the report); per-op
+                             * pass, in total */
+    uint64_t preempted;     /* per-op pass: samples the means count shorter by the preemption they
+                             * hold (replay.c perop_run) */
 } ab_pass_result;
 
 /* What the trace holds, from a scan at create time. */

@@ -292,6 +292,12 @@ json_t *ab_run_record_json(const ab_run_record *rec)
         put_num(metrics, "ns_per_op", ns);
         put_num(metrics, "floor_ns_per_op", fl);
         put_num(metrics, "ns_per_op_net", ns - fl);
+        if (batch->cycles > 0 && batch_floor->cycles > 0) {
+            put_num(metrics, "cycles_per_op", batch->cycles / ops);
+            put_num(metrics, "floor_cycles_per_op", batch_floor->cycles / ops);
+            put_num(metrics, "cycles_per_op_net", (batch->cycles - batch_floor->cycles) / ops);
+            put_num(metrics, "cpu_ghz", batch->cycles_per_tick * rec->clock->hz / 1e9);
+        }
         put_num(metrics, "mops", 1e3 / ns);
         put_num(metrics, "mops_wall",
                 batch->ticks_min_rep

@@ -18,9 +18,13 @@ typedef struct column {
 #define HEADLINE_WIDTH 24
 
 static const column columns[] = {
-    {"Mops/s", "mops", 1, "%9.2f"},         {"alloc mean", "alloc_mean", 1, "%10.1f"},
-    {"alloc p50", "alloc_p50", 1, "%9.0f"}, {"alloc p99", "alloc_p99", 1, "%9.0f"},
-    {"frag_peak", "frag_peak", 1, "%9.3f"}, {"retained KiB", "retained", 1.0 / 1024, "%12.0f"},
+    {"Mops/s", "mops", 1, "%9.2f"},
+    {"cycles/op", "cycles_per_op", 1, "%9.1f"},
+    {"alloc mean", "alloc_mean", 1, "%10.1f"},
+    {"alloc p50", "alloc_p50", 1, "%9.0f"},
+    {"alloc p99", "alloc_p99", 1, "%9.0f"},
+    {"frag_peak", "frag_peak", 1, "%9.3f"},
+    {"retained KiB", "retained", 1.0 / 1024, "%12.0f"},
 };
 
 static double stat_of(const json_t *cell, const char *metric, const char *stat)

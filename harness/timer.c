@@ -119,6 +119,20 @@ uint64_t ab_tsc_resolution_ticks(void)
     return best;
 }
 
+double ab_cpu_cycles_per_tick(void)
+{
+    enum { ADDS = 40000, TRIES = 3 };
+    uint64_t best = UINT64_MAX;
+    for (int t = 0; t < TRIES; t++) {
+        uint64_t x = 0, t0 = ab_tsc_start();
+        for (unsigned i = 0; i < ADDS; i++)
+            __asm__ __volatile__("add $1, %0" : "+r"(x));
+        uint64_t d = ab_tsc_stop() - t0;
+        best = d < best ? d : best;
+    }
+    return best ? (double)ADDS / (double)best : 0;
+}
+
 int ab_tsc_clock_begin(ab_tsc_clock *c, unsigned calib_ms)
 {
     memset(c, 0, sizeof *c);

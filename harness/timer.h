@@ -67,6 +67,14 @@ uint64_t ab_tsc_empty_region_ticks(unsigned samples);
  * most common gap between adjacent observed durations (1 on a fine-grained counter). */
 uint64_t ab_tsc_resolution_ticks(void);
 
+/* The core's clock against the TSC, now: core cycles per TSC tick, from a chain of dependent
+ * additions (one cycle each on every x86-64 core) timed with the TSC; the fastest of a few
+ * short tries, so an interrupt does not count. The TSC runs at a constant rate while the core's
+ * clock follows the host's power management (seen on one host: 1.9 to 3.7 GHz within
+ * seconds), so the same work takes a different number of ticks from one minute to the next;
+ * cycles do not. About 60 microseconds. */
+double ab_cpu_cycles_per_tick(void);
+
 /* Start-of-run and end-of-run halves of an ab_tsc_clock. */
 int ab_tsc_clock_begin(ab_tsc_clock *c, unsigned calib_ms);
 int ab_tsc_clock_end(ab_tsc_clock *c, unsigned calib_ms);

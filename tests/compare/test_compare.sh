@@ -20,11 +20,38 @@ check() {
     if [ $ok = 1 ]; then echo "ok   $name"; else failures=$((failures + 1)); sed 's/^/     | /' "$out"; fi
 }
 
-run() { # run OUTFILE ARGS...: alignbench compare with stdout+stderr into OUTFILE
+run() { # run OUTFILE ARGS...: alignbench compare with stdout+stderr into OUTFILE; the cases
+    # below are about `time` (the fixtures give ns_per_op), so it is named unless a case names
+    # its metrics itself; run_default leaves compare's default (cycles) alone
+    local out=$1
+    shift
+    case " $* " in
+    *" --metric "*) "$ab" compare "$@" >"$out" 2>&1 ;;
+    *) "$ab" compare "$@" --metric time >"$out" 2>&1 ;;
+    esac
+}
+run_default() {
     local out=$1
     shift
     "$ab" compare "$@" >"$out" 2>&1
 }
+
+# A run's default is `cycles` (cycles_per_op, raw): the host may run the core at another clock
+# rate during NEW, which moves every ns figure and no cycle count. ns +25% with cycles the same:
+# not a regression by default, one on --metric time; cycles +10%: a regression by default.
+cyc=jemalloc/rpc@cycles_per_op
+ns=jemalloc/rpc@ns_per_op
+"$fx" "$dir/bc.json" --seed 31 --cell $cyc=400:2 --cell $ns=100:0.5
+"$fx" "$dir/nc.json" --seed 32 --cell $cyc=401:2 --cell $ns=125:0.5
+run_default "$dir/oc1" "$dir/bc.json" "$dir/nc.json"
+check "host clock slower: ns +25%, cycles same: clean by default" 0 $? "$dir/oc1" \
+    "jemalloc/rpc +cycles .* same" "^0 regression"
+run "$dir/oc2" "$dir/bc.json" "$dir/nc.json" --metric time
+check "the same on --metric time: a regression" 1 $? "$dir/oc2" "jemalloc/rpc +time .*regression"
+"$fx" "$dir/nc2.json" --seed 33 --cell $cyc=440:2 --cell $ns=100:0.5
+run_default "$dir/oc3" "$dir/bc.json" "$dir/nc2.json"
+check "cycles +10%: a regression by default, exit 1" 1 $? "$dir/oc3" \
+    "jemalloc/rpc +cycles .*\+[0-9.]+%.*regression"
 
 # `time` of a run is the raw ns_per_op (allocator plus the replay floor); the net time
 # (ns_per_op_net = raw - floor, derived by the fixture per repetition) is shown in ns only.
@@ -37,7 +64,7 @@ floor=jemalloc/rpc@floor_ns_per_op
 run "$dir/o1" "$dir/b1.json" "$dir/n1.json" --json "$dir/d1.json"
 check "10% slower raw, low noise: regression, exit 1" 1 $? "$dir/o1" \
     "jemalloc/rpc +time .*\+10\.[0-9]%.*regression +net [0-9.]+ -> [0-9.]+ ns \(\+[0-9.]+ ns\)" \
-    "raw ns_per_op"
+    "on the raw figure"
 "$fx" --expect "$dir/d1.json" regression=1 same=0 || { echo "FAIL --json summary"; failures=$((failures + 1)); }
 grep -q '"metric": "ns_per_op_net"' "$dir/d1.json" || { echo "FAIL --json lacks the net medians"; failures=$((failures + 1)); }
 
