@@ -65,7 +65,7 @@ static void usage(FILE *f)
                "  --threshold PCT  smallest change that counts, e.g. 5%% or 5 (default 5%%)\n"
                "  --alpha A        significance level for the U test (default 0.05)\n"
                "  --metric LIST    metrics to compare (repeatable, comma lists, 'all');\n"
-               "                   default: cycles,p99,frag_peak for runs, time for micro\n"
+               "                   default: cycles,frag_peak for runs, time for micro\n"
                "                   (a run's time is the raw ns_per_op; the net time's change\n"
                "                   is printed next to it in ns)\n"
                "  --json FILE      also write the comparison as JSON\n\n"
@@ -187,7 +187,8 @@ static int parse_args(int argc, char **argv, compare_opts *o)
 static int settle_metrics(compare_opts *o, ab_cmp_kind kind)
 {
     if (o->nmetrics == 0)
-        return add_metrics(o, kind == AB_CMP_RESULTS ? "cycles,p99,frag_peak" : "time");
+        /* not p99 by default: a latency in ns moves with the host's clock between two runs */
+        return add_metrics(o, kind == AB_CMP_RESULTS ? "cycles,frag_peak" : "time");
     size_t kept = 0;
     for (size_t i = 0; i < o->nmetrics; i++) {
         const ab_cmp_metric *m = &ab_cmp_metrics[o->metrics[i]];
@@ -427,8 +428,9 @@ static void print_report(const compare_opts *o, const ab_cmp_side *b, const ab_c
                r->n->metric[r->metric].n, ch, p, verdict_names[r->v],
                r->v != V_NA && r->min_p >= o->alpha ? " (too few repetitions)" : "");
         if (has_net(r))
-            printf("  net %.3g -> %.3g ns (%+.3g ns)", r->net_base, r->net_new,
-                   r->net_new - r->net_base);
+            printf("  net %.3g -> %.3g %s (%+.3g %s)", r->net_base, r->net_new,
+                   ab_cmp_metrics[r->metric].unit, r->net_new - r->net_base,
+                   ab_cmp_metrics[r->metric].unit);
         putchar('\n');
     }
     for (size_t k = 0; k < b->ncells; k++)
