@@ -15,12 +15,15 @@
  *                 Every 1024th call paying 1024 times the ticks is a rare long pause with the
  *                 same mean cost as paying on every call.
  *   KAT_DELAY     every call puts a chain of dependent additions on its critical path (the
- *                 pointer it returns or frees goes through the chain), as long as needed to
- *                 cost AB_KAT_DELAY_NS nanoseconds of latency (less than one step of this
- *                 machine's clock), and at exit writes "calls added_ns" to AB_KAT_SPIN_REPORT:
- *                 the chain's length times one addition's latency, measured at load over a
- *                 chain of ten million. Fences on both sides keep the call's other work from
- *                 overlapping it, so the per-op latency rises by exactly that.
+ *                 pointer it returns or frees goes through the chain), as long as needed at the
+ *                 core's clock when it loads to cost AB_KAT_DELAY_NS nanoseconds (5: less than
+ *                 one step of this machine's clock), and at exit writes "calls added_ns chain"
+ *                 to AB_KAT_SPIN_REPORT:
+ *                 what a call with the chain costs more than one without, measured at load
+ *                 over 200000 calls each fed the previous one's result (the chain's length
+ *                 comes from one addition's latency over a chain of ten million). Fences on
+ *                 both sides keep the call's other work from overlapping it, so the per-op
+ *                 latency rises by that.
  *   KAT_DOUBLE    every block takes exactly twice the requested bytes, all written, and
  *                 malloc_usable_size reports what the C library gave for them.
  *   KAT_MISALIGN  the allocation of exactly AB_KAT_MISALIGN_SIZE bytes comes back one byte off.
@@ -106,8 +109,27 @@ static double now_ns(void)
     return (double)ts.tv_sec * 1e9 + (double)ts.tv_nsec;
 }
 
-/* One addition's latency in the chain (the fastest of 5 chains of ten million), and the chain
- * length whose latency is closest to target_ns. */
+/* Nanoseconds per delay_through(v, n), each call fed the previous one's result as the calls
+ * in a replay are (the allocator's pointer goes through it): the fastest of 5 tries of
+ * `calls` calls. */
+static double chained_cost(uint64_t n, unsigned calls)
+{
+    double best = 1e30;
+    for (int t = 0; t < 5; t++) {
+        uintptr_t v = (uintptr_t)t;
+        double t0 = now_ns();
+        for (unsigned c = 0; c < calls; c++)
+            v = delay_through(v, n);
+        double per = (now_ns() - t0) / calls;
+        __asm__ __volatile__("" ::"r"(v));
+        best = per < best ? per : best;
+    }
+    return best;
+}
+
+/* The chain length whose latency is closest to target_ns at the core's clock now (one
+ * addition's latency from a chain of ten million), and what it adds in place: a chained call
+ * with it against one without, fences and loop included. */
 static void delay_calibrate(double target_ns)
 {
     if (target_ns <= 0)
@@ -122,7 +144,7 @@ static void delay_calibrate(double target_ns)
         per_add = per < per_add ? per : per_add;
     }
     delay_iters = (uint64_t)(target_ns / per_add + 0.5);
-    delay_added_ns = (double)delay_iters * per_add;
+    delay_added_ns = chained_cost(delay_iters, 200000) - chained_cost(0, 200000);
 }
 
 __attribute__((constructor)) static void kat_init(void)
@@ -158,8 +180,8 @@ __attribute__((destructor)) static void kat_report(void)
     char line[128];
     int n;
     if (KAT_MODE == KAT_DELAY) {
-        n = snprintf(line, sizeof line, "%llu %.4f\n", (unsigned long long)spin_calls,
-                     delay_added_ns);
+        n = snprintf(line, sizeof line, "%llu %.4f %llu\n", (unsigned long long)spin_calls,
+                     delay_added_ns, (unsigned long long)delay_iters);
     } else {
         uint64_t kept = 0, seen = 0, median = 0;
         for (uint64_t w = 0; w < WAIT_SLOTS; w++)
