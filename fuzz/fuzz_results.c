@@ -6,9 +6,9 @@
  * folder (under /dev/shm when it exists, so the disk is not worn). Any input must end in a
  * clean load or a clean error message: a crash, a leak or undefined behaviour is a finding.
  */
-#include "harness/chart_data.h"
-#include "harness/compare_data.h"
-#include "harness/results_view.h"
+#include "harness/report/chart_data.h"
+#include "harness/analysis/compare_data.h"
+#include "harness/report/results_view.h"
 
 #include <stddef.h>
 #include <stdint.h>

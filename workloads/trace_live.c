@@ -1,6 +1,6 @@
 /* trace_live.c: the live table (see trace_live.h): trace semantics, op by op, in O(1) each. */
 #include "workloads/trace_live.h"
-#include "workloads/error_message.h"
+#include "harness/common/error_message.h"
 
 #include <stdio.h>
 #include <stdlib.h>

@@ -1,6 +1,6 @@
 /* trace_text.c: parsing and writing the text form of a trace (syntax in trace_text.h). */
 #include "workloads/trace_text.h"
-#include "workloads/atomic_file.h"
+#include "harness/common/atomic_file.h"
 #include "workloads/trace_live.h"
 
 #include <stdarg.h>

@@ -18,7 +18,7 @@
  */
 #include "workloads/trace_io.h"
 #include "workloads/trace_live.h"
-#include "workloads/error_message.h"
+#include "harness/common/error_message.h"
 
 #include <string.h>
 

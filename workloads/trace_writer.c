@@ -1,6 +1,6 @@
 /* trace_writer.c: the buffered binary trace writer (see trace_writer.h). */
 #include "workloads/trace_writer.h"
-#include "workloads/atomic_file.h"
+#include "harness/common/atomic_file.h"
 #include "workloads/trace_live.h"
 
 #include <errno.h>

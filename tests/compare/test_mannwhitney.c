@@ -7,7 +7,7 @@
  * - the normal approximation with ties stays close to the exact permutation p of tied data;
  * - structural facts: symmetry, all-equal data, the smallest p reachable with few repetitions.
  */
-#include "harness/mannwhitney.h"
+#include "harness/analysis/mannwhitney.h"
 
 #include <math.h>
 #include <stdint.h>

@@ -2,7 +2,7 @@
  * exit codes, signals with their names, the timeout kill, a program that cannot start, output
  * redirection, LD_PRELOAD set in the child only (and an inherited one dropped), RLIMIT_AS, and
  * maxrss from wait4. */
-#include "harness/child.h"
+#include "harness/orchestrator/child.h"
 #include "unit.h"
 
 #include <stdlib.h>

@@ -13,8 +13,8 @@
  * exit 77 (skipped) and say why; jemalloc-without-preload still runs. */
 #include "allocators/provider.h"
 #include "build_config.h"
-#include "harness/alloc_select.h"
-#include "harness/child.h"
+#include "harness/orchestrator/alloc_select.h"
+#include "harness/orchestrator/child.h"
 #include "unit.h"
 
 #include <limits.h>

@@ -1,7 +1,7 @@
 /* test_histogram.c: the log-linear histogram keeps its promises: every value lands in a bucket
  * that contains it, every bucket is at most 1 % of its value wide, quantiles of known data come
  * back within half a bucket, and merging equals adding. */
-#include "harness/histogram.h"
+#include "harness/measure/histogram.h"
 #include "check.h"
 
 #include <math.h>

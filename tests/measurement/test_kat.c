@@ -20,7 +20,7 @@
  * Usage: test_kat CASE RUNNER [PLUGIN] TMPDIR. Preloading a library into a sanitizer build does
  * not work, so the plug-in cases report "skipped" (exit 77) there.
  */
-#include "harness/child.h"
+#include "harness/orchestrator/child.h"
 #include "workloads/generators.h"
 #include "workloads/trace_io.h"
 #include "workloads/trace_writer.h"

@@ -1,6 +1,6 @@
 /* test_metrics.c: the fragmentation formulas on synthetic checkpoint series whose answers are
  * known by hand (DESIGN.md §5). */
-#include "harness/metrics.h"
+#include "harness/measure/frag_metrics.h"
 #include "check.h"
 
 #include <math.h>

@@ -4,7 +4,7 @@
  * ab_memstat_peak_rss() before and after touching 32 MiB of its own. Linux carries the parent's
  * peak into the child's ru_maxrss, so a peak_rss read from ru_maxrss would say >= 256 MiB; the
  * child's own peak is tens of MiB. */
-#include "harness/memstat.h"
+#include "harness/measure/memstat.h"
 
 #include <stdio.h>
 #include <stdlib.h>

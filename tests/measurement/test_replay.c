@@ -3,8 +3,8 @@
  * reported, scopes are released whichever side does it, lowered alignments reach the allocator
  * lowered, per-op histograms count every op, and a misaligned or NULL pointer stops the pass
  * naming the right op. Runs in the sanitizer build too (no preload involved). */
-#include "harness/null_alloc.h"
-#include "harness/replay.h"
+#include "harness/measure/null_alloc.h"
+#include "harness/measure/replay.h"
 #include "workloads/trace_writer.h"
 #include "check.h"
 

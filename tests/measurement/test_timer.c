@@ -2,7 +2,7 @@
  * agree within 1 %; the run's long-baseline rate lies between (or very near) them; an empty fenced
  * region costs something but less than a calibration's worth of time. No absolute time is
  * asserted: this machine's speed drifts minute to minute. */
-#include "harness/timer.h"
+#include "harness/measure/timer.h"
 #include "check.h"
 
 #include <math.h>

@@ -6,7 +6,7 @@
  * with JSON output and reads that output back with jansson: what the C side did must be what
  * Google Benchmark reports.
  */
-#include "harness/gbench_shim.h"
+#include "harness/runner/gbench_shim.h"
 
 #include <jansson.h>
 #include <math.h>

@@ -9,7 +9,7 @@
  * and that a folder without results.json is an error naming the file.
  * usage: test_report_escape RUN_DIR SCRATCH_DIR
  */
-#include "harness/report.h"
+#include "harness/report/report.h"
 
 #include <dirent.h>
 #include <jansson.h>

@@ -2,7 +2,7 @@
  * promises (status, exit code, signal, error from the child's stderr), the runner's result is
  * merged without overriding the bookkeeping, and a natural baseline gives the alignment costs
  * as differences worked out here by hand. */
-#include "harness/run_record.h"
+#include "harness/orchestrator/run_record.h"
 #include "tests/run/check.h"
 
 #include <signal.h>

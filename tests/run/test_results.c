@@ -2,9 +2,9 @@
  * (harness/results_write.h) on a hand-made results document: the aggregates and noisy verdicts
  * a reader relies on, the CSV shape, and that a write that cannot complete is an error naming
  * the file and leaves no temporary behind. */
-#include "harness/aggregate.h"
-#include "harness/results_write.h"
-#include "harness/summary.h"
+#include "harness/analysis/aggregate.h"
+#include "harness/analysis/results_write.h"
+#include "harness/report/summary.h"
 #include "tests/run/check.h"
 
 #include <dirent.h>

@@ -1,7 +1,7 @@
 /* test_schedule.c: the run order of harness/schedule.h: rounds in order, every cell exactly
  * once per round, a lowered slot right after its measured slot, shuffles that are seeded
  * permutations. */
-#include "harness/schedule.h"
+#include "harness/orchestrator/schedule.h"
 #include "tests/run/check.h"
 
 #include <stdlib.h>

@@ -3,7 +3,7 @@
  * Each check is one named fact (the style of mimalloc's test-api.c). Expected values are worked
  * out in the comments from the definitions, not copied from the code's output.
  */
-#include "harness/stats.h"
+#include "harness/analysis/stats.h"
 #include "tests/run/check.h"
 
 #include <math.h>

@@ -18,9 +18,9 @@
  * (malloc under a sanitizer is the sanitizer's) is skipped with its reason.
  */
 #include "allocators/allocator.h"
-#include "harness/null_alloc.h"
-#include "harness/replay.h"
-#include "harness/replay_threads.h"
+#include "harness/measure/null_alloc.h"
+#include "harness/measure/replay.h"
+#include "harness/measure/replay_threads.h"
 #include "workloads/generators.h"
 #include "workloads/trace_io.h"
 #include "workloads/trace_live.h"

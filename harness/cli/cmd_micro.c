@@ -1,0 +1,393 @@
+/* cmd_micro.c: `alignbench micro`, the Google Benchmark micro-suite across allocators.
+ *
+ * One runner child per allocator (DESIGN.md §2: one allocator per process, under its
+ * LD_PRELOAD, chosen through alloc_select.h and started through child.h) runs the C micro-suite
+ * (micro_suite.c) and writes Google Benchmark's own JSON. This command merges those files into
+ * one with a single `context` and one `benchmarks` array, keeping every field Google Benchmark
+ * wrote, so that compare.py, github-action-benchmark and `alignbench compare` read it as is
+ * (micro_merge.c; with --rounds, K interleaved rounds of children are merged into one set of
+ * repetitions). The
+ * context gains the machine facts (context.h) as "alignbench_*" string keys; each child already
+ * recorded its allocator's version and library. The file is written atomically (compare_io.h).
+ */
+#include "harness/orchestrator/alloc_select.h"
+#include "harness/orchestrator/child.h"
+#include "harness/cli/commands.h"
+#include "harness/analysis/compare_io.h"
+#include "harness/orchestrator/context.h"
+#include "harness/orchestrator/micro_merge.h"
+
+#include <errno.h>
+#include <jansson.h>
+#include <sched.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#define MICRO_MAX_SPECS 32
+
+typedef struct micro_opts {
+    const char *specs[MICRO_MAX_SPECS];
+    size_t nspecs;
+    const char *filter, *out;
+    int reps, rounds, full, quiet;
+    double min_time, timeout_s;
+} micro_opts;
+
+static void usage(FILE *f)
+{
+    fprintf(f,
+            "usage: alignbench micro [--alloc SPEC]... [--filter REGEX] [--reps N]\n"
+            "                        [--rounds K] [--min-time S] [--quick | --full] [-o FILE]\n"
+            "                        [--timeout S] [--quiet]\n\n"
+            "Runs the Google Benchmark micro-suite (written in C, harness/micro_suite.c) against\n"
+            "each allocator in its own runner process, and merges Google Benchmark's JSON into\n"
+            "one file that compare.py, github-action-benchmark and `alignbench compare` read.\n\n"
+            "Benchmarks (names are stable across runs; <a> is the allocator):\n"
+            "  alloc_free/<a>/size:S/align:A     one alloc+free pair per iteration\n"
+            "  live_free/<a>/size:64/n:N         N blocks live, then freed (N from 1 to 100k)\n"
+            "  realloc_grow/<a>/from:16/to:65536 grow by doubling, then free\n"
+            "Counters alloc_p50, alloc_p99, free_p50, free_p99 (ns) come from single-op fenced\n"
+            "TSC samples taken after the timed loop.\n\n"
+            "options:\n"
+            "  --alloc SPEC     allocator name, NAME=/path/lib.so plug-in, comma list or 'all'\n"
+            "                   (repeatable; default: every available built-in allocator)\n"
+            "  --filter REGEX   only benchmarks whose name matches (--benchmark_filter)\n"
+            "  --reps N         repetitions per benchmark and child (default 5); compare needs\n"
+            "                   about 4 per side before a change can be significant\n"
+            "  --rounds K       K rounds of one child per allocator, interleaved (round 2\n"
+            "                   starts after every allocator's round 1), each running --reps\n"
+            "                   repetitions; repetitions are renumbered and the aggregates\n"
+            "                   recomputed over all rounds (default 1). Repetitions inside one\n"
+            "                   process see only a few seconds of the machine's noise; for a\n"
+            "                   regression gate prefer e.g. --rounds 5 --reps 1\n"
+            "  --min-time S     minimum seconds per repetition (quick: 0.02, full: 0.5)\n"
+            "  --quick          sizes 16..64K x alignments 8, 64, 4096; N 1, 1000, 100000\n"
+            "                   (the default)\n"
+            "  --full           sizes 16..64K (x4) x alignments 8..4096 (x2); N 1..100000 (x10)\n"
+            "  -o FILE          output (default results/micro-<UTC time>.json)\n"
+            "  --timeout S      per-allocator child timeout (default 600)\n"
+            "  --quiet          hide Google Benchmark's console output (shown if a child fails)\n\n"
+            "Exit status: 0 all allocators ran, 1 one failed or was unavailable, 2 bad usage.\n");
+}
+
+static int parse_number(const char *opt, const char *s, double lo, double *out)
+{
+    char *end;
+    errno = 0;
+    double v = strtod(s, &end);
+    if (errno || end == s || *end || !(v >= lo)) {
+        fprintf(stderr, "alignbench micro: %s '%s': expected a number >= %g\n", opt, s, lo);
+        return -1;
+    }
+    *out = v;
+    return 0;
+}
+
+static int parse_args(int argc, char **argv, micro_opts *o)
+{
+    double reps = -1;
+    o->min_time = -1;
+    o->timeout_s = 600;
+    for (int i = 1; i < argc; i++) {
+        const char *a = argv[i];
+        const char *v = i + 1 < argc ? argv[i + 1] : NULL;
+        int takes = !strcmp(a, "--alloc") || !strcmp(a, "--filter") || !strcmp(a, "--reps") ||
+                    !strcmp(a, "--rounds") || !strcmp(a, "--min-time") || !strcmp(a, "-o") ||
+                    !strcmp(a, "--timeout");
+        if (takes && !v) {
+            fprintf(stderr, "alignbench micro: %s needs a value\n", a);
+            return -1;
+        }
+        if (!strcmp(a, "--alloc")) {
+            if (o->nspecs == MICRO_MAX_SPECS) {
+                fprintf(stderr, "alignbench micro: more than %d --alloc\n", MICRO_MAX_SPECS);
+                return -1;
+            }
+            o->specs[o->nspecs++] = v;
+        } else if (!strcmp(a, "--filter")) {
+            o->filter = v;
+        } else if (!strcmp(a, "--reps")) {
+            if (parse_number(a, v, 1, &reps) || reps != (int)reps) {
+                fprintf(stderr, "alignbench micro: --reps wants a whole number >= 1\n");
+                return -1;
+            }
+        } else if (!strcmp(a, "--rounds")) {
+            double rounds;
+            if (parse_number(a, v, 1, &rounds) || rounds != (int)rounds || rounds > 1000) {
+                fprintf(stderr, "alignbench micro: --rounds wants a whole number 1..1000\n");
+                return -1;
+            }
+            o->rounds = (int)rounds;
+        } else if (!strcmp(a, "--min-time")) {
+            if (parse_number(a, v, 1e-6, &o->min_time))
+                return -1;
+        } else if (!strcmp(a, "-o")) {
+            o->out = v;
+        } else if (!strcmp(a, "--timeout")) {
+            if (parse_number(a, v, 0, &o->timeout_s))
+                return -1;
+        } else if (!strcmp(a, "--quick")) {
+            o->full = 0;
+        } else if (!strcmp(a, "--full")) {
+            o->full = 1;
+        } else if (!strcmp(a, "--quiet")) {
+            o->quiet = 1;
+        } else {
+            fprintf(stderr, "alignbench micro: unknown option '%s' (see --help)\n", a);
+            return -1;
+        }
+        if (takes)
+            i++;
+    }
+    o->reps = reps > 0 ? (int)reps : 5;
+    if (o->rounds == 0)
+        o->rounds = 1;
+    if (o->min_time < 0)
+        o->min_time = o->full ? 0.5 : 0.02;
+    return 0;
+}
+
+/* Adds the orchestrator's machine context to the gbench context as "alignbench_<key>" strings
+ * (nested objects as compact JSON), since gbench contexts are flat strings. */
+static void add_machine_context(json_t *ctx, const ab_alloc_choice *choices, const int *ran,
+                                size_t n)
+{
+    json_t *machine = ab_context_collect();
+    if (!machine)
+        return;
+    for (size_t i = 0; i < n; i++) {
+        if (!ran[i])
+            continue;
+        char key[256];
+        snprintf(key, sizeof key, "alignbench_allocator_version:%s", choices[i].name);
+        const char *version = json_string_value(json_object_get(ctx, key));
+        ab_context_add_allocator(machine, choices[i].name, choices[i].backend, version,
+                                 choices[i].lib);
+    }
+    const char *key;
+    json_t *v;
+    json_object_foreach(machine, key, v)
+    {
+        char name[256];
+        snprintf(name, sizeof name, "alignbench_%s", key);
+        char *text = NULL;
+        if (json_is_string(v))
+            text = strdup(json_string_value(v));
+        else
+            text = json_dumps(v, JSON_COMPACT | JSON_ENCODE_ANY);
+        if (text)
+            json_object_set_new(ctx, name, json_string(text));
+        free(text);
+    }
+    json_decref(machine);
+}
+
+static int default_output(char *buf, size_t len)
+{
+    if (mkdir("results", 0777) != 0 && errno != EEXIST) {
+        fprintf(stderr, "alignbench micro: cannot create results/: %s\n", strerror(errno));
+        return -1;
+    }
+    time_t now = time(NULL);
+    struct tm tm;
+    gmtime_r(&now, &tm);
+    char stamp[32];
+    strftime(stamp, sizeof stamp, "%Y%m%d-%H%M%S", &tm);
+    snprintf(buf, len, "results/micro-%s.json", stamp);
+    return 0;
+}
+
+/* The CPU the measuring child pins to: the last one this process may use, when it may use two
+ * or more (the orchestrator only waits); -1 for none. */
+static int child_cpu(void)
+{
+    cpu_set_t set;
+    if (sched_getaffinity(0, sizeof set, &set) != 0 || CPU_COUNT(&set) < 2)
+        return -1;
+    int last = -1;
+    for (int c = 0; c < CPU_SETSIZE; c++)
+        if (CPU_ISSET(c, &set))
+            last = c;
+    return last;
+}
+
+/* Runs the suite for one allocator into part_path; 0 on success. */
+static int run_child(const micro_opts *o, const ab_alloc_choice *c, const char *runner,
+                     const char *part_path, const char *log_path)
+{
+    const char *argv[24];
+    int k = ab_alloc_runner_argv(c, runner, "micro", argv);
+    char out_flag[4200], reps_flag[64], time_flag[64], filter_flag[4200];
+    snprintf(out_flag, sizeof out_flag, "--benchmark_out=%s", part_path);
+    snprintf(reps_flag, sizeof reps_flag, "--benchmark_repetitions=%d", o->reps);
+    snprintf(time_flag, sizeof time_flag, "--benchmark_min_time=%g", o->min_time);
+    argv[k++] = out_flag;
+    argv[k++] = "--benchmark_out_format=json";
+    argv[k++] = reps_flag;
+    argv[k++] = time_flag;
+    if (o->filter) {
+        snprintf(filter_flag, sizeof filter_flag, "--benchmark_filter=%s", o->filter);
+        argv[k++] = filter_flag;
+    }
+    if (o->full)
+        argv[k++] = "--full";
+    char cpu[16];
+    int c_cpu = child_cpu();
+    if (c_cpu >= 0) {
+        snprintf(cpu, sizeof cpu, "%d", c_cpu);
+        argv[k++] = "--cpu";
+        argv[k++] = cpu;
+    }
+    argv[k] = NULL;
+
+    ab_child_spec spec = {
+        .argv = argv,
+        .preload = c->lib[0] ? c->lib : NULL,
+        .timeout_s = o->timeout_s,
+        .stdout_path = o->quiet ? "/dev/null" : NULL,
+        .stderr_path = o->quiet ? log_path : NULL, /* shown only when the child fails */
+    };
+    ab_child_result r;
+    if (ab_child_run(&spec, &r) != 0) {
+        fprintf(stderr, "alignbench micro: %s: could not start %s\n", c->name, runner);
+        return -1;
+    }
+    if (r.outcome != AB_CHILD_OK) {
+        FILE *log = o->quiet ? fopen(log_path, "r") : NULL;
+        for (int ch; log && (ch = fgetc(log)) != EOF;)
+            fputc(ch, stderr);
+        if (log)
+            fclose(log);
+        char what[256];
+        ab_child_describe(&r, what, sizeof what);
+        fprintf(stderr, "alignbench micro: %s: the runner failed (%s)%s\n", c->name, what,
+                r.outcome == AB_CHILD_FAILED && r.exit_code == 4
+                    ? ": this build has no Google Benchmark"
+                    : "");
+        return -1;
+    }
+    return 0;
+}
+
+int cmd_micro(int argc, char **argv)
+{
+    for (int i = 1; i < argc; i++)
+        if (!strcmp(argv[i], "--help") || !strcmp(argv[i], "-h")) {
+            usage(stdout);
+            return 0;
+        }
+    micro_opts o = {0};
+    if (parse_args(argc, argv, &o) != 0)
+        return 2;
+#ifndef AB_HAVE_GBENCH
+    fprintf(stderr, "alignbench micro: unavailable: this build has no Google Benchmark "
+                    "(install libbenchmark-dev and configure with AB_WITH_GBENCH=ON)\n");
+    return 1;
+#endif
+    char err[512] = "";
+    ab_alloc_choice *choices = NULL;
+    size_t nchoices = 0;
+    if (ab_alloc_choose(o.nspecs ? o.specs : NULL, o.nspecs, &choices, &nchoices, err,
+                        sizeof err) != 0) {
+        fprintf(stderr, "alignbench micro: %s\n", err);
+        return 2;
+    }
+    char runner[4096], out_buf[4096];
+    if (ab_runner_path(runner, sizeof runner) != 0) {
+        fprintf(stderr, "alignbench micro: cannot find alignbench-runner next to alignbench\n");
+        free(choices);
+        return 1;
+    }
+    const char *out = o.out;
+    if (!out) {
+        if (default_output(out_buf, sizeof out_buf) != 0) {
+            free(choices);
+            return 1;
+        }
+        out = out_buf;
+    }
+
+    json_t *merged = ab_micro_merged_new();
+    long long next_family = 0;
+    int failures = 0, ran = 0;
+    int *ran_one = calloc(nchoices ? nchoices : 1, sizeof *ran_one);
+    long long *family_base = calloc(nchoices ? nchoices : 1, sizeof *family_base);
+    char names[1024] = "";
+    for (size_t i = 0; i < nchoices; i++) {
+        family_base[i] = -1;
+        if (!choices[i].available) {
+            fprintf(stderr, "alignbench micro: %s: skipped: %s\n", choices[i].name, choices[i].why);
+            failures += o.nspecs > 0; /* asked for by name: a failure */
+        }
+    }
+    for (int round = 0; round < o.rounds; round++)
+        for (size_t i = 0; i < nchoices; i++) {
+            const ab_alloc_choice *c = &choices[i];
+            if (!c->available)
+                continue;
+            char part[4096], log[4096];
+            snprintf(part, sizeof part, "%.3900s.%.64s.part", out, c->name);
+            snprintf(log, sizeof log, "%.3900s.%.64s.log", out, c->name);
+            if (!o.quiet)
+                fprintf(stderr, "alignbench micro: %s (round %d of %d)\n", c->name, round + 1,
+                        o.rounds);
+            int rc = run_child(&o, c, runner, part, log);
+            ab_micro_round r = {round, o.rounds, o.reps,
+                                family_base[i] >= 0 ? family_base[i] : next_family};
+            long long families = 0;
+            if (rc == 0 &&
+                ab_micro_merge_child(merged, part, &r, &families, err, sizeof err) != 0) {
+                fprintf(stderr, "alignbench micro: %s: %s\n", c->name, err);
+                rc = -1;
+            }
+            unlink(part);
+            unlink(log);
+            if (rc != 0) {
+                failures++;
+                continue;
+            }
+            if (family_base[i] < 0) {
+                family_base[i] = next_family;
+                next_family += families;
+            }
+            if (ran_one[i])
+                continue;
+            ran++;
+            ran_one[i] = 1;
+            size_t used = strlen(names);
+            snprintf(names + used, sizeof names - used, "%s%s", used ? "," : "", c->name);
+        }
+    free(family_base);
+    if (ab_micro_merge_finish(merged, o.rounds) != 0) {
+        fprintf(stderr, "alignbench micro: out of memory computing the aggregates\n");
+        failures++;
+    }
+    int status = failures ? 1 : 0;
+    json_t *ctx = json_object_get(merged, "context");
+    if (ran)
+        add_machine_context(ctx, choices, ran_one, nchoices);
+    free(ran_one);
+    free(choices);
+    if (ran == 0) {
+        fprintf(stderr, "alignbench micro: no allocator ran; nothing written\n");
+        json_decref(merged);
+        return 1;
+    }
+    json_object_set_new(ctx, "alignbench_micro_allocators", json_string(names));
+    json_object_set_new(ctx, "alignbench_micro_mode", json_string(o.full ? "full" : "quick"));
+    json_object_set_new(ctx, "alignbench_micro_rounds", json_integer(o.rounds));
+    size_t nbench = json_array_size(json_object_get(merged, "benchmarks"));
+    int wrote = ab_json_write_atomic(out, merged, err, sizeof err);
+    json_decref(merged);
+    if (wrote != 0) {
+        fprintf(stderr, "alignbench micro: %s\n", err);
+        return 1;
+    }
+    printf("alignbench micro: wrote %s (%zu entries from %d allocator%s)\n", out, nbench, ran,
+           ran == 1 ? "" : "s");
+    return status;
+}

@@ -1,0 +1,623 @@
+/* cmd_run.c: `alignbench run`, the orchestrator (DESIGN.md §2, §5, §6).
+ *
+ * It never measures in its own process. In order:
+ *   1. validate every option (run_options.c) and the allocator choice (alloc_select.h);
+ *   2. generate the workload traces into RUN_DIR/traces/ and validate them (and any --trace);
+ *   3. pin itself to one CPU and every runner child to another (the last allowed CPU);
+ *   4. run the schedule (schedule.h): rounds x (allocator, workload), each slot a fresh
+ *      `alignbench-runner replay` child (child.h); a child that crashes, times out, fails or
+ *      refuses becomes a runs[] row saying so and the others go on;
+ *   5. after every run, recompute the cells (aggregate.h) and rewrite results.json/csv
+ *      atomically (results_write.h), so an interruption loses at most the run in flight;
+ *   6. print the summary (summary.h) and render charts and report.html (report.h).
+ * SIGINT/SIGTERM (run_signals.h) kill the child in flight; the results so far are written with
+ * "complete": false and the exit status is 128 + the signal.
+ */
+#include "allocators/allocator.h"
+#include "harness/analysis/aggregate.h"
+#include "harness/orchestrator/alloc_select.h"
+#include "harness/orchestrator/child.h"
+#include "harness/cli/commands.h"
+#include "harness/orchestrator/context.h"
+#include "harness/orchestrator/progress.h"
+#include "harness/report/report.h"
+#include "harness/analysis/results_write.h"
+#include "harness/cli/run_options.h"
+#include "harness/orchestrator/run_record.h"
+#include "harness/orchestrator/run_signals.h"
+#include "harness/orchestrator/schedule.h"
+#include "harness/report/summary.h"
+#include "workloads/generators.h"
+#include "workloads/trace_io.h"
+
+#include <errno.h>
+#include <limits.h>
+#include <sched.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#define ERR_LEN 1024
+
+typedef struct workload {
+    char name[64];
+    char trace[PATH_MAX]; /* the path handed to the runner */
+    int baseline;         /* replay a lowered-alignment copy too */
+    unsigned threads;     /* the trace's thread count (the runner gets --threads when > 1) */
+    int unscoped_frees;   /* frees or reallocs blocks and has no reset: see not_applicable() */
+} workload;
+
+typedef struct run_state {
+    ab_run_options opt;
+    ab_alloc_choice *allocs; /* the available ones */
+    size_t nallocs;
+    workload wl[2 * AB_RUN_MAX_LIST];
+    size_t nwl;
+    char run_dir[3584]; /* out_dir (< 3000, run_options.c) + / + run_id */
+    char runner[PATH_MAX];
+    int child_cpu;
+    json_t *doc; /* the results document; runs and cells live in it */
+} run_state;
+
+/* Prints "alignbench run: MESSAGE" to stderr; returns 1 (the exit status of a failed run; a
+ * caller that reports a bad option returns 2 * fail(...)). */
+static int fail(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+static int fail(const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    fprintf(stderr, "alignbench run: ");
+    vfprintf(stderr, fmt, ap);
+    fputc('\n', stderr);
+    va_end(ap);
+    return 1;
+}
+
+/* ---- allocators ---------------------------------------------------------------------------- */
+
+static int choose_allocators(run_state *s, json_t *config)
+{
+    ab_alloc_choice *all = NULL;
+    size_t n = 0;
+    char err[ERR_LEN];
+    if (ab_alloc_choose(s->opt.alloc_specs, s->opt.nalloc_specs, &all, &n, err, sizeof err) != 0) {
+        fail("%s", err);
+        return 2; /* a bad --alloc */
+    }
+    s->allocs = calloc(n, sizeof *s->allocs);
+    json_t *names = json_array(), *skipped = json_array();
+    for (size_t i = 0; i < n; i++) {
+        if (all[i].available) {
+            s->allocs[s->nallocs++] = all[i];
+            json_array_append_new(names, json_string(all[i].name));
+        } else {
+            if (!s->opt.quiet)
+                fprintf(stderr, "alignbench run: skipping %s: %s\n", all[i].name, all[i].why);
+            json_array_append_new(skipped,
+                                  json_pack("{s:s, s:s}", "name", all[i].name, "why", all[i].why));
+        }
+    }
+    free(all);
+    json_object_set_new(config, "allocators", names);
+    json_object_set_new(config, "allocators_unavailable", skipped);
+    if (s->nallocs == 0)
+        return fail("none of the chosen allocators is available here");
+    return 0;
+}
+
+/* ---- cells that are not applicable ---------------------------------------------------------- */
+
+/* Why allocator a cannot run workload w meaningfully (NULL: it can). An allocator whose memory
+ * comes back only at a scope reset, on a trace that frees blocks without scopes, would reuse
+ * nothing: its footprint grows without bound and its time is page faults, which says nothing
+ * about it (a program using it would release its blocks by scope). */
+static const char *not_applicable(const run_state *s, unsigned a, unsigned w)
+{
+    const ab_allocator *al = ab_allocator_find(s->allocs[a].backend);
+    if (al && (al->caps & AB_CAP_RECLAIMS_AT_RESET_ONLY) && s->wl[w].unscoped_frees)
+        return "it returns memory only when a scope is reset, and this trace frees blocks "
+               "without scopes, so it would never reuse a byte (its time would be page faults of "
+               "fresh memory, its footprint the trace's total allocation)";
+    return NULL;
+}
+
+/* Drops the slots of not-applicable cells and lists those cells in config.not_applicable. */
+static void drop_not_applicable(run_state *s, ab_slot *slots, size_t *nslots)
+{
+    json_t *list = json_array();
+    for (unsigned a = 0; a < s->nallocs; a++)
+        for (unsigned w = 0; w < s->nwl; w++) {
+            const char *why = not_applicable(s, a, w);
+            if (why)
+                json_array_append_new(list,
+                                      json_pack("{s:s, s:s, s:s}", "allocator", s->allocs[a].name,
+                                                "workload", s->wl[w].name, "why", why));
+        }
+    size_t kept = 0;
+    for (size_t i = 0; i < *nslots; i++)
+        if (!not_applicable(s, slots[i].alloc, slots[i].workload))
+            slots[kept++] = slots[i];
+    *nslots = kept;
+    json_object_set_new(json_object_get(s->doc, "config"), "not_applicable", list);
+}
+
+/* ---- traces ------------------------------------------------------------------------------- */
+
+/* Opens and validates a trace; fills its description for workloads[]. */
+static int check_trace(const char *path, workload *w, enum ab_baseline_mode mode, json_t **desc,
+                       char *err, size_t errlen)
+{
+    ab_trace t;
+    if (ab_trace_open(path, &t, err, errlen) != 0)
+        return -1;
+    ab_trace_limits lim;
+    ab_trace_limits_default(&lim);
+    if (ab_trace_validate(&t, &lim, err, errlen) != 0) {
+        ab_trace_close(&t);
+        return -1;
+    }
+    unsigned max_align_log2 = 0;
+    int frees = 0, resets = 0;
+    for (uint64_t i = 0; i < t.hdr.op_count; i++) {
+        if (t.ops[i].kind == AB_OP_ALLOC && t.ops[i].align_log2 > max_align_log2)
+            max_align_log2 = t.ops[i].align_log2;
+        frees |= t.ops[i].kind == AB_OP_FREE || t.ops[i].kind == AB_OP_REALLOC;
+        resets |= t.ops[i].kind == AB_OP_RESET;
+    }
+    w->unscoped_frees = frees && !resets;
+    w->baseline = mode == AB_BASELINE_ON || (mode == AB_BASELINE_AUTO && max_align_log2 > 4);
+    w->threads = t.hdr.thread_count > 1 ? t.hdr.thread_count : 1;
+    char meta[AB_TRACE_META_MAX + 1];
+    snprintf(meta, sizeof meta, "%.*s", AB_TRACE_META_MAX, t.hdr.meta);
+    *desc = json_pack("{s:s, s:I, s:I, s:I, s:I, s:s, s:b, s:i}", "name", w->name, "ops",
+                      (json_int_t)t.hdr.op_count, "peak_live_bytes",
+                      (json_int_t)t.hdr.peak_live_bytes, "max_live_ids",
+                      (json_int_t)t.hdr.max_live_ids, "max_align", (json_int_t)1 << max_align_log2,
+                      "meta", meta, "natural_baseline", w->baseline, "threads", (int)w->threads);
+    ab_trace_close(&t);
+    return *desc ? 0 : -1;
+}
+
+static int name_taken(const run_state *s, const char *name)
+{
+    for (size_t i = 0; i < s->nwl; i++)
+        if (!strcmp(s->wl[i].name, name))
+            return 1;
+    return 0;
+}
+
+/* User traces first (before anything is created), named after their file. */
+static int check_user_traces(run_state *s, json_t *workloads)
+{
+    for (size_t i = 0; i < s->opt.ntraces; i++) {
+        workload *w = &s->wl[s->nwl];
+        const char *base = strrchr(s->opt.traces[i], '/');
+        base = base ? base + 1 : s->opt.traces[i];
+        char name[64];
+        snprintf(name, sizeof name, "%.*s", (int)strcspn(base, "."), base);
+        snprintf(w->name, sizeof w->name, "%s", name[0] ? name : "trace");
+        for (int k = 2; name_taken(s, w->name); k++)
+            snprintf(w->name, sizeof w->name, "%.40s-%d", name, k);
+        if (!realpath(s->opt.traces[i], w->trace))
+            return 2 * fail("cannot read trace '%s': %s", s->opt.traces[i], strerror(errno));
+        char err[ERR_LEN];
+        json_t *desc;
+        if (check_trace(w->trace, w, s->opt.baseline, &desc, err, sizeof err) != 0)
+            return 2 * fail("trace '%s' is not valid: %s", s->opt.traces[i], err);
+        json_object_set_new(desc, "source", json_string("file"));
+        json_object_set_new(desc, "trace", json_string(w->trace));
+        json_array_append_new(workloads, desc);
+        s->nwl++;
+    }
+    return 0;
+}
+
+/* One generated workload: NAME, or NAME-tN with --threads (each thread count its own trace). */
+static int generate_one(run_state *s, const ab_generator *g, unsigned threads, json_t *workloads)
+{
+    workload *w = &s->wl[s->nwl];
+    if (s->opt.nthreads)
+        snprintf(w->name, sizeof w->name, "%s-t%u", g->name, threads);
+    else
+        snprintf(w->name, sizeof w->name, "%s", g->name);
+    if (name_taken(s, w->name))
+        return 0;
+    char rel[128];
+    snprintf(rel, sizeof rel, "traces/%s.abtrace", w->name);
+    snprintf(w->trace, sizeof w->trace, "%s/%s", s->run_dir, rel);
+    ab_gen_params p = {.seed = s->opt.seed, .scale = s->opt.scale, .threads = threads};
+    char err[ERR_LEN];
+    if (g->generate(&p, w->trace, err, sizeof err) != 0)
+        return fail("generating workload %s failed: %s", w->name, err);
+    json_t *desc;
+    if (check_trace(w->trace, w, s->opt.baseline, &desc, err, sizeof err) != 0)
+        return fail("generated trace %s is not valid: %s", w->name, err);
+    json_object_set_new(desc, "source", json_string("generated"));
+    json_object_set_new(desc, "generator", json_string(g->name));
+    json_object_set_new(desc, "trace", json_string(rel));
+    json_object_set_new(desc, "seed", json_integer((json_int_t)s->opt.seed));
+    json_object_set_new(desc, "scale", json_real(s->opt.scale));
+    json_array_append_new(workloads, desc);
+    s->nwl++;
+    return 0;
+}
+
+static int generate_traces(run_state *s, json_t *workloads)
+{
+    for (size_t i = 0; i < s->opt.nworkloads; i++) {
+        const ab_generator *g = ab_generator_find(s->opt.workloads[i]);
+        size_t n = s->opt.nthreads ? s->opt.nthreads : 1;
+        for (size_t k = 0; k < n; k++) {
+            if (s->nwl >= sizeof s->wl / sizeof s->wl[0])
+                return fail("too many workloads (%zu at most)", sizeof s->wl / sizeof s->wl[0]);
+            int rc = generate_one(s, g, s->opt.nthreads ? s->opt.threads[k] : 1, workloads);
+            if (rc)
+                return rc;
+        }
+    }
+    return 0;
+}
+
+/* ---- CPU placement ------------------------------------------------------------------------- */
+
+/* Children go to the last allowed CPU; with two or more, the orchestrator takes the first. */
+static void place_cpus(run_state *s, json_t *config)
+{
+    cpu_set_t set;
+    int first = -1, last = -1, count = 0;
+    if (sched_getaffinity(0, sizeof set, &set) == 0) {
+        for (int c = 0; c < CPU_SETSIZE; c++)
+            if (CPU_ISSET(c, &set)) {
+                if (first < 0)
+                    first = c;
+                last = c;
+                count++;
+            }
+    }
+    s->child_cpu = last;
+    int pinned = 0;
+    if (count >= 2) {
+        CPU_ZERO(&set);
+        CPU_SET(first, &set);
+        pinned = sched_setaffinity(0, sizeof set, &set) == 0;
+    }
+    json_object_set_new(config, "child_cpu", last >= 0 ? json_integer(last) : json_null());
+    json_object_set_new(config, "orchestrator_cpu", pinned ? json_integer(first) : json_null());
+}
+
+/* ---- one run ------------------------------------------------------------------------------ */
+
+/* An empty log says nothing: keep only logs with content. */
+static void remove_if_empty(const char *path)
+{
+    struct stat st;
+    if (stat(path, &st) == 0 && st.st_size == 0)
+        unlink(path);
+}
+
+/* Records what a runner said about its allocator and clock (its "child" object) into the
+ * context. */
+static void note_context(run_state *s, const ab_alloc_choice *a, const json_t *row)
+{
+    json_t *ctx = json_object_get(s->doc, "context");
+    const json_t *child = json_object_get(row, "child");
+    const char *version = json_string_value(json_object_get(child, "allocator_version"));
+    const char *library = json_string_value(json_object_get(child, "library"));
+    ab_context_add_allocator(ctx, a->name, a->backend, version, library ? library : a->lib);
+    ab_context_set_clock(ctx, child);
+}
+
+static void slot_name(const run_state *s, const ab_slot *slot, char *buf, size_t len)
+{
+    snprintf(buf, len, "%s x %s, rep %u/%u%s", s->allocs[slot->alloc].name,
+             s->wl[slot->workload].name, slot->round + 1, s->opt.reps,
+             slot->lowered ? " (alignment lowered to 16)" : "");
+}
+
+/* Runs one slot. Returns 0 when a row was recorded, 1 when interrupted (nothing recorded). */
+static int run_slot(run_state *s, const ab_slot *slot, ab_progress *progress)
+{
+    const ab_alloc_choice *a = &s->allocs[slot->alloc];
+    const workload *w = &s->wl[slot->workload];
+    char stem[256], out_path[PATH_MAX], log_path[PATH_MAX], stdout_path[PATH_MAX], cpu[16],
+        checkpoints[16], what[256];
+    snprintf(stem, sizeof stem, "%s-%s-r%u%s", a->name, w->name, slot->round + 1,
+             slot->lowered ? "-align16" : "");
+    snprintf(out_path, sizeof out_path, "%s/tmp/%s.json", s->run_dir, stem);
+    /* Separate files: two descriptors on one file would overwrite each other's output. */
+    snprintf(log_path, sizeof log_path, "%s/logs/%s.log", s->run_dir, stem);
+    snprintf(stdout_path, sizeof stdout_path, "%s/logs/%s.stdout", s->run_dir, stem);
+    snprintf(cpu, sizeof cpu, "%d", s->child_cpu);
+    snprintf(checkpoints, sizeof checkpoints, "%u", s->opt.preset->checkpoints);
+    const char *argv[32];
+    int k = ab_alloc_runner_argv(a, s->runner, "replay", argv);
+    char threads[16];
+    if (w->threads > 1) { /* an allocator option: bump and rpcss lock for that many threads */
+        snprintf(threads, sizeof threads, "%u", w->threads);
+        argv[k++] = "--threads";
+        argv[k++] = threads;
+    }
+    argv[k++] = "--trace";
+    argv[k++] = w->trace;
+    argv[k++] = "--out";
+    argv[k++] = out_path;
+    argv[k++] = "--touch";
+    argv[k++] = s->opt.touch;
+    argv[k++] = "--checkpoints";
+    argv[k++] = checkpoints;
+    if (s->child_cpu >= 0) {
+        argv[k++] = "--cpu";
+        argv[k++] = cpu;
+    }
+    if (slot->lowered) { /* only what align_cost_* need: footprint and ns_per_op */
+        argv[k++] = "--lower-align";
+        argv[k++] = "16";
+        argv[k++] = "--passes";
+        argv[k++] = "memory,batch";
+    }
+    argv[k] = NULL;
+    ab_child_spec spec = {.argv = argv,
+                          .preload = a->lib[0] ? a->lib : NULL,
+                          .timeout_s = s->opt.timeout_s,
+                          .mem_limit = s->opt.mem_limit,
+                          .stdout_path = stdout_path,
+                          .stderr_path = log_path};
+    slot_name(s, slot, what, sizeof what);
+    ab_progress_begin(progress, what);
+    unlink(out_path);
+    ab_child_result r;
+    if (ab_child_run(&spec, &r) != 0) {
+        memset(&r, 0, sizeof r);
+        r.outcome = AB_CHILD_SPAWN_ERROR;
+        r.exit_code = errno;
+    }
+    if (ab_run_interrupted()) {
+        unlink(out_path);
+        remove_if_empty(log_path);
+        remove_if_empty(stdout_path);
+        return 1;
+    }
+    json_t *row = ab_run_record(a->name, w->name, slot->round + 1, &r, out_path, log_path);
+    json_object_set_new(row, "threads", json_integer(w->threads));
+    unlink(out_path);
+    const char *status = json_string_value(json_object_get(row, "status"));
+    ab_progress_end(progress, what, status, r.wall_s);
+    if (strcmp(status, "ok") != 0)
+        ab_progress_note(progress, "alignbench run: %s: %s: %s (log: %s)", what, status,
+                         json_string_value(json_object_get(row, "error")), log_path);
+    else
+        note_context(s, a, row);
+    json_t *runs = json_object_get(s->doc, "runs");
+    if (slot->lowered)
+        ab_run_attach_baseline(runs, row);
+    else
+        json_array_append(runs, row);
+    json_decref(row);
+    remove_if_empty(log_path);
+    remove_if_empty(stdout_path);
+    return 0;
+}
+
+/* ---- the results document ------------------------------------------------------------------ */
+
+static int write_results(run_state *s, int complete)
+{
+    json_t *config = json_object_get(s->doc, "config");
+    json_object_set_new(s->doc, "complete", json_boolean(complete));
+    json_t *cells =
+        ab_aggregate_cells(json_object_get(s->doc, "runs"), json_object_get(config, "allocators"),
+                           json_object_get(config, "workloads"));
+    size_t i;
+    json_t *cell;
+    json_array_foreach(cells, i, cell)
+    {
+        const char *name = json_string_value(json_object_get(cell, "workload"));
+        for (size_t k = 0; name && k < s->nwl; k++)
+            if (!strcmp(s->wl[k].name, name))
+                json_object_set_new(cell, "threads", json_integer(s->wl[k].threads));
+        const char *alloc = json_string_value(json_object_get(cell, "allocator"));
+        size_t k;
+        const json_t *na;
+        json_array_foreach(json_object_get(config, "not_applicable"), k, na)
+        {
+            if (alloc && name &&
+                !strcmp(json_string_value(json_object_get(na, "allocator")), alloc) &&
+                !strcmp(json_string_value(json_object_get(na, "workload")), name))
+                json_object_set(cell, "not_applicable", json_object_get(na, "why"));
+        }
+    }
+    json_object_set_new(s->doc, "cells", cells);
+    char err[ERR_LEN];
+    if (ab_results_write(s->run_dir, s->doc, err, sizeof err) != 0)
+        return fail("%s", err);
+    return 0;
+}
+
+static json_t *make_config(const run_state *s)
+{
+    static const char *const baseline_names[] = {"auto", "on", "off"};
+    const ab_run_options *o = &s->opt;
+    return json_pack("{s:i, s:s, s:f, s:I, s:b, s:s, s:f, s:I, s:s, s:i, s:s}", "repetitions",
+                     (int)o->reps, "mode", o->preset->name, "scale", o->scale, "seed",
+                     (json_int_t)o->seed, "shuffle", o->shuffle, "touch", o->touch, "timeout_s",
+                     o->timeout_s, "mem_limit", (json_int_t)o->mem_limit, "natural_baseline",
+                     baseline_names[o->baseline], "checkpoints", (int)o->preset->checkpoints,
+                     "runner", s->runner);
+}
+
+static int make_run_dir(run_state *s)
+{
+    if ((size_t)snprintf(s->run_dir, sizeof s->run_dir, "%s/%s", s->opt.out_dir, s->opt.run_id) >=
+        sizeof s->run_dir)
+        return fail("output path too long: %s/%s", s->opt.out_dir, s->opt.run_id);
+    if (mkdir(s->run_dir, 0755) != 0) {
+        if (errno == EEXIST)
+            return 2 * fail("%s already exists; pick another --run-id", s->run_dir);
+        return fail("cannot create %s: %s", s->run_dir, strerror(errno));
+    }
+    static const char *const subdirs[] = {"traces", "logs", "tmp"};
+    for (size_t i = 0; i < sizeof subdirs / sizeof subdirs[0]; i++) {
+        char path[PATH_MAX];
+        snprintf(path, sizeof path, "%s/%s", s->run_dir, subdirs[i]);
+        if (mkdir(path, 0755) != 0 && errno != EEXIST)
+            return fail("cannot create %s: %s", path, strerror(errno));
+    }
+    return 0;
+}
+
+static void remove_empty_dirs(const run_state *s)
+{
+    static const char *const subdirs[] = {"tmp", "logs"};
+    for (size_t i = 0; i < sizeof subdirs / sizeof subdirs[0]; i++) {
+        char path[PATH_MAX];
+        snprintf(path, sizeof path, "%s/%s", s->run_dir, subdirs[i]);
+        rmdir(path); /* fails, harmlessly, when not empty */
+    }
+}
+
+/* ---- the command --------------------------------------------------------------------------- */
+
+static int count_ok(const json_t *runs)
+{
+    int ok = 0;
+    size_t i;
+    const json_t *r;
+    json_array_foreach(runs, i, r)
+    {
+        const char *st = json_string_value(json_object_get(r, "status"));
+        ok += st && !strcmp(st, "ok");
+    }
+    return ok;
+}
+
+static int orchestrate(run_state *s)
+{
+    json_t *config = make_config(s);
+    json_t *workloads = json_array();
+    s->doc = json_object();
+    json_object_set_new(s->doc, "schema", json_string("alignbench-results"));
+    json_object_set_new(s->doc, "version", json_integer(1));
+    json_object_set_new(s->doc, "run_id", json_string(s->opt.run_id));
+    json_object_set_new(s->doc, "complete", json_false());
+    json_object_set_new(s->doc, "context", ab_context_collect());
+    json_object_set_new(s->doc, "config", config);
+    json_object_set_new(s->doc, "workloads", workloads);
+    json_object_set_new(s->doc, "runs", json_array());
+    json_object_set_new(s->doc, "cells", json_array());
+
+    /* Everything the user can get wrong is checked before the run folder exists (exit 2). */
+    int rc = choose_allocators(s, config);
+    if (!rc)
+        rc = check_user_traces(s, workloads);
+    if (!rc)
+        rc = make_run_dir(s);
+    if (!rc)
+        rc = generate_traces(s, workloads);
+    if (rc)
+        return rc;
+    json_t *names = json_array();
+    int baseline[2 * AB_RUN_MAX_LIST];
+    for (size_t i = 0; i < s->nwl; i++) {
+        json_array_append_new(names, json_string(s->wl[i].name));
+        baseline[i] = s->wl[i].baseline;
+    }
+    json_object_set_new(config, "workloads", names);
+    place_cpus(s, config);
+
+    ab_schedule_params sp = {.rounds = s->opt.reps,
+                             .allocs = (unsigned)s->nallocs,
+                             .workloads = (unsigned)s->nwl,
+                             .baseline = baseline,
+                             .shuffle = s->opt.shuffle,
+                             .seed = s->opt.seed};
+    ab_slot *slots;
+    size_t nslots;
+    if (ab_schedule_build(&sp, &slots, &nslots) != 0)
+        return fail("cannot build the schedule (out of memory)");
+    drop_not_applicable(s, slots, &nslots);
+    if (write_results(s, 0) != 0) {
+        free(slots);
+        return 1;
+    }
+    ab_progress progress;
+    ab_progress_init(&progress, s->opt.quiet ? NULL : stderr, nslots);
+    for (size_t i = 0; i < nslots && !ab_run_interrupted(); i++) {
+        if (run_slot(s, &slots[i], &progress) != 0)
+            break;
+        if (write_results(s, 0) != 0) {
+            rc = 1;
+            break;
+        }
+    }
+    ab_progress_finish(&progress);
+    free(slots);
+    remove_empty_dirs(s);
+
+    int sig = ab_run_interrupted();
+    json_object_set_new(json_object_get(s->doc, "context"), "load_average_end",
+                        ab_context_load_average());
+    if (rc == 0 && write_results(s, !sig) != 0)
+        rc = 1;
+    if (sig) {
+        fprintf(stderr,
+                "alignbench run: interrupted by %s; the %d runs done so far are in "
+                "%s/results.json (\"complete\": false)\n",
+                strsignal(sig), (int)json_array_size(json_object_get(s->doc, "runs")), s->run_dir);
+        return 128 + sig;
+    }
+    if (rc != 0)
+        return rc;
+
+    const json_t *runs = json_object_get(s->doc, "runs");
+    int ok = count_ok(runs);
+    if (!s->opt.quiet) {
+        ab_summary_print(stdout, s->doc);
+        printf("\n%d of %d runs ok. Results: %s/results.json and results.csv\n", ok,
+               (int)json_array_size(runs), s->run_dir);
+    }
+    if (!s->opt.no_plots) {
+        char err[ERR_LEN];
+        int failed = ab_report_render(s->run_dir, s->opt.quiet, err, sizeof err) != 0;
+        if (ab_run_interrupted()) {
+            fprintf(stderr,
+                    "alignbench run: interrupted while drawing the charts; the results "
+                    "are complete in %s/results.json\n",
+                    s->run_dir);
+            return 128 + ab_run_interrupted();
+        }
+        if (failed)
+            return fail("the results are written, but the charts and report failed: %s", err);
+    }
+    if (ok == 0)
+        return fail("no run finished ok (see the errors above and %s/logs/)", s->run_dir);
+    return 0;
+}
+
+int cmd_run(int argc, char **argv)
+{
+    run_state *s = calloc(1, sizeof *s);
+    if (!s)
+        return fail("out of memory");
+    int rc = ab_run_options_parse(argc, argv, &s->opt);
+    if (rc != 0) {
+        free(s);
+        return rc > 0 ? 0 : 2;
+    }
+    if (ab_runner_path(s->runner, sizeof s->runner) != 0 || access(s->runner, X_OK) != 0) {
+        rc = fail("cannot find alignbench-runner next to alignbench (%s)", s->runner);
+        free(s);
+        return rc;
+    }
+    if (ab_run_signals_start() != 0) {
+        free(s);
+        return fail("cannot set up signal handling: %s", strerror(errno));
+    }
+    rc = orchestrate(s);
+    json_decref(s->doc);
+    free(s->allocs);
+    free(s);
+    return rc;
+}

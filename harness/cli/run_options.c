@@ -1,0 +1,361 @@
+/* run_options.c: parsing and validation of `alignbench run` options (see run_options.h).
+ *
+ * Presets: the quick preset must finish the main job (six allocators x rpc, il, simd x 5
+ * repetitions, plus the natural-alignment baseline for simd) in about two minutes on a 2-core
+ * machine, so it scales the generators down (the scale was measured, see README "Running
+ * benchmarks"); full runs the generators at their default scale with more checkpoints.
+ */
+#include "harness/cli/run_options.h"
+#include "workloads/generators.h"
+
+#include <errno.h>
+#include <getopt.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+static const ab_run_preset presets[] = {
+    {"quick", 0.15, 60, 200},
+    {"full", 1.0, 600, 1000},
+};
+
+static const char *const default_workloads[] = {"rpc", "il", "simd"};
+
+void ab_run_usage(FILE *out)
+{
+    fprintf(
+        out,
+        "usage: alignbench run [OPTIONS]\n"
+        "\n"
+        "Generates the workload traces, then replays every (allocator, workload) pair R\n"
+        "times, each run in a fresh child process pinned to one CPU, interleaved in rounds.\n"
+        "Writes OUT/RUN-ID/results.json and results.csv (rewritten after every run), the\n"
+        "traces and the charts, and prints a summary.\n"
+        "\n"
+        "  --alloc SPEC         allocator to run (repeatable, or comma list): a built-in name,\n"
+        "                       'all', or a plug-in NAME=/path/lib.so (default: every\n"
+        "                       built-in available here; see `alignbench list`)\n"
+        "  --workload NAME      generated workload (repeatable, or comma list): rpc, il, simd\n"
+        "                       (default: all three; none when only --trace is given)\n"
+        "  --trace FILE         also replay a recorded or user trace (repeatable)\n"
+        "  --threads LIST       generate each workload with each thread count (comma list of\n"
+        "                       1..64, e.g. 1,2); workloads are then named rpc-t1, rpc-t2 ...\n"
+        "                       and the charts gain a scaling chart (default: one thread)\n"
+        "  --reps R             repetitions per cell, 1..1000 (default 9: the median's interval\n"
+        "                       is then the 2nd to 8th value, 96 %% coverage)\n"
+        "  --quick              quick preset (default): generator scale %.2f, timeout %.0f s\n"
+        "  --full               full preset: generator scale %.2f, timeout %.0f s\n"
+        "  --scale X            generator scale, overrides the preset (0 < X <= 100)\n"
+        "  --seed S             generator and shuffle seed (default 1)\n"
+        "  --shuffle            shuffle the order of the cells within each round\n"
+        "  --touch MODE         none|first|all: which bytes of each block the replay writes\n"
+        "                       (none, the first byte of each page, all; default all)\n"
+        "  --timeout S          per-child timeout in seconds (default: the preset's)\n"
+        "  --mem-limit BYTES    address-space limit per child (suffixes K, M, G)\n"
+        "  --natural-baseline on|off|auto\n"
+        "                       also replay each trace with every alignment lowered to 16 and\n"
+        "                       report what alignment costs (auto: for traces with alignments\n"
+        "                       above 16; default auto)\n"
+        "  --out DIR            where run folders go (default results)\n"
+        "  --run-id ID          name of the run folder (default: UTC date-time)\n"
+        "  --no-plots           do not render charts and report.html\n"
+        "  --quiet              no progress and no summary (failed runs and errors are\n"
+        "                       still printed)\n"
+        "  -h, --help           this text\n"
+        "\n"
+        "Exit status: 0 when the run completed, 1 when it could not run or no run finished\n"
+        "ok, 2 for a bad option, 130/143 when interrupted (the results so far are kept, with\n"
+        "\"complete\": false).\n",
+        presets[0].scale, presets[0].timeout_s, presets[1].scale, presets[1].timeout_s);
+}
+
+static int bad(const char *fmt, const char *arg)
+{
+    fprintf(stderr, "alignbench run: ");
+    fprintf(stderr, fmt, arg);
+    fprintf(stderr, " (see alignbench run --help)\n");
+    return -1;
+}
+
+/* A finite number in (lo, hi]. */
+static int parse_double(const char *s, double lo, double hi, double *out)
+{
+    char *end;
+    errno = 0;
+    double v = strtod(s, &end);
+    if (errno || end == s || *end || !isfinite(v) || v <= lo || v > hi)
+        return -1;
+    *out = v;
+    return 0;
+}
+
+static int parse_u64(const char *s, uint64_t *out)
+{
+    char *end;
+    if (!*s || *s == '-')
+        return -1;
+    errno = 0;
+    unsigned long long v = strtoull(s, &end, 0);
+    if (errno || end == s || *end)
+        return -1;
+    *out = v;
+    return 0;
+}
+
+static int parse_bytes(const char *s, size_t *out)
+{
+    char *end;
+    if (!*s || *s == '-')
+        return -1;
+    errno = 0;
+    unsigned long long v = strtoull(s, &end, 10);
+    if (errno || end == s)
+        return -1;
+    unsigned shift = 0;
+    if (*end == 'K' || *end == 'k')
+        shift = 10;
+    else if (*end == 'M' || *end == 'm')
+        shift = 20;
+    else if (*end == 'G' || *end == 'g')
+        shift = 30;
+    if (shift)
+        end++;
+    if (*end || v > (~0ull >> shift))
+        return -1;
+    *out = (size_t)(v << shift);
+    return 0;
+}
+
+static int add_to_list(const char **list, size_t *n, const char *value, const char *what)
+{
+    if (*n >= AB_RUN_MAX_LIST)
+        return bad("too many %s options", what);
+    list[(*n)++] = value;
+    return 0;
+}
+
+/* --threads 1,2,4: distinct counts of 1..AB_RUN_MAX_THREADS, in the order given. */
+static int parse_threads(char *arg, ab_run_options *o)
+{
+    for (char *save = NULL, *t = strtok_r(arg, ",", &save); t; t = strtok_r(NULL, ",", &save)) {
+        uint64_t u;
+        if (parse_u64(t, &u) || u < 1 || u > AB_RUN_MAX_THREADS)
+            return bad("--threads wants a comma list of thread counts from 1 to 64, not '%s'", t);
+        for (size_t i = 0; i < o->nthreads; i++)
+            if (o->threads[i] == u)
+                return bad("--threads lists %s twice", t);
+        if (o->nthreads == AB_RUN_MAX_THREAD_COUNTS)
+            return bad("--threads takes at most 8 counts ('%s' is one more)", t);
+        o->threads[o->nthreads++] = (unsigned)u;
+    }
+    return o->nthreads ? 0 : bad("--threads wants a comma list of thread counts, not '%s'", arg);
+}
+
+static int valid_run_id(const char *id)
+{
+    if (!*id || strlen(id) >= 128 || !strcmp(id, ".") || !strcmp(id, ".."))
+        return 0;
+    for (const char *p = id; *p; p++)
+        if (!(('a' <= *p && *p <= 'z') || ('A' <= *p && *p <= 'Z') || ('0' <= *p && *p <= '9') ||
+              *p == '-' || *p == '_' || *p == '.'))
+            return 0;
+    return 1;
+}
+
+/* mkdir -p */
+static int make_dirs(const char *path)
+{
+    char buf[4096];
+    snprintf(buf, sizeof buf, "%s", path);
+    for (char *p = buf + 1; *p; p++) {
+        if (*p != '/')
+            continue;
+        *p = '\0';
+        if (mkdir(buf, 0755) != 0 && errno != EEXIST)
+            return -1;
+        *p = '/';
+    }
+    return mkdir(buf, 0755) != 0 && errno != EEXIST ? -1 : 0;
+}
+
+enum {
+    OPT_ALLOC = 256,
+    OPT_WORKLOAD,
+    OPT_TRACE,
+    OPT_REPS,
+    OPT_QUICK,
+    OPT_FULL,
+    OPT_SCALE,
+    OPT_SEED,
+    OPT_SHUFFLE,
+    OPT_TOUCH,
+    OPT_TIMEOUT,
+    OPT_MEM_LIMIT,
+    OPT_OUT,
+    OPT_RUN_ID,
+    OPT_NO_PLOTS,
+    OPT_BASELINE,
+    OPT_QUIET,
+    OPT_THREADS,
+};
+
+static const struct option long_options[] = {
+    {"alloc", required_argument, NULL, OPT_ALLOC},
+    {"workload", required_argument, NULL, OPT_WORKLOAD},
+    {"trace", required_argument, NULL, OPT_TRACE},
+    {"reps", required_argument, NULL, OPT_REPS},
+    {"quick", no_argument, NULL, OPT_QUICK},
+    {"full", no_argument, NULL, OPT_FULL},
+    {"scale", required_argument, NULL, OPT_SCALE},
+    {"seed", required_argument, NULL, OPT_SEED},
+    {"shuffle", no_argument, NULL, OPT_SHUFFLE},
+    {"touch", required_argument, NULL, OPT_TOUCH},
+    {"timeout", required_argument, NULL, OPT_TIMEOUT},
+    {"mem-limit", required_argument, NULL, OPT_MEM_LIMIT},
+    {"out", required_argument, NULL, OPT_OUT},
+    {"run-id", required_argument, NULL, OPT_RUN_ID},
+    {"no-plots", no_argument, NULL, OPT_NO_PLOTS},
+    {"natural-baseline", required_argument, NULL, OPT_BASELINE},
+    {"quiet", no_argument, NULL, OPT_QUIET},
+    {"threads", required_argument, NULL, OPT_THREADS},
+    {"help", no_argument, NULL, 'h'},
+    {NULL, 0, NULL, 0},
+};
+
+int ab_run_options_parse(int argc, char **argv, ab_run_options *o)
+{
+    memset(o, 0, sizeof *o);
+    o->reps = 9;
+    o->preset = &presets[0];
+    o->seed = 1;
+    o->touch = "all";
+    o->baseline = AB_BASELINE_AUTO;
+    snprintf(o->out_dir, sizeof o->out_dir, "results");
+    double scale = 0, timeout = 0;
+    const char *out = NULL;
+
+    optind = 1;
+    opterr = 0;
+    int c;
+    while ((c = getopt_long(argc, argv, ":h", long_options, NULL)) != -1) {
+        uint64_t u;
+        switch (c) {
+        case 'h':
+            ab_run_usage(stdout);
+            return 1;
+        case OPT_ALLOC:
+            if (add_to_list(o->alloc_specs, &o->nalloc_specs, optarg, "--alloc"))
+                return -1;
+            break;
+        case OPT_WORKLOAD: /* repeatable, and a comma list like --alloc (split in place) */
+            for (char *save = NULL, *w = strtok_r(optarg, ",", &save); w;
+                 w = strtok_r(NULL, ",", &save)) {
+                if (!ab_generator_find(w))
+                    return bad("unknown workload '%s' (generated workloads: rpc, il, simd; a "
+                               "file goes with --trace)",
+                               w);
+                if (add_to_list(o->workloads, &o->nworkloads, w, "--workload"))
+                    return -1;
+            }
+            break;
+        case OPT_TRACE:
+            if (access(optarg, R_OK) != 0)
+                return bad("cannot read trace file '%s'", optarg);
+            if (add_to_list(o->traces, &o->ntraces, optarg, "--trace"))
+                return -1;
+            break;
+        case OPT_REPS:
+            if (parse_u64(optarg, &u) || u < 1 || u > 1000)
+                return bad("--reps wants a whole number from 1 to 1000, not '%s'", optarg);
+            o->reps = (unsigned)u;
+            break;
+        case OPT_QUICK:
+            o->preset = &presets[0];
+            break;
+        case OPT_FULL:
+            o->preset = &presets[1];
+            break;
+        case OPT_SCALE:
+            if (parse_double(optarg, 0, 100, &scale))
+                return bad("--scale wants a number above 0 and at most 100, not '%s'", optarg);
+            break;
+        case OPT_SEED:
+            if (parse_u64(optarg, &o->seed))
+                return bad("--seed wants a non-negative whole number, not '%s'", optarg);
+            break;
+        case OPT_SHUFFLE:
+            o->shuffle = 1;
+            break;
+        case OPT_TOUCH:
+            if (strcmp(optarg, "none") && strcmp(optarg, "first") && strcmp(optarg, "all"))
+                return bad("--touch wants none, first or all, not '%s'", optarg);
+            o->touch = optarg;
+            break;
+        case OPT_TIMEOUT:
+            if (parse_double(optarg, 0, 86400, &timeout))
+                return bad("--timeout wants seconds above 0 and at most 86400, not '%s'", optarg);
+            break;
+        case OPT_MEM_LIMIT:
+            if (parse_bytes(optarg, &o->mem_limit) || o->mem_limit < (16u << 20))
+                return bad("--mem-limit wants bytes (suffix K, M or G), at least 16M, not '%s'",
+                           optarg);
+            break;
+        case OPT_OUT:
+            if (!*optarg || strlen(optarg) >= 3000)
+                return bad("--out wants a folder, not '%s'", optarg);
+            out = optarg;
+            break;
+        case OPT_RUN_ID:
+            if (!valid_run_id(optarg))
+                return bad("--run-id wants letters, digits, '-', '_' or '.', not '%s'", optarg);
+            snprintf(o->run_id, sizeof o->run_id, "%s", optarg);
+            break;
+        case OPT_NO_PLOTS:
+            o->no_plots = 1;
+            break;
+        case OPT_BASELINE:
+            if (!strcmp(optarg, "on"))
+                o->baseline = AB_BASELINE_ON;
+            else if (!strcmp(optarg, "off"))
+                o->baseline = AB_BASELINE_OFF;
+            else if (!strcmp(optarg, "auto"))
+                o->baseline = AB_BASELINE_AUTO;
+            else
+                return bad("--natural-baseline wants on, off or auto, not '%s'", optarg);
+            break;
+        case OPT_QUIET:
+            o->quiet = 1;
+            break;
+        case OPT_THREADS:
+            if (parse_threads(optarg, o))
+                return -1;
+            break;
+        case ':':
+            return bad("option %s needs a value", argv[optind - 1]);
+        default:
+            return bad("unknown option '%s'", argv[optind - 1]);
+        }
+    }
+    if (optind < argc)
+        return bad("unexpected argument '%s'", argv[optind]);
+
+    o->scale = scale > 0 ? scale : o->preset->scale;
+    o->timeout_s = timeout > 0 ? timeout : o->preset->timeout_s;
+    if (o->nworkloads == 0 && o->ntraces == 0) {
+        for (size_t i = 0; i < sizeof default_workloads / sizeof default_workloads[0]; i++)
+            o->workloads[o->nworkloads++] = default_workloads[i];
+    }
+    if (!o->run_id[0]) {
+        time_t now = time(NULL);
+        struct tm tm;
+        strftime(o->run_id, sizeof o->run_id, "%Y%m%d-%H%M%S", gmtime_r(&now, &tm));
+    }
+    if (out)
+        snprintf(o->out_dir, sizeof o->out_dir, "%s", out);
+    if (make_dirs(o->out_dir) != 0 || access(o->out_dir, W_OK | X_OK) != 0)
+        return bad("cannot write to the output folder '%s'", o->out_dir);
+    return 0;
+}

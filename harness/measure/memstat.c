@@ -1,0 +1,104 @@
+/* memstat.c: statm sampling, ru_maxrss and mmap'd harness memory (see memstat.h). */
+#include "harness/measure/memstat.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/resource.h>
+#include <unistd.h>
+
+int ab_memstat_open(ab_memstat *m, char *err, size_t errlen)
+{
+    m->page_size = sysconf(_SC_PAGESIZE);
+    m->fd = open("/proc/self/statm", O_RDONLY | O_CLOEXEC);
+    if (m->fd < 0) {
+        snprintf(err, errlen, "cannot open /proc/self/statm: %s", strerror(errno));
+        return -1;
+    }
+    if (ab_memstat_anon_bytes(m) < 0) {
+        snprintf(err, errlen, "cannot parse /proc/self/statm");
+        close(m->fd);
+        m->fd = -1;
+        return -1;
+    }
+    return 0;
+}
+
+void ab_memstat_close(ab_memstat *m)
+{
+    if (m->fd >= 0)
+        close(m->fd);
+    m->fd = -1;
+}
+
+int64_t ab_memstat_anon_bytes(const ab_memstat *m)
+{
+    char buf[256];
+    ssize_t n = pread(m->fd, buf, sizeof buf - 1, 0);
+    if (n <= 0)
+        return -1;
+    buf[n] = '\0';
+    /* size resident shared text lib data dt, in pages */
+    char *p = buf, *end;
+    strtoull(p, &end, 10);
+    if (end == p)
+        return -1;
+    p = end;
+    unsigned long long resident = strtoull(p, &end, 10);
+    if (end == p)
+        return -1;
+    p = end;
+    unsigned long long shared = strtoull(p, &end, 10);
+    if (end == p)
+        return -1;
+    return (int64_t)(resident - shared) * m->page_size;
+}
+
+/* VmHWM of /proc/self/status: the high-water mark of this process image's own memory. Not
+ * ru_maxrss: Linux carries the parent's peak into a fork+exec'd child's ru_maxrss (the runner
+ * would report the orchestrator's peak when that was larger); VmHWM starts anew at exec. Read
+ * with read(2) into a stack buffer: no malloc (the allocator under test) on the way. */
+uint64_t ab_memstat_peak_rss(void)
+{
+    char buf[8192];
+    ssize_t len = 0;
+    int fd = open("/proc/self/status", O_RDONLY | O_CLOEXEC);
+    if (fd >= 0) {
+        ssize_t got;
+        while (len < (ssize_t)sizeof buf - 1 &&
+               (got = read(fd, buf + len, sizeof buf - 1 - (size_t)len)) > 0)
+            len += got;
+        close(fd);
+    }
+    buf[len > 0 ? len : 0] = '\0';
+    const char *hwm = strstr(buf, "\nVmHWM:");
+    unsigned long long kib;
+    if (hwm && sscanf(hwm + 1, "VmHWM: %llu kB", &kib) == 1)
+        return (uint64_t)kib * 1024u;
+    struct rusage ru; /* no procfs: the best there is */
+    if (getrusage(RUSAGE_SELF, &ru) != 0)
+        return 0;
+    return (uint64_t)ru.ru_maxrss * 1024u;
+}
+
+void *ab_harness_map(size_t bytes, int touch)
+{
+    if (!bytes)
+        bytes = 1;
+    void *p = mmap(NULL, bytes, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+    if (p == MAP_FAILED)
+        return NULL;
+    if (touch)
+        memset(p, 0, bytes);
+    return p;
+}
+
+void ab_harness_unmap(void *p, size_t bytes)
+{
+    if (p)
+        munmap(p, bytes ? bytes : 1);
+}

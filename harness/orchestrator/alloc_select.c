@@ -1,0 +1,263 @@
+/* alloc_select.c: `--alloc` specs -> allocator choices (alloc_select.h).
+ *
+ * Built-in names are every registry entry except `preload` (the generic backend behind
+ * plug-ins). A built-in that needs a preload library gets its path from build_config.h; ""
+ * there means the library was not found at configure time, and the choice is unavailable with a
+ * reason rather than an error, so `list` can show it. `NAME=/path/lib.so` makes a plug-in: the
+ * `preload` backend, or the native backend when NAME is jemalloc or mimalloc (a custom build of
+ * the same library). In a sanitizer build no malloc can be preloaded (ASan owns malloc), so
+ * preloaded choices are unavailable with that reason.
+ */
+#include "harness/orchestrator/alloc_select.h"
+#include "allocators/allocator.h"
+#include "allocators/provider.h"
+#include "build_config.h"
+#include "harness/orchestrator/child.h"
+
+#include <elf.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+/* Where each preloaded built-in's library comes from. */
+static const struct {
+    const char *name, *path, *package;
+} preload_libs[] = {
+    {"jemalloc", AB_JEMALLOC_PATH, "libjemalloc-dev"},
+    {"mimalloc", AB_MIMALLOC_PATH, "libmimalloc-dev"},
+};
+
+static const char sanitizer_why[] =
+    "sanitizer build: ASan owns malloc, so no allocator library can be preloaded into the runner";
+
+/* 0 when path is an ELF shared object (what LD_PRELOAD can load), else -1 with the reason: the
+ * loader would only warn and run the child on glibc, which the child then refuses, so a file
+ * that cannot be preloaded at all is refused up front, naming the file. */
+static int check_shared_library(const char *path, char *why, size_t len)
+{
+    unsigned char h[sizeof(Elf64_Ehdr)];
+    FILE *f = fopen(path, "rb");
+    size_t got = f ? fread(h, 1, sizeof h, f) : 0;
+    if (f)
+        fclose(f);
+    if (!f)
+        snprintf(why, len, "cannot read '%s'", path);
+    else if (got < sizeof h || memcmp(h, ELFMAG, SELFMAG) != 0)
+        snprintf(why, len, "'%s' is not a shared library (no ELF header)", path);
+    else if (h[EI_CLASS] != ELFCLASS64 || ((const Elf64_Ehdr *)h)->e_type != ET_DYN)
+        snprintf(why, len, "'%s' is not a 64-bit shared library (ET_DYN)", path);
+    else
+        return 0;
+    return -1;
+}
+
+static int is_builtin(const ab_allocator *a)
+{
+    return strcmp(a->name, "preload") != 0;
+}
+
+static void fill_builtin(ab_alloc_choice *c, const ab_allocator *a)
+{
+    memset(c, 0, sizeof *c);
+    snprintf(c->name, sizeof c->name, "%s", a->name);
+    snprintf(c->backend, sizeof c->backend, "%s", a->name);
+    c->available = 1;
+    if (!(a->caps & AB_CAP_PRELOAD))
+        return;
+    for (size_t i = 0; i < sizeof preload_libs / sizeof preload_libs[0]; i++) {
+        if (strcmp(preload_libs[i].name, a->name) != 0)
+            continue;
+        snprintf(c->lib, sizeof c->lib, "%s", preload_libs[i].path);
+        if (!*c->lib) {
+            c->available = 0;
+            snprintf(c->why, sizeof c->why,
+                     "lib%s not found at configure time (install %s and rebuild)", a->name,
+                     preload_libs[i].package);
+        } else if (access(c->lib, R_OK) != 0) {
+            c->available = 0;
+            snprintf(c->why, sizeof c->why, "%.200s is gone since configure time", c->lib);
+        }
+    }
+    if (c->available && AB_SANITIZED) {
+        c->available = 0;
+        snprintf(c->why, sizeof c->why, "%s", sanitizer_why);
+    }
+}
+
+static void known_names(char *buf, size_t len)
+{
+    size_t used = 0;
+    buf[0] = '\0';
+    for (size_t i = 0; i < ab_allocator_count; i++)
+        if (is_builtin(ab_allocators[i]) && used < len)
+            used += (size_t)snprintf(buf + used, len - used, "%s%s", used ? ", " : "",
+                                     ab_allocators[i]->name);
+}
+
+/* One spec item (no commas): a name, "all", or NAME=/path. */
+static int add_item(const char *item, ab_alloc_choice **v, size_t *n, size_t *cap, char *err,
+                    size_t errlen)
+{
+    char name[64];
+    const char *eq = strchr(item, '=');
+    size_t nlen = eq ? (size_t)(eq - item) : strlen(item);
+    if (nlen == 0 || nlen >= sizeof name) {
+        snprintf(err, errlen, "bad allocator spec '%s' (want NAME or NAME=/path/lib.so)", item);
+        return -1;
+    }
+    memcpy(name, item, nlen);
+    name[nlen] = '\0';
+    int all = !eq && !strcmp(name, "all");
+    const ab_allocator *a = ab_allocator_find(name);
+    if (!eq && !all && (!a || !is_builtin(a))) {
+        char known[256];
+        known_names(known, sizeof known);
+        snprintf(err, errlen, "unknown allocator '%s' (known: %s, all, or NAME=/path/lib.so)", name,
+                 known);
+        return -1;
+    }
+    if (eq && a && !(a->caps & AB_CAP_PRELOAD)) {
+        snprintf(err, errlen,
+                 "plug-in name '%s' is a built-in allocator that is not preloaded; pick "
+                 "another name",
+                 name);
+        return -1;
+    }
+    char resolved[PATH_MAX] = "";
+    if (eq && !realpath(eq + 1, resolved)) {
+        snprintf(err, errlen, "plug-in '%s': library '%s' not found", name, eq + 1);
+        return -1;
+    }
+    char why[PATH_MAX + 64];
+    if (eq && check_shared_library(resolved, why, sizeof why) != 0) {
+        snprintf(err, errlen, "plug-in '%s': %s", name, why);
+        return -1;
+    }
+    for (size_t i = 0; i < ab_allocator_count; i++) {
+        const ab_allocator *b = ab_allocators[i];
+        if (all ? !is_builtin(b) : b != a && !eq)
+            continue;
+        if (*n == *cap) {
+            size_t ncap = *cap ? *cap * 2 : 8;
+            ab_alloc_choice *nv = realloc(*v, ncap * sizeof *nv);
+            if (!nv) {
+                snprintf(err, errlen, "out of memory");
+                return -1;
+            }
+            *v = nv;
+            *cap = ncap;
+        }
+        ab_alloc_choice *c = &(*v)[*n];
+        if (eq) {
+            memset(c, 0, sizeof *c);
+            snprintf(c->name, sizeof c->name, "%s", name);
+            snprintf(c->backend, sizeof c->backend, "%s", a ? a->name : "preload");
+            snprintf(c->lib, sizeof c->lib, "%s", resolved);
+            c->available = !AB_SANITIZED;
+            if (AB_SANITIZED)
+                snprintf(c->why, sizeof c->why, "%s", sanitizer_why);
+        } else {
+            fill_builtin(c, b);
+        }
+        /* The same name twice is asked once; a name given explicitly (a plug-in
+         * jemalloc=/path) replaces the one "all" brought in, never the other way round. */
+        size_t dup = *n;
+        for (size_t k = 0; k < *n && dup == *n; k++)
+            if (!strcmp((*v)[k].name, c->name))
+                dup = k;
+        if (dup == *n)
+            (*n)++;
+        else if (!all)
+            (*v)[dup] = *c;
+        if (eq)
+            break;
+    }
+    return 0;
+}
+
+int ab_alloc_choose(const char *const *specs, size_t nspecs, ab_alloc_choice **out, size_t *n,
+                    char *err, size_t errlen)
+{
+    static const char *const all[] = {"all"};
+    ab_alloc_choice *v = NULL;
+    size_t count = 0, cap = 0;
+    if (!specs || nspecs == 0) {
+        specs = all;
+        nspecs = 1;
+    }
+    for (size_t i = 0; i < nspecs; i++) {
+        char buf[4200];
+        if (snprintf(buf, sizeof buf, "%s", specs[i]) >= (int)sizeof buf) {
+            snprintf(err, errlen, "allocator spec too long");
+            free(v);
+            return -1;
+        }
+        char *save = NULL;
+        for (char *item = strtok_r(buf, ",", &save); item; item = strtok_r(NULL, ",", &save))
+            if (add_item(item, &v, &count, &cap, err, errlen) != 0) {
+                free(v);
+                return -1;
+            }
+    }
+    if (count == 0) {
+        snprintf(err, errlen, "no allocator chosen");
+        free(v);
+        return -1;
+    }
+    *out = v;
+    *n = count;
+    return 0;
+}
+
+int ab_alloc_runner_argv(const ab_alloc_choice *c, const char *runner_path, const char *mode,
+                         const char **argv)
+{
+    int k = 0;
+    argv[k++] = runner_path;
+    argv[k++] = mode;
+    argv[k++] = "--alloc";
+    argv[k++] = c->name;
+    if (c->lib[0]) {
+        argv[k++] = "--lib";
+        argv[k++] = c->lib;
+    }
+    argv[k] = NULL;
+    return k;
+}
+
+int ab_runner_path(char *buf, size_t len)
+{
+    char dir[PATH_MAX];
+    if (ab_self_dir(dir, sizeof dir) != 0)
+        return -1;
+    if ((size_t)snprintf(buf, len, "%s/alignbench-runner", dir) >= len)
+        return -1;
+    return 0;
+}
+
+int ab_alloc_parse_opt(const char *cmd, int argc, char **argv, int *i, const char **specs,
+                       size_t *nspecs, double *timeout_s)
+{
+    const char *opt = argv[*i];
+    if (strcmp(opt, "--alloc") && strcmp(opt, "--timeout"))
+        return 0;
+    if (*i + 1 >= argc) {
+        fprintf(stderr, "alignbench %s: %s needs a value\n", cmd, opt);
+        return -1;
+    }
+    const char *val = argv[++*i];
+    if (!strcmp(opt, "--alloc")) {
+        specs[(*nspecs)++] = val;
+        return 1;
+    }
+    char *end;
+    double t = strtod(val, &end);
+    if (end == val || *end || !(t > 0)) {
+        fprintf(stderr, "alignbench %s: bad --timeout '%s' (want seconds > 0)\n", cmd, val);
+        return -1;
+    }
+    *timeout_s = t;
+    return 1;
+}

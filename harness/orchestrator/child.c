@@ -1,0 +1,265 @@
+/* child.c: fork+exec of one runner child, with its own LD_PRELOAD, memory limit, output files
+ * and timeout (child.h, DESIGN.md §2).
+ *
+ * LD_PRELOAD is set only in the environment handed to execve, never in ours: the orchestrator
+ * keeps glibc's malloc whatever it runs. An inherited LD_PRELOAD is dropped, so a child runs
+ * exactly the allocator asked for. The environment and the output files are prepared before the
+ * fork; between fork and exec the child only makes system calls. A close-on-exec pipe carries
+ * errno back when exec fails, so "could not start" is told apart from "exited 127". The timeout
+ * waits on a pidfd with poll (falling back to polling waitpid where pidfds are missing), then
+ * SIGKILLs; wait4 gives the rusage for maxrss.
+ */
+#include "harness/orchestrator/child.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/prctl.h>
+#include <sys/resource.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+extern char **environ;
+
+static double now_s(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
+}
+
+/* environ without LD_PRELOAD, plus "LD_PRELOAD=preload" when given. Malloc'ed array whose
+ * strings are environ's own except the last one (also malloc'ed; see free_env). */
+static char **child_env(const char *preload)
+{
+    size_t n = 0;
+    while (environ[n])
+        n++;
+    char **env = calloc(n + 2, sizeof *env);
+    if (!env)
+        return NULL;
+    size_t k = 0;
+    for (size_t i = 0; i < n; i++)
+        if (strncmp(environ[i], "LD_PRELOAD=", 11) != 0)
+            env[k++] = environ[i];
+    if (preload) {
+        size_t len = strlen(preload) + 12;
+        env[k] = malloc(len);
+        if (!env[k]) {
+            free(env);
+            return NULL;
+        }
+        snprintf(env[k], len, "LD_PRELOAD=%s", preload);
+        k++;
+    }
+    env[k] = NULL;
+    return env;
+}
+
+static void free_env(char **env, const char *preload)
+{
+    if (!env)
+        return;
+    if (preload) {
+        size_t k = 0;
+        while (env[k])
+            k++;
+        free(env[k - 1]);
+    }
+    free(env);
+}
+
+static int open_out(const char *path)
+{
+    if (!path)
+        return -1;
+    return open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+}
+
+/* Runs in the child between fork and exec: system calls only. */
+static void child_exec(const ab_child_spec *spec, char **env, int out_fd, int err_fd, int report_fd,
+                       pid_t parent)
+{
+    /* The child dies with its parent: a SIGKILLed orchestrator must not leave a child running
+     * (one that hangs in its allocator would spin until someone notices). */
+    if (prctl(PR_SET_PDEATHSIG, SIGKILL) != 0 || getppid() != parent)
+        _exit(127);
+    if (out_fd >= 0 && dup2(out_fd, STDOUT_FILENO) < 0)
+        goto fail;
+    if (err_fd >= 0 && dup2(err_fd, STDERR_FILENO) < 0)
+        goto fail;
+    if (spec->mem_limit) {
+        struct rlimit rl = {spec->mem_limit, spec->mem_limit};
+        if (setrlimit(RLIMIT_AS, &rl) != 0)
+            goto fail;
+    }
+    execve(spec->argv[0], (char *const *)spec->argv, env);
+fail:;
+    int e = errno;
+    ssize_t w = write(report_fd, &e, sizeof e);
+    (void)w;
+    _exit(127);
+}
+
+/* Wait up to `timeout_s` (0: forever) for pid; kill it at the timeout. Returns 1 when killed. */
+static int wait_with_timeout(pid_t pid, double timeout_s, int *status, struct rusage *ru)
+{
+    if (timeout_s > 0) {
+        int pidfd = (int)syscall(SYS_pidfd_open, pid, 0);
+        double deadline = now_s() + timeout_s;
+        for (;;) {
+            double left = deadline - now_s();
+            if (left <= 0) {
+                kill(pid, SIGKILL);
+                if (pidfd >= 0)
+                    close(pidfd);
+                pid_t w;
+                while ((w = wait4(pid, status, 0, ru)) < 0 && errno == EINTR)
+                    ;
+                /* A child that ended on its own between the last look and the kill (its status
+                 * is an exit, or another signal) is not a timeout. */
+                return w < 0 || (WIFSIGNALED(*status) && WTERMSIG(*status) == SIGKILL);
+            }
+            if (pidfd >= 0) {
+                struct pollfd pfd = {.fd = pidfd, .events = POLLIN};
+                int ms = left > 60.0 ? 60000 : (int)(left * 1000.0) + 1;
+                int rc = poll(&pfd, 1, ms);
+                if (rc > 0)
+                    break;
+                if (rc < 0 && errno != EINTR) {
+                    close(pidfd);
+                    pidfd = -1;
+                }
+            } else {
+                pid_t r = wait4(pid, status, WNOHANG, ru);
+                if (r == pid)
+                    return 0;
+                struct timespec nap = {0, 5 * 1000 * 1000};
+                nanosleep(&nap, NULL);
+            }
+        }
+        if (pidfd >= 0)
+            close(pidfd);
+    }
+    while (wait4(pid, status, 0, ru) < 0)
+        if (errno != EINTR)
+            return -1;
+    return 0;
+}
+
+int ab_child_run(const ab_child_spec *spec, ab_child_result *r)
+{
+    memset(r, 0, sizeof *r);
+    if (!spec->argv || !spec->argv[0]) {
+        errno = EINVAL;
+        return -1;
+    }
+    int out_fd = -1, err_fd = -1, pipefd[2] = {-1, -1};
+    char **env = NULL;
+    int ret = -1;
+    if (spec->stdout_path && (out_fd = open_out(spec->stdout_path)) < 0)
+        goto spawn_error;
+    if (spec->stderr_path && (err_fd = open_out(spec->stderr_path)) < 0)
+        goto spawn_error;
+    if (!(env = child_env(spec->preload)) || pipe2(pipefd, O_CLOEXEC) != 0)
+        goto spawn_error;
+
+    fflush(NULL); /* nothing buffered is written twice */
+    double t0 = now_s();
+    pid_t parent = getpid();
+    pid_t pid = fork();
+    if (pid < 0)
+        goto spawn_error;
+    if (pid == 0)
+        child_exec(spec, env, out_fd, err_fd, pipefd[1], parent);
+    close(pipefd[1]);
+    pipefd[1] = -1;
+
+    int exec_errno = 0;
+    ssize_t got;
+    while ((got = read(pipefd[0], &exec_errno, sizeof exec_errno)) < 0 && errno == EINTR)
+        ;
+    int status = 0;
+    struct rusage ru = {0};
+    int killed =
+        wait_with_timeout(pid, got == sizeof exec_errno ? 0 : spec->timeout_s, &status, &ru);
+    if (killed < 0)
+        goto out;
+    r->wall_s = now_s() - t0;
+    r->maxrss_kb = ru.ru_maxrss;
+    if (got == sizeof exec_errno) {
+        r->outcome = AB_CHILD_SPAWN_ERROR;
+        r->exit_code = exec_errno;
+    } else if (killed) {
+        r->outcome = AB_CHILD_TIMEOUT;
+        r->signo = SIGKILL;
+    } else if (WIFSIGNALED(status)) {
+        r->outcome = AB_CHILD_SIGNALED;
+        r->signo = WTERMSIG(status);
+    } else {
+        r->exit_code = WEXITSTATUS(status);
+        r->outcome = r->exit_code == 0 ? AB_CHILD_OK : AB_CHILD_FAILED;
+    }
+    ret = 0;
+    goto out;
+
+spawn_error:
+    r->outcome = AB_CHILD_SPAWN_ERROR;
+    r->exit_code = errno;
+    ret = 0;
+out:
+    if (out_fd >= 0)
+        close(out_fd);
+    if (err_fd >= 0)
+        close(err_fd);
+    if (pipefd[0] >= 0)
+        close(pipefd[0]);
+    if (pipefd[1] >= 0)
+        close(pipefd[1]);
+    free_env(env, spec->preload);
+    return ret;
+}
+
+void ab_child_describe(const ab_child_result *r, char *buf, size_t len)
+{
+    switch (r->outcome) {
+    case AB_CHILD_OK:
+        snprintf(buf, len, "ok");
+        break;
+    case AB_CHILD_FAILED:
+        snprintf(buf, len, "exit %d", r->exit_code);
+        break;
+    case AB_CHILD_SIGNALED:
+        snprintf(buf, len, "signal %d (%s)", r->signo, strsignal(r->signo));
+        break;
+    case AB_CHILD_TIMEOUT:
+        snprintf(buf, len, "timeout after %.1f s", r->wall_s);
+        break;
+    case AB_CHILD_SPAWN_ERROR:
+        snprintf(buf, len, "could not start: %s", strerror(r->exit_code));
+        break;
+    }
+}
+
+int ab_self_dir(char *buf, size_t len)
+{
+    char path[PATH_MAX];
+    ssize_t n = readlink("/proc/self/exe", path, sizeof path - 1);
+    if (n <= 0)
+        return -1;
+    path[n] = '\0';
+    char *slash = strrchr(path, '/');
+    if (!slash)
+        return -1;
+    *slash = '\0';
+    if ((size_t)snprintf(buf, len, "%s", path[0] ? path : "/") >= len)
+        return -1;
+    return 0;
+}

@@ -1,0 +1,289 @@
+/* report.c: a results folder into charts and report.html (report.h).
+ *
+ * The order is: read results.json (jansson), let chart_data.c write the data files and the
+ * list of charts, run gnuplot once per chart and format (PNG and SVG) as a child process
+ * whose stderr is captured, then let report_html.c write the page. gnuplot writes each image
+ * to a temporary name that is renamed into place only when gnuplot succeeded, so a chart file
+ * is never half-drawn. Where the scripts are: $AB_PLOTS_DIR, else <exe dir>/../plots (a build
+ * tree), else the source tree's plots/. Which gnuplot: $AB_GNUPLOT, else the one found at
+ * configure time, else `gnuplot` on PATH.
+ */
+#include "harness/report/report.h"
+#include "harness/report/chart_data.h"
+#include "harness/orchestrator/child.h"
+#include "harness/report/report_html.h"
+#include "harness/report/results_view.h"
+#include "build_config.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+static int is_file(const char *path)
+{
+    struct stat st;
+    return stat(path, &st) == 0 && S_ISREG(st.st_mode);
+}
+
+static int find_plots_dir(char *buf, size_t len)
+{
+    char probe[4200], self[3800];
+    const char *env = getenv("AB_PLOTS_DIR");
+    if (env && *env) {
+        snprintf(buf, len, "%s", env);
+        snprintf(probe, sizeof probe, "%s/style.gp", buf);
+        return is_file(probe) ? 0 : -1;
+    }
+    if (ab_self_dir(self, sizeof self) == 0) {
+        snprintf(buf, len, "%s/../plots", self);
+        snprintf(probe, sizeof probe, "%s/style.gp", buf);
+        if (is_file(probe))
+            return 0;
+    }
+    snprintf(buf, len, "%s/plots", AB_SOURCE_DIR);
+    snprintf(probe, sizeof probe, "%s/style.gp", buf);
+    return is_file(probe) ? 0 : -1;
+}
+
+/* The gnuplot to run, or NULL when there is none. */
+static const char *find_gnuplot(void)
+{
+    const char *env = getenv("AB_GNUPLOT");
+    if (env && *env)
+        return access(env, X_OK) == 0 ? env : NULL;
+    if (*AB_GNUPLOT_PATH && access(AB_GNUPLOT_PATH, X_OK) == 0)
+        return AB_GNUPLOT_PATH;
+    const char *path = getenv("PATH");
+    static char found[4096];
+    while (path && *path) {
+        size_t n = strcspn(path, ":");
+        snprintf(found, sizeof found, "%.*s/gnuplot", (int)n, path);
+        if (n && access(found, X_OK) == 0)
+            return found;
+        path += n + (path[n] == ':');
+    }
+    return NULL;
+}
+
+/* Runs gnuplot with argv, its stderr captured into diag (NUL-terminated, truncated).
+ * Returns its exit status (0 ok), or -1 when it could not run or died of a signal. */
+static int run_gnuplot(const char *const *argv, const char *plots_dir, char *diag, size_t len)
+{
+    int fds[2];
+    diag[0] = '\0';
+    if (pipe(fds))
+        return -1;
+    fflush(NULL); /* else the child would write our buffered output a second time */
+    pid_t pid = fork();
+    if (pid < 0) {
+        close(fds[0]);
+        close(fds[1]);
+        return -1;
+    }
+    if (pid == 0) {
+        int devnull = open("/dev/null", O_RDWR);
+        if (devnull < 0 || dup2(devnull, 0) < 0 || dup2(devnull, 1) < 0 || dup2(fds[1], 2) < 0)
+            _exit(126);
+        close(devnull);
+        close(fds[0]);
+        close(fds[1]);
+        setenv("GNUPLOT_LIB", plots_dir, 1);
+        execv(argv[0], (char *const *)argv);
+        fprintf(stderr, "cannot run %s: %s\n", argv[0], strerror(errno));
+        _exit(127);
+    }
+    close(fds[1]);
+    size_t used = 0;
+    char chunk[1024];
+    ssize_t got;
+    while ((got = read(fds[0], chunk, sizeof chunk)) != 0) {
+        if (got < 0) {
+            if (errno == EINTR)
+                continue;
+            break;
+        }
+        size_t take = (size_t)got < len - 1 - used ? (size_t)got : len - 1 - used;
+        memcpy(diag + used, chunk, take);
+        used += take;
+    }
+    diag[used] = '\0';
+    close(fds[0]);
+    int status;
+    while (waitpid(pid, &status, 0) < 0)
+        if (errno != EINTR)
+            return -1;
+    return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+}
+
+/* Draws every job of the list as PNG and SVG into dir. Counts warnings; a failed chart or, when
+ * strict, a warning makes it return -1 (the other charts are still drawn). */
+static int draw_charts(ab_chart_list *list, const char *dir, const char *corner,
+                       const char *gnuplot, const char *plots_dir, const ab_report_opts *opts,
+                       char *err, size_t errlen)
+{
+    static const char *formats[] = {"png", "svg"};
+    int failed = 0, warned = 0;
+    for (size_t i = 0; i < list->n; i++) {
+        ab_chart_job *j = &list->jobs[i];
+        int ok = 1;
+        for (size_t f = 0; f < 2; f++) {
+            char script[4200], data[4200], tmp[4200], final[4200], diag[4096];
+            snprintf(script, sizeof script, "%s/%s", plots_dir, j->script);
+            snprintf(data, sizeof data, "%s/%s.dat", dir, j->name);
+            snprintf(final, sizeof final, "%s/%s.%s", dir, j->name, formats[f]);
+            snprintf(tmp, sizeof tmp, "%s/.%s.%s.tmp", dir, j->name, formats[f]);
+            const char *argv[8 + AB_CHART_MAX_ARGS + 1] = {
+                gnuplot, "-c", script, formats[f], tmp, data, j->title, corner, j->allocs};
+            size_t argc = 9;
+            for (int a = 0; a < j->nargs; a++)
+                argv[argc++] = j->args[a];
+            argv[argc] = NULL;
+            int rc = run_gnuplot(argv, plots_dir, diag, sizeof diag);
+            struct stat st;
+            if (rc != 0 || stat(tmp, &st) != 0 || st.st_size == 0) {
+                unlink(tmp);
+                ok = 0;
+                if (!failed++)
+                    snprintf(err, errlen, "gnuplot failed on %s (%s, %s): %s", j->name, j->script,
+                             formats[f], *diag ? diag : "no output written");
+                if (!opts->quiet)
+                    fprintf(stderr, "alignbench: chart %s.%s failed: %s", j->name, formats[f],
+                            *diag ? diag : "no output written\n");
+                continue;
+            }
+            if (*diag) {
+                if (!warned++ && !failed && opts->strict)
+                    snprintf(err, errlen, "gnuplot warned on %s (%s, %s): %s", j->name, j->script,
+                             formats[f], diag);
+                if (!opts->quiet || opts->strict)
+                    fprintf(stderr, "alignbench: gnuplot warning in chart %s.%s:\n%s", j->name,
+                            formats[f], diag);
+            }
+            if (rename(tmp, final)) {
+                ok = 0;
+                if (!failed++)
+                    snprintf(err, errlen, "cannot rename %s to %s: %s", tmp, final,
+                             strerror(errno));
+                unlink(tmp);
+            }
+        }
+        j->rendered = ok;
+    }
+    if (failed || (opts->strict && warned)) {
+        size_t n = strlen(err);
+        while (n && err[n - 1] == '\n')
+            err[--n] = '\0';
+        return -1;
+    }
+    return 0;
+}
+
+static int make_dir(const char *path, char *err, size_t errlen)
+{
+    if (mkdir(path, 0777) && errno != EEXIST) {
+        snprintf(err, errlen, "cannot create %s: %s", path, strerror(errno));
+        return -1;
+    }
+    return 0;
+}
+
+/* Finds gnuplot and the scripts; on failure says why in why[] and returns NULL. */
+static const char *charting_tools(char *plots_dir, size_t len, char *why, size_t whylen)
+{
+    const char *gnuplot = find_gnuplot();
+    if (!gnuplot) {
+        snprintf(why, whylen, "gnuplot was not found (install gnuplot-nox, or set AB_GNUPLOT)");
+        return NULL;
+    }
+    if (find_plots_dir(plots_dir, len)) {
+        snprintf(why, whylen,
+                 "the gnuplot scripts (plots/style.gp) were not found (set AB_PLOTS_DIR)");
+        return NULL;
+    }
+    return gnuplot;
+}
+
+int ab_report_render_opts(const char *run_dir, const ab_report_opts *opts, char *err, size_t errlen)
+{
+    char charts[4096], plots_dir[4096], note[512] = "", corner[512];
+    ab_chart_list list = {0};
+    int rc = -1;
+    err[0] = '\0';
+    json_t *res = ab_rv_load(run_dir, err, errlen);
+    if (!res)
+        return -1;
+    snprintf(charts, sizeof charts, "%s/charts", run_dir);
+    if (make_dir(charts, err, errlen) || ab_chart_data_write(res, charts, &list, err, errlen))
+        goto done;
+    ab_chart_corner(res, corner, sizeof corner);
+    const char *gnuplot = charting_tools(plots_dir, sizeof plots_dir, note, sizeof note);
+    int charts_rc = 0;
+    char chart_err[2048] = "";
+    if (gnuplot) {
+        charts_rc = draw_charts(&list, charts, corner, gnuplot, plots_dir, opts, chart_err,
+                                sizeof chart_err);
+        if (charts_rc)
+            snprintf(note, sizeof note, "some charts could not be drawn: %.400s", chart_err);
+    } else if (!opts->quiet) {
+        fprintf(stderr, "alignbench: charts skipped: %s\n", note);
+    }
+    if (ab_report_html_write(res, run_dir, &list, note, err, errlen))
+        goto done;
+    if (charts_rc) {
+        snprintf(err, errlen, "%s", chart_err);
+        goto done;
+    }
+    if (!opts->quiet) {
+        size_t drawn = 0;
+        for (size_t i = 0; i < list.n; i++)
+            drawn += list.jobs[i].rendered;
+        printf("alignbench: %zu charts in %s, report in %s/report.html\n", drawn, charts, run_dir);
+    }
+    rc = 0;
+done:
+    ab_chart_list_free(&list);
+    json_decref(res);
+    return rc;
+}
+
+int ab_report_render(const char *run_dir, int quiet, char *err, size_t errlen)
+{
+    ab_report_opts opts = {.quiet = quiet, .strict = 0};
+    return ab_report_render_opts(run_dir, &opts, err, errlen);
+}
+
+int ab_report_compare(const char *base_dir, const char *new_dir, const char *out_dir,
+                      const ab_report_opts *opts, char *err, size_t errlen)
+{
+    char plots_dir[4096], why[512], corner[512];
+    ab_chart_list list = {0};
+    int rc = -1;
+    err[0] = '\0';
+    json_t *base = ab_rv_load(base_dir, err, errlen), *new_run = NULL;
+    if (!base || !(new_run = ab_rv_load(new_dir, err, errlen)))
+        goto done;
+    const char *gnuplot = charting_tools(plots_dir, sizeof plots_dir, why, sizeof why);
+    if (!gnuplot) {
+        snprintf(err, errlen, "cannot draw the comparison: %s", why);
+        goto done;
+    }
+    if (make_dir(out_dir, err, errlen) ||
+        ab_chart_data_write_compare(base, new_run, out_dir, &list, err, errlen))
+        goto done;
+    ab_chart_corner(new_run, corner, sizeof corner);
+    if (draw_charts(&list, out_dir, corner, gnuplot, plots_dir, opts, err, errlen))
+        goto done;
+    if (!opts->quiet)
+        printf("alignbench: comparison in %s/compare.png and compare.svg\n", out_dir);
+    rc = 0;
+done:
+    ab_chart_list_free(&list);
+    json_decref(base);
+    json_decref(new_run);
+    return rc;
+}

@@ -1,0 +1,726 @@
+/* report_html.c: writes report.html (see report_html.h). The page is built in memory with
+ * open_memstream and committed through ab_atomic_open/commit (temporary file, then rename).
+ * Sections, in order: header and context line, summary, charts, tables, noisy cells, failed runs,
+ * context, metric definitions. */
+#include "harness/report/report_html.h"
+#include "harness/analysis/aggregate.h"
+#include "harness/common/atomic_file.h"
+#include "harness/report/results_view.h"
+
+#include <math.h>
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+
+void ab_html_escape(FILE *f, const char *s)
+{
+    for (; *s; s++) {
+        switch (*s) {
+        case '&':
+            fputs("&amp;", f);
+            break;
+        case '<':
+            fputs("&lt;", f);
+            break;
+        case '>':
+            fputs("&gt;", f);
+            break;
+        case '"':
+            fputs("&quot;", f);
+            break;
+        case '\'':
+            fputs("&#39;", f);
+            break;
+        default:
+            fputc(*s, f);
+        }
+    }
+}
+
+/* The page's own text goes out with fputs/fprintf; anything that came from results.json (or
+ * was formatted from it) goes through esc() or escf(). */
+static void esc(FILE *f, const char *s)
+{
+    ab_html_escape(f, s);
+}
+
+static void escf(FILE *f, const char *fmt, ...)
+{
+    char buf[2048];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(buf, sizeof buf, fmt, ap);
+    va_end(ap);
+    esc(f, buf);
+}
+
+/* ---- metrics: units and one-line definitions ---- */
+
+typedef enum unit { U_NS, U_RATIO, U_BYTES, U_MOPS, U_PPM } unit;
+
+typedef struct metric_def {
+    const char *name;
+    unit unit;
+    const char *definition;
+} metric_def;
+
+static const metric_def metric_defs[] = {
+    {"ns_per_op", U_NS,
+     "time per replayed operation, raw: the mean of whole replays of the trace (every op the "
+     "allocator served, rare long pauses included), less the time other processes held the "
+     "CPU, over the timed ops (alloc, free, realloc, reset)"},
+    {"ns_per_op_net", U_NS, "ns_per_op minus the replay floor: what the allocator itself costs"},
+    {"floor_ns_per_op", U_NS,
+     "the replay floor: the same trace replayed against a null allocator in the same child"},
+    {"mops", U_MOPS, "millions of operations per second, 1000 / ns_per_op (raw)"},
+    {"alloc_p50", U_NS,
+     "median time of one allocation, per-op fenced TSC timing, net op by op (each sample minus "
+     "the same op replayed against the null allocator); marked unresolved under 3 timer steps"},
+    {"alloc_mean", U_NS,
+     "mean time of one allocation, net op by op: unbiased where the clock's step quantizes "
+     "every single sample, so it resolves differences below a step"},
+    {"free_mean", U_NS, "mean time of one free, net op by op"},
+    {"realloc_mean", U_NS, "mean time of one realloc, net op by op"},
+    {"reset_mean", U_NS,
+     "mean time of one bulk release, net op by op (the harness's own walk of that scope's "
+     "blocks, for allocators that cannot reset, is in the floor of that very op)"},
+    {"alloc_p99", U_NS, "99th percentile of the time of one allocation, net"},
+    {"alloc_p999", U_NS, "99.9th percentile of the time of one allocation, net"},
+    {"free_p50", U_NS, "median time of one free, net"},
+    {"free_p99", U_NS, "99th percentile of the time of one free, net"},
+    {"realloc_p50", U_NS, "median time of one realloc, net"},
+    {"realloc_p99", U_NS, "99th percentile of the time of one realloc, net"},
+    {"reset_p50", U_NS, "median time of one bulk release (reset), net"},
+    {"reset_p99", U_NS, "99th percentile of the time of one bulk release (reset), net"},
+    {"frag_peak", U_RATIO,
+     "max F / max L - 1, F = resident memory above baseline, L = live requested bytes"},
+    {"frag_at_peak", U_RATIO, "max F / L(at the time of max F) - 1"},
+    {"frag_avg", U_RATIO, "(integral of F) / (integral of L) - 1, over operation time"},
+    {"internal", U_RATIO, "sum of block footprints / L - 1 at the live peak"},
+    {"retained", U_BYTES, "F after everything was released and the allocator purged"},
+    {"peak_rss", U_BYTES,
+     "peak resident memory of the runner (VmHWM), for comparison with other suites"},
+    {"peak_live", U_BYTES, "max L: the most bytes the trace held live"},
+    {"peak_footprint", U_BYTES, "max F over the checkpoints: the most resident memory used"},
+    {"footprint_at_peak_live", U_BYTES, "sum of the blocks' footprints at the live peak"},
+    {"align_cost_bytes", U_BYTES,
+     "peak_footprint minus that of the same trace with every alignment lowered to 16: what the "
+     "alignments cost in memory"},
+    {"align_cost_ns_per_op", U_NS,
+     "ns_per_op_net minus that of the same trace lowered to 16-byte alignment"},
+    {"tsc_drift_ppm", U_PPM,
+     "disagreement of the TSC calibrations at start and end of the run (over 1000 = noisy)"},
+    {"ns_per_op_minbatch", U_NS,
+     "diagnostic only: each batch of 1024 ops at its fastest repetition, summed; it drops "
+     "preemptions and the allocator's own rare pauses alike"},
+    {"floor_ns_per_op_minbatch", U_NS, "the floor's ns_per_op_minbatch"},
+    {"batch_median_ns_per_op", U_NS, "median over the batches of the time per op (raw)"},
+    {"floor_batch_median_ns_per_op", U_NS, "the floor's batch_median_ns_per_op"},
+    {"perop_ns_per_op", U_NS,
+     "cost per op of the per-op timing pass itself, timer reads included (harness cost)"},
+    {"floor_perop_ns_per_op", U_NS, "the floor's perop_ns_per_op"},
+};
+#define N_METRIC_DEFS (sizeof metric_defs / sizeof metric_defs[0])
+
+static const metric_def *metric_find(const char *name)
+{
+    for (size_t i = 0; i < N_METRIC_DEFS; i++)
+        if (!strcmp(metric_defs[i].name, name))
+            return &metric_defs[i];
+    return NULL;
+}
+
+/* The unit of a metric: from the table, else guessed from its name (times end in ns_per_op or
+ * a percentile, sizes in bytes), else a plain number. */
+static unit metric_unit(const char *name)
+{
+    const metric_def *def = metric_find(name);
+    size_t n = strlen(name);
+    if (def)
+        return def->unit;
+    if ((n >= 9 && !strcmp(name + n - 9, "ns_per_op")) || strstr(name, "_p50") ||
+        strstr(name, "_p99"))
+        return U_NS;
+    if (strstr(name, "bytes") || strstr(name, "footprint") || strstr(name, "rss"))
+        return U_BYTES;
+    return U_RATIO;
+}
+
+static void fmt_value(char *buf, size_t len, double v, unit u)
+{
+    static const char *units[] = {"B", "KiB", "MiB", "GiB", "TiB"};
+    if (isnan(v)) {
+        snprintf(buf, len, "-");
+        return;
+    }
+    switch (u) {
+    case U_NS:
+        if (fabs(v) >= 1e6)
+            snprintf(buf, len, "%.3g ms", v / 1e6);
+        else if (fabs(v) >= 1e3)
+            snprintf(buf, len, "%.3g us", v / 1e3);
+        else
+            snprintf(buf, len, "%.3g ns", v);
+        break;
+    case U_MOPS:
+        snprintf(buf, len, "%.3g Mops/s", v);
+        break;
+    case U_PPM:
+        snprintf(buf, len, "%.3g ppm", v);
+        break;
+    case U_RATIO:
+        snprintf(buf, len, "%.3g", v);
+        break;
+    case U_BYTES: {
+        size_t k = 0;
+        double a = fabs(v);
+        while (a >= 1024 && k < 4)
+            a /= 1024, v /= 1024, k++;
+        snprintf(buf, len, k ? "%.3g %s" : "%.0f %s", v, units[k]);
+        break;
+    }
+    }
+}
+
+/* ---- page pieces ---- */
+
+static const char page_css[] =
+    "body{font-family:'DejaVu Sans',Arial,sans-serif;margin:1.5em auto;max-width:1280px;"
+    "padding:0 1em;color:#222;line-height:1.4}"
+    "h1{font-size:1.6em}h2{border-bottom:1px solid #ccc;padding-bottom:.2em;margin-top:2em}"
+    "table{border-collapse:collapse;margin:.5em 0 1.5em;font-size:.9em}"
+    "th,td{border:1px solid #ccc;padding:.25em .6em;text-align:right;vertical-align:top}"
+    "th{background:#f2f2f2}td.l,th.l{text-align:left}small{color:#666}"
+    "figure{margin:1em 0 2em}figure img{max-width:100%;border:1px solid #eee}"
+    "figcaption{font-size:.9em;color:#444;max-width:60em}.warn{color:#a04000}"
+    ".noisy{background:#fff4e0}dt{font-family:monospace;font-weight:bold}dd{margin:0 0 .4em 2em}"
+    "code{background:#f5f5f5}";
+
+static int base64_file(FILE *out, const char *path)
+{
+    static const char tbl[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+    FILE *in = fopen(path, "rb");
+    if (!in)
+        return -1;
+    unsigned char b[3];
+    size_t n;
+    while ((n = fread(b, 1, 3, in)) > 0) {
+        unsigned v = b[0] << 16 | (n > 1 ? b[1] << 8 : 0) | (n > 2 ? b[2] : 0);
+        fputc(tbl[v >> 18 & 63], out);
+        fputc(tbl[v >> 12 & 63], out);
+        fputc(n > 1 ? tbl[v >> 6 & 63] : '=', out);
+        fputc(n > 2 ? tbl[v & 63] : '=', out);
+    }
+    int rc = ferror(in) ? -1 : 0;
+    fclose(in);
+    return rc;
+}
+
+/* The metric the summary ranks time by: the net time when every cell of the workload has a
+ * positive one (the allocator's own cost), else the raw time. */
+static const char *time_metric(const json_t *res, const ab_names *al, const char *wl)
+{
+    size_t found = 0;
+    for (size_t a = 0; a < al->n; a++) {
+        double v;
+        if (!ab_rv_median(res, al->v[a], wl, "ns_per_op", &v)) {
+            if (ab_rv_median(res, al->v[a], wl, "ns_per_op_net", &v) || v <= 0)
+                return "ns_per_op";
+            found++;
+        }
+    }
+    return found ? "ns_per_op_net" : "ns_per_op";
+}
+
+static int cell_noisy(const json_t *res, const char *alloc, const char *wl)
+{
+    return json_is_true(json_object_get(ab_rv_cell(res, alloc, wl), "noisy"));
+}
+
+/* One summary sentence: best and runner-up of `metric` (lower is better); `worse` says how the
+ * runner-up compares ("slower", "more"). */
+static void summary_line(FILE *f, const json_t *res, const ab_names *al, const char *wl,
+                         const char *metric, const char *what, const char *worse)
+{
+    long best = -1, second = -1;
+    double vb = NAN, vs = NAN;
+    for (size_t a = 0; a < al->n; a++) {
+        double v;
+        if (ab_rv_median(res, al->v[a], wl, metric, &v))
+            continue;
+        if (best < 0 || v < vb) {
+            second = best, vs = vb;
+            best = (long)a, vb = v;
+        } else if (second < 0 || v < vs) {
+            second = (long)a, vs = v;
+        }
+    }
+    unit u = metric_unit(metric);
+    char b1[64], b2[64];
+    fprintf(f, "<li>%s: ", what);
+    if (best < 0) {
+        fprintf(f, "no cell has <code>%s</code>.</li>\n", metric);
+        return;
+    }
+    fmt_value(b1, sizeof b1, vb, u);
+    fputs("<b>", f);
+    esc(f, al->v[best]);
+    fputs("</b> (", f);
+    esc(f, b1);
+    fprintf(f, " median <code>%s</code>%s)", metric,
+            cell_noisy(res, al->v[best], wl) ? ", <span class=warn>noisy</span>" : "");
+    if (second >= 0) {
+        fmt_value(b2, sizeof b2, vs, u);
+        fputs("; next best ", f);
+        esc(f, al->v[second]);
+        fputs(" at ", f);
+        esc(f, b2);
+        if (vb > 0 && vs / vb >= 1.005)
+            fprintf(f, ", %.2f&times; %s", vs / vb, worse);
+        else if (vb > 0)
+            fputs(", within 0.5% (a tie)", f);
+        if (cell_noisy(res, al->v[second], wl))
+            fputs(" (<span class=warn>noisy</span>)", f);
+        double best_hi, second_lo;
+        if (!ab_rv_cell_stat(ab_rv_cell(res, al->v[best], wl), metric, "ci_hi", &best_hi) &&
+            !ab_rv_cell_stat(ab_rv_cell(res, al->v[second], wl), metric, "ci_lo", &second_lo) &&
+            best_hi >= second_lo)
+            fputs("; <span class=warn>their intervals of the median overlap: not a clear "
+                  "win</span>",
+                  f);
+    } else {
+        fputs("; the only allocator with this number", f);
+    }
+    fputs(".</li>\n", f);
+}
+
+static void section_summary(FILE *f, const json_t *res, const ab_names *al, const ab_names *wls)
+{
+    fputs("<h2 id=summary>Summary</h2>\n<p>From the cell medians (lower is better for "
+          "both). Time is what one operation costs; memory is the most resident memory the "
+          "process needed (<code>peak_footprint</code>, or <code>frag_peak</code> when it is "
+          "missing).</p>\n",
+          f);
+    for (size_t w = 0; w < wls->n; w++) {
+        double dummy;
+        int have_fp = 0;
+        for (size_t a = 0; a < al->n; a++)
+            have_fp |= !ab_rv_median(res, al->v[a], wls->v[w], "peak_footprint", &dummy);
+        fputs("<h3>", f);
+        esc(f, wls->v[w]);
+        fputs("</h3>\n<ul>\n", f);
+        summary_line(f, res, al, wls->v[w], time_metric(res, al, wls->v[w]), "Fastest", "slower");
+        summary_line(f, res, al, wls->v[w], have_fp ? "peak_footprint" : "frag_peak",
+                     "Least memory", "more");
+        fputs("</ul>\n", f);
+    }
+}
+
+static void section_charts(FILE *f, const char *run_dir, const ab_chart_list *charts,
+                           const char *note)
+{
+    fputs("<h2 id=charts>Charts</h2>\n", f);
+    fputs("<p>Each chart is also in <code>charts/</code> as SVG and PNG, next to the data "
+          "file it was drawn from (<code>.dat</code>). Colours are fixed per allocator across "
+          "all charts.</p>\n",
+          f);
+    if (*note) {
+        fputs("<p class=warn>", f);
+        esc(f, note);
+        fputs("</p>\n", f);
+    }
+    for (size_t i = 0; i < charts->n; i++) {
+        const ab_chart_job *j = &charts->jobs[i];
+        char png[4300];
+        snprintf(png, sizeof png, "%s/charts/%s.png", run_dir, j->name);
+        fprintf(f, "<figure id=\"chart-");
+        esc(f, j->name);
+        fputs("\">\n", f);
+        if (j->rendered) {
+            fputs("<img alt=\"", f);
+            esc(f, j->title);
+            fputs("\" src=\"data:image/png;base64,", f);
+            base64_file(f, png); /* readable: report.c checked it was written */
+            fputs("\">\n", f);
+        } else {
+            fputs("<p class=warn>Chart not drawn: ", f);
+            esc(f, j->title);
+            fputs("</p>\n", f);
+        }
+        fputs("<figcaption><b>", f);
+        esc(f, j->title);
+        fputs(".</b> ", f);
+        esc(f, j->caption);
+        /* a relative link to the vector version next to the page (nothing is loaded from it) */
+        fputs(" <small>(<a href=\"", f);
+        escf(f, "charts/%s.svg", j->name);
+        fputs("\">", f);
+        escf(f, "charts/%s.svg", j->name);
+        fputs("</a>)</small></figcaption>\n</figure>\n", f);
+    }
+}
+
+/* Metric names present in any cell: the known ones in definition order, then the others. */
+static int cell_metric_names(const json_t *res, ab_names *out)
+{
+    ab_names all = {0};
+    size_t i;
+    const json_t *cell, *m;
+    const char *key;
+    *out = (ab_names){0};
+    json_array_foreach(json_object_get(res, "cells"), i, cell)
+    {
+        json_object_foreach((json_t *)json_object_get(cell, "metrics"), key, m)
+        {
+            if (ab_names_add(&all, key))
+                goto oom;
+        }
+    }
+    for (i = 0; i < N_METRIC_DEFS; i++)
+        for (size_t k = 0; k < all.n; k++)
+            if (!strcmp(all.v[k], metric_defs[i].name) && ab_names_add(out, all.v[k]))
+                goto oom;
+    for (size_t k = 0; k < all.n; k++)
+        if (ab_names_add(out, all.v[k]))
+            goto oom;
+    ab_names_free(&all);
+    return 0;
+oom:
+    ab_names_free(&all);
+    ab_names_free(out);
+    return -1;
+}
+
+static void section_tables(FILE *f, const json_t *res, const ab_names *al, const ab_names *wls)
+{
+    ab_names metrics;
+    if (cell_metric_names(res, &metrics))
+        return;
+    fputs("<h2 id=tables>Tables</h2>\n<p>Per cell: the median over the repetitions, and under "
+          "it an interval of the median [lo &ndash; hi] with its coverage in parentheses, and "
+          "the number of repetitions n. The interval is a pair of order statistics, the "
+          "narrowest pair that covers the true median with probability 95 % or more for any "
+          "distribution of the repetitions; with 5 or fewer repetitions no pair does, so it "
+          "is [min &ndash; max] and its coverage is lower (93.8 % with 5, 87.5 % with 4). "
+          "Shaded columns are noisy cells (see below). A latency percentile under three steps "
+          "of this machine's clock is marked <span class=warn>unresolved</span>: one sample "
+          "is only known to a step, so such a median says \"a few steps\", not its value; "
+          "the <code>*_mean</code> rows resolve below a step.</p>\n",
+          f);
+    for (size_t w = 0; w < wls->n; w++) {
+        fputs("<h3>", f);
+        esc(f, wls->v[w]);
+        fputs("</h3>\n", f);
+        for (size_t a = 0; a < al->n; a++) {
+            const char *na = json_string_value(
+                json_object_get(ab_rv_cell(res, al->v[a], wls->v[w]), "not_applicable"));
+            if (!na)
+                continue;
+            fputs("<p><b>", f);
+            esc(f, al->v[a]);
+            fputs("</b>: not applicable here: ", f);
+            esc(f, na);
+            fputs(".</p>\n", f);
+        }
+        fputs("<table>\n<tr><th class=l>metric</th>", f);
+        for (size_t a = 0; a < al->n; a++) {
+            fprintf(f, "<th%s>", cell_noisy(res, al->v[a], wls->v[w]) ? " class=noisy" : "");
+            esc(f, al->v[a]);
+            fputs("</th>", f);
+        }
+        fputs("</tr>\n", f);
+        for (size_t m = 0; m < metrics.n; m++) {
+            unit u = metric_unit(metrics.v[m]);
+            fputs("<tr><td class=l><code>", f);
+            esc(f, metrics.v[m]);
+            fputs("</code></td>", f);
+            for (size_t a = 0; a < al->n; a++) {
+                const json_t *cell = ab_rv_cell(res, al->v[a], wls->v[w]);
+                double med, lo, hi, cov, n;
+                char b1[64], b2[64], b3[64];
+                fprintf(f, "<td%s>", cell_noisy(res, al->v[a], wls->v[w]) ? " class=noisy" : "");
+                if (json_string_value(json_object_get(cell, "not_applicable"))) {
+                    fputs("n/a</td>", f);
+                    continue;
+                }
+                if (ab_rv_cell_stat(cell, metrics.v[m], "median", &med)) {
+                    fputs("-</td>", f);
+                    continue;
+                }
+                fmt_value(b1, sizeof b1, med, u);
+                if (ab_cell_unresolved(cell, metrics.v[m]))
+                    fputs("<span class=warn title=\"under 3 steps of the timer: not a "
+                          "value\">unresolved</span><br><small>",
+                          f);
+                esc(f, b1);
+                if (ab_cell_unresolved(cell, metrics.v[m]))
+                    fputs("</small>", f);
+                if (!ab_rv_cell_stat(cell, metrics.v[m], "ci_lo", &lo) &&
+                    !ab_rv_cell_stat(cell, metrics.v[m], "ci_hi", &hi)) {
+                    fmt_value(b2, sizeof b2, lo, u);
+                    fmt_value(b3, sizeof b3, hi, u);
+                    fputs("<br><small>[", f);
+                    esc(f, b2);
+                    fputs(" &ndash; ", f);
+                    esc(f, b3);
+                    fputs("]", f);
+                    if (!ab_rv_cell_stat(cell, metrics.v[m], "ci_coverage", &cov))
+                        fprintf(f, " (%.1f %%)", 100 * cov);
+                    if (!ab_rv_cell_stat(cell, metrics.v[m], "n", &n))
+                        fprintf(f, " n=%.0f", n);
+                    fputs("</small>", f);
+                }
+                fputs("</td>", f);
+            }
+            fputs("</tr>\n", f);
+        }
+        fputs("</table>\n", f);
+    }
+    ab_names_free(&metrics);
+}
+
+static void section_noisy(FILE *f, const json_t *res)
+{
+    size_t i, k, count = 0;
+    const json_t *cell, *reason;
+    fputs("<h2 id=noisy>Noisy cells</h2>\n", f);
+    json_array_foreach(json_object_get(res, "cells"), i, cell)
+    {
+        if (!json_is_true(json_object_get(cell, "noisy")))
+            continue;
+        if (!count++)
+            fputs("<p>Their numbers moved too much between repetitions (or the clock "
+                  "calibration disagreed) to trust small differences.</p>\n<table>\n"
+                  "<tr><th class=l>allocator</th><th class=l>workload</th>"
+                  "<th class=l>reasons</th></tr>\n",
+                  f);
+        fputs("<tr><td class=l>", f);
+        esc(f, ab_rv_str(cell, "allocator"));
+        fputs("</td><td class=l>", f);
+        esc(f, ab_rv_str(cell, "workload"));
+        fputs("</td><td class=l>", f);
+        json_array_foreach(json_object_get(cell, "noisy_reasons"), k, reason)
+        {
+            if (k)
+                fputs("; ", f);
+            esc(f, json_is_string(reason) ? json_string_value(reason) : "?");
+        }
+        fputs("</td></tr>\n", f);
+    }
+    fputs(count ? "</table>\n" : "<p>No cell was flagged noisy.</p>\n", f);
+}
+
+static void section_failed(FILE *f, const json_t *res)
+{
+    size_t i, count = 0;
+    const json_t *run;
+    fputs("<h2 id=failed>Failed runs</h2>\n", f);
+    json_array_foreach(json_object_get(res, "runs"), i, run)
+    {
+        if (!strcmp(ab_rv_str(run, "status"), "ok"))
+            continue;
+        if (!count++)
+            fputs("<table>\n<tr><th class=l>allocator</th><th class=l>workload</th><th>rep</th>"
+                  "<th class=l>status</th><th>exit code</th><th>signal</th>"
+                  "<th class=l>error</th></tr>\n",
+                  f);
+        double rep = NAN, code = NAN, sig = NAN;
+        ab_rv_num(run, "rep", &rep);
+        ab_rv_num(run, "exit_code", &code);
+        ab_rv_num(run, "signal", &sig);
+        const char *fields[] = {ab_rv_str(run, "allocator"), ab_rv_str(run, "workload")};
+        fputs("<tr>", f);
+        for (int k = 0; k < 2; k++) {
+            fputs("<td class=l>", f);
+            esc(f, fields[k]);
+            fputs("</td>", f);
+        }
+        fprintf(f, "<td>%.0f</td><td class=l>", rep);
+        esc(f, ab_rv_str(run, "status"));
+        fprintf(f, "</td><td>%.0f</td><td>%.0f</td><td class=l>", code, sig);
+        esc(f, ab_rv_str(run, "error"));
+        fputs("</td></tr>\n", f);
+    }
+    fputs(count ? "</table>\n" : "<p>Every run finished with status ok.</p>\n", f);
+}
+
+/* A JSON value as one line of text (strings bare, arrays joined, objects k=v). */
+static void json_inline(FILE *f, const json_t *v)
+{
+    size_t i;
+    const char *key;
+    const json_t *item;
+    char buf[64];
+    switch (json_typeof(v)) {
+    case JSON_STRING:
+        esc(f, json_string_value(v));
+        break;
+    case JSON_INTEGER:
+        fprintf(f, "%lld", (long long)json_integer_value(v));
+        break;
+    case JSON_REAL:
+        snprintf(buf, sizeof buf, "%.10g", json_real_value(v));
+        fputs(buf, f);
+        break;
+    case JSON_TRUE:
+        fputs("true", f);
+        break;
+    case JSON_FALSE:
+        fputs("false", f);
+        break;
+    case JSON_NULL:
+        fputs("null", f);
+        break;
+    case JSON_ARRAY:
+        json_array_foreach(v, i, item)
+        {
+            if (i)
+                fputs(", ", f);
+            json_inline(f, item);
+        }
+        break;
+    case JSON_OBJECT:
+        i = 0;
+        json_object_foreach((json_t *)v, key, item)
+        {
+            if (i++)
+                fputs("; ", f);
+            esc(f, key);
+            fputs("=", f);
+            json_inline(f, item);
+        }
+        break;
+    }
+}
+
+static void kv_table(FILE *f, const json_t *obj, const char *skip)
+{
+    const char *key;
+    const json_t *v;
+    fputs("<table>\n", f);
+    json_object_foreach((json_t *)obj, key, v)
+    {
+        if (skip && !strcmp(key, skip))
+            continue;
+        fputs("<tr><th class=l>", f);
+        esc(f, key);
+        fputs("</th><td class=l>", f);
+        json_inline(f, v);
+        fputs("</td></tr>\n", f);
+    }
+    fputs("</table>\n", f);
+}
+
+static void section_context(FILE *f, const json_t *res)
+{
+    const json_t *ctx = json_object_get(res, "context");
+    const json_t *allocs = json_object_get(ctx, "allocators");
+    const char *name;
+    const json_t *a;
+    fputs("<h2 id=context>Context</h2>\n<h3>Machine and build</h3>\n", f);
+    kv_table(f, ctx, "allocators");
+    if (json_object_size(allocs)) {
+        fputs("<h3>Allocators</h3>\n<table>\n<tr><th class=l>allocator</th><th class=l>version"
+              "</th><th class=l>library</th><th class=l>settings</th></tr>\n",
+              f);
+        json_object_foreach((json_t *)allocs, name, a)
+        {
+            fputs("<tr><td class=l>", f);
+            esc(f, name);
+            const char *fields[] = {"version", "library", "settings"};
+            for (int k = 0; k < 3; k++) {
+                fputs("</td><td class=l>", f);
+                const json_t *v = json_object_get(a, fields[k]);
+                if (v)
+                    json_inline(f, v);
+            }
+            fputs("</td></tr>\n", f);
+        }
+        fputs("</table>\n", f);
+    }
+    fputs("<h3>Run settings</h3>\n", f);
+    kv_table(f, json_object_get(res, "config"), NULL);
+}
+
+static void section_definitions(FILE *f)
+{
+    fputs("<h2 id=definitions>Metric definitions</h2>\n<p>Times in ns, sizes in bytes. F is "
+          "the anonymous resident memory of the child above the baseline taken after the "
+          "harness set up; L the bytes the trace holds live; both counted against operations."
+          "</p>\n<dl>\n",
+          f);
+    for (size_t i = 0; i < N_METRIC_DEFS; i++)
+        fprintf(f, "<dt>%s</dt><dd>%s</dd>\n", metric_defs[i].name, metric_defs[i].definition);
+    fputs("</dl>\n", f);
+}
+
+int ab_report_html_write(const json_t *res, const char *run_dir, const ab_chart_list *charts,
+                         const char *charts_note, char *err, size_t errlen)
+{
+    ab_names al = {0}, wls = {0};
+    char *buf = NULL, path[4200];
+    size_t len = 0;
+    FILE *f = open_memstream(&buf, &len);
+    if (!f || ab_rv_allocators(res, &al) || ab_rv_workloads(res, &wls)) {
+        if (f)
+            fclose(f);
+        free(buf);
+        ab_names_free(&al);
+        snprintf(err, errlen, "out of memory writing the report");
+        return -1;
+    }
+    const json_t *ctx = json_object_get(res, "context");
+    fputs("<!DOCTYPE html>\n<html lang=en>\n<head>\n<meta charset=\"utf-8\">\n<title>"
+          "alignbench report, run ",
+          f);
+    esc(f, ab_rv_str(res, "run_id"));
+    fprintf(f, "</title>\n<style>%s</style>\n</head>\n<body>\n<h1>alignbench report, run ",
+            page_css);
+    esc(f, ab_rv_str(res, "run_id"));
+    fputs("</h1>\n<p>", f);
+    esc(f, ab_rv_str(ctx, "cpu_model"));
+    fputs(" &middot; ", f);
+    esc(f, ab_rv_str(ctx, "date"));
+    fputs(" &middot; commit ", f);
+    esc(f, ab_rv_str(ctx, "git_commit"));
+    fprintf(f, " &middot; %zu allocators &times; %zu workloads", al.n, wls.n);
+    fputs("</p>\n", f);
+    if (!json_is_true(json_object_get(res, "complete")))
+        fputs("<p class=warn><b>This run is incomplete</b> (interrupted): it shows the runs "
+              "that finished.</p>\n",
+              f);
+    fputs("<p><a href=\"#summary\">Summary</a> &middot; <a href=\"#charts\">Charts</a> &middot; "
+          "<a href=\"#tables\">Tables</a> &middot; <a href=\"#noisy\">Noisy cells</a> &middot; "
+          "<a href=\"#failed\">Failed runs</a> &middot; <a href=\"#context\">Context</a> "
+          "&middot; <a href=\"#definitions\">Definitions</a></p>\n",
+          f);
+    section_summary(f, res, &al, &wls);
+    section_charts(f, run_dir, charts, charts_note);
+    section_tables(f, res, &al, &wls);
+    section_noisy(f, res);
+    section_failed(f, res);
+    section_context(f, res);
+    section_definitions(f);
+    fputs("</body>\n</html>\n", f);
+    ab_names_free(&al);
+    ab_names_free(&wls);
+    if (fclose(f)) {
+        free(buf);
+        snprintf(err, errlen, "out of memory writing the report");
+        return -1;
+    }
+    snprintf(path, sizeof path, "%s/report.html", run_dir);
+    ab_atomic_file af;
+    int rc = ab_atomic_open(&af, path, err, errlen);
+    if (rc == 0) {
+        if (fwrite(buf, 1, len, af.f) == len) {
+            rc = ab_atomic_commit(&af, err, errlen);
+        } else {
+            ab_atomic_abort(&af);
+            snprintf(err, errlen, "cannot write %s", path);
+            rc = -1;
+        }
+    }
+    free(buf);
+    return rc;
+}

@@ -1,0 +1,179 @@
+/* results_view.c: the read-only questions of results_view.h, answered over jansson values.
+ * Every accessor tolerates a missing or mistyped member (a run that crashed has no metrics),
+ * so callers only ever see "present" or "absent". */
+#include "harness/report/results_view.h"
+
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+const char *ab_rv_str(const json_t *obj, const char *key)
+{
+    const json_t *v = json_is_object(obj) ? json_object_get(obj, key) : NULL;
+    return json_is_string(v) ? json_string_value(v) : "";
+}
+
+int ab_rv_num(const json_t *obj, const char *key, double *out)
+{
+    const json_t *v = json_is_object(obj) ? json_object_get(obj, key) : NULL;
+    if (!json_is_number(v))
+        return -1;
+    *out = json_number_value(v);
+    return isfinite(*out) ? 0 : -1;
+}
+
+static int names_has(const ab_names *names, const char *s)
+{
+    for (size_t i = 0; i < names->n; i++)
+        if (!strcmp(names->v[i], s))
+            return 1;
+    return 0;
+}
+
+int ab_names_add(ab_names *names, const char *s)
+{
+    if (!*s || names_has(names, s))
+        return 0;
+    char **v = realloc(names->v, (names->n + 1) * sizeof *v);
+    if (!v)
+        return -1;
+    names->v = v;
+    if (!(v[names->n] = strdup(s)))
+        return -1;
+    names->n++;
+    return 0;
+}
+
+void ab_names_free(ab_names *names)
+{
+    for (size_t i = 0; i < names->n; i++)
+        free(names->v[i]);
+    free(names->v);
+    names->v = NULL;
+    names->n = 0;
+}
+
+/* Names of `key` ("allocator"/"workload") that occur in cells or runs, config order first. */
+static int collect_names(const json_t *res, const char *config_key, const char *key, ab_names *out)
+{
+    ab_names seen = {0};
+    const char *lists[] = {"cells", "runs"};
+    size_t i;
+    const json_t *item;
+    for (size_t l = 0; l < 2; l++)
+        json_array_foreach(json_object_get(res, lists[l]), i, item)
+        {
+            if (ab_names_add(&seen, ab_rv_str(item, key)))
+                goto oom;
+        }
+    *out = (ab_names){0};
+    json_array_foreach(json_object_get(json_object_get(res, "config"), config_key), i, item)
+    {
+        if (json_is_string(item) && names_has(&seen, json_string_value(item)) &&
+            ab_names_add(out, json_string_value(item)))
+            goto oom;
+    }
+    for (i = 0; i < seen.n; i++)
+        if (ab_names_add(out, seen.v[i]))
+            goto oom;
+    ab_names_free(&seen);
+    return 0;
+oom:
+    ab_names_free(&seen);
+    ab_names_free(out);
+    return -1;
+}
+
+int ab_rv_allocators(const json_t *res, ab_names *out)
+{
+    return collect_names(res, "allocators", "allocator", out);
+}
+
+int ab_rv_workloads(const json_t *res, ab_names *out)
+{
+    return collect_names(res, "workloads", "workload", out);
+}
+
+json_t *ab_rv_load(const char *run_dir, char *err, size_t errlen)
+{
+    char path[4096];
+    json_error_t jerr;
+    snprintf(path, sizeof path, "%s/results.json", run_dir);
+    json_t *res = json_load_file(path, 0, &jerr);
+    if (!res) {
+        if (jerr.line > 0)
+            snprintf(err, errlen, "cannot read %s: %s (line %d)", path, jerr.text, jerr.line);
+        else
+            snprintf(err, errlen, "cannot read %s: %s", path, jerr.text);
+        return NULL;
+    }
+    double version = 0;
+    if (strcmp(ab_rv_str(res, "schema"), "alignbench-results") ||
+        ab_rv_num(res, "version", &version) || version != 1) {
+        snprintf(err, errlen, "%s is not an alignbench results file of schema version 1", path);
+        json_decref(res);
+        return NULL;
+    }
+    const json_t *cells = json_object_get(res, "cells");
+    if (!json_is_array(json_object_get(res, "runs")) || (cells && !json_is_array(cells))) {
+        snprintf(err, errlen, "%s: no \"runs\" array (or \"cells\" is not an array)", path);
+        json_decref(res);
+        return NULL;
+    }
+    return res;
+}
+
+const json_t *ab_rv_cell(const json_t *res, const char *alloc, const char *workload)
+{
+    size_t i;
+    const json_t *cell;
+    json_array_foreach(json_object_get(res, "cells"), i, cell)
+    {
+        if (!strcmp(ab_rv_str(cell, "allocator"), alloc) &&
+            !strcmp(ab_rv_str(cell, "workload"), workload))
+            return cell;
+    }
+    return NULL;
+}
+
+int ab_rv_cell_stat(const json_t *cell, const char *metric, const char *stat, double *out)
+{
+    return ab_rv_num(json_object_get(json_object_get(cell, "metrics"), metric), stat, out);
+}
+
+int ab_rv_median(const json_t *res, const char *alloc, const char *workload, const char *metric,
+                 double *out)
+{
+    return ab_rv_cell_stat(ab_rv_cell(res, alloc, workload), metric, "median", out);
+}
+
+const json_t *ab_rv_next_ok_run(const json_t *res, const char *alloc, const char *workload,
+                                size_t *pos)
+{
+    const json_t *runs = json_object_get(res, "runs");
+    for (; *pos < json_array_size(runs); (*pos)++) {
+        const json_t *run = json_array_get(runs, *pos);
+        if (!strcmp(ab_rv_str(run, "allocator"), alloc) &&
+            !strcmp(ab_rv_str(run, "workload"), workload) &&
+            !strcmp(ab_rv_str(run, "status"), "ok")) {
+            (*pos)++;
+            return run;
+        }
+    }
+    return NULL;
+}
+
+static int cmp_double(const void *a, const void *b)
+{
+    double x = *(const double *)a, y = *(const double *)b;
+    return (x > y) - (x < y);
+}
+
+double ab_rv_median_of(double *v, size_t n)
+{
+    if (!n)
+        return NAN;
+    qsort(v, n, sizeof *v, cmp_double);
+    return n % 2 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2;
+}

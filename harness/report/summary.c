@@ -1,0 +1,183 @@
+/* summary.c: the console table of summary.h. The headline column is the net time's median with
+ * its interval; the other columns are a table of (title, metric, format), so adding one is one
+ * line; a metric a cell lacks prints as "-". */
+#include "harness/report/summary.h"
+#include "harness/analysis/aggregate.h"
+
+#include <math.h>
+#include <string.h>
+
+typedef struct column {
+    const char *title;
+    const char *metric; /* cells[].metrics key; its median is shown */
+    double scale;       /* multiply the median by this before printing */
+    const char *fmt;    /* printf format of the scaled median */
+} column;
+
+/* Wide enough for "123.45 [120.00, 130.00]". */
+#define HEADLINE_WIDTH 24
+
+static const column columns[] = {
+    {"Mops/s", "mops", 1, "%9.2f"},
+    {"cycles/op", "cycles_per_op", 1, "%9.1f"},
+    {"alloc mean", "alloc_mean", 1, "%10.1f"},
+    {"alloc p50", "alloc_p50", 1, "%9.0f"},
+    {"alloc p99", "alloc_p99", 1, "%9.0f"},
+    {"frag_peak", "frag_peak", 1, "%9.3f"},
+    {"retained KiB", "retained", 1.0 / 1024, "%12.0f"},
+};
+
+static double stat_of(const json_t *cell, const char *metric, const char *stat)
+{
+    const json_t *v =
+        json_object_get(json_object_get(json_object_get(cell, "metrics"), metric), stat);
+    return json_is_number(v) ? json_number_value(v) : NAN;
+}
+
+/* A median; "<T" instead when it is unresolved, T being the resolution threshold in ns. */
+static void print_cell_value(FILE *out, const char *fmt, double v, double unresolved_below)
+{
+    char buf[64];
+    int width = 0;
+    sscanf(fmt, "%%%d", &width);
+    if (unresolved_below > 0) {
+        snprintf(buf, sizeof buf, "<%.0f", unresolved_below);
+        fprintf(out, " %*s", width, buf);
+    } else if (isnan(v))
+        fprintf(out, " %*s", width, "-");
+    else {
+        snprintf(buf, sizeof buf, fmt, v);
+        fprintf(out, " %s", buf);
+    }
+}
+
+/* The headline: "median [ci_lo, ci_hi]" of the net time, in a column `width` wide. */
+static void print_headline(FILE *out, const json_t *cell, int width)
+{
+    double med = stat_of(cell, "ns_per_op_net", "median");
+    double lo = stat_of(cell, "ns_per_op_net", "ci_lo");
+    double hi = stat_of(cell, "ns_per_op_net", "ci_hi");
+    char buf[96];
+    if (isnan(med))
+        snprintf(buf, sizeof buf, "-");
+    else if (isnan(lo) || isnan(hi))
+        snprintf(buf, sizeof buf, "%.2f", med);
+    else
+        snprintf(buf, sizeof buf, "%.2f [%.2f, %.2f]", med, lo, hi);
+    fprintf(out, " %*s", width, buf);
+}
+
+/* "93.8 %", or "75.0-93.8 %" when the workload's cells have different numbers of ok
+ * repetitions (the coverage depends on n only); "" when no cell has an interval. */
+static void coverage_text(const json_t *cells, const char *workload, char *buf, size_t len)
+{
+    double lo = INFINITY, hi = -INFINITY;
+    size_t i;
+    const json_t *cell;
+    json_array_foreach(cells, i, cell)
+    {
+        const char *w = json_string_value(json_object_get(cell, "workload"));
+        double c = stat_of(cell, "ns_per_op_net", "ci_coverage");
+        if (!w || strcmp(w, workload) != 0 || isnan(c))
+            continue;
+        lo = c < lo ? c : lo;
+        hi = c > hi ? c : hi;
+    }
+    if (lo > hi)
+        snprintf(buf, len, "%s", "");
+    else if (lo == hi)
+        snprintf(buf, len, "%.1f %%", 100 * lo);
+    else
+        snprintf(buf, len, "%.1f-%.1f %%", 100 * lo, 100 * hi);
+}
+
+/* The machine's load around the run: on a shared machine, the first thing that explains a
+ * column of NOISY cells. */
+static void print_load(FILE *out, const json_t *doc)
+{
+    const json_t *ctx = json_object_get(doc, "context");
+    const json_t *start = json_object_get(ctx, "load_average");
+    const json_t *end = json_object_get(ctx, "load_average_end");
+    if (json_array_size(start) < 1 || json_array_size(end) < 1)
+        return;
+    fprintf(out, "\nload average (1 min): %.2f at the start, %.2f at the end, on %lld cores\n",
+            json_number_value(json_array_get(start, 0)), json_number_value(json_array_get(end, 0)),
+            (long long)json_integer_value(json_object_get(ctx, "cores")));
+}
+
+void ab_summary_print(FILE *out, const json_t *doc)
+{
+    const json_t *cells = json_object_get(doc, "cells");
+    const json_t *workloads = json_object_get(json_object_get(doc, "config"), "workloads");
+    const json_t *ctx = json_object_get(doc, "context");
+    double below = json_number_value(json_object_get(ctx, "unresolved_below_ns"));
+    if (!(below > 0))
+        below = 1e-9; /* unknown: still mark, as "<0" */
+    int marked = 0;
+    size_t wi;
+    const json_t *wj;
+    json_array_foreach(workloads, wi, wj)
+    {
+        const char *workload = json_string_value(wj);
+        char cov[48];
+        coverage_text(cells, workload, cov, sizeof cov);
+        fprintf(out, "\nworkload %s (medians over the ok repetitions", workload);
+        if (cov[0])
+            fprintf(out, " [interval of the median, %s coverage]", cov);
+        fprintf(out, "; times in ns per op, net of the replay floor)\n");
+        fprintf(out, "  %-16s %*s", "allocator", HEADLINE_WIDTH, "ns/op net [interval]");
+        for (size_t c = 0; c < sizeof columns / sizeof columns[0]; c++) {
+            int width = 0;
+            sscanf(columns[c].fmt, "%%%d", &width);
+            fprintf(out, " %*s", width, columns[c].title);
+        }
+        fprintf(out, " %5s  %s\n", "ok", "noisy");
+        char na_who[256] = "";
+        const char *na_why = NULL;
+        size_t ci;
+        const json_t *cell;
+        json_array_foreach(cells, ci, cell)
+        {
+            const char *w = json_string_value(json_object_get(cell, "workload"));
+            if (!w || strcmp(w, workload) != 0)
+                continue;
+            fprintf(out, "  %-16s", json_string_value(json_object_get(cell, "allocator")));
+            const char *na = json_string_value(json_object_get(cell, "not_applicable"));
+            if (na) { /* said once under the table */
+                fprintf(out, " %*s\n", HEADLINE_WIDTH, "not applicable");
+                size_t used = strlen(na_who);
+                snprintf(na_who + used, sizeof na_who - used, "%s%s", used ? ", " : "",
+                         json_string_value(json_object_get(cell, "allocator")));
+                na_why = na;
+                continue;
+            }
+            print_headline(out, cell, HEADLINE_WIDTH);
+            for (size_t c = 0; c < sizeof columns / sizeof columns[0]; c++) {
+                int unres = ab_cell_unresolved(cell, columns[c].metric);
+                marked |= unres;
+                print_cell_value(out, columns[c].fmt,
+                                 stat_of(cell, columns[c].metric, "median") * columns[c].scale,
+                                 unres ? below : 0);
+            }
+            char ok[32];
+            snprintf(ok, sizeof ok, "%lld/%lld",
+                     (long long)json_integer_value(json_object_get(cell, "n_ok")),
+                     (long long)json_integer_value(json_object_get(cell, "n_runs")));
+            const json_t *reasons = json_object_get(cell, "noisy_reasons");
+            fprintf(out, " %5s  %s", ok,
+                    json_is_true(json_object_get(cell, "noisy")) ? "NOISY" : "");
+            if (json_array_size(reasons) > 0)
+                fprintf(out, " (%s%s)", json_string_value(json_array_get(reasons, 0)),
+                        json_array_size(reasons) > 1 ? ", ..." : "");
+            fputc('\n', out);
+        }
+        if (na_why)
+            fprintf(out, "  not applicable here (%s): %s.\n", na_who, na_why);
+    }
+    if (marked)
+        fprintf(out,
+                "\n<%.0f: under 3 steps of this machine's clock (one step: %.1f ns), so the\n"
+                "percentile is not a value; the per-op means (alloc mean) resolve below a step.\n",
+                below, json_number_value(json_object_get(ctx, "timer_resolution_ns")));
+    print_load(out, doc);
+}

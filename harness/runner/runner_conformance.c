@@ -1,0 +1,64 @@
+/* runner_conformance.c: the runner's `conformance` mode, the suite `alignbench check` runs in a
+ * fresh child per allocator.
+ *
+ * Written as a flat list of small named checks (like mimalloc's test-api.c), each about one
+ * edge, each printing one line: `PASS <alloc> <check>`, `FAIL <alloc> <check>: what went
+ * wrong`, or `N/A <alloc> <check>: why it does not apply` (bump cannot free by design, ...).
+ * Every check goes through the allocator interface, the same calls the replay makes, so what
+ * passes here is what gets measured. Each check uses a scope of its own and, for allocators with
+ * bulk release, resets it at the end. Exit: 0 all passed (N/A allowed), 1 a check failed.
+ */
+#include "allocators/provider.h"
+#include "harness/runner/conformance_checks.h"
+#include "harness/runner/runner_modes.h"
+
+#include <stdio.h>
+#include <string.h>
+
+#if AB_SANITIZED
+/* ASan aborts on an impossible size by default; the near-SIZE_MAX checks need the NULL that
+ * every real allocator returns. Read by ASan at start-up. */
+const char *__asan_default_options(void);
+const char *__asan_default_options(void)
+{
+    return "allocator_may_return_null=1";
+}
+#endif
+
+int runner_conformance(const ab_runner_ctx *ctx, int argc, char **argv)
+{
+    const char *only = NULL;
+    for (int i = 1; i < argc; i++) {
+        if (!strcmp(argv[i], "--help")) {
+            printf("usage: alignbench-runner conformance --alloc NAME [--lib PATH] "
+                   "[--only CHECK]\nRuns the conformance checks against this allocator, one "
+                   "line each.\n");
+            return 0;
+        } else if (!strcmp(argv[i], "--only") && i + 1 < argc) {
+            only = argv[++i];
+        } else {
+            fprintf(stderr, "alignbench-runner conformance: unknown option '%s'\n", argv[i]);
+            return 2;
+        }
+    }
+    int failed = 0, ran = 0;
+    for (size_t i = 0; i < ab_conformance_check_count; i++) {
+        const ab_conformance_check *chk = &ab_conformance_checks[i];
+        char name[64];
+        ab_conformance_name(chk, name, sizeof name);
+        if (only && strcmp(only, name) != 0)
+            continue;
+        ab_check_ctx c = {.a = ctx->alloc, .scope = (uint32_t)(i + 1)};
+        ab_check_result res = chk->run(&c, chk->arg);
+        static const char *const label[] = {"PASS", "FAIL", "N/A"};
+        printf("%s %s %s%s%s\n", label[res], ctx->alloc_name, name, c.why[0] ? ": " : "", c.why);
+        fflush(stdout);
+        failed |= res == AB_CHECK_FAIL;
+        ran++;
+    }
+    if (only && !ran) {
+        fprintf(stderr, "alignbench-runner conformance: no check named '%s'\n", only);
+        return 2;
+    }
+    return failed ? 1 : 0;
+}

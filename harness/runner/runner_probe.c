@@ -1,0 +1,55 @@
+/* runner_probe.c: the runner's `probe` mode: one JSON line about the allocator this process
+ * runs (after create has verified it), for `alignbench list` and for the results' context.
+ *
+ * {"name", "backend", "description", "version", "library" (the file actually serving malloc),
+ *  "caps": [...]} written with jansson.
+ */
+#include "allocators/provider.h"
+#include "harness/runner/runner_modes.h"
+
+#include <jansson.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+static const struct {
+    unsigned bit;
+    const char *name;
+} cap_names[] = {
+    {AB_CAP_FREE, "free"},       {AB_CAP_REALLOC, "realloc"},
+    {AB_CAP_RESET, "reset"},     {AB_CAP_NATIVE_ALIGNED, "native_aligned"},
+    {AB_CAP_PRELOAD, "preload"}, {AB_CAP_THREAD_SAFE, "thread_safe"},
+};
+
+int runner_probe(const ab_runner_ctx *ctx, int argc, char **argv)
+{
+    if (argc > 1 && !strcmp(argv[1], "--help")) {
+        printf("usage: alignbench-runner probe --alloc NAME [--lib PATH]\n"
+               "Prints one JSON line: name, backend, description, version, library serving "
+               "malloc, caps.\n");
+        return 0;
+    }
+    const ab_allocator *a = ctx->alloc;
+    const char *lib = ab_provider_of("malloc");
+    json_t *caps = json_array();
+    for (size_t i = 0; i < sizeof cap_names / sizeof cap_names[0]; i++)
+        if (a->caps & cap_names[i].bit)
+            json_array_append_new(caps, json_string(cap_names[i].name));
+    const char *version = a->version();
+    json_t *o = json_pack("{s:s, s:s, s:s, s:s, s:s, s:o}", "name", ctx->alloc_name, "backend",
+                          a->name, "description", a->description, "version", version ? version : "",
+                          "library", lib ? lib : "", "caps", caps);
+    if (!o) {
+        fprintf(stderr, "alignbench-runner probe: cannot build the JSON answer\n");
+        return 1;
+    }
+    char *s = json_dumps(o, JSON_COMPACT);
+    json_decref(o);
+    if (!s) {
+        fprintf(stderr, "alignbench-runner probe: cannot write the JSON answer\n");
+        return 1;
+    }
+    printf("%s\n", s);
+    free(s);
+    return fflush(stdout) == 0 ? 0 : 1;
+}

@@ -1,0 +1,436 @@
+/* runner_replay.c: the runner's `replay` mode, one measured run of one allocator on one trace.
+ *
+ *   alignbench-runner replay --alloc NAME [--lib PATH] --trace FILE --out FILE.json
+ *       [--touch none|first|all] [--lower-align 16] [--cpu N] [--checkpoints N] [--warmup N]
+ *       [--batch-reps N] [--passes memory,batch,perop] [--calib-ms N]
+ *
+ * In this fresh process it pins itself (--cpu), opens and validates the trace (an invalid one:
+ * exit 1, nothing replayed), calibrates the TSC, then runs the memory pass first (nothing has
+ * touched the allocator yet), a warm-up, the batch and per-op passes, and the same batch and
+ * per-op passes against the null allocator (the floor); it calibrates again and writes one JSON
+ * object shaped like a `runs[]` element of results/README.md (without the orchestrator's own
+ * fields; built by replay_json.c), through a temporary file renamed into place.
+ *
+ * A trace with more than one thread replays its timed passes with the threaded replay
+ * (replay_threads.h): one OS thread per trace thread, handoffs for remote frees, the floor with
+ * the threaded null allocator; the memory pass stays single-threaded in the op stream's order (a
+ * valid global order, so L is exact). With --cpu N the process takes as many CPUs as the trace
+ * has threads, from N down (wrapping). An allocator that is not thread-safe (bump, rpcss) must
+ * have been created for the trace's threads (runner --threads N: its locking is on).
+ *
+ * Exit codes: 0 ok; 1 usage, invalid trace or a harness error; 4 correctness failure (the
+ * allocator returned a misaligned pointer, NULL for a non-empty request, or memory overlapping a
+ * live block: stderr names the op index and no result file is written). runner_main.c exits 3 when
+ * the allocator is refused.
+ */
+#include "harness/measure/null_alloc.h"
+#include "harness/measure/replay.h"
+#include "harness/runner/replay_json.h"
+#include "harness/measure/replay_threads.h"
+#include "harness/runner/runner_modes.h"
+#include "harness/measure/timer.h"
+#include "workloads/trace_io.h"
+
+#include <errno.h>
+#include <jansson.h>
+#include <sched.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#define EXIT_USAGE 1
+#define EXIT_CORRECTNESS 4
+
+enum { PASS_MEMORY = 1, PASS_BATCH = 2, PASS_PEROP = 4 };
+
+typedef struct replay_args {
+    const char *trace, *out;
+    ab_replay_opts opts;
+    int cpu;
+    unsigned warmup, passes, calib_ms, batch_reps, floor_passes;
+} replay_args;
+
+static const char usage_text[] =
+    "usage: alignbench-runner replay --alloc NAME [--lib PATH] [--threads N] --trace FILE\n"
+    "         --out FILE.json\n"
+    "         [--touch none|first|all] [--lower-align 16] [--cpu N] [--checkpoints N]\n"
+    "         [--warmup N] [--batch-reps N] [--floor-passes N] [--passes memory,batch,perop]\n"
+    "         [--calib-ms N]\n"
+    "One measured run: replays FILE against the allocator (memory pass, warm-up, batch and\n"
+    "per-op latency passes, and the null-allocator floor) and writes one JSON run object.\n"
+    "  --touch        write allocated blocks: all bytes (default), first byte of each page, none\n"
+    "  --lower-align  serve every alignment above A at A (the natural baseline is 16)\n"
+    "  --cpu          pin this process to CPU N (a threaded trace: N, N-1, ... one per thread)\n"
+    "  --checkpoints  memory-pass checkpoints (default 200)\n"
+    "  --warmup       untimed replays before the latency passes (default 1)\n"
+    "  --batch-reps   whole batch-pass repetitions; ns_per_op is their mean (default 3)\n"
+    "  --floor-passes per-op floor passes; each op keeps its fastest (default 1: the net\n"
+    "                 means stay unbiased)\n"
+    "  --passes       which passes to run (default all three)\n"
+    "  --calib-ms     length of each TSC calibration (default 20)\n"
+    "A trace with several threads replays on as many OS threads (the batch pass then times the\n"
+    "whole replay, wall time); bump and rpcss need --threads N (their locking; an allocator\n"
+    "option, before the mode's options).\n"
+    "Exit: 0 ok, 1 usage/invalid trace/harness error, 3 allocator refused, 4 correctness "
+    "failure.\n";
+
+static int parse_uint(const char *opt, const char *s, unsigned long max, unsigned long *out)
+{
+    char *end;
+    errno = 0;
+    unsigned long v = strtoul(s, &end, 0);
+    if (errno || end == s || *end || v > max || s[0] == '-') {
+        fprintf(stderr, "alignbench-runner replay: %s: '%s' is not a number in [0, %lu]\n", opt, s,
+                max);
+        return -1;
+    }
+    *out = v;
+    return 0;
+}
+
+static int parse_passes(const char *s, unsigned *out)
+{
+    static const struct {
+        const char *name;
+        unsigned bit;
+    } names[] = {{"memory", PASS_MEMORY}, {"batch", PASS_BATCH}, {"perop", PASS_PEROP}};
+    *out = 0;
+    char buf[128];
+    snprintf(buf, sizeof buf, "%s", s);
+    for (char *save, *tok = strtok_r(buf, ",", &save); tok; tok = strtok_r(NULL, ",", &save)) {
+        unsigned bit = 0;
+        for (size_t i = 0; i < sizeof names / sizeof names[0]; i++)
+            if (!strcmp(tok, names[i].name))
+                bit = names[i].bit;
+        if (!bit) {
+            fprintf(stderr, "alignbench-runner replay: --passes: unknown pass '%s'\n", tok);
+            return -1;
+        }
+        *out |= bit;
+    }
+    return *out ? 0 : -1;
+}
+
+static int parse_args(int argc, char **argv, replay_args *a)
+{
+    memset(a, 0, sizeof *a);
+    a->cpu = -1;
+    a->warmup = 1;
+    a->passes = PASS_MEMORY | PASS_BATCH | PASS_PEROP;
+    a->calib_ms = 20;
+    a->batch_reps = 3;
+    a->floor_passes = 1;
+    a->opts.touch = AB_TOUCH_ALL;
+    for (int i = 1; i < argc; i++) {
+        const char *o = argv[i];
+        unsigned long v;
+        if (!strcmp(o, "--help") || !strcmp(o, "-h")) {
+            fputs(usage_text, stdout);
+            exit(0);
+        }
+        if (i + 1 >= argc) {
+            fprintf(stderr, "alignbench-runner replay: unknown option or missing value: %s\n", o);
+            return -1;
+        }
+        const char *val = argv[++i];
+        if (!strcmp(o, "--trace"))
+            a->trace = val;
+        else if (!strcmp(o, "--out"))
+            a->out = val;
+        else if (!strcmp(o, "--touch")) {
+            if (ab_touch_parse(val, &a->opts.touch) != 0) {
+                fprintf(stderr, "alignbench-runner replay: --touch: none, first or all\n");
+                return -1;
+            }
+        } else if (!strcmp(o, "--lower-align")) {
+            if (parse_uint(o, val, 1u << 30, &v) || !v || (v & (v - 1))) {
+                fprintf(stderr, "alignbench-runner replay: --lower-align: a power of two\n");
+                return -1;
+            }
+            a->opts.lower_align = (unsigned)v;
+        } else if (!strcmp(o, "--cpu")) {
+            if (parse_uint(o, val, CPU_SETSIZE - 1, &v))
+                return -1;
+            a->cpu = (int)v;
+        } else if (!strcmp(o, "--checkpoints")) {
+            if (parse_uint(o, val, 1000000, &v) || v < 2) {
+                fprintf(stderr, "alignbench-runner replay: --checkpoints: at least 2\n");
+                return -1;
+            }
+            a->opts.checkpoints = (unsigned)v;
+        } else if (!strcmp(o, "--warmup")) {
+            if (parse_uint(o, val, 100, &v))
+                return -1;
+            a->warmup = (unsigned)v;
+        } else if (!strcmp(o, "--calib-ms")) {
+            if (parse_uint(o, val, 10000, &v) || v < 5) {
+                fprintf(stderr, "alignbench-runner replay: --calib-ms: 5 to 10000\n");
+                return -1;
+            }
+            a->calib_ms = (unsigned)v;
+        } else if (!strcmp(o, "--batch-reps")) {
+            if (parse_uint(o, val, 100, &v) || !v) {
+                fprintf(stderr, "alignbench-runner replay: --batch-reps: 1 to 100\n");
+                return -1;
+            }
+            a->batch_reps = (unsigned)v;
+        } else if (!strcmp(o, "--floor-passes")) {
+            if (parse_uint(o, val, 20, &v) || !v) {
+                fprintf(stderr, "alignbench-runner replay: --floor-passes: 1 to 20\n");
+                return -1;
+            }
+            a->floor_passes = (unsigned)v;
+        } else if (!strcmp(o, "--threads")) {
+            fprintf(stderr, "alignbench-runner replay: --threads is an allocator option: give it "
+                            "with --alloc, before the mode's options\n");
+            return -1;
+        } else if (!strcmp(o, "--passes")) {
+            if (parse_passes(val, &a->passes))
+                return -1;
+        } else {
+            fprintf(stderr, "alignbench-runner replay: unknown option %s\n", o);
+            return -1;
+        }
+    }
+    if (!a->trace || !a->out) {
+        fprintf(stderr, "alignbench-runner replay: --trace FILE and --out FILE are required\n");
+        return -1;
+    }
+    return 0;
+}
+
+/* ---- the mode ---------------------------------------------------------------------------- */
+
+static int correctness_failure(const char *who, const ab_replay_failure *f)
+{
+    fprintf(stderr, "alignbench-runner replay: %s: %s\n", who, f->msg);
+    return f->op == UINT64_MAX ? EXIT_USAGE : EXIT_CORRECTNESS;
+}
+
+/* CPUs cpu, cpu-1, ... (wrapping over the online ones): one per replay thread. */
+static int pin_cpus(int cpu, unsigned n)
+{
+    long online = sysconf(_SC_NPROCESSORS_ONLN);
+    if (online < 1 || online > CPU_SETSIZE)
+        online = cpu + 1;
+    cpu_set_t set;
+    CPU_ZERO(&set);
+    for (unsigned k = 0; k < n && k < (unsigned)online; k++)
+        CPU_SET(((cpu - (int)k) % online + online) % online, &set);
+    if (sched_setaffinity(0, sizeof set, &set) != 0) {
+        fprintf(stderr, "alignbench-runner replay: cannot pin to CPU %d (%u CPUs): %s\n", cpu, n,
+                strerror(errno));
+        return -1;
+    }
+    return 0;
+}
+
+/* The timed passes with threads: warm-up, batch (and its floor), per-op (and its floor). */
+static int threaded_passes(const ab_runner_ctx *ctx, const replay_args *a, ab_replay_mt *mt,
+                           const ab_tsc_clock *clock, ab_threads_result *thr,
+                           ab_threads_result *thr_floor, ab_latency_set *lat,
+                           ab_latency_set *lat_floor, ab_pass_result *perop,
+                           ab_pass_result *perop_floor)
+{
+    const ab_allocator *al = ctx->alloc;
+    ab_replay_failure fail;
+    ab_threads_result tmp;
+    for (unsigned w = 0; w < a->warmup; w++)
+        if (ab_replay_mt_pass(mt, al, 1, NULL, 0, &tmp, &fail) != 0)
+            return correctness_failure(ctx->alloc_name, &fail);
+    if (a->passes & PASS_BATCH) {
+        if (ab_replay_mt_pass(mt, al, a->batch_reps, NULL, 0, thr, &fail) != 0)
+            return correctness_failure(ctx->alloc_name, &fail);
+        if (ab_replay_mt_pass(mt, &ab_null_threaded_allocator, a->batch_reps, NULL, 0, thr_floor,
+                              &fail) != 0)
+            return correctness_failure("null (floor)", &fail);
+    }
+    if (a->passes & PASS_PEROP) {
+        if (ab_replay_mt_pass(mt, al, 1, lat, clock->empty_region_ticks, &tmp, &fail) != 0)
+            return correctness_failure(ctx->alloc_name, &fail);
+        ab_threads_as_pass(&tmp, perop);
+        if (ab_replay_mt_pass(mt, &ab_null_threaded_allocator, 1, lat_floor,
+                              clock->empty_region_ticks, &tmp, &fail) != 0)
+            return correctness_failure("null (floor)", &fail);
+        ab_threads_as_pass(&tmp, perop_floor);
+    }
+    return 0;
+}
+
+int runner_replay(const ab_runner_ctx *ctx, int argc, char **argv)
+{
+    replay_args a;
+    if (parse_args(argc, argv, &a) != 0) {
+        fputs(usage_text, stderr);
+        return EXIT_USAGE;
+    }
+    char err[512] = "";
+    ab_trace trace;
+    if (ab_trace_open(a.trace, &trace, err, sizeof err) != 0) {
+        fprintf(stderr, "alignbench-runner replay: %s: %s\n", a.trace, err);
+        return EXIT_USAGE;
+    }
+    ab_trace_limits lim;
+    ab_trace_limits_default(&lim);
+    if (ab_trace_validate(&trace, &lim, err, sizeof err) != 0) {
+        fprintf(stderr, "alignbench-runner replay: invalid trace %s: %s\n", a.trace, err);
+        ab_trace_close(&trace);
+        return EXIT_USAGE;
+    }
+    const unsigned nthreads = trace.hdr.thread_count > 1 ? trace.hdr.thread_count : 1;
+    if (nthreads > 1 && !(ctx->alloc->caps & AB_CAP_THREAD_SAFE) && ctx->threads < nthreads) {
+        fprintf(stderr,
+                "alignbench-runner replay: %s is not thread-safe and the trace has %u threads: "
+                "create it for them with --threads %u (before the mode's options)\n",
+                ctx->alloc_name, nthreads, nthreads);
+        ab_trace_close(&trace);
+        return EXIT_USAGE;
+    }
+    if (a.cpu >= 0 && pin_cpus(a.cpu, nthreads) != 0) {
+        ab_trace_close(&trace);
+        return EXIT_USAGE;
+    }
+
+    const ab_allocator *al = ctx->alloc;
+    int rc = EXIT_USAGE;
+    ab_tsc_clock clock;
+    ab_replay *r = NULL;
+    ab_replay_mt *mt = NULL;
+    ab_latency_set lat_main = {0}, lat_raw = {0}, lat_floor = {0};
+    json_t *run = NULL;
+    if (ab_tsc_clock_begin(&clock, a.calib_ms) != 0) {
+        fprintf(stderr, "alignbench-runner replay: TSC calibration kept being interrupted\n");
+        goto out;
+    }
+    r = ab_replay_create(&trace, al, &a.opts, err, sizeof err);
+    if (!r) {
+        fprintf(stderr, "alignbench-runner replay: %s\n", err);
+        goto out;
+    }
+    ab_replay_set_tsc_hz(r, clock.hz);
+    const ab_trace_scan *scan = ab_replay_scan(r);
+    ab_replay_failure fail;
+    ab_memory_result mem;
+    if (a.passes & PASS_MEMORY) {
+        if (ab_replay_memory_pass(r, al, &mem, &fail) != 0) {
+            rc = correctness_failure(ctx->alloc_name, &fail);
+            goto out;
+        }
+    }
+    unsigned served_max = scan->max_align_log2;
+    if (a.opts.lower_align && ((size_t)1 << served_max) > a.opts.lower_align)
+        served_max = (unsigned)__builtin_ctz(a.opts.lower_align);
+    if (ab_null_prepare_threads(scan->max_size, (size_t)1 << served_max,
+                                nthreads > 1 ? nthreads : 0) != 0) {
+        fprintf(stderr, "alignbench-runner replay: cannot map the null allocator's block\n");
+        goto out;
+    }
+    ab_pass_result batch = {0}, batch_floor = {0}, perop = {0}, perop_floor = {0};
+    ab_threads_result thr = {0}, thr_floor = {0};
+    if (nthreads > 1) {
+        if ((a.passes & PASS_PEROP) && (ab_replay_latency_set_init(r, &lat_main, 0) != 0 ||
+                                        ab_replay_latency_set_init(r, &lat_floor, 0) != 0)) {
+            fprintf(stderr, "alignbench-runner replay: cannot map the latency histograms\n");
+            goto out;
+        }
+        mt = ab_replay_mt_create(&trace, al, &a.opts, err, sizeof err);
+        if (!mt) {
+            fprintf(stderr, "alignbench-runner replay: %s\n", err);
+            goto out;
+        }
+        if (a.passes & (PASS_BATCH | PASS_PEROP)) {
+            int trc = threaded_passes(ctx, &a, mt, &clock, &thr, &thr_floor, &lat_main, &lat_floor,
+                                      &perop, &perop_floor);
+            if (trc != 0) {
+                rc = trc;
+                goto out;
+            }
+        }
+        ab_threads_as_pass(&thr, &batch);
+        ab_threads_as_pass(&thr_floor, &batch_floor);
+    } else {
+        if (a.passes & (PASS_BATCH | PASS_PEROP))
+            for (unsigned w = 0; w < a.warmup; w++)
+                if (ab_replay_batch_pass(r, al, 1, &batch, &fail) != 0) {
+                    rc = correctness_failure(ctx->alloc_name, &fail);
+                    goto out;
+                }
+        if (a.passes & PASS_BATCH) {
+            if (ab_replay_batch_pass(r, al, a.batch_reps, &batch, &fail) != 0) {
+                rc = correctness_failure(ctx->alloc_name, &fail);
+                goto out;
+            }
+            if (ab_replay_batch_pass(r, &ab_null_allocator, a.batch_reps, &batch_floor, &fail) !=
+                0) {
+                rc = correctness_failure("null (floor)", &fail);
+                goto out;
+            }
+        }
+        if (a.passes & PASS_PEROP) {
+            if (ab_replay_latency_set_init(r, &lat_main, 1) != 0 ||
+                ab_replay_latency_set_init(r, &lat_raw, 0) != 0 ||
+                ab_replay_latency_set_init(r, &lat_floor, 0) != 0) {
+                fprintf(stderr, "alignbench-runner replay: cannot map the latency histograms\n");
+                goto out;
+            }
+            /* the floor first: each op's own, so the allocator's samples are net op by op */
+            if (ab_replay_perop_floor_pass(r, &ab_null_allocator, a.floor_passes,
+                                           clock.empty_region_ticks, &lat_floor, &perop_floor,
+                                           &fail)) {
+                rc = correctness_failure("null (floor)", &fail);
+                goto out;
+            }
+            if (ab_replay_perop_pass(r, al, clock.empty_region_ticks, &lat_raw, &lat_main, &perop,
+                                     &fail)) {
+                rc = correctness_failure(ctx->alloc_name, &fail);
+                goto out;
+            }
+        }
+    }
+    if (ab_tsc_clock_end(&clock, a.calib_ms) != 0) {
+        fprintf(stderr, "alignbench-runner replay: TSC calibration kept being interrupted\n");
+        goto out;
+    }
+
+    ab_run_record rec = {
+        .clock = &clock,
+        .opts = &a.opts,
+        .trace = &trace,
+        .trace_path = a.trace,
+        .scan = scan,
+        .memory = (a.passes & PASS_MEMORY) ? &mem : NULL,
+        .batch = (a.passes & PASS_BATCH) ? &batch : NULL,
+        .batch_floor = &batch_floor,
+        .perop = (a.passes & PASS_PEROP) ? &perop : NULL,
+        .perop_floor = &perop_floor,
+        .lat = (a.passes & PASS_PEROP) ? &lat_main : NULL,
+        .lat_raw = (a.passes & PASS_PEROP) && nthreads == 1 ? &lat_raw : NULL,
+        .lat_floor = (a.passes & PASS_PEROP) ? &lat_floor : NULL,
+        .alloc = al,
+        .alloc_name = ctx->alloc_name,
+        .lib_path = ctx->lib_path,
+        .cpu = a.cpu,
+        .warmup = a.warmup,
+        .batch_reps = a.batch_reps,
+        .floor_passes = a.floor_passes,
+        .threads = nthreads > 1 && (a.passes & PASS_BATCH) ? &thr : NULL,
+        .threads_floor = &thr_floor,
+    };
+    run = ab_run_record_json(&rec);
+    if (!run || ab_json_write_atomic(run, a.out, err, sizeof err) != 0) {
+        fprintf(stderr, "alignbench-runner replay: %s\n", run ? err : "cannot build the result");
+        goto out;
+    }
+    rc = 0;
+out:
+    json_decref(run);
+    ab_replay_latency_set_free(&lat_main);
+    ab_replay_latency_set_free(&lat_raw);
+    ab_replay_latency_set_free(&lat_floor);
+    ab_replay_mt_destroy(mt);
+    ab_null_release();
+    ab_replay_destroy(r);
+    ab_trace_close(&trace);
+    return rc;
+}
