@@ -9,7 +9,7 @@
  */
 #include "harness/analysis/compare_data.h"
 
-#include "harness/analysis/compare_io.h"
+#include "harness/common/json_file.h"
 #include "harness/common/error_message.h"
 
 #include <stdio.h>

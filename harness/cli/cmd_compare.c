@@ -20,7 +20,7 @@
  */
 #include "harness/cli/commands.h"
 #include "harness/analysis/compare_data.h"
-#include "harness/analysis/compare_io.h"
+#include "harness/common/json_file.h"
 #include "harness/analysis/mannwhitney.h"
 #include "harness/analysis/stats.h"
 
@@ -514,7 +514,7 @@ static int write_json(const compare_opts *o, const ab_cmp_side *b, const ab_cmp_
         json_object_set_new(doc, "load_average",
                             json_pack("{s:s, s:s}", "base", b->load, "new", n->load));
     char err[512];
-    int rc = doc ? ab_json_write_atomic(o->json_out, doc, err, sizeof err) : -1;
+    int rc = doc ? ab_json_write_atomic(o->json_out, doc, JSON_INDENT(2), err, sizeof err) : -1;
     if (rc != 0)
         fprintf(stderr, "alignbench compare: %s\n", doc ? err : "out of memory");
     json_decref(doc);

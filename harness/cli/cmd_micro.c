@@ -8,12 +8,13 @@
  * (micro_merge.c; with --rounds, K interleaved rounds of children are merged into one set of
  * repetitions). The
  * context gains the machine facts (context.h) as "alignbench_*" string keys; each child already
- * recorded its allocator's version and library. The file is written atomically (compare_io.h).
+ * recorded its allocator's version and library. The file is written atomically
+ * (common/json_file.h).
  */
 #include "harness/orchestrator/alloc_select.h"
 #include "harness/orchestrator/child.h"
 #include "harness/cli/commands.h"
-#include "harness/analysis/compare_io.h"
+#include "harness/common/json_file.h"
 #include "harness/orchestrator/context.h"
 #include "harness/orchestrator/micro_merge.h"
 
@@ -381,7 +382,7 @@ int cmd_micro(int argc, char **argv)
     json_object_set_new(ctx, "alignbench_micro_mode", json_string(o.full ? "full" : "quick"));
     json_object_set_new(ctx, "alignbench_micro_rounds", json_integer(o.rounds));
     size_t nbench = json_array_size(json_object_get(merged, "benchmarks"));
-    int wrote = ab_json_write_atomic(out, merged, err, sizeof err);
+    int wrote = ab_json_write_atomic(out, merged, JSON_INDENT(2), err, sizeof err);
     json_decref(merged);
     if (wrote != 0) {
         fprintf(stderr, "alignbench micro: %s\n", err);

@@ -4,7 +4,7 @@
  * over the repetitions that did not fail. */
 #include "harness/orchestrator/micro_merge.h"
 
-#include "harness/analysis/compare_io.h"
+#include "harness/common/json_file.h"
 #include "harness/analysis/stats.h"
 
 #include <math.h>

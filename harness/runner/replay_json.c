@@ -400,20 +400,3 @@ json_t *ab_run_record_json(const ab_run_record *rec)
 
     return run;
 }
-
-int ab_json_write_atomic(json_t *o, const char *path, char *err, size_t errlen)
-{
-    char tmp[4096];
-    snprintf(tmp, sizeof tmp, "%s.tmp.%ld", path, (long)getpid());
-    if (json_dump_file(o, tmp, JSON_INDENT(1) | JSON_REAL_PRECISION(10)) != 0) {
-        snprintf(err, errlen, "cannot write %s", tmp);
-        unlink(tmp);
-        return -1;
-    }
-    if (rename(tmp, path) != 0) {
-        snprintf(err, errlen, "cannot rename %s to %s: %s", tmp, path, strerror(errno));
-        unlink(tmp);
-        return -1;
-    }
-    return 0;
-}

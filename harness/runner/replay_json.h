@@ -43,7 +43,4 @@ typedef struct ab_run_record {
 /* A new JSON object (the caller owns it). */
 json_t *ab_run_record_json(const ab_run_record *rec);
 
-/* Write o to path through a temporary file renamed into place. Returns 0 or -1 with err. */
-int ab_json_write_atomic(json_t *o, const char *path, char *err, size_t errlen);
-
 #endif

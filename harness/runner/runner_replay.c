@@ -25,6 +25,7 @@
  */
 #include "harness/measure/null_alloc.h"
 #include "harness/measure/replay.h"
+#include "harness/common/json_file.h"
 #include "harness/runner/replay_json.h"
 #include "harness/measure/replay_threads.h"
 #include "harness/runner/runner_modes.h"
@@ -418,7 +419,8 @@ int runner_replay(const ab_runner_ctx *ctx, int argc, char **argv)
         .threads_floor = &thr_floor,
     };
     run = ab_run_record_json(&rec);
-    if (!run || ab_json_write_atomic(run, a.out, err, sizeof err) != 0) {
+    if (!run || ab_json_write_atomic(a.out, run, JSON_INDENT(1) | JSON_REAL_PRECISION(10), err,
+                                     sizeof err) != 0) {
         fprintf(stderr, "alignbench-runner replay: %s\n", run ? err : "cannot build the result");
         goto out;
     }
