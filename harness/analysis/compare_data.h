@@ -19,14 +19,18 @@ typedef struct ab_cmp_metric {
     const char *name;
     const char *results_key; /* runs[].metrics key in results.json, NULL: not there */
     const char *gbench_key;  /* field of a Google Benchmark entry, NULL: not there */
-    int higher_is_better;    /* 1 for throughput; 0 for times, percentiles, fragmentation */
-    const char *unit;
-    const char *what;
     /* For a raw time: the name of the table metric holding its part net of the replay floor
      * (a few ns), printed as an absolute change next to the raw verdict; NULL otherwise. The
      * verdict never uses it: a relative change of a few ns is noise (1 ns on 3 ns is 33 %). */
     const char *net_metric;
+    const char *what; /* compare's own description; NULL: the metric table's definition */
 } ab_cmp_metric;
+
+/* The unit, direction and description of a metric: the metric table's (metric_table.h) for a
+ * results.json metric, else Google Benchmark's (ns per iteration; items per second). */
+const char *ab_cmp_metric_unit(const ab_cmp_metric *m);
+int ab_cmp_metric_higher_is_better(const ab_cmp_metric *m);
+const char *ab_cmp_metric_what(const ab_cmp_metric *m);
 
 extern const ab_cmp_metric ab_cmp_metrics[];
 extern const size_t ab_cmp_metric_count;

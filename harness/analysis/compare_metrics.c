@@ -11,43 +11,43 @@
  * relative change is mostly noise; it is shown next to `time` in ns and kept as `time_net`
  * for whoever wants it. */
 #include "harness/analysis/compare_data.h"
+#include "harness/analysis/metric_table.h"
 
 #include <string.h>
 
+/* {compare's name, results.json key, Google Benchmark field, net metric, what}; units and
+ * directions of results metrics come from the metric table (metric_table.h), and only the two
+ * Google Benchmark-only fields carry their own. */
 const ab_cmp_metric ab_cmp_metrics[] = {
-    {"cycles", "cycles_per_op", NULL, 0, "cycles",
+    {"cycles", "cycles_per_op", NULL, "cycles_net",
      "run: time per op in core cycles, raw (allocator plus the replay floor): unlike ns, it does "
-     "not move when the host changes the core's clock between the two runs",
-     "cycles_net"},
-    {"cycles_net", "cycles_per_op_net", NULL, 0, "cycles",
-     "cycles per op net of the replay floor: relative change of a small number: noisy", NULL},
-    {"time", "ns_per_op", "real_time", 0, "ns",
-     "run: time per op, raw (allocator plus the replay floor); micro: real time per iteration",
-     "time_net"},
-    {"time_net", "ns_per_op_net", NULL, 0, "ns",
-     "time per op net of the replay floor: relative change of a small number: noisy", NULL},
-    {"cpu_time", NULL, "cpu_time", 0, "ns", "CPU time per iteration", NULL},
-    {"mops", "mops", NULL, 1, "Mops/s", "operations per second, millions", NULL},
-    {"items_per_second", NULL, "items_per_second", 1, "/s", "items per second", NULL},
-    {"p50", "alloc_p50", "alloc_p50", 0, "ns", "alloc latency, median", NULL},
-    {"p99", "alloc_p99", "alloc_p99", 0, "ns", "alloc latency, 99th percentile", NULL},
-    {"p999", "alloc_p999", NULL, 0, "ns", "alloc latency, 99.9th percentile", NULL},
-    {"free_p50", "free_p50", "free_p50", 0, "ns", "free latency, median", NULL},
-    {"free_p99", "free_p99", "free_p99", 0, "ns", "free latency, 99th percentile", NULL},
-    {"realloc_p50", "realloc_p50", NULL, 0, "ns", "realloc latency, median", NULL},
-    {"realloc_p99", "realloc_p99", NULL, 0, "ns", "realloc latency, 99th percentile", NULL},
-    {"reset_p99", "reset_p99", NULL, 0, "ns", "scope reset latency, 99th percentile", NULL},
-    {"frag_peak", "frag_peak", NULL, 0, "", "max footprint / max live - 1", NULL},
-    {"frag_at_peak", "frag_at_peak", NULL, 0, "", "max footprint / live at that time - 1", NULL},
-    {"frag_avg", "frag_avg", NULL, 0, "", "integral footprint / integral live - 1", NULL},
-    {"internal", "internal", NULL, 0, "", "sum of footprints / live - 1 at the peak", NULL},
-    {"retained", "retained", NULL, 0, "B", "footprint left after everything is freed", NULL},
-    {"peak_rss", "peak_rss", NULL, 0, "B", "peak resident memory of the runner (VmHWM)", NULL},
-    {"peak_footprint", "peak_footprint", NULL, 0, "B", "max footprint", NULL},
-    {"align_cost_bytes", "align_cost_bytes", NULL, 0, "B",
-     "footprint against the same trace at natural alignment", NULL},
-    {"align_cost_ns_per_op", "align_cost_ns_per_op", NULL, 0, "ns",
-     "time per op against the same trace at natural alignment", NULL},
+     "not move when the host changes the core's clock between the two runs"},
+    {"cycles_net", "cycles_per_op_net", NULL, NULL,
+     "cycles per op net of the replay floor: relative change of a small number: noisy"},
+    {"time", "ns_per_op", "real_time", "time_net",
+     "run: time per op, raw (allocator plus the replay floor); micro: real time per iteration"},
+    {"time_net", "ns_per_op_net", NULL, NULL,
+     "time per op net of the replay floor: relative change of a small number: noisy"},
+    {"cpu_time", NULL, "cpu_time", NULL, "CPU time per iteration"},
+    {"mops", "mops", NULL, NULL, NULL},
+    {"items_per_second", NULL, "items_per_second", NULL, "items per second"},
+    {"p50", "alloc_p50", "alloc_p50", NULL, "alloc latency, median"},
+    {"p99", "alloc_p99", "alloc_p99", NULL, "alloc latency, 99th percentile"},
+    {"p999", "alloc_p999", NULL, NULL, NULL},
+    {"free_p50", "free_p50", "free_p50", NULL, "free latency, median"},
+    {"free_p99", "free_p99", "free_p99", NULL, "free latency, 99th percentile"},
+    {"realloc_p50", "realloc_p50", NULL, NULL, NULL},
+    {"realloc_p99", "realloc_p99", NULL, NULL, NULL},
+    {"reset_p99", "reset_p99", NULL, NULL, NULL},
+    {"frag_peak", "frag_peak", NULL, NULL, NULL},
+    {"frag_at_peak", "frag_at_peak", NULL, NULL, NULL},
+    {"frag_avg", "frag_avg", NULL, NULL, NULL},
+    {"internal", "internal", NULL, NULL, NULL},
+    {"retained", "retained", NULL, NULL, NULL},
+    {"peak_rss", "peak_rss", NULL, NULL, NULL},
+    {"peak_footprint", "peak_footprint", NULL, NULL, NULL},
+    {"align_cost_bytes", "align_cost_bytes", NULL, NULL, NULL},
+    {"align_cost_ns_per_op", "align_cost_ns_per_op", NULL, NULL, NULL},
 };
 const size_t ab_cmp_metric_count = sizeof ab_cmp_metrics / sizeof ab_cmp_metrics[0];
 
@@ -64,4 +64,32 @@ int ab_cmp_metric_find(const char *name)
 const char *ab_cmp_metric_key(const ab_cmp_metric *m, ab_cmp_kind kind)
 {
     return kind == AB_CMP_RESULTS ? m->results_key : m->gbench_key;
+}
+
+/* Google Benchmark-only fields: ns per iteration, except items_per_second. */
+static const ab_metric_def *table_def(const ab_cmp_metric *m)
+{
+    return m->results_key ? ab_metric_def_find(m->results_key) : NULL;
+}
+
+const char *ab_cmp_metric_unit(const ab_cmp_metric *m)
+{
+    const ab_metric_def *d = table_def(m);
+    if (d)
+        return ab_unit_name(d->unit);
+    return m->gbench_key && !strcmp(m->gbench_key, "items_per_second") ? "/s" : "ns";
+}
+
+int ab_cmp_metric_higher_is_better(const ab_cmp_metric *m)
+{
+    const ab_metric_def *d = table_def(m);
+    if (d)
+        return d->higher_is_better;
+    return m->gbench_key && !strcmp(m->gbench_key, "items_per_second");
+}
+
+const char *ab_cmp_metric_what(const ab_cmp_metric *m)
+{
+    const ab_metric_def *d = table_def(m);
+    return m->what ? m->what : d ? d->definition : "";
 }

@@ -5,6 +5,7 @@
  * metrics are empty fields.
  */
 #include "harness/analysis/results_write.h"
+#include "harness/analysis/metric_table.h"
 #include "harness/common/atomic_file.h"
 #include "harness/common/json_file.h"
 
@@ -15,41 +16,22 @@
 #include <string.h>
 #include <unistd.h>
 
-const char *const ab_metric_names[] = {
-    "ns_per_op",
-    "ns_per_op_net",
-    "floor_ns_per_op",
-    "mops",
-    "mops_wall",
-    "threads",
-    "alloc_p50",
-    "alloc_p99",
-    "alloc_p999",
-    "alloc_mean",
-    "free_p50",
-    "free_p99",
-    "free_mean",
-    "frag_peak",
-    "frag_at_peak",
-    "frag_avg",
-    "internal",
-    "retained",
-    "peak_rss",
-    "peak_live",
-    "peak_footprint",
-    "align_cost_bytes",
-    "align_cost_ns_per_op",
-    "tsc_drift_ppm",
-};
-const size_t ab_metric_name_count = sizeof ab_metric_names / sizeof ab_metric_names[0];
+/* The fixed columns: the metric table's csv entries, which come first in it. */
+size_t ab_results_csv_metric_count(void)
+{
+    size_t n = 0;
+    while (n < ab_metric_def_count && ab_metric_defs[n].csv)
+        n++;
+    return n;
+}
 
 static const char *const fixed_columns[] = {"allocator", "workload",  "rep",    "round",
                                             "status",    "exit_code", "signal", "error"};
 
 static int is_known_metric(const char *name)
 {
-    for (size_t i = 0; i < ab_metric_name_count; i++)
-        if (!strcmp(ab_metric_names[i], name))
+    for (size_t i = 0; i < ab_results_csv_metric_count(); i++)
+        if (!strcmp(ab_metric_defs[i].name, name))
             return 1;
     return 0;
 }
@@ -75,15 +57,15 @@ static const char **metric_columns(const json_t *runs, size_t *count)
                 json_object_set(extra, name, json_null());
         }
     }
-    size_t n = ab_metric_name_count + json_object_size(extra);
+    size_t n = ab_results_csv_metric_count() + json_object_size(extra);
     const char **cols = malloc(n * sizeof *cols);
     if (!cols) {
         json_decref(extra);
         return NULL;
     }
     size_t k = 0;
-    for (i = 0; i < ab_metric_name_count; i++)
-        cols[k++] = ab_metric_names[i];
+    for (i = 0; i < ab_results_csv_metric_count(); i++)
+        cols[k++] = ab_metric_defs[i].name;
     size_t first_extra = k;
     const char *name;
     json_t *v;
@@ -154,7 +136,7 @@ int ab_results_csv(const json_t *doc, FILE *f)
         }
         fputc('\n', f);
     }
-    for (size_t c = ab_metric_name_count; c < ncols; c++)
+    for (size_t c = ab_results_csv_metric_count(); c < ncols; c++)
         free((char *)cols[c]);
     free(cols);
     return ferror(f) ? -1 : 0;

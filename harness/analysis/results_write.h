@@ -1,7 +1,7 @@
 /* results_write.h: writing a run's results.json and results.csv (schema: results/README.md).
  *
  * The orchestrator rewrites both files after every completed run, so an interruption loses at
- * most the run in flight. Both go through workloads/atomic_file.h (temp file, rename), with an
+ * most the run in flight. Both go through common/atomic_file.h (temp file, rename), with an
  * fsync of the temporary before the rename: a reader never sees half a file, even after a power
  * cut, and a full disk is an error that names the file and keeps the previous version.
  */
@@ -12,10 +12,10 @@
 #include <stddef.h>
 #include <stdio.h>
 
-/* The flat metric names in their canonical column order (results/README.md); metrics a runner
- * reports beyond these follow them in the CSV, sorted by name. */
-extern const char *const ab_metric_names[];
-extern const size_t ab_metric_name_count;
+/* How many metrics have a fixed results.csv column: the metric table's (metric_table.h) first
+ * entries, in its order (results/README.md); metrics a runner reports beyond these follow them
+ * in the CSV, sorted by name. */
+size_t ab_results_csv_metric_count(void);
 
 /* Writes the CSV of a results document to f: a header line, then one row per runs[] element
  * (allocator, workload, rep, round, status, exit_code, signal, error, then every metric).

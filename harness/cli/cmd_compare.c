@@ -72,8 +72,8 @@ static void usage(FILE *f)
                "metrics (lower is better unless marked higher):\n");
     for (size_t i = 0; i < ab_cmp_metric_count; i++) {
         const ab_cmp_metric *m = &ab_cmp_metrics[i];
-        fprintf(f, "  %-20s %s%s [%s%s%s]\n", m->name, m->what,
-                m->higher_is_better ? " (higher)" : "", m->results_key ? "run" : "",
+        fprintf(f, "  %-20s %s%s [%s%s%s]\n", m->name, ab_cmp_metric_what(m),
+                ab_cmp_metric_higher_is_better(m) ? " (higher)" : "", m->results_key ? "run" : "",
                 m->results_key && m->gbench_key ? ", " : "", m->gbench_key ? "micro" : "");
     }
     fprintf(f,
@@ -266,7 +266,7 @@ static void compare_metric(const compare_opts *o, row *r)
         r->v = V_NA;
         return;
     }
-    double worse = m->higher_is_better ? -r->change_pct : r->change_pct;
+    double worse = ab_cmp_metric_higher_is_better(m) ? -r->change_pct : r->change_pct;
     if (fabs(r->change_pct) <= o->threshold_pct)
         r->v = V_SAME;
     else if (!(r->mw.p < o->alpha))
@@ -429,8 +429,8 @@ static void print_report(const compare_opts *o, const ab_cmp_side *b, const ab_c
                r->v != V_NA && r->min_p >= o->alpha ? " (too few repetitions)" : "");
         if (has_net(r))
             printf("  net %.3g -> %.3g %s (%+.3g %s)", r->net_base, r->net_new,
-                   ab_cmp_metrics[r->metric].unit, r->net_new - r->net_base,
-                   ab_cmp_metrics[r->metric].unit);
+                   ab_cmp_metric_unit(&ab_cmp_metrics[r->metric]), r->net_new - r->net_base,
+                   ab_cmp_metric_unit(&ab_cmp_metrics[r->metric]));
         putchar('\n');
     }
     for (size_t k = 0; k < b->ncells; k++)
@@ -488,7 +488,8 @@ static int write_json(const compare_opts *o, const ab_cmp_side *b, const ab_cmp_
                       num_or_null(r->change_pct), "p_value", num_or_null(r->mw.p), "min_p",
                       num_or_null(m ? r->min_p : NAN), "verdict", verdict_names[r->v]);
         if (m) {
-            json_object_set_new(j, "higher_is_better", json_boolean(m->higher_is_better));
+            json_object_set_new(j, "higher_is_better",
+                                json_boolean(ab_cmp_metric_higher_is_better(m)));
             json_object_set_new(j, "exact", json_boolean(r->mw.exact));
         }
         if (m && has_net(r)) {

@@ -4,6 +4,7 @@
  * context, metric definitions. */
 #include "harness/report/report_html.h"
 #include "harness/analysis/aggregate.h"
+#include "harness/analysis/metric_table.h"
 #include "harness/common/atomic_file.h"
 #include "harness/report/results_view.h"
 
@@ -54,99 +55,9 @@ static void escf(FILE *f, const char *fmt, ...)
     esc(f, buf);
 }
 
-/* ---- metrics: units and one-line definitions ---- */
+/* ---- metrics: units and definitions come from analysis/metric_table.h ---- */
 
-typedef enum unit { U_NS, U_RATIO, U_BYTES, U_MOPS, U_PPM } unit;
-
-typedef struct metric_def {
-    const char *name;
-    unit unit;
-    const char *definition;
-} metric_def;
-
-static const metric_def metric_defs[] = {
-    {"ns_per_op", U_NS,
-     "time per replayed operation, raw: the mean of whole replays of the trace (every op the "
-     "allocator served, rare long pauses included), less the time other processes held the "
-     "CPU, over the timed ops (alloc, free, realloc, reset)"},
-    {"ns_per_op_net", U_NS, "ns_per_op minus the replay floor: what the allocator itself costs"},
-    {"floor_ns_per_op", U_NS,
-     "the replay floor: the same trace replayed against a null allocator in the same child"},
-    {"mops", U_MOPS, "millions of operations per second, 1000 / ns_per_op (raw)"},
-    {"alloc_p50", U_NS,
-     "median time of one allocation, per-op fenced TSC timing, net op by op (each sample minus "
-     "the same op replayed against the null allocator); marked unresolved under 3 timer steps"},
-    {"alloc_mean", U_NS,
-     "mean time of one allocation, net op by op: unbiased where the clock's step quantizes "
-     "every single sample, so it resolves differences below a step"},
-    {"free_mean", U_NS, "mean time of one free, net op by op"},
-    {"realloc_mean", U_NS, "mean time of one realloc, net op by op"},
-    {"reset_mean", U_NS,
-     "mean time of one bulk release, net op by op (the harness's own walk of that scope's "
-     "blocks, for allocators that cannot reset, is in the floor of that very op)"},
-    {"alloc_p99", U_NS, "99th percentile of the time of one allocation, net"},
-    {"alloc_p999", U_NS, "99.9th percentile of the time of one allocation, net"},
-    {"free_p50", U_NS, "median time of one free, net"},
-    {"free_p99", U_NS, "99th percentile of the time of one free, net"},
-    {"realloc_p50", U_NS, "median time of one realloc, net"},
-    {"realloc_p99", U_NS, "99th percentile of the time of one realloc, net"},
-    {"reset_p50", U_NS, "median time of one bulk release (reset), net"},
-    {"reset_p99", U_NS, "99th percentile of the time of one bulk release (reset), net"},
-    {"frag_peak", U_RATIO,
-     "max F / max L - 1, F = resident memory above baseline, L = live requested bytes"},
-    {"frag_at_peak", U_RATIO, "max F / L(at the time of max F) - 1"},
-    {"frag_avg", U_RATIO, "(integral of F) / (integral of L) - 1, over operation time"},
-    {"internal", U_RATIO, "sum of block footprints / L - 1 at the live peak"},
-    {"retained", U_BYTES, "F after everything was released and the allocator purged"},
-    {"peak_rss", U_BYTES,
-     "peak resident memory of the runner (VmHWM), for comparison with other suites"},
-    {"peak_live", U_BYTES, "max L: the most bytes the trace held live"},
-    {"peak_footprint", U_BYTES, "max F over the checkpoints: the most resident memory used"},
-    {"footprint_at_peak_live", U_BYTES, "sum of the blocks' footprints at the live peak"},
-    {"align_cost_bytes", U_BYTES,
-     "peak_footprint minus that of the same trace with every alignment lowered to 16: what the "
-     "alignments cost in memory"},
-    {"align_cost_ns_per_op", U_NS,
-     "ns_per_op_net minus that of the same trace lowered to 16-byte alignment"},
-    {"tsc_drift_ppm", U_PPM,
-     "disagreement of the TSC calibrations at start and end of the run (over 1000 = noisy)"},
-    {"ns_per_op_minbatch", U_NS,
-     "diagnostic only: each batch of 1024 ops at its fastest repetition, summed; it drops "
-     "preemptions and the allocator's own rare pauses alike"},
-    {"floor_ns_per_op_minbatch", U_NS, "the floor's ns_per_op_minbatch"},
-    {"batch_median_ns_per_op", U_NS, "median over the batches of the time per op (raw)"},
-    {"floor_batch_median_ns_per_op", U_NS, "the floor's batch_median_ns_per_op"},
-    {"perop_ns_per_op", U_NS,
-     "cost per op of the per-op timing pass itself, timer reads included (harness cost)"},
-    {"floor_perop_ns_per_op", U_NS, "the floor's perop_ns_per_op"},
-};
-#define N_METRIC_DEFS (sizeof metric_defs / sizeof metric_defs[0])
-
-static const metric_def *metric_find(const char *name)
-{
-    for (size_t i = 0; i < N_METRIC_DEFS; i++)
-        if (!strcmp(metric_defs[i].name, name))
-            return &metric_defs[i];
-    return NULL;
-}
-
-/* The unit of a metric: from the table, else guessed from its name (times end in ns_per_op or
- * a percentile, sizes in bytes), else a plain number. */
-static unit metric_unit(const char *name)
-{
-    const metric_def *def = metric_find(name);
-    size_t n = strlen(name);
-    if (def)
-        return def->unit;
-    if ((n >= 9 && !strcmp(name + n - 9, "ns_per_op")) || strstr(name, "_p50") ||
-        strstr(name, "_p99"))
-        return U_NS;
-    if (strstr(name, "bytes") || strstr(name, "footprint") || strstr(name, "rss"))
-        return U_BYTES;
-    return U_RATIO;
-}
-
-static void fmt_value(char *buf, size_t len, double v, unit u)
+static void fmt_value(char *buf, size_t len, double v, ab_unit u)
 {
     static const char *units[] = {"B", "KiB", "MiB", "GiB", "TiB"};
     if (isnan(v)) {
@@ -154,7 +65,7 @@ static void fmt_value(char *buf, size_t len, double v, unit u)
         return;
     }
     switch (u) {
-    case U_NS:
+    case AB_UNIT_NS:
         if (fabs(v) >= 1e6)
             snprintf(buf, len, "%.3g ms", v / 1e6);
         else if (fabs(v) >= 1e3)
@@ -162,16 +73,22 @@ static void fmt_value(char *buf, size_t len, double v, unit u)
         else
             snprintf(buf, len, "%.3g ns", v);
         break;
-    case U_MOPS:
+    case AB_UNIT_CYCLES:
+        snprintf(buf, len, "%.4g cycles", v);
+        break;
+    case AB_UNIT_GHZ:
+        snprintf(buf, len, "%.3g GHz", v);
+        break;
+    case AB_UNIT_MOPS:
         snprintf(buf, len, "%.3g Mops/s", v);
         break;
-    case U_PPM:
+    case AB_UNIT_PPM:
         snprintf(buf, len, "%.3g ppm", v);
         break;
-    case U_RATIO:
+    case AB_UNIT_RATIO:
         snprintf(buf, len, "%.3g", v);
         break;
-    case U_BYTES: {
+    case AB_UNIT_BYTES: {
         size_t k = 0;
         double a = fabs(v);
         while (a >= 1024 && k < 4)
@@ -255,7 +172,7 @@ static void summary_line(FILE *f, const json_t *res, const ab_names *al, const c
             second = (long)a, vs = v;
         }
     }
-    unit u = metric_unit(metric);
+    ab_unit u = ab_metric_unit(metric);
     char b1[64], b2[64];
     fprintf(f, "<li>%s: ", what);
     if (best < 0) {
@@ -376,9 +293,9 @@ static int cell_metric_names(const json_t *res, ab_names *out)
                 goto oom;
         }
     }
-    for (i = 0; i < N_METRIC_DEFS; i++)
+    for (i = 0; i < ab_metric_def_count; i++)
         for (size_t k = 0; k < all.n; k++)
-            if (!strcmp(all.v[k], metric_defs[i].name) && ab_names_add(out, all.v[k]))
+            if (!strcmp(all.v[k], ab_metric_defs[i].name) && ab_names_add(out, all.v[k]))
                 goto oom;
     for (size_t k = 0; k < all.n; k++)
         if (ab_names_add(out, all.v[k]))
@@ -430,7 +347,7 @@ static void section_tables(FILE *f, const json_t *res, const ab_names *al, const
         }
         fputs("</tr>\n", f);
         for (size_t m = 0; m < metrics.n; m++) {
-            unit u = metric_unit(metrics.v[m]);
+            ab_unit u = ab_metric_unit(metrics.v[m]);
             fputs("<tr><td class=l><code>", f);
             esc(f, metrics.v[m]);
             fputs("</code></td>", f);
@@ -649,8 +566,9 @@ static void section_definitions(FILE *f)
           "harness set up; L the bytes the trace holds live; both counted against operations."
           "</p>\n<dl>\n",
           f);
-    for (size_t i = 0; i < N_METRIC_DEFS; i++)
-        fprintf(f, "<dt>%s</dt><dd>%s</dd>\n", metric_defs[i].name, metric_defs[i].definition);
+    for (size_t i = 0; i < ab_metric_def_count; i++)
+        fprintf(f, "<dt>%s</dt><dd>%s</dd>\n", ab_metric_defs[i].name,
+                ab_metric_defs[i].definition);
     fputs("</dl>\n", f);
 }
 

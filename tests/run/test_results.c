@@ -326,7 +326,7 @@ int main(void)
     CHECK("csv-one-row-per-run", lines == (int)json_array_size(runs) + 1);
     CHECK("csv-rectangular", same);
     /* 8 fixed columns + the known metrics + 1 extra */
-    CHECK("csv-columns", fields == 8 + ab_metric_name_count + 1);
+    CHECK("csv-columns", fields == 8 + ab_results_csv_metric_count() + 1);
     FILE *f = fopen(path, "r");
     char text[65536];
     size_t len = fread(text, 1, sizeof text - 1, f);

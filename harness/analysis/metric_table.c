@@ -1,0 +1,110 @@
+/* metric_table.c: every reported metric once (see metric_table.h). The results.csv columns are
+ * the entries with csv = 1, in this order; keep that order stable, scripts read columns by
+ * position. */
+#include "harness/analysis/metric_table.h"
+
+#include <string.h>
+
+const ab_metric_def ab_metric_defs[] = {
+    {"ns_per_op", AB_UNIT_NS, 0, 1,
+     "time per replayed operation, raw: the mean of whole replays of the trace (every op the "
+     "allocator served, rare long pauses included), less the time other processes held the "
+     "CPU, over the timed ops (alloc, free, realloc, reset)"},
+    {"ns_per_op_net", AB_UNIT_NS, 0, 1,
+     "ns_per_op minus the replay floor: what the allocator itself costs"},
+    {"floor_ns_per_op", AB_UNIT_NS, 0, 1,
+     "the replay floor: the same trace replayed against a null allocator in the same child"},
+    {"mops", AB_UNIT_MOPS, 1, 1, "millions of operations per second, 1000 / ns_per_op (raw)"},
+    {"mops_wall", AB_UNIT_MOPS, 1, 1,
+     "Mops/s of the fastest whole repetition (threads: total throughput)"},
+    {"threads", AB_UNIT_RATIO, 0, 1, "the trace's thread count"},
+    {"alloc_p50", AB_UNIT_NS, 0, 1,
+     "median time of one allocation, per-op fenced TSC timing, net op by op (each sample minus "
+     "the same op replayed against the null allocator); marked unresolved under 3 timer steps"},
+    {"alloc_p99", AB_UNIT_NS, 0, 1, "99th percentile of the time of one allocation, net"},
+    {"alloc_p999", AB_UNIT_NS, 0, 1, "99.9th percentile of the time of one allocation, net"},
+    {"alloc_mean", AB_UNIT_NS, 0, 1,
+     "mean time of one allocation, net op by op: unbiased where the clock's step quantizes "
+     "every single sample, so it resolves differences below a step"},
+    {"free_p50", AB_UNIT_NS, 0, 1, "median time of one free, net"},
+    {"free_p99", AB_UNIT_NS, 0, 1, "99th percentile of the time of one free, net"},
+    {"free_mean", AB_UNIT_NS, 0, 1, "mean time of one free, net op by op"},
+    {"frag_peak", AB_UNIT_RATIO, 0, 1,
+     "max F / max L - 1, F = resident memory above baseline, L = live requested bytes"},
+    {"frag_at_peak", AB_UNIT_RATIO, 0, 1, "max F / L(at the time of max F) - 1"},
+    {"frag_avg", AB_UNIT_RATIO, 0, 1, "(integral of F) / (integral of L) - 1, over operation time"},
+    {"internal", AB_UNIT_RATIO, 0, 1, "sum of block footprints / L - 1 at the live peak"},
+    {"retained", AB_UNIT_BYTES, 0, 1, "F after everything was released and the allocator purged"},
+    {"peak_rss", AB_UNIT_BYTES, 0, 1,
+     "peak resident memory of the runner (VmHWM), for comparison with other suites"},
+    {"peak_live", AB_UNIT_BYTES, 0, 1, "max L: the most bytes the trace held live"},
+    {"peak_footprint", AB_UNIT_BYTES, 0, 1,
+     "max F over the checkpoints: the most resident memory used"},
+    {"align_cost_bytes", AB_UNIT_BYTES, 0, 1,
+     "peak_footprint minus that of the same trace with every alignment lowered to 16: what the "
+     "alignments cost in memory"},
+    {"align_cost_ns_per_op", AB_UNIT_NS, 0, 1,
+     "ns_per_op_net minus that of the same trace lowered to 16-byte alignment"},
+    {"tsc_drift_ppm", AB_UNIT_PPM, 0, 1,
+     "disagreement of the TSC calibrations at start and end of the run (over 1000 = noisy)"},
+    {"realloc_mean", AB_UNIT_NS, 0, 0, "mean time of one realloc, net op by op"},
+    {"reset_mean", AB_UNIT_NS, 0, 0,
+     "mean time of one bulk release, net op by op (the harness's own walk of that scope's "
+     "blocks, for allocators that cannot reset, is in the floor of that very op)"},
+    {"realloc_p50", AB_UNIT_NS, 0, 0, "median time of one realloc, net"},
+    {"realloc_p99", AB_UNIT_NS, 0, 0, "99th percentile of the time of one realloc, net"},
+    {"reset_p50", AB_UNIT_NS, 0, 0, "median time of one bulk release (reset), net"},
+    {"reset_p99", AB_UNIT_NS, 0, 0, "99th percentile of the time of one bulk release (reset), net"},
+    {"footprint_at_peak_live", AB_UNIT_BYTES, 0, 0,
+     "sum of the blocks' footprints at the live peak"},
+    {"ns_per_op_minbatch", AB_UNIT_NS, 0, 0,
+     "diagnostic only: each batch of 1024 ops at its fastest repetition, summed; it drops "
+     "preemptions and the allocator's own rare pauses alike"},
+    {"floor_ns_per_op_minbatch", AB_UNIT_NS, 0, 0, "the floor's ns_per_op_minbatch"},
+    {"batch_median_ns_per_op", AB_UNIT_NS, 0, 0,
+     "median over the batches of the time per op (raw)"},
+    {"floor_batch_median_ns_per_op", AB_UNIT_NS, 0, 0, "the floor's batch_median_ns_per_op"},
+    {"perop_ns_per_op", AB_UNIT_NS, 0, 0,
+     "cost per op of the per-op timing pass itself, timer reads included (harness cost)"},
+    {"floor_perop_ns_per_op", AB_UNIT_NS, 0, 0, "the floor's perop_ns_per_op"},
+    {"cycles_per_op", AB_UNIT_CYCLES, 0, 0,
+     "ns_per_op in core cycles: each repetition's ticks times the core's clock, probed around it; "
+     "it does not move when the host changes the clock"},
+    {"floor_cycles_per_op", AB_UNIT_CYCLES, 0, 0, "the floor's cycles_per_op"},
+    {"cycles_per_op_net", AB_UNIT_CYCLES, 0, 0, "cycles_per_op minus the floor's"},
+    {"cpu_ghz", AB_UNIT_GHZ, 1, 0,
+     "the core's clock during the batch pass, from a chain of dependent additions timed with the "
+     "TSC"},
+    {"mops_per_thread", AB_UNIT_MOPS, 1, 0, "mops_wall divided by the threads"},
+};
+const size_t ab_metric_def_count = sizeof ab_metric_defs / sizeof ab_metric_defs[0];
+
+const ab_metric_def *ab_metric_def_find(const char *name)
+{
+    for (size_t i = 0; name && i < ab_metric_def_count; i++)
+        if (!strcmp(ab_metric_defs[i].name, name))
+            return &ab_metric_defs[i];
+    return NULL;
+}
+
+const char *ab_unit_name(ab_unit u)
+{
+    static const char *const names[] = {"ns", "cycles", "", "B", "Mops/s", "ppm", "GHz"};
+    return (unsigned)u < sizeof names / sizeof names[0] ? names[u] : "";
+}
+
+ab_unit ab_metric_unit(const char *name)
+{
+    const ab_metric_def *def = ab_metric_def_find(name);
+    if (def)
+        return def->unit;
+    size_t n = strlen(name);
+    if ((n >= 9 && !strcmp(name + n - 9, "ns_per_op")) || strstr(name, "_p50") ||
+        strstr(name, "_p99") || strstr(name, "_mean"))
+        return AB_UNIT_NS;
+    if (n >= 13 && !strcmp(name + n - 13, "cycles_per_op"))
+        return AB_UNIT_CYCLES;
+    if (strstr(name, "bytes") || strstr(name, "footprint") || strstr(name, "rss"))
+        return AB_UNIT_BYTES;
+    return AB_UNIT_RATIO;
+}
