@@ -7,24 +7,13 @@
  * - the normal approximation with ties stays close to the exact permutation p of tied data;
  * - structural facts: symmetry, all-equal data, the smallest p reachable with few repetitions.
  */
+#include "tests/check.h"
 #include "harness/analysis/mannwhitney.h"
 
 #include <math.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
-
-static int failures;
-
-#define CHECK(name, cond)                                                                          \
-    do {                                                                                           \
-        if (!(cond)) {                                                                             \
-            fprintf(stderr, "FAIL %s (%s:%d): %s\n", name, __FILE__, __LINE__, #cond);             \
-            failures++;                                                                            \
-        } else {                                                                                   \
-            printf("ok   %s\n", name);                                                             \
-        }                                                                                          \
-    } while (0)
 
 /* U by direct pair counting. */
 static double pair_u(const double *x, size_t n, const double *y, size_t m)
@@ -79,23 +68,23 @@ int main(void)
 
     /* scipy.stats.mannwhitneyu documentation: males vs females. */
     const double males[] = {19, 22, 16, 29, 24}, females[] = {20, 11, 17, 12};
-    CHECK("scipy example runs", ab_mannwhitney(males, 5, females, 4, &r) == 0);
-    CHECK("scipy example U = 17", r.u == 17.0);
-    CHECK("scipy example exact p = 0.11111", r.exact && fabs(r.p - 0.1111111) < 5e-6);
+    CHECK(ab_mannwhitney(males, 5, females, 4, &r) == 0, "scipy example runs");
+    CHECK(r.u == 17.0, "scipy example U = 17");
+    CHECK(r.exact && fabs(r.p - 0.1111111) < 5e-6, "scipy example exact p = 0.11111");
 
     /* scipy's method="asymptotic" for the same data: 0.11134688653314041. */
-    CHECK("scipy example asymptotic p = 0.1113469",
-          fabs(ab_mw_asymptotic_p(17, 5, 4, 0) - 0.11134688653314041) < 1e-9);
+    CHECK(fabs(ab_mw_asymptotic_p(17, 5, 4, 0) - 0.11134688653314041) < 1e-9,
+          "scipy example asymptotic p = 0.1113469");
 
     /* A tie forces the normal approximation with the tie correction; it must stay close to the
      * exact permutation p of the tied data, enumerated here. */
     {
         double xt[] = {19, 22, 16, 29, 24}, yt[] = {20, 11, 17, 12, 19};
-        CHECK("tie forces asymptotic", ab_mannwhitney(xt, 5, yt, 5, &r) == 0 && !r.exact);
-        CHECK("tie flagged", r.ties == 1);
+        CHECK(ab_mannwhitney(xt, 5, yt, 5, &r) == 0 && !r.exact, "tie forces asymptotic");
+        CHECK(r.ties == 1, "tie flagged");
         double exact_perm = enumerated_p(xt, 5, yt, 5);
-        CHECK("asymptotic with ties within 0.03 of the permutation p",
-              fabs(r.p - exact_perm) < 0.03);
+        CHECK(fabs(r.p - exact_perm) < 0.03,
+              "asymptotic with ties within 0.03 of the permutation p");
     }
 
     /* Tied values within each side (micro percentiles are whole ns): the normal approximation
@@ -103,21 +92,21 @@ int main(void)
      * call a 3+3 change significant at alpha 0.05. The p reported never goes below min p. */
     {
         double lo3[] = {23, 23, 23}, hi3[] = {24, 24, 24};
-        CHECK("tied 3+3 runs", ab_mannwhitney(hi3, 3, lo3, 3, &r) == 0 && !r.exact);
-        CHECK("tied 3+3: p >= min p 0.10", r.p >= ab_mw_min_p(3, 3) - 1e-15);
-        CHECK("tied 3+3: p not below the permutation p",
-              r.p >= enumerated_p(hi3, 3, lo3, 3) - 1e-12);
+        CHECK(ab_mannwhitney(hi3, 3, lo3, 3, &r) == 0 && !r.exact, "tied 3+3 runs");
+        CHECK(r.p >= ab_mw_min_p(3, 3) - 1e-15, "tied 3+3: p >= min p 0.10");
+        CHECK(r.p >= enumerated_p(hi3, 3, lo3, 3) - 1e-12,
+              "tied 3+3: p not below the permutation p");
         double lo5[] = {23, 23, 23, 23, 23}, hi5[] = {24, 24, 24, 24, 24};
         ab_mannwhitney(hi5, 5, lo5, 5, &r);
-        CHECK("tied 5+5: p >= min p 0.0079", r.p >= ab_mw_min_p(5, 5) - 1e-15);
+        CHECK(r.p >= ab_mw_min_p(5, 5) - 1e-15, "tied 5+5: p >= min p 0.0079");
     }
 
     /* R's wilcox.test example (Hollander & Wolfe 1973, p. 69): W = 35, p(greater) = 0.1272. */
     const double hw_x[] = {0.80, 0.83, 1.89, 1.04, 1.45, 1.38, 1.91, 1.64, 0.73, 1.46};
     const double hw_y[] = {1.15, 0.88, 0.90, 0.74, 1.21};
-    CHECK("R example runs", ab_mannwhitney(hw_x, 10, hw_y, 5, &r) == 0);
-    CHECK("R example W = 35", r.u == 35.0);
-    CHECK("R example two-sided p = 2 * 0.1272", r.exact && fabs(r.p - 0.2544) < 2e-4);
+    CHECK(ab_mannwhitney(hw_x, 10, hw_y, 5, &r) == 0, "R example runs");
+    CHECK(r.u == 35.0, "R example W = 35");
+    CHECK(r.exact && fabs(r.p - 0.2544) < 2e-4, "R example two-sided p = 2 * 0.1272");
 
     /* Exact p against enumeration, for every small size pair and several random draws. */
     int agree = 1, u_agree = 1;
@@ -139,8 +128,8 @@ int main(void)
                 if (r.u != pair_u(x, n, y, m))
                     u_agree = 0;
             }
-    CHECK("exact p equals enumeration for n, m in 1..7", agree);
-    CHECK("U equals pair counting for n, m in 1..7", u_agree);
+    CHECK(agree, "exact p equals enumeration for n, m in 1..7");
+    CHECK(u_agree, "U equals pair counting for n, m in 1..7");
 
     /* Symmetry: swapping the samples keeps p and mirrors U. */
     {
@@ -148,8 +137,8 @@ int main(void)
         ab_mw_result a, b;
         ab_mannwhitney(x, 6, y, 4, &a);
         ab_mannwhitney(y, 4, x, 6, &b);
-        CHECK("swap keeps p", fabs(a.p - b.p) < 1e-15);
-        CHECK("swap mirrors U", a.u + b.u == 24.0);
+        CHECK(fabs(a.p - b.p) < 1e-15, "swap keeps p");
+        CHECK(a.u + b.u == 24.0, "swap mirrors U");
     }
 
     /* Smallest reachable p: fully separated samples reach it, and it matches the brief's
@@ -157,13 +146,13 @@ int main(void)
     {
         double lo[] = {1, 2, 3, 4, 5}, hi[] = {6, 7, 8, 9, 10};
         ab_mannwhitney(hi, 5, lo, 5, &r);
-        CHECK("separated 5+5 reaches min p", fabs(r.p - ab_mw_min_p(5, 5)) < 1e-15);
-        CHECK("min p 5+5 = 0.0079", fabs(ab_mw_min_p(5, 5) - 2.0 / 252.0) < 1e-15);
-        CHECK("min p 2+2 = 0.33", fabs(ab_mw_min_p(2, 2) - 1.0 / 3.0) < 1e-15);
-        CHECK("min p 3+3 above 0.05", ab_mw_min_p(3, 3) > 0.05);
-        CHECK("min p 4+4 below 0.05", ab_mw_min_p(4, 4) < 0.05);
+        CHECK(fabs(r.p - ab_mw_min_p(5, 5)) < 1e-15, "separated 5+5 reaches min p");
+        CHECK(fabs(ab_mw_min_p(5, 5) - 2.0 / 252.0) < 1e-15, "min p 5+5 = 0.0079");
+        CHECK(fabs(ab_mw_min_p(2, 2) - 1.0 / 3.0) < 1e-15, "min p 2+2 = 0.33");
+        CHECK(ab_mw_min_p(3, 3) > 0.05, "min p 3+3 above 0.05");
+        CHECK(ab_mw_min_p(4, 4) < 0.05, "min p 4+4 below 0.05");
         ab_mannwhitney(hi, 2, lo, 2, &r);
-        CHECK("separated 2+2 is p = 1/3", fabs(r.p - 1.0 / 3.0) < 1e-15);
+        CHECK(fabs(r.p - 1.0 / 3.0) < 1e-15, "separated 2+2 is p = 1/3");
     }
 
     /* Large samples take the normal path; a clear shift is highly significant, none is not. */
@@ -173,23 +162,21 @@ int main(void)
             x[i] = next_unit() + 0.5;
             y[i] = next_unit();
         }
-        CHECK("n = 60 uses the normal approximation",
-              ab_mannwhitney(x, 60, y, 60, &r) == 0 && !r.exact);
-        CHECK("shift of half the range is significant", r.p < 1e-6);
-        CHECK("a sample against itself is p = 1",
-              ab_mannwhitney(x, 60, x, 60, &r) == 0 && r.p == 1.0);
+        CHECK(ab_mannwhitney(x, 60, y, 60, &r) == 0 && !r.exact,
+              "n = 60 uses the normal approximation");
+        CHECK(r.p < 1e-6, "shift of half the range is significant");
+        CHECK(ab_mannwhitney(x, 60, x, 60, &r) == 0 && r.p == 1.0,
+              "a sample against itself is p = 1");
     }
 
     /* Degenerate input. */
     {
         double same[] = {2, 2, 2};
-        CHECK("all equal gives p = 1", ab_mannwhitney(same, 3, same, 3, &r) == 0 && r.p == 1.0);
-        CHECK("empty sample is an error", ab_mannwhitney(same, 0, same, 3, &r) == -1);
+        CHECK(ab_mannwhitney(same, 3, same, 3, &r) == 0 && r.p == 1.0, "all equal gives p = 1");
+        CHECK(ab_mannwhitney(same, 0, same, 3, &r) == -1, "empty sample is an error");
         double bad[] = {1, NAN};
-        CHECK("NaN is an error", ab_mannwhitney(bad, 2, same, 3, &r) == -1);
+        CHECK(ab_mannwhitney(bad, 2, same, 3, &r) == -1, "NaN is an error");
     }
 
-    if (failures)
-        fprintf(stderr, "%d check(s) failed\n", failures);
-    return failures ? 1 : 0;
+    CHECK_DONE("mannwhitney");
 }

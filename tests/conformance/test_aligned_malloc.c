@@ -138,5 +138,5 @@ int main(void)
     CHECK(child_dies(free_plain_block_with_aligned_free));
     CHECK(child_dies(aligned_free_twice));
     CHECK(child_dies(plain_free_of_aligned_block));
-    return unit_done("aligned_malloc");
+    CHECK_DONE("aligned_malloc");
 }

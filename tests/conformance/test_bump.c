@@ -101,5 +101,5 @@ int main(void)
     /* all of the window but the module header (a few dozen bytes) */
     CHECK(s && n == (ab_bump_window(s) - 64) / 1000);
     ab_bump_unload(s);
-    return unit_done("bump");
+    CHECK_DONE("bump");
 }

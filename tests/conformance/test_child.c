@@ -93,5 +93,5 @@ int main(void)
     CHECK(ab_child_run(&big, &r) == 0 && r.outcome == AB_CHILD_OK);
     CHECK(r.maxrss_kb > 1000);
     unlink(out);
-    return unit_done("child");
+    CHECK_DONE("child");
 }

@@ -48,7 +48,7 @@ static int measure(const char *name, size_t size, size_t align, double tolerance
     printf("%-15s %6zu %6zu %8zu %22.1f %22.1f\n", name, size, align, n, fp_per - (double)size,
            rss_per - (double)size);
     CHECK(rss_per < (1 + tolerance) * fp_per && rss_per > (1 - tolerance) * fp_per);
-    return unit_failures ? 1 : 0;
+    return check_failures ? 1 : 0;
 }
 
 /* One measurement in a forked child (a fresh heap); counts a failure when it fails. */
@@ -64,7 +64,7 @@ static void in_child(const char *name, size_t size, size_t align, double toleran
     waitpid(pid, &status, 0);
     if (!WIFEXITED(status) || WEXITSTATUS(status) != 0) {
         fprintf(stderr, "%s, %zu bytes at %zu: bounds not met (see above)\n", name, size, align);
-        unit_failures++;
+        check_failures++;
     }
 }
 
@@ -72,7 +72,7 @@ int main(int argc, char **argv)
 {
     if (AB_SANITIZED) {
         printf("SKIPPED: sanitizer build: resident memory would measure ASan's redzones\n");
-        return UNIT_SKIPPED;
+        return CHECK_SKIPPED;
     }
     const char *defaults[] = {"malloc", "aligned_malloc"};
     const char *const *names = argc > 1 ? (const char *const *)argv + 1 : defaults;
@@ -93,5 +93,5 @@ int main(int argc, char **argv)
             if (!strcmp(names[k], large[j].name))
                 in_child(names[k], large[j].size, large[j].align, 0.10);
     }
-    return unit_done("footprint_rss");
+    CHECK_DONE("footprint_rss");
 }

@@ -57,12 +57,12 @@ int main(int argc, char **argv)
             CHECK(strstr(library, AB_SANITIZED ? "asan" : "libc.so") != NULL);
     }
     json_decref(rows);
-    int rc = unit_done("list");
+    int rc = check_done("list");
     if (rc == 0 && skipped) {
         printf("SKIPPED (in part): sanitizer build: jemalloc, mimalloc and plug-ins cannot be "
                "preloaded into a sanitized runner; list reports them unavailable, as it "
                "should\n");
-        return UNIT_SKIPPED;
+        return CHECK_SKIPPED;
     }
     return rc;
 }

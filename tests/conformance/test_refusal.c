@@ -47,12 +47,12 @@ int main(int argc, char **argv)
     }
     if (!*AB_JEMALLOC_PATH || (c->preload && !*c->preload)) {
         printf("SKIPPED: the library this case needs was not found at configure time\n");
-        return UNIT_SKIPPED;
+        return CHECK_SKIPPED;
     }
     if (c->preload && AB_SANITIZED) {
         printf("SKIPPED: sanitizer build: ASan owns malloc, so no library can be preloaded "
                "into the runner\n");
-        return UNIT_SKIPPED;
+        return CHECK_SKIPPED;
     }
     char err_path[] = "/tmp/ab-refusal-XXXXXX";
     int fd = mkstemp(err_path);
@@ -82,5 +82,5 @@ int main(int argc, char **argv)
         /* It names what was expected: the jemalloc library, or the C library. */
         CHECK(strstr(msg, c->lib ? "libjemalloc" : "C library") != NULL);
     }
-    return unit_done(c->name);
+    return check_done(c->name);
 }

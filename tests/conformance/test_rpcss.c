@@ -143,5 +143,5 @@ int main(void)
     ab_rpcss_disable(locked);
     printf("rpcss allocate(24): private arena %.1f ns, shared (locked) arena %.1f ns\n", t_private,
            t_locked);
-    return unit_done("rpcss");
+    CHECK_DONE("rpcss");
 }

@@ -311,5 +311,5 @@ int main(void)
         one_run(names[i], 2, 0);
         one_run(names[i], 1, 1);
     }
-    return unit_done("steady_scopes");
+    CHECK_DONE("steady_scopes");
 }

@@ -1,6 +1,6 @@
-/* unit.h: the few lines the direct unit tests of tests/conformance share: a CHECK that names
- * the failed condition and its line, and a summary that sets the exit code. ctest runs each
- * test program; SKIP_RETURN_CODE 77 marks a test that cannot run in this build. */
+/* unit.h: what the direct unit tests of tests/conformance share beyond tests/check.h (which
+ * they use for CHECK): resident memory for "memory went back" checks, and the sanitizer
+ * options that let near-SIZE_MAX requests come back NULL. */
 #ifndef AB_TEST_UNIT_H
 #define AB_TEST_UNIT_H
 
@@ -8,17 +8,7 @@
 #include <stdio.h>
 #include <unistd.h>
 
-static int unit_failures;
-
-#define CHECK(cond)                                                                                \
-    do {                                                                                           \
-        if (!(cond)) {                                                                             \
-            fprintf(stderr, "%s:%d: CHECK failed: %s\n", __FILE__, __LINE__, #cond);               \
-            unit_failures++;                                                                       \
-        }                                                                                          \
-    } while (0)
-
-#define UNIT_SKIPPED 77
+#include "tests/check.h"
 
 /* Resident bytes of this process (statm's second field), for "memory went back" checks. */
 static inline uint64_t resident(void)
@@ -42,14 +32,5 @@ const char *__asan_default_options(void)
     return "allocator_may_return_null=1";
 }
 #endif
-
-static inline int unit_done(const char *name)
-{
-    if (unit_failures)
-        fprintf(stderr, "%s: %d check(s) failed\n", name, unit_failures);
-    else
-        printf("%s: all checks passed\n", name);
-    return unit_failures ? 1 : 0;
-}
 
 #endif

@@ -2,7 +2,7 @@
  * that contains it, every bucket is at most 1 % of its value wide, quantiles of known data come
  * back within half a bucket, and merging equals adding. */
 #include "harness/measure/histogram.h"
-#include "check.h"
+#include "tests/check.h"
 
 #include <math.h>
 #include <stdlib.h>

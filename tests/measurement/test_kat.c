@@ -24,7 +24,7 @@
 #include "workloads/generators.h"
 #include "workloads/trace_io.h"
 #include "workloads/trace_writer.h"
-#include "check.h"
+#include "tests/check.h"
 
 #include <jansson.h>
 #include <math.h>

@@ -1,7 +1,7 @@
 /* test_metrics.c: the fragmentation formulas on synthetic checkpoint series whose answers are
  * known by hand (DESIGN.md §5). */
 #include "harness/measure/frag_metrics.h"
-#include "check.h"
+#include "tests/check.h"
 
 #include <math.h>
 

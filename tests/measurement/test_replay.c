@@ -6,7 +6,7 @@
 #include "harness/measure/null_alloc.h"
 #include "harness/measure/replay.h"
 #include "workloads/trace_writer.h"
-#include "check.h"
+#include "tests/check.h"
 
 #include <stdlib.h>
 #include <string.h>

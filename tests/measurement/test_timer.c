@@ -3,7 +3,7 @@
  * region costs something but less than a calibration's worth of time. No absolute time is
  * asserted: this machine's speed drifts minute to minute. */
 #include "harness/measure/timer.h"
-#include "check.h"
+#include "tests/check.h"
 
 #include <math.h>
 

@@ -6,6 +6,7 @@
  * with JSON output and reads that output back with jansson: what the C side did must be what
  * Google Benchmark reports.
  */
+#include "tests/check.h"
 #include "harness/runner/gbench_shim.h"
 
 #include <jansson.h>
@@ -14,18 +15,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
-
-static int failures;
-
-#define CHECK(name, cond)                                                                          \
-    do {                                                                                           \
-        if (!(cond)) {                                                                             \
-            fprintf(stderr, "FAIL %s (line %d): %s\n", name, __LINE__, #cond);                     \
-            failures++;                                                                            \
-        } else {                                                                                   \
-            printf("ok   %s\n", name);                                                             \
-        }                                                                                          \
-    } while (0)
 
 static int64_t batch_body_runs; /* loop bodies run in the last call of bm_batch */
 
@@ -123,103 +112,101 @@ int main(int argc, char **argv)
     /* Unknown flags are reported, not ignored. */
     char *bad_argv[] = {argv[0], "--benchmark_no_such_flag=1", NULL};
     int bad_argc = 2;
-    CHECK("unknown flag rejected", abgb_initialize(&bad_argc, bad_argv) == ABGB_EINVAL);
+    CHECK(abgb_initialize(&bad_argc, bad_argv) == ABGB_EINVAL, "unknown flag rejected");
 
     char out_flag[4200];
     snprintf(out_flag, sizeof out_flag, "--benchmark_out=%s", out);
     char *gargv[] = {argv[0], out_flag, "--benchmark_out_format=json", "--benchmark_min_time=0.01",
                      NULL};
     int gargc = 4;
-    CHECK("initialize", abgb_initialize(&gargc, gargv) == ABGB_OK && gargc == 1);
-    CHECK("custom context", abgb_add_custom_context("shim_test", "yes") == ABGB_OK);
-    CHECK("custom context NULL key", abgb_add_custom_context(NULL, "x") == ABGB_EINVAL);
+    CHECK(abgb_initialize(&gargc, gargv) == ABGB_OK && gargc == 1, "initialize");
+    CHECK(abgb_add_custom_context("shim_test", "yes") == ABGB_OK, "custom context");
+    CHECK(abgb_add_custom_context(NULL, "x") == ABGB_EINVAL, "custom context NULL key");
 
     /* Registration and the argument checks (each would be a BM_CHECK abort in the library). */
     static const double answer = 42.0;
-    CHECK("register NULL name", abgb_register(NULL, bm_batch, NULL) == NULL);
-    CHECK("register empty name", abgb_register("", bm_batch, NULL) == NULL);
-    CHECK("register NULL fn", abgb_register("x", NULL, NULL) == NULL);
+    CHECK(abgb_register(NULL, bm_batch, NULL) == NULL, "register NULL name");
+    CHECK(abgb_register("", bm_batch, NULL) == NULL, "register empty name");
+    CHECK(abgb_register("x", NULL, NULL) == NULL, "register NULL fn");
     abgb_bench *batch = abgb_register("shim/batch", bm_batch, NULL);
-    CHECK("register", batch != NULL);
-    CHECK("repetitions(0) is EINVAL", abgb_repetitions(batch, 0) == ABGB_EINVAL);
-    CHECK("error message set", strstr(abgb_last_error(), "repetitions") != NULL);
-    CHECK("min_time(0) is EINVAL", abgb_min_time(batch, 0) == ABGB_EINVAL);
-    CHECK("min_time(-1) is EINVAL", abgb_min_time(batch, -1) == ABGB_EINVAL);
-    CHECK("min_time(NaN) is EINVAL", abgb_min_time(batch, NAN) == ABGB_EINVAL);
-    CHECK("threads(0) is EINVAL", abgb_threads(batch, 0) == ABGB_EINVAL);
-    CHECK("range_multiplier(1) is EINVAL", abgb_range_multiplier(batch, 1) == ABGB_EINVAL);
-    CHECK("range hi < lo is EINVAL", abgb_range_args(batch, 5, 2) == ABGB_EINVAL);
-    CHECK("unknown unit is EINVAL", abgb_unit(batch, (enum abgb_unit)99) == ABGB_EINVAL);
-    CHECK("NULL handle is EINVAL", abgb_arg(NULL, 1) == ABGB_EINVAL);
-    CHECK("unit(ns) ok", abgb_unit(batch, ABGB_NS) == ABGB_OK);
+    CHECK(batch != NULL, "register");
+    CHECK(abgb_repetitions(batch, 0) == ABGB_EINVAL, "repetitions(0) is EINVAL");
+    CHECK(strstr(abgb_last_error(), "repetitions") != NULL, "error message set");
+    CHECK(abgb_min_time(batch, 0) == ABGB_EINVAL, "min_time(0) is EINVAL");
+    CHECK(abgb_min_time(batch, -1) == ABGB_EINVAL, "min_time(-1) is EINVAL");
+    CHECK(abgb_min_time(batch, NAN) == ABGB_EINVAL, "min_time(NaN) is EINVAL");
+    CHECK(abgb_threads(batch, 0) == ABGB_EINVAL, "threads(0) is EINVAL");
+    CHECK(abgb_range_multiplier(batch, 1) == ABGB_EINVAL, "range_multiplier(1) is EINVAL");
+    CHECK(abgb_range_args(batch, 5, 2) == ABGB_EINVAL, "range hi < lo is EINVAL");
+    CHECK(abgb_unit(batch, (enum abgb_unit)99) == ABGB_EINVAL, "unknown unit is EINVAL");
+    CHECK(abgb_arg(NULL, 1) == ABGB_EINVAL, "NULL handle is EINVAL");
+    CHECK(abgb_unit(batch, ABGB_NS) == ABGB_OK, "unit(ns) ok");
 
     abgb_bench *counter = abgb_register("shim/counter", bm_counter, (void *)&answer);
     abgb_register("shim/error", bm_error, NULL);
     abgb_bench *args = abgb_register("shim/args", bm_args, NULL);
-    CHECK("arg 7", abgb_arg(args, 7) == ABGB_OK);
-    CHECK("arg 9", abgb_arg(args, 9) == ABGB_OK);
+    CHECK(abgb_arg(args, 7) == ABGB_OK, "arg 7");
+    CHECK(abgb_arg(args, 9) == ABGB_OK, "arg 9");
     const int64_t two[] = {1, 2};
-    CHECK("args with another count is EINVAL", abgb_args(args, two, 2) == ABGB_EINVAL);
+    CHECK(abgb_args(args, two, 2) == ABGB_EINVAL, "args with another count is EINVAL");
     abgb_register("shim/range_oob", bm_range_out_of_bounds, NULL);
     abgb_register("shim/no_loop", bm_no_loop, NULL);
     abgb_register("shim/pause", bm_pause, NULL);
-    CHECK("counter registered", counter != NULL);
+    CHECK(counter != NULL, "counter registered");
 
     int ran = abgb_run();
-    CHECK("run runs every benchmark", ran == 8); /* args has two instances */
-    CHECK("second run is EINVAL", abgb_run() == ABGB_EINVAL);
-    CHECK("pause outside the loop is EINVAL", pause_outside_loop_rc == ABGB_EINVAL);
+    CHECK(ran == 8, "run runs every benchmark"); /* args has two instances */
+    CHECK(abgb_run() == ABGB_EINVAL, "second run is EINVAL");
+    CHECK(pause_outside_loop_rc == ABGB_EINVAL, "pause outside the loop is EINVAL");
 
     json_error_t jerr;
     json_t *doc = json_load_file(out, 0, &jerr);
-    CHECK("output is valid JSON", doc != NULL);
+    CHECK(doc != NULL, "output is valid JSON");
     if (!doc) {
         fprintf(stderr, "%s: line %d: %s\n", out, jerr.line, jerr.text);
         return 1;
     }
     json_t *ctx = json_object_get(doc, "context"), *benches = json_object_get(doc, "benchmarks");
-    CHECK("context has the custom key",
-          !strcmp(json_string_value(json_object_get(ctx, "shim_test")) ?: "", "yes"));
+    CHECK(!strcmp(json_string_value(json_object_get(ctx, "shim_test")) ?: "", "yes"),
+          "context has the custom key");
 
     json_t *b = find(benches, "shim/batch");
-    CHECK("batch reported", b != NULL);
-    CHECK("batch: C loop bodies == reported iterations",
-          b && num(b, "body_runs") == num(b, "iterations") &&
-              num(b, "iterations") == (double)batch_body_runs);
-    CHECK("batch: items_per_second present", b && num(b, "items_per_second") > 0);
-    CHECK("batch: unit ns", b && !strcmp(json_string_value(json_object_get(b, "time_unit")), "ns"));
+    CHECK(b != NULL, "batch reported");
+    CHECK(b && num(b, "body_runs") == num(b, "iterations") &&
+              num(b, "iterations") == (double)batch_body_runs,
+          "batch: C loop bodies == reported iterations");
+    CHECK(b && num(b, "items_per_second") > 0, "batch: items_per_second present");
+    CHECK(b && !strcmp(json_string_value(json_object_get(b, "time_unit")), "ns"), "batch: unit ns");
 
     b = find(benches, "shim/counter");
-    CHECK("counter value", b && num(b, "answer") == 42.0);
-    CHECK("label", b && !strcmp(json_string_value(json_object_get(b, "label")) ?: "", "a label"));
+    CHECK(b && num(b, "answer") == 42.0, "counter value");
+    CHECK(b && !strcmp(json_string_value(json_object_get(b, "label")) ?: "", "a label"), "label");
 
     b = find(benches, "shim/error");
-    CHECK("error skip reported", b && json_is_true(json_object_get(b, "error_occurred")));
-    CHECK("error message",
-          b && !strcmp(json_string_value(json_object_get(b, "error_message")) ?: "",
-                       "deliberate failure"));
+    CHECK(b && json_is_true(json_object_get(b, "error_occurred")), "error skip reported");
+    CHECK(b && !strcmp(json_string_value(json_object_get(b, "error_message")) ?: "",
+                       "deliberate failure"),
+          "error message");
 
     b = find(benches, "shim/args/7");
-    CHECK("args/7 sees 7", b && num(b, "arg") == 7);
+    CHECK(b && num(b, "arg") == 7, "args/7 sees 7");
     b = find(benches, "shim/args/9");
-    CHECK("args/9 sees 9", b && num(b, "arg") == 9);
+    CHECK(b && num(b, "arg") == 9, "args/9 sees 9");
 
     b = find(benches, "shim/range_oob");
-    CHECK("out-of-range argument is an error, not an abort",
-          b && json_is_true(json_object_get(b, "error_occurred")) &&
-              strstr(json_string_value(json_object_get(b, "error_message")) ?: "", "abgb_range"));
+    CHECK(b && json_is_true(json_object_get(b, "error_occurred")) &&
+              strstr(json_string_value(json_object_get(b, "error_message")) ?: "", "abgb_range"),
+          "out-of-range argument is an error, not an abort");
 
     b = find(benches, "shim/no_loop");
-    CHECK("returning before the loop is an error, not an abort",
-          b && json_is_true(json_object_get(b, "error_occurred")));
+    CHECK(b && json_is_true(json_object_get(b, "error_occurred")),
+          "returning before the loop is an error, not an abort");
 
     b = find(benches, "shim/pause");
-    CHECK("pause/resume inside the loop runs",
-          b && !json_is_true(json_object_get(b, "error_occurred")) && num(b, "iterations") > 0);
+    CHECK(b && !json_is_true(json_object_get(b, "error_occurred")) && num(b, "iterations") > 0,
+          "pause/resume inside the loop runs");
 
     json_decref(doc);
     unlink(out);
-    if (failures)
-        fprintf(stderr, "%d check(s) failed\n", failures);
-    return failures ? 1 : 0;
+    CHECK_DONE("gbench shim");
 }

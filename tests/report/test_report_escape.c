@@ -9,6 +9,7 @@
  * and that a folder without results.json is an error naming the file.
  * usage: test_report_escape RUN_DIR SCRATCH_DIR
  */
+#include "tests/check.h"
 #include "harness/report/report.h"
 
 #include <dirent.h>
@@ -17,15 +18,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
-
-static int failures;
-
-#define CHECK(name, cond)                                                                          \
-    do {                                                                                           \
-        int ok_ = !!(cond);                                                                        \
-        printf("%s %s\n", ok_ ? "ok  " : "FAIL", name);                                            \
-        failures += !ok_;                                                                          \
-    } while (0)
 
 static char *slurp(const char *path)
 {
@@ -143,45 +135,44 @@ int main(int argc, char **argv)
 
     plant_hostile_strings(res);
     drop_metric_of_others(res, EVIL_ALLOC, "retained");
-    CHECK("hostile copy of results.json written", write_results(res, evil_dir) == 0);
+    CHECK(write_results(res, evil_dir) == 0, "hostile copy of results.json written");
     ab_report_opts strict = {.quiet = 1, .strict = 1};
     int rc = ab_report_render_opts(evil_dir, &strict, err, sizeof err);
     if (rc)
         fprintf(stderr, "render: %s\n", err);
-    CHECK("report renders with hostile names and a missing metric, no gnuplot warning", rc == 0);
+    CHECK(rc == 0, "report renders with hostile names and a missing metric, no gnuplot warning");
     snprintf(path, sizeof path, "%s/report.html", evil_dir);
     char *html = slurp(path);
-    CHECK("report.html written", html != NULL);
+    CHECK(html != NULL, "report.html written");
     if (html) {
-        CHECK("no <script> element in the page", !strstr(html, "<script"));
-        CHECK(
-            "the CPU model shows escaped",
-            strstr(html, "&lt;script&gt;alert(&#39;cpu&#39;)&lt;/script&gt; &amp; &quot;q&quot;"));
-        CHECK("the allocator name shows escaped, never as markup",
-              strstr(html, "evil&lt;i&gt;&amp;name") && !strstr(html, "<i>"));
-        CHECK("the noisy reason shows escaped", strstr(html, "spread &lt;b&gt;wide&lt;/b&gt;"));
-        CHECK("the crashed run's error shows escaped",
-              strstr(html, "&lt;/td&gt;&lt;script&gt;x&lt;/script&gt;"));
-        CHECK("the crashed run is listed with its status", strstr(html, ">crashed<"));
-        CHECK("charts are embedded", strstr(html, "data:image/png;base64,"));
+        CHECK(!strstr(html, "<script"), "no <script> element in the page");
+        CHECK(strstr(html, "&lt;script&gt;alert(&#39;cpu&#39;)&lt;/script&gt; &amp; &quot;q&quot;"),
+              "the CPU model shows escaped");
+        CHECK(strstr(html, "evil&lt;i&gt;&amp;name") && !strstr(html, "<i>"),
+              "the allocator name shows escaped, never as markup");
+        CHECK(strstr(html, "spread &lt;b&gt;wide&lt;/b&gt;"), "the noisy reason shows escaped");
+        CHECK(strstr(html, "&lt;/td&gt;&lt;script&gt;x&lt;/script&gt;"),
+              "the crashed run's error shows escaped");
+        CHECK(strstr(html, ">crashed<"), "the crashed run is listed with its status");
+        CHECK(strstr(html, "data:image/png;base64,"), "charts are embedded");
     }
     free(html);
-    CHECK("chart file names carry no markup characters", charts_have_safe_names(evil_dir));
+    CHECK(charts_have_safe_names(evil_dir), "chart file names carry no markup characters");
 
     /* gnuplot missing: the page still comes, without charts, and says why */
-    CHECK("copy for the no-gnuplot case written", write_results(res, nogp_dir) == 0);
+    CHECK(write_results(res, nogp_dir) == 0, "copy for the no-gnuplot case written");
     setenv("AB_GNUPLOT", "/nonexistent/gnuplot", 1);
     rc = ab_report_render(nogp_dir, 1, err, sizeof err);
     unsetenv("AB_GNUPLOT");
-    CHECK("without gnuplot the report still renders", rc == 0);
+    CHECK(rc == 0, "without gnuplot the report still renders");
     snprintf(path, sizeof path, "%s/report.html", nogp_dir);
     html = slurp(path);
-    CHECK("without gnuplot report.html is written", html != NULL);
+    CHECK(html != NULL, "without gnuplot report.html is written");
     if (html) {
-        CHECK("without gnuplot the page says why there are no charts",
-              strstr(html, "gnuplot was not found"));
-        CHECK("without gnuplot no image is embedded", !strstr(html, "data:image/png"));
-        CHECK("without gnuplot the tables are still there", strstr(html, "id=tables"));
+        CHECK(strstr(html, "gnuplot was not found"),
+              "without gnuplot the page says why there are no charts");
+        CHECK(!strstr(html, "data:image/png"), "without gnuplot no image is embedded");
+        CHECK(strstr(html, "id=tables"), "without gnuplot the tables are still there");
     }
     free(html);
 
@@ -189,11 +180,9 @@ int main(int argc, char **argv)
     mkdir(empty_dir, 0755);
     err[0] = '\0';
     rc = ab_report_render(empty_dir, 1, err, sizeof err);
-    CHECK("a folder without results.json is an error", rc == -1);
-    CHECK("the error names results.json", strstr(err, "results.json") != NULL);
+    CHECK(rc == -1, "a folder without results.json is an error");
+    CHECK(strstr(err, "results.json") != NULL, "the error names results.json");
 
     json_decref(res);
-    printf("%s (%d failure%s)\n", failures ? "FAILED" : "passed", failures,
-           failures == 1 ? "" : "s");
-    return failures ? 1 : 0;
+    CHECK_DONE("report escape");
 }

@@ -3,7 +3,7 @@
  * merged without overriding the bookkeeping, and a natural baseline gives the alignment costs
  * as differences worked out here by hand. */
 #include "harness/orchestrator/run_record.h"
-#include "tests/run/check.h"
+#include "tests/check.h"
 
 #include <signal.h>
 #include <stdlib.h>
@@ -49,18 +49,20 @@ int main(void)
 
     ab_child_result ok = {.outcome = AB_CHILD_OK, .wall_s = 0.5, .maxrss_kb = 1234};
     json_t *row = ab_run_record("jemalloc", "simd", 2, &ok, result, log);
-    CHECK("ok-status", !strcmp(str(row, "status"), "ok"));
-    CHECK("ok-bookkeeping", !strcmp(str(row, "allocator"), "jemalloc") &&
-                                !strcmp(str(row, "workload"), "simd") &&
-                                json_integer_value(json_object_get(row, "rep")) == 2 &&
-                                json_integer_value(json_object_get(row, "round")) == 2);
-    CHECK("ok-no-error", json_is_null(json_object_get(row, "error")) &&
-                             json_is_null(json_object_get(row, "exit_code")) &&
-                             json_is_null(json_object_get(row, "signal")));
-    CHECK("ok-runner-result-merged",
-          num(row, "ns_per_op_net") == 30.5 && json_object_get(row, "child") != NULL);
-    CHECK("ok-child-facts", json_integer_value(json_object_get(row, "child_maxrss_kb")) == 1234 &&
-                                json_real_value(json_object_get(row, "wall_s")) == 0.5);
+    CHECK(!strcmp(str(row, "status"), "ok"), "ok-status");
+    CHECK(!strcmp(str(row, "allocator"), "jemalloc") && !strcmp(str(row, "workload"), "simd") &&
+              json_integer_value(json_object_get(row, "rep")) == 2 &&
+              json_integer_value(json_object_get(row, "round")) == 2,
+          "ok-bookkeeping");
+    CHECK(json_is_null(json_object_get(row, "error")) &&
+              json_is_null(json_object_get(row, "exit_code")) &&
+              json_is_null(json_object_get(row, "signal")),
+          "ok-no-error");
+    CHECK(num(row, "ns_per_op_net") == 30.5 && json_object_get(row, "child") != NULL,
+          "ok-runner-result-merged");
+    CHECK(json_integer_value(json_object_get(row, "child_maxrss_kb")) == 1234 &&
+              json_real_value(json_object_get(row, "wall_s")) == 0.5,
+          "ok-child-facts");
 
     ab_child_result low = {.outcome = AB_CHILD_OK};
     json_t *lowered = ab_run_record("jemalloc", "simd", 2, &low, lowered_result, NULL);
@@ -68,62 +70,65 @@ int main(void)
     json_t *other = ab_run_record("jemalloc", "simd", 1, &ok, result, log);
     json_array_append_new(runs, other);
     json_array_append(runs, row);
-    CHECK("attach", ab_run_attach_baseline(runs, lowered) == 0);
+    CHECK(ab_run_attach_baseline(runs, lowered) == 0, "attach");
     /* 10000 - 6000 bytes; 30.5 - 20.0 ns */
-    CHECK("align-cost-bytes", num(row, "align_cost_bytes") == 4000);
-    CHECK("align-cost-ns", num(row, "align_cost_ns_per_op") == 10.5);
-    CHECK("baseline-kept", !strcmp(str(json_object_get(row, "baseline"), "status"), "ok") &&
-                               json_number_value(json_object_get(
-                                   json_object_get(json_object_get(row, "baseline"), "metrics"),
-                                   "peak_footprint")) == 6000);
-    CHECK("baseline-goes-to-its-rep", json_object_get(other, "baseline") == NULL);
+    CHECK(num(row, "align_cost_bytes") == 4000, "align-cost-bytes");
+    CHECK(num(row, "align_cost_ns_per_op") == 10.5, "align-cost-ns");
+    CHECK(!strcmp(str(json_object_get(row, "baseline"), "status"), "ok") &&
+              json_number_value(
+                  json_object_get(json_object_get(json_object_get(row, "baseline"), "metrics"),
+                                  "peak_footprint")) == 6000,
+          "baseline-kept");
+    CHECK(json_object_get(other, "baseline") == NULL, "baseline-goes-to-its-rep");
     json_t *stray = ab_run_record("mimalloc", "simd", 2, &low, lowered_result, NULL);
-    CHECK("baseline-without-row", ab_run_attach_baseline(runs, stray) == -1);
+    CHECK(ab_run_attach_baseline(runs, stray) == -1, "baseline-without-row");
 
     ab_child_result crash = {.outcome = AB_CHILD_SIGNALED, .signo = SIGSEGV};
     json_t *failed_low = ab_run_record("mimalloc", "simd", 1, &crash, NULL, log);
     json_t *mi = ab_run_record("mimalloc", "simd", 1, &ok, result, log);
     json_array_append(runs, mi);
     ab_run_attach_baseline(runs, failed_low);
-    CHECK("failed-baseline-no-cost",
-          json_object_get(json_object_get(mi, "metrics"), "align_cost_bytes") == NULL &&
-              !strcmp(str(json_object_get(mi, "baseline"), "status"), "crashed"));
+    CHECK(json_object_get(json_object_get(mi, "metrics"), "align_cost_bytes") == NULL &&
+              !strcmp(str(json_object_get(mi, "baseline"), "status"), "crashed"),
+          "failed-baseline-no-cost");
 
     json_t *c = ab_run_record("bad", "rpc", 1, &crash, NULL, log);
-    CHECK("crash-status", !strcmp(str(c, "status"), "crashed"));
-    CHECK("crash-signal", json_integer_value(json_object_get(c, "signal")) == SIGSEGV);
-    CHECK("crash-error-has-stderr-and-signal",
-          strstr(str(c, "error"), "the reason") && strstr(str(c, "error"), "signal 11"));
-    CHECK("crash-empty-metrics", json_object_size(json_object_get(c, "metrics")) == 0);
+    CHECK(!strcmp(str(c, "status"), "crashed"), "crash-status");
+    CHECK(json_integer_value(json_object_get(c, "signal")) == SIGSEGV, "crash-signal");
+    CHECK(strstr(str(c, "error"), "the reason") && strstr(str(c, "error"), "signal 11"),
+          "crash-error-has-stderr-and-signal");
+    CHECK(json_object_size(json_object_get(c, "metrics")) == 0, "crash-empty-metrics");
 
     ab_child_result refused = {.outcome = AB_CHILD_FAILED, .exit_code = AB_RUNNER_EXIT_REFUSED};
     json_t *rf = ab_run_record("bad", "rpc", 1, &refused, result, log);
-    CHECK("refused-status", !strcmp(str(rf, "status"), "refused") &&
-                                json_integer_value(json_object_get(rf, "exit_code")) == 3);
-    CHECK("refused-error-is-last-line", !strcmp(str(rf, "error"), "alignbench-runner: the reason"));
-    CHECK("refused-result-ignored", json_object_size(json_object_get(rf, "metrics")) == 0);
+    CHECK(!strcmp(str(rf, "status"), "refused") &&
+              json_integer_value(json_object_get(rf, "exit_code")) == 3,
+          "refused-status");
+    CHECK(!strcmp(str(rf, "error"), "alignbench-runner: the reason"), "refused-error-is-last-line");
+    CHECK(json_object_size(json_object_get(rf, "metrics")) == 0, "refused-result-ignored");
 
     ab_child_result exit4 = {.outcome = AB_CHILD_FAILED, .exit_code = 4};
     json_t *f4 = ab_run_record("bad", "rpc", 1, &exit4, NULL, "/nonexistent/log");
-    CHECK("failed-without-log-says-exit",
-          !strcmp(str(f4, "status"), "failed") && strstr(str(f4, "error"), "exit 4"));
+    CHECK(!strcmp(str(f4, "status"), "failed") && strstr(str(f4, "error"), "exit 4"),
+          "failed-without-log-says-exit");
 
     ab_child_result timeout = {.outcome = AB_CHILD_TIMEOUT, .signo = SIGKILL, .wall_s = 2.0};
     json_t *t = ab_run_record("bad", "rpc", 1, &timeout, NULL, NULL);
-    CHECK("timeout-status", !strcmp(str(t, "status"), "timeout") &&
-                                json_integer_value(json_object_get(t, "signal")) == SIGKILL &&
-                                strstr(str(t, "error"), "timeout"));
+    CHECK(!strcmp(str(t, "status"), "timeout") &&
+              json_integer_value(json_object_get(t, "signal")) == SIGKILL &&
+              strstr(str(t, "error"), "timeout"),
+          "timeout-status");
 
     json_t *j = ab_run_record("bad", "rpc", 1, &ok, junk, log);
-    CHECK("exit0-garbage-result-failed",
-          !strcmp(str(j, "status"), "failed") && strstr(str(j, "error"), "no valid result"));
+    CHECK(!strcmp(str(j, "status"), "failed") && strstr(str(j, "error"), "no valid result"),
+          "exit0-garbage-result-failed");
     json_t *m = ab_run_record("bad", "rpc", 1, &ok, "/nonexistent/out.json", log);
-    CHECK("exit0-missing-result-failed", !strcmp(str(m, "status"), "failed"));
+    CHECK(!strcmp(str(m, "status"), "failed"), "exit0-missing-result-failed");
 
     ab_child_result spawn = {.outcome = AB_CHILD_SPAWN_ERROR, .exit_code = 2};
     json_t *sp = ab_run_record("bad", "rpc", 1, &spawn, NULL, NULL);
-    CHECK("spawn-error-failed",
-          !strcmp(str(sp, "status"), "failed") && strstr(str(sp, "error"), "could not start"));
+    CHECK(!strcmp(str(sp, "status"), "failed") && strstr(str(sp, "error"), "could not start"),
+          "spawn-error-failed");
 
     json_decref(runs);
     json_decref(row);

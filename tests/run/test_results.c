@@ -5,7 +5,7 @@
 #include "harness/analysis/aggregate.h"
 #include "harness/analysis/results_write.h"
 #include "harness/report/summary.h"
-#include "tests/run/check.h"
+#include "tests/check.h"
 
 #include <dirent.h>
 #include <errno.h>
@@ -124,7 +124,7 @@ static void full_disk(const json_t *doc)
         return;
     }
     char err[1024] = "", path[256], filler[256];
-    CHECK("full-disk-first-write", ab_results_write(dir, doc, err, sizeof err) == 0);
+    CHECK(ab_results_write(dir, doc, err, sizeof err) == 0, "full-disk-first-write");
     snprintf(filler, sizeof filler, "%s/filler", dir);
     int fd = open(filler, O_WRONLY | O_CREAT, 0644);
     char block[4096] = {0};
@@ -137,14 +137,14 @@ static void full_disk(const json_t *doc)
     json_object_set_new(bigger, "padding", json_string(pad));
     free(pad);
     err[0] = '\0';
-    CHECK("full-disk-write-fails", ab_results_write(dir, bigger, err, sizeof err) == -1);
-    CHECK("full-disk-says-why",
-          strstr(err, "No space left") != NULL && strstr(err, "results.json"));
+    CHECK(ab_results_write(dir, bigger, err, sizeof err) == -1, "full-disk-write-fails");
+    CHECK(strstr(err, "No space left") != NULL && strstr(err, "results.json"),
+          "full-disk-says-why");
     snprintf(path, sizeof path, "%s/results.json", dir);
     json_error_t jerr;
     json_t *back = json_load_file(path, 0, &jerr);
-    CHECK("full-disk-keeps-previous", back && json_equal(back, doc));
-    CHECK("full-disk-no-temporaries", leftover_temporaries(dir) == 0);
+    CHECK(back && json_equal(back, doc), "full-disk-keeps-previous");
+    CHECK(leftover_temporaries(dir) == 0, "full-disk-no-temporaries");
     json_decref(back);
     json_decref(bigger);
     umount2(dir, MNT_DETACH);
@@ -175,15 +175,16 @@ static void check_spread_rule(void)
     json_t *cells = ab_aggregate_cells(runs, allocs, workloads);
     const json_t *sn = cell(cells, "small-net", "w"), *u = cell(cells, "under", "w");
     const json_t *o = cell(cells, "over", "w");
-    CHECK("small-net-net-spread-is-wide",
-          (cell_stat(sn, "ns_per_op_net", "ci_hi") - cell_stat(sn, "ns_per_op_net", "ci_lo")) / 2 /
+    CHECK((cell_stat(sn, "ns_per_op_net", "ci_hi") - cell_stat(sn, "ns_per_op_net", "ci_lo")) / 2 /
                   cell_stat(sn, "ns_per_op_net", "median") >
-              0.4);
-    CHECK("small-net-not-noisy", json_is_false(json_object_get(sn, "noisy")) &&
-                                     json_array_size(json_object_get(sn, "noisy_reasons")) == 0);
-    CHECK("under-threshold-not-noisy", json_is_false(json_object_get(u, "noisy")));
-    CHECK("over-threshold-noisy",
-          json_is_true(json_object_get(o, "noisy")) && has_reason(o, "ns_per_op: interval"));
+              0.4,
+          "small-net-net-spread-is-wide");
+    CHECK(json_is_false(json_object_get(sn, "noisy")) &&
+              json_array_size(json_object_get(sn, "noisy_reasons")) == 0,
+          "small-net-not-noisy");
+    CHECK(json_is_false(json_object_get(u, "noisy")), "under-threshold-not-noisy");
+    CHECK(json_is_true(json_object_get(o, "noisy")) && has_reason(o, "ns_per_op: interval"),
+          "over-threshold-noisy");
     json_decref(cells);
     json_decref(allocs);
     json_decref(workloads);
@@ -208,37 +209,39 @@ int main(void)
     json_t *workloads = json_pack("[s,s]", "rpc", "simd");
 
     json_t *cells = ab_aggregate_cells(runs, allocs, workloads);
-    CHECK("one-cell-per-pair", json_array_size(cells) == 4);
+    CHECK(json_array_size(cells) == 4, "one-cell-per-pair");
     const json_t *q = cell(cells, "malloc", "rpc"), *w = cell(cells, "jemalloc", "rpc");
     const json_t *s = cell(cells, "malloc", "simd"), *empty = cell(cells, "jemalloc", "simd");
-    CHECK("quiet-median", cell_stat(q, "ns_per_op", "median") == 100);
-    CHECK("quiet-min-max",
-          cell_stat(q, "ns_per_op", "min") == 99 && cell_stat(q, "ns_per_op", "max") == 101);
-    CHECK("quiet-mad", cell_stat(q, "ns_per_op", "mad") == 0);
-    CHECK("quiet-n", cell_stat(q, "ns_per_op", "n") == 5);
-    CHECK("quiet-not-noisy", json_is_false(json_object_get(q, "noisy")));
-    CHECK("net-aggregated-too", cell_stat(q, "ns_per_op_net", "median") == 50);
-    CHECK("wide-mad", cell_stat(w, "ns_per_op", "mad") == 20);
+    CHECK(cell_stat(q, "ns_per_op", "median") == 100, "quiet-median");
+    CHECK(cell_stat(q, "ns_per_op", "min") == 99 && cell_stat(q, "ns_per_op", "max") == 101,
+          "quiet-min-max");
+    CHECK(cell_stat(q, "ns_per_op", "mad") == 0, "quiet-mad");
+    CHECK(cell_stat(q, "ns_per_op", "n") == 5, "quiet-n");
+    CHECK(json_is_false(json_object_get(q, "noisy")), "quiet-not-noisy");
+    CHECK(cell_stat(q, "ns_per_op_net", "median") == 50, "net-aggregated-too");
+    CHECK(cell_stat(w, "ns_per_op", "mad") == 20, "wide-mad");
     /* 5 repetitions: the interval is [min, max] = [70, 130], covering the median at
      * 1 - 2/2^5 = 93.75 %. */
-    CHECK("wide-ci-is-min-max",
-          cell_stat(w, "ns_per_op", "ci_lo") == 70 && cell_stat(w, "ns_per_op", "ci_hi") == 130);
-    CHECK("wide-ci-coverage", cell_stat(w, "ns_per_op", "ci_coverage") == 0.9375);
-    CHECK("no-old-interval-fields",
-          !json_object_get(json_object_get(json_object_get(w, "metrics"), "ns_per_op"), "ci95_lo"));
+    CHECK(cell_stat(w, "ns_per_op", "ci_lo") == 70 && cell_stat(w, "ns_per_op", "ci_hi") == 130,
+          "wide-ci-is-min-max");
+    CHECK(cell_stat(w, "ns_per_op", "ci_coverage") == 0.9375, "wide-ci-coverage");
+    CHECK(!json_object_get(json_object_get(json_object_get(w, "metrics"), "ns_per_op"), "ci95_lo"),
+          "no-old-interval-fields");
     char why[160];
     snprintf(why, sizeof why, "ns_per_op: interval half-width 30.0 %% of the median > %.3g %%",
              100 * AB_NOISY_CI_HALF_RATIO);
-    CHECK("wide-noisy", json_is_true(json_object_get(w, "noisy")) && has_reason(w, why));
-    CHECK("wide-one-reason", json_array_size(json_object_get(w, "noisy_reasons")) == 1);
-    CHECK("no-mad-rule", !has_reason(w, "MAD"));
-    CHECK("failed-rep-counted", json_integer_value(json_object_get(s, "n_runs")) == 3 &&
-                                    json_integer_value(json_object_get(s, "n_ok")) == 2);
-    CHECK("failed-rep-noisy", has_reason(s, "did not finish ok"));
-    CHECK("runner-flag-carried", has_reason(s, "repetition 2: TSC calibrations disagree"));
-    CHECK("stats-over-ok-runs-only", cell_stat(s, "ns_per_op", "n") == 2);
-    CHECK("empty-cell-present", empty && json_object_size(json_object_get(empty, "metrics")) == 0 &&
-                                    json_integer_value(json_object_get(empty, "n_runs")) == 0);
+    CHECK(json_is_true(json_object_get(w, "noisy")) && has_reason(w, why), "wide-noisy");
+    CHECK(json_array_size(json_object_get(w, "noisy_reasons")) == 1, "wide-one-reason");
+    CHECK(!has_reason(w, "MAD"), "no-mad-rule");
+    CHECK(json_integer_value(json_object_get(s, "n_runs")) == 3 &&
+              json_integer_value(json_object_get(s, "n_ok")) == 2,
+          "failed-rep-counted");
+    CHECK(has_reason(s, "did not finish ok"), "failed-rep-noisy");
+    CHECK(has_reason(s, "repetition 2: TSC calibrations disagree"), "runner-flag-carried");
+    CHECK(cell_stat(s, "ns_per_op", "n") == 2, "stats-over-ok-runs-only");
+    CHECK(empty && json_object_size(json_object_get(empty, "metrics")) == 0 &&
+              json_integer_value(json_object_get(empty, "n_runs")) == 0,
+          "empty-cell-present");
 
     check_spread_rule();
 
@@ -251,14 +254,14 @@ int main(void)
     FILE *mem = open_memstream(&summary, &summary_len);
     ab_summary_print(mem, sdoc);
     fclose(mem);
-    CHECK("summary-interval-quiet", strstr(summary, "50.00 [49.50, 50.50]") != NULL);
-    CHECK("summary-interval-wide", strstr(summary, "50.00 [35.00, 65.00]") != NULL);
-    CHECK("summary-coverage-in-header",
-          strstr(summary, "workload rpc (medians over the ok repetitions [interval of the median, "
+    CHECK(strstr(summary, "50.00 [49.50, 50.50]") != NULL, "summary-interval-quiet");
+    CHECK(strstr(summary, "50.00 [35.00, 65.00]") != NULL, "summary-interval-wide");
+    CHECK(strstr(summary, "workload rpc (medians over the ok repetitions [interval of the median, "
                           "93.8 % coverage]") != NULL &&
               strstr(summary, "workload simd (medians over the ok repetitions [interval of the "
-                              "median, 50.0 % coverage]") != NULL);
-    CHECK("summary-no-mad", strstr(summary, "MAD") == NULL);
+                              "median, 50.0 % coverage]") != NULL,
+          "summary-coverage-in-header");
+    CHECK(strstr(summary, "MAD") == NULL, "summary-no-mad");
     free(summary);
     json_decref(sdoc);
 
@@ -280,12 +283,12 @@ int main(void)
         json_t *one = json_pack("[s]", "malloc"), *wl = json_pack("[s]", "rpc");
         json_t *uc = ab_aggregate_cells(ur, one, wl);
         const json_t *list = json_object_get(json_array_get(uc, 0), "unresolved");
-        CHECK("unresolved-majority-of-ok-runs",
-              json_array_size(list) == 1 &&
-                  !strcmp(json_string_value(json_array_get(list, 0)), "alloc_p50"));
+        CHECK(json_array_size(list) == 1 &&
+                  !strcmp(json_string_value(json_array_get(list, 0)), "alloc_p50"),
+              "unresolved-majority-of-ok-runs");
         /* the console shows it as "<threshold" (not its median, 10), and says why once */
-        CHECK("unresolved-median-kept",
-              cell_stat(json_array_get(uc, 0), "alloc_p50", "median") == 10);
+        CHECK(cell_stat(json_array_get(uc, 0), "alloc_p50", "median") == 10,
+              "unresolved-median-kept");
         json_t *udoc =
             json_pack("{s:{s:O}, s:O, s:{s:f, s:f}}", "config", "workloads", wl, "cells", uc,
                       "context", "unresolved_below_ns", 30.0, "timer_resolution_ns", 10.0);
@@ -294,9 +297,9 @@ int main(void)
         FILE *m = open_memstream(&text, &text_len);
         ab_summary_print(m, udoc);
         fclose(m);
-        CHECK("summary-marks-unresolved", strstr(text, " <30 ") != NULL &&
-                                              strstr(text, "under 3 steps") != NULL &&
-                                              strstr(text, " 10 ") == NULL);
+        CHECK(strstr(text, " <30 ") != NULL && strstr(text, "under 3 steps") != NULL &&
+                  strstr(text, " 10 ") == NULL,
+              "summary-marks-unresolved");
         free(text);
         json_decref(udoc);
         json_decref(uc);
@@ -307,38 +310,38 @@ int main(void)
 
     /* The writers. */
     char dir[] = "/tmp/ab-test-results-XXXXXX";
-    CHECK("tempdir", mkdtemp(dir) != NULL);
+    CHECK(mkdtemp(dir) != NULL, "tempdir");
     json_t *doc = json_pack("{s:s, s:i, s:b, s:O, s:O}", "schema", "alignbench-results", "version",
                             1, "complete", 1, "runs", runs, "cells", cells);
     json_object_set_new(json_object_get(json_array_get(runs, 0), "metrics"), "zz_extra",
                         json_real(1.5));
     char err[1024] = "", path[512];
-    CHECK("write", ab_results_write(dir, doc, err, sizeof err) == 0);
+    CHECK(ab_results_write(dir, doc, err, sizeof err) == 0, "write");
     snprintf(path, sizeof path, "%s/results.json", dir);
     json_error_t jerr;
     json_t *back = json_load_file(path, 0, &jerr);
-    CHECK("json-reads-back-equal", back && json_equal(back, doc));
+    CHECK(back && json_equal(back, doc), "json-reads-back-equal");
     json_decref(back);
     snprintf(path, sizeof path, "%s/results.csv", dir);
     size_t fields = 0;
     int same = 0;
     int lines = count_lines(path, &fields, &same);
-    CHECK("csv-one-row-per-run", lines == (int)json_array_size(runs) + 1);
-    CHECK("csv-rectangular", same);
+    CHECK(lines == (int)json_array_size(runs) + 1, "csv-one-row-per-run");
+    CHECK(same, "csv-rectangular");
     /* 8 fixed columns + the known metrics + 1 extra */
-    CHECK("csv-columns", fields == 8 + ab_results_csv_metric_count() + 1);
+    CHECK(fields == 8 + ab_results_csv_metric_count() + 1, "csv-columns");
     FILE *f = fopen(path, "r");
     char text[65536];
     size_t len = fread(text, 1, sizeof text - 1, f);
     text[len] = '\0';
     fclose(f);
-    CHECK("csv-quotes-errors", strstr(text, "\"runner: \"\"boom\"\", at op 7\"") != NULL);
-    CHECK("csv-extra-metric-last", strstr(text, ",zz_extra\n") != NULL);
+    CHECK(strstr(text, "\"runner: \"\"boom\"\", at op 7\"") != NULL, "csv-quotes-errors");
+    CHECK(strstr(text, ",zz_extra\n") != NULL, "csv-extra-metric-last");
     /* The documented order (results/README.md's list): mops_wall and threads follow mops. */
-    CHECK("csv-documented-order", strstr(text, ",mops,mops_wall,threads,alloc_p50,") != NULL);
-    CHECK("csv-integers-plain",
-          strstr(text, "malloc,rpc,1,1,ok,,,,") == text + strcspn(text, "\n") + 1);
-    CHECK("no-temporaries-after-success", leftover_temporaries(dir) == 0);
+    CHECK(strstr(text, ",mops,mops_wall,threads,alloc_p50,") != NULL, "csv-documented-order");
+    CHECK(strstr(text, "malloc,rpc,1,1,ok,,,,") == text + strcspn(text, "\n") + 1,
+          "csv-integers-plain");
+    CHECK(leftover_temporaries(dir) == 0, "no-temporaries-after-success");
 
     /* A file that cannot be replaced: results.csv is now a non-empty directory, so the
      * rename fails; the error names the file, and no temporary is left behind. */
@@ -348,15 +351,15 @@ int main(void)
     snprintf(blocker, sizeof blocker, "%s/x", path);
     fclose(fopen(blocker, "w"));
     err[0] = '\0';
-    CHECK("blocked-write-fails", ab_results_write(dir, doc, err, sizeof err) == -1);
-    CHECK("blocked-write-names-file", strstr(err, "results.csv") != NULL);
-    CHECK("blocked-write-no-temporaries", leftover_temporaries(dir) == 0);
+    CHECK(ab_results_write(dir, doc, err, sizeof err) == -1, "blocked-write-fails");
+    CHECK(strstr(err, "results.csv") != NULL, "blocked-write-names-file");
+    CHECK(leftover_temporaries(dir) == 0, "blocked-write-no-temporaries");
 
     /* A folder that does not exist: an error naming it, not a crash. */
     err[0] = '\0';
-    CHECK("missing-dir-fails",
-          ab_results_write("/nonexistent/ab-run", doc, err, sizeof err) == -1 &&
-              strstr(err, "/nonexistent/ab-run/results.json") != NULL);
+    CHECK(ab_results_write("/nonexistent/ab-run", doc, err, sizeof err) == -1 &&
+              strstr(err, "/nonexistent/ab-run/results.json") != NULL,
+          "missing-dir-fails");
 
     full_disk(doc);
 

@@ -10,7 +10,7 @@
  * a preloadable plug-in: skipped, saying why, in a sanitizer build); SIGTERM mid-run leaves a
  * valid results.json with "complete": false, exit 143 and no runner child behind.
  */
-#include "tests/run/check.h"
+#include "tests/check.h"
 
 #include <dirent.h>
 #include <errno.h>
@@ -129,8 +129,9 @@ static int status_is(const json_t *run, const char *status)
 
 static void help_and_bad_options(void)
 {
-    CHECK("help", run((const char *[]){"--help", NULL}) == 0 &&
-                      strstr(out_text, "usage: alignbench run") != NULL);
+    CHECK(run((const char *[]){"--help", NULL}) == 0 &&
+              strstr(out_text, "usage: alignbench run") != NULL,
+          "help");
     struct {
         const char *args[4];
         const char *says;
@@ -158,7 +159,7 @@ static void help_and_bad_options(void)
         snprintf(name, sizeof name, "bad-option %s %s", bad[i].args[0],
                  bad[i].args[1] ? bad[i].args[1] : "");
         int rc = run(bad[i].args);
-        CHECK(name, rc == 2 && strstr(err_text, bad[i].says) != NULL);
+        CHECK(rc == 2 && strstr(err_text, bad[i].says) != NULL, "%s", name);
     }
     /* A file that is not a trace. */
     char junk[512];
@@ -166,8 +167,9 @@ static void help_and_bad_options(void)
     FILE *f = fopen(junk, "w");
     fputs("this is not a trace\n", f);
     fclose(f);
-    CHECK("bad-trace-file", run((const char *[]){"--trace", junk, "--no-plots", NULL}) == 2 &&
-                                strstr(err_text, "is not valid") != NULL);
+    CHECK(run((const char *[]){"--trace", junk, "--no-plots", NULL}) == 2 &&
+              strstr(err_text, "is not valid") != NULL,
+          "bad-trace-file");
     char out[512];
     snprintf(out, sizeof out, "%s/out", work);
     DIR *d = opendir(out);
@@ -178,7 +180,7 @@ static void help_and_bad_options(void)
             entries += e->d_name[0] != '.';
         closedir(d);
     }
-    CHECK("bad-options-create-no-run-folder", entries == 0);
+    CHECK(entries == 0, "bad-options-create-no-run-folder");
 }
 
 static void small_run(void)
@@ -193,29 +195,29 @@ static void small_run(void)
                           "--run-id",   "small",
                           "--quiet",    NULL};
     int rc = run(args);
-    CHECK("small-run-exit-0", rc == 0);
+    CHECK(rc == 0, "small-run-exit-0");
     if (rc != 0)
         fprintf(stderr, "%s", err_text);
     json_t *doc = load("small");
-    CHECK("small-run-json-parses", doc != NULL);
+    CHECK(doc != NULL, "small-run-json-parses");
     if (!doc)
         return;
-    CHECK("small-run-schema",
-          !strcmp(json_string_value(json_object_get(doc, "schema")), "alignbench-results") &&
-              json_integer_value(json_object_get(doc, "version")) == 1);
-    CHECK("small-run-complete", json_is_true(json_object_get(doc, "complete")));
+    CHECK(!strcmp(json_string_value(json_object_get(doc, "schema")), "alignbench-results") &&
+              json_integer_value(json_object_get(doc, "version")) == 1,
+          "small-run-schema");
+    CHECK(json_is_true(json_object_get(doc, "complete")), "small-run-complete");
     const json_t *runs = json_object_get(doc, "runs"), *cells = json_object_get(doc, "cells");
     /* bump returns memory only at a scope reset and simd frees without scopes: not applicable,
      * so no run, and a cell that says why */
-    CHECK("small-run-runs", json_array_size(runs) == 2 * 2);
-    CHECK("small-run-cells", json_array_size(cells) == 3);
+    CHECK(json_array_size(runs) == 2 * 2, "small-run-runs");
+    CHECK(json_array_size(cells) == 3, "small-run-cells");
     const json_t *na = json_object_get(json_object_get(doc, "config"), "not_applicable");
-    CHECK("small-run-bump-not-applicable",
-          json_array_size(na) == 1 &&
+    CHECK(json_array_size(na) == 1 &&
               !strcmp(json_string_value(json_object_get(json_array_get(na, 0), "allocator")),
                       "bump") &&
               json_is_string(json_object_get(json_array_get(cells, 2), "not_applicable")) &&
-              json_integer_value(json_object_get(json_array_get(cells, 2), "n_runs")) == 0);
+              json_integer_value(json_object_get(json_array_get(cells, 2), "n_runs")) == 0,
+          "small-run-bump-not-applicable");
     size_t i;
     const json_t *r;
     int all_ok = 1, baselines = 1, costs = 1, reps_seen = 0;
@@ -226,10 +228,10 @@ static void small_run(void)
         costs &= json_is_number(json_object_get(json_object_get(r, "metrics"), "align_cost_bytes"));
         reps_seen |= 1 << json_integer_value(json_object_get(r, "rep"));
     }
-    CHECK("small-run-all-ok", all_ok);
-    CHECK("small-run-reps-1-and-2", reps_seen == (1 << 1 | 1 << 2));
-    CHECK("small-run-natural-baseline", baselines);
-    CHECK("small-run-align-cost", costs);
+    CHECK(all_ok, "small-run-all-ok");
+    CHECK(reps_seen == (1 << 1 | 1 << 2), "small-run-reps-1-and-2");
+    CHECK(baselines, "small-run-natural-baseline");
+    CHECK(costs, "small-run-align-cost");
     const json_t *c;
     int cells_ok = 1;
     json_array_foreach(cells, i, c)
@@ -244,40 +246,41 @@ static void small_run(void)
                     med <= json_number_value(json_object_get(m, "max")) &&
                     json_is_boolean(json_object_get(c, "noisy"));
     }
-    CHECK("small-run-cell-stats", cells_ok);
+    CHECK(cells_ok, "small-run-cell-stats");
     const json_t *ctx = json_object_get(doc, "context");
-    CHECK("small-run-context", json_is_string(json_object_get(ctx, "kernel")) &&
-                                   json_is_string(json_object_get(ctx, "glibc")) &&
-                                   json_is_string(json_object_get(ctx, "date")) &&
-                                   json_is_string(json_object_get(ctx, "compiler")) &&
-                                   json_is_number(json_object_get(ctx, "tsc_hz")) &&
-                                   json_object_size(json_object_get(ctx, "allocators")) == 2);
+    CHECK(json_is_string(json_object_get(ctx, "kernel")) &&
+              json_is_string(json_object_get(ctx, "glibc")) &&
+              json_is_string(json_object_get(ctx, "date")) &&
+              json_is_string(json_object_get(ctx, "compiler")) &&
+              json_is_number(json_object_get(ctx, "tsc_hz")) &&
+              json_object_size(json_object_get(ctx, "allocators")) == 2,
+          "small-run-context");
     const json_t *w = json_array_get(json_object_get(doc, "workloads"), 0);
     char trace[512];
     snprintf(trace, sizeof trace, "%s/out/small/%s", work,
              json_string_value(json_object_get(w, "trace")));
-    CHECK("small-run-trace-kept", access(trace, R_OK) == 0);
-    CHECK("small-run-csv-rows", csv_lines("small") == 1 + 2 * 2);
+    CHECK(access(trace, R_OK) == 0, "small-run-trace-kept");
+    CHECK(csv_lines("small") == 1 + 2 * 2, "small-run-csv-rows");
     char report[512];
     snprintf(report, sizeof report, "%s/out/small/report.html", work);
-    CHECK("small-run-report", access(report, R_OK) == 0);
+    CHECK(access(report, R_OK) == 0, "small-run-report");
     json_decref(doc);
 
-    CHECK("run-id-reuse-refused", run(args) == 2 && strstr(err_text, "already exists") != NULL);
+    CHECK(run(args) == 2 && strstr(err_text, "already exists") != NULL, "run-id-reuse-refused");
 
     /* The run's own trace, replayed again as a user trace (--trace): named after the file. */
     const char *targs[] = {"--alloc",    "malloc",  "--trace", trace,      "--reps",
                            "1",          "--out",   out,       "--run-id", "user-trace",
                            "--no-plots", "--quiet", NULL};
-    CHECK("user-trace-run", run(targs) == 0);
+    CHECK(run(targs) == 0, "user-trace-run");
     json_t *tdoc = load("user-trace");
     const json_t *tw = tdoc ? json_array_get(json_object_get(tdoc, "workloads"), 0) : NULL;
-    CHECK("user-trace-described",
-          tw && !strcmp(json_string_value(json_object_get(tw, "name")), "simd") &&
+    CHECK(tw && !strcmp(json_string_value(json_object_get(tw, "name")), "simd") &&
               !strcmp(json_string_value(json_object_get(tw, "source")), "file") &&
-              json_array_size(json_object_get(tdoc, "workloads")) == 1);
-    CHECK("user-trace-ran",
-          tdoc && status_is(json_array_get(json_object_get(tdoc, "runs"), 0), "ok"));
+              json_array_size(json_object_get(tdoc, "workloads")) == 1,
+          "user-trace-described");
+    CHECK(tdoc && status_is(json_array_get(json_object_get(tdoc, "runs"), 0), "ok"),
+          "user-trace-ran");
     json_decref(tdoc);
 }
 
@@ -306,24 +309,24 @@ static void misbehaving_children(void)
         unsetenv("AB_TEST_PLUGIN_MODE");
         char name[64];
         snprintf(name, sizeof name, "%s-child-run-goes-on", cases[i].mode);
-        CHECK(name, rc == 0);
+        CHECK(rc == 0, "%s", name);
         json_t *doc = load(cases[i].run_id);
         const json_t *bad = doc ? find_run(doc, "bad") : NULL;
         const json_t *good = doc ? find_run(doc, "malloc") : NULL;
         snprintf(name, sizeof name, "%s-child-status-%s", cases[i].mode, cases[i].status);
-        CHECK(name, bad && status_is(bad, cases[i].status));
+        CHECK(bad && status_is(bad, cases[i].status), "%s", name);
         snprintf(name, sizeof name, "%s-child-others-ok", cases[i].mode);
-        CHECK(name, good && status_is(good, "ok"));
+        CHECK(good && status_is(good, "ok"), "%s", name);
         snprintf(name, sizeof name, "%s-child-error-says-why", cases[i].mode);
-        CHECK(name, bad && json_is_string(json_object_get(bad, "error")));
+        CHECK(bad && json_is_string(json_object_get(bad, "error")), "%s", name);
         if (!strcmp(cases[i].mode, "crash"))
-            CHECK("crash-child-signal",
-                  bad && json_integer_value(json_object_get(bad, "signal")) == SIGSEGV);
+            CHECK(bad && json_integer_value(json_object_get(bad, "signal")) == SIGSEGV,
+                  "crash-child-signal");
         if (!strcmp(cases[i].mode, "fail"))
-            CHECK("fail-child-exit-code-and-stderr",
-                  bad && json_integer_value(json_object_get(bad, "exit_code")) == 9 &&
-                      strstr(json_string_value(json_object_get(bad, "error")),
-                             "refusing on purpose"));
+            CHECK(
+                bad && json_integer_value(json_object_get(bad, "exit_code")) == 9 &&
+                    strstr(json_string_value(json_object_get(bad, "error")), "refusing on purpose"),
+                "fail-child-exit-code-and-stderr");
         json_decref(doc);
     }
 }
@@ -366,7 +369,7 @@ static void interrupted_run(void)
                           "200",      "--scale", "0.05",       "--out",   out,
                           "--run-id", "intr",    "--no-plots", "--quiet", NULL};
     pid_t pid = start(args);
-    CHECK("interrupted-run-started", pid > 0);
+    CHECK(pid > 0, "interrupted-run-started");
     if (pid <= 0) /* never kill(-1, ...) */
         return;
     /* Wait (up to a minute) until at least one run is recorded, then interrupt. */
@@ -386,14 +389,14 @@ static void interrupted_run(void)
     int nkids = children_of(pid, kids, 16);
     kill(pid, SIGTERM);
     int rc = finish(pid);
-    CHECK("interrupted-exit-143", rc == 143);
-    CHECK("interrupted-says-so", strstr(err_text, "interrupted") != NULL);
+    CHECK(rc == 143, "interrupted-exit-143");
+    CHECK(strstr(err_text, "interrupted") != NULL, "interrupted-says-so");
     doc = load("intr");
-    CHECK("interrupted-json-valid", doc != NULL);
+    CHECK(doc != NULL, "interrupted-json-valid");
     size_t nruns = json_array_size(json_object_get(doc, "runs"));
-    CHECK("interrupted-incomplete", doc && json_is_false(json_object_get(doc, "complete")));
-    CHECK("interrupted-keeps-runs", nruns >= 1 && nruns < 200);
-    CHECK("interrupted-csv-matches", csv_lines("intr") == 1 + (int)nruns);
+    CHECK(doc && json_is_false(json_object_get(doc, "complete")), "interrupted-incomplete");
+    CHECK(nruns >= 1 && nruns < 200, "interrupted-keeps-runs");
+    CHECK(csv_lines("intr") == 1 + (int)nruns, "interrupted-csv-matches");
     int alive = 0;
     for (int k = 0; k < nkids; k++) {
         int gone = 0;
@@ -406,7 +409,7 @@ static void interrupted_run(void)
         }
         alive += !gone;
     }
-    CHECK("interrupted-no-child-left", alive == 0);
+    CHECK(alive == 0, "interrupted-no-child-left");
     json_decref(doc);
 }
 

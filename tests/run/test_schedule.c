@@ -2,7 +2,7 @@
  * once per round, a lowered slot right after its measured slot, shuffles that are seeded
  * permutations. */
 #include "harness/orchestrator/schedule.h"
-#include "tests/run/check.h"
+#include "tests/check.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -57,39 +57,39 @@ int main(void)
                             .seed = 7};
     ab_slot *plain, *a, *b, *c;
     size_t n_plain, na, nb, nc;
-    CHECK("build-plain", ab_schedule_build(&p, &plain, &n_plain) == 0);
+    CHECK(ab_schedule_build(&p, &plain, &n_plain) == 0, "build-plain");
     /* per round: 18 measured + 6 lowered */
-    CHECK("count-includes-lowered", n_plain == ROUNDS * (ALLOCS * WORKLOADS + ALLOCS));
-    CHECK("plain-well-formed", well_formed(plain, n_plain, baseline));
-    CHECK("plain-interleaves-allocators",
-          plain[0].alloc == 0 && plain[1].alloc == 1 && plain[0].workload == plain[1].workload);
+    CHECK(n_plain == ROUNDS * (ALLOCS * WORKLOADS + ALLOCS), "count-includes-lowered");
+    CHECK(well_formed(plain, n_plain, baseline), "plain-well-formed");
+    CHECK(plain[0].alloc == 0 && plain[1].alloc == 1 && plain[0].workload == plain[1].workload,
+          "plain-interleaves-allocators");
 
     p.shuffle = 1;
-    CHECK("build-shuffled", ab_schedule_build(&p, &a, &na) == 0 && na == n_plain);
-    CHECK("shuffled-well-formed", well_formed(a, na, baseline));
-    CHECK("shuffled-differs-from-plain", !same_order(a, plain, na));
-    CHECK("build-again", ab_schedule_build(&p, &b, &nb) == 0 && nb == na);
-    CHECK("same-seed-same-order", same_order(a, b, na));
+    CHECK(ab_schedule_build(&p, &a, &na) == 0 && na == n_plain, "build-shuffled");
+    CHECK(well_formed(a, na, baseline), "shuffled-well-formed");
+    CHECK(!same_order(a, plain, na), "shuffled-differs-from-plain");
+    CHECK(ab_schedule_build(&p, &b, &nb) == 0 && nb == na, "build-again");
+    CHECK(same_order(a, b, na), "same-seed-same-order");
     p.seed = 8;
-    CHECK("build-other-seed", ab_schedule_build(&p, &c, &nc) == 0 && nc == na);
-    CHECK("other-seed-other-order", !same_order(a, c, na));
+    CHECK(ab_schedule_build(&p, &c, &nc) == 0 && nc == na, "build-other-seed");
+    CHECK(!same_order(a, c, na), "other-seed-other-order");
     /* rounds are shuffled independently: round 1 and round 2 orders differ */
     size_t per_round = na / ROUNDS;
     int rounds_differ = 0;
     for (size_t i = 0; i < per_round; i++)
         rounds_differ |=
             a[i].alloc != a[i + per_round].alloc || a[i].workload != a[i + per_round].workload;
-    CHECK("rounds-shuffled-independently", rounds_differ);
+    CHECK(rounds_differ, "rounds-shuffled-independently");
 
     p.baseline = NULL;
     ab_slot *none;
     size_t nn;
-    CHECK("no-baseline",
-          ab_schedule_build(&p, &none, &nn) == 0 && nn == ROUNDS * ALLOCS * WORKLOADS);
+    CHECK(ab_schedule_build(&p, &none, &nn) == 0 && nn == ROUNDS * ALLOCS * WORKLOADS,
+          "no-baseline");
     p.rounds = 0;
     ab_slot *zero;
     size_t nz;
-    CHECK("zero-rounds-refused", ab_schedule_build(&p, &zero, &nz) == -1 && zero == NULL);
+    CHECK(ab_schedule_build(&p, &zero, &nz) == -1 && zero == NULL, "zero-rounds-refused");
     free(plain);
     free(a);
     free(b);

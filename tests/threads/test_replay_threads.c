@@ -30,7 +30,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "../measurement/check.h"
+#include "tests/check.h"
 
 /* ops interleaved over 3 threads: remote frees, a remote realloc, an id reused by another
  * thread after a remote free, a reset by a thread that did not allocate the scope's blocks,

@@ -6,12 +6,13 @@
  * within 5 %. Sampling error at these sizes is far below that; a wrong interpolation or tail is
  * not.
  */
-#include "tests/workloads/wl_check.h"
+#include "tests/check.h"
 #include "workloads/generators.h"
 #include "workloads/il_bodies.h"
 #include "workloads/trace_io.h"
 
 #include <math.h>
+#include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
@@ -97,13 +98,13 @@ static void check_determinism(void)
                  gen(names[i], 7, 0.01, NULL, b, err, sizeof err) |
                  gen(names[i], 8, 0.01, NULL, c, err, sizeof err);
         snprintf(name, sizeof name, "%s-generates", names[i]);
-        CHECK(name, rc == 0);
+        CHECK(rc == 0, "%s", name);
         snprintf(name, sizeof name, "%s-valid", names[i]);
-        CHECK(name, valid(a) && valid(c));
+        CHECK(valid(a) && valid(c), "%s", name);
         snprintf(name, sizeof name, "%s-same-seed-same-bytes", names[i]);
-        CHECK(name, same_bytes(a, b));
+        CHECK(same_bytes(a, b), "%s", name);
         snprintf(name, sizeof name, "%s-other-seed-other-bytes", names[i]);
-        CHECK(name, !same_bytes(a, c));
+        CHECK(!same_bytes(a, c), "%s", name);
     }
 }
 
@@ -111,16 +112,17 @@ static void check_params(void)
 {
     char err[512];
     ab_gen_params p = {.seed = 1, .scale = 1, .threads = 65};
-    CHECK("threads-65-refused-with-reason",
-          ab_generator_find("rpc")->generate(&p, "/nonexistent/x", err, sizeof err) != 0 &&
-              strstr(err, "--threads 65 out of range"));
-    CHECK("rpc-unknown-variant-refused", gen("rpc", 1, 0.01, "some", "x.abt", err, sizeof err) &&
-                                             strstr(err, "unknown variant 'some'"));
-    CHECK("il-takes-no-variant",
-          gen("il", 1, 0.01, "all", "x.abt", err, sizeof err) && strstr(err, "has none"));
-    CHECK("scale-0-refused",
-          gen("simd", 1, 0, NULL, "x.abt", err, sizeof err) && strstr(err, "--scale"));
-    CHECK("unknown-generator-not-found", ab_generator_find("nope") == NULL);
+    CHECK(ab_generator_find("rpc")->generate(&p, "/nonexistent/x", err, sizeof err) != 0 &&
+              strstr(err, "--threads 65 out of range"),
+          "threads-65-refused-with-reason");
+    CHECK(gen("rpc", 1, 0.01, "some", "x.abt", err, sizeof err) &&
+              strstr(err, "unknown variant 'some'"),
+          "rpc-unknown-variant-refused");
+    CHECK(gen("il", 1, 0.01, "all", "x.abt", err, sizeof err) && strstr(err, "has none"),
+          "il-takes-no-variant");
+    CHECK(gen("simd", 1, 0, NULL, "x.abt", err, sizeof err) && strstr(err, "--scale"),
+          "scale-0-refused");
+    CHECK(ab_generator_find("nope") == NULL, "unknown-generator-not-found");
 }
 
 /* Per call: total bytes allocated and number of allocs; checks scope, alignment and that every
@@ -170,23 +172,23 @@ static int summarize_rpc(const char *file, rpc_summary *s)
 static void check_rpc(void)
 {
     char err[512];
-    CHECK("rpc-single-generates", gen("rpc", 3, 0.05, "single", "rs.abt", err, sizeof err) == 0);
-    CHECK("rpc-all-generates", gen("rpc", 3, 0.05, "all", "ra.abt", err, sizeof err) == 0);
-    CHECK("rpc-all-valid", valid("ra.abt"));
+    CHECK(gen("rpc", 3, 0.05, "single", "rs.abt", err, sizeof err) == 0, "rpc-single-generates");
+    CHECK(gen("rpc", 3, 0.05, "all", "ra.abt", err, sizeof err) == 0, "rpc-all-generates");
+    CHECK(valid("ra.abt"), "rpc-all-valid");
     rpc_summary s, a;
     if (summarize_rpc("rs.abt", &s) || summarize_rpc("ra.abt", &a))
         return;
-    CHECK("rpc-calls-at-scale", s.calls == 5000 && a.calls == 5000);
-    CHECK("rpc-every-op-inside-a-call", s.unbracketed == 0 && a.unbracketed == 0);
-    CHECK("rpc-blocks-in-their-call-scope", s.bad_scope == 0 && a.bad_scope == 0);
-    CHECK("rpc-every-block-freed-within-its-call", s.live_at_reset == 0 && a.live_at_reset == 0);
-    CHECK("rpc-8-byte-alignment", s.bad_align == 0 && a.bad_align == 0);
-    CHECK("rpc-single-has-more-allocs", s.allocs > a.allocs + s.calls / 10);
-    CHECK("rpc-single-has-more-24-byte-nodes", s.node24 > 2 * a.node24);
+    CHECK(s.calls == 5000 && a.calls == 5000, "rpc-calls-at-scale");
+    CHECK(s.unbracketed == 0 && a.unbracketed == 0, "rpc-every-op-inside-a-call");
+    CHECK(s.bad_scope == 0 && a.bad_scope == 0, "rpc-blocks-in-their-call-scope");
+    CHECK(s.live_at_reset == 0 && a.live_at_reset == 0, "rpc-every-block-freed-within-its-call");
+    CHECK(s.bad_align == 0 && a.bad_align == 0, "rpc-8-byte-alignment");
+    CHECK(s.allocs > a.allocs + s.calls / 10, "rpc-single-has-more-allocs");
+    CHECK(s.node24 > 2 * a.node24, "rpc-single-has-more-24-byte-nodes");
     uint64_t differ = 0;
     for (uint64_t c = 0; c < s.calls; c++)
         differ += s.call_bytes[c] != a.call_bytes[c];
-    CHECK("rpc-variants-same-bytes-per-call", differ == 0);
+    CHECK(differ == 0, "rpc-variants-same-bytes-per-call");
     free(s.call_bytes);
     free(a.call_bytes);
 }
@@ -219,23 +221,23 @@ static void check_il(void)
     for (int i = 0; i < 7; i++) {
         char name[64];
         snprintf(name, sizeof name, "il-code-p%g-is-%g", q[i] * 100, want[i]);
-        CHECK(name, near(pct(code, N, q[i]), want[i], 0.10, 1));
+        CHECK(near(pct(code, N, q[i]), want[i], 0.10, 1), "%s", name);
     }
-    CHECK("il-code-mean-70", near(code_sum / N, 70, 0.05, 0));
+    CHECK(near(code_sum / N, 70, 0.05, 0), "il-code-mean-70");
     qsort(fat_code, nfat, sizeof *fat_code, cmp_double);
-    CHECK("il-fat-code-median-92", near(pct(fat_code, nfat, 0.5), 92, 0.10, 0));
-    CHECK("il-tiny-share-65pct", near(100.0 * tiny / N, 65, 0, 1.5));
-    CHECK("il-eh-share-6.4pct", near(100.0 * eh / N, 6.4, 0, 0.5));
-    CHECK("il-eh-clauses-mean-1.38", near(clauses / eh, 1.38, 0.05, 0));
-    CHECK("il-eh-fat-share-14pct", near(100.0 * eh_fat / eh, 14, 0, 1.5));
-    CHECK("il-tiny-only-under-64-align-1-fat-align-4", bad_align == 0);
+    CHECK(near(pct(fat_code, nfat, 0.5), 92, 0.10, 0), "il-fat-code-median-92");
+    CHECK(near(100.0 * tiny / N, 65, 0, 1.5), "il-tiny-share-65pct");
+    CHECK(near(100.0 * eh / N, 6.4, 0, 0.5), "il-eh-share-6.4pct");
+    CHECK(near(clauses / eh, 1.38, 0.05, 0), "il-eh-clauses-mean-1.38");
+    CHECK(near(100.0 * eh_fat / eh, 14, 0, 1.5), "il-eh-fat-share-14pct");
+    CHECK(bad_align == 0, "il-tiny-only-under-64-align-1-fat-align-4");
     free(code);
     free(fat_code);
 
     /* The trace: body sizes (what the replay allocates). */
     char err[512];
-    CHECK("il-generates", gen("il", 5, 0.1, NULL, "il.abt", err, sizeof err) == 0);
-    CHECK("il-valid", valid("il.abt"));
+    CHECK(gen("il", 5, 0.1, NULL, "il.abt", err, sizeof err) == 0, "il-generates");
+    CHECK(valid("il.abt"), "il-valid");
     ab_trace t;
     if (open_in_dir("il.abt", &t))
         return;
@@ -254,12 +256,12 @@ static void check_il(void)
         resets += op->kind == AB_OP_RESET;
     }
     qsort(body, n, sizeof *body, cmp_double);
-    CHECK("il-methods-at-scale", n == 300000);
-    CHECK("il-body-p50-23", near(pct(body, n, 0.5), 23, 0.10, 1));
-    CHECK("il-body-mean-76", near(sum / (double)n, 76, 0.05, 0));
-    CHECK("il-allocate-only", frees == 0);
-    CHECK("il-every-module-unloads", modules > 10 && modules == resets);
-    CHECK("il-several-modules-at-once", t.hdr.scope_count >= 3);
+    CHECK(n == 300000, "il-methods-at-scale");
+    CHECK(near(pct(body, n, 0.5), 23, 0.10, 1), "il-body-p50-23");
+    CHECK(near(sum / (double)n, 76, 0.05, 0), "il-body-mean-76");
+    CHECK(frees == 0, "il-allocate-only");
+    CHECK(modules > 10 && modules == resets, "il-every-module-unloads");
+    CHECK(t.hdr.scope_count >= 3, "il-several-modules-at-once");
     free(body);
     ab_trace_close(&t);
 }
@@ -267,7 +269,7 @@ static void check_il(void)
 static void check_simd(void)
 {
     char err[512];
-    CHECK("simd-generates", gen("simd", 2, 0.01, NULL, "simd.abt", err, sizeof err) == 0);
+    CHECK(gen("simd", 2, 0.01, NULL, "simd.abt", err, sizeof err) == 0, "simd-generates");
     ab_trace t;
     if (open_in_dir("simd.abt", &t))
         return;
@@ -279,18 +281,18 @@ static void check_simd(void)
         phases += op->kind == AB_OP_MARK && op->flags == AB_MARK_PHASE;
         reallocs += op->kind == AB_OP_REALLOC;
     }
-    CHECK("simd-align-16-present", by_align[4] > 0);
-    CHECK("simd-align-32-present", by_align[5] > 0);
-    CHECK("simd-align-64-present", by_align[6] > 0);
-    CHECK("simd-align-4096-present", by_align[12] > 0);
+    CHECK(by_align[4] > 0, "simd-align-16-present");
+    CHECK(by_align[5] > 0, "simd-align-32-present");
+    CHECK(by_align[6] > 0, "simd-align-64-present");
+    CHECK(by_align[12] > 0, "simd-align-4096-present");
     uint64_t allocs = 0;
     for (int k = 0; k < 64; k++)
         allocs += by_align[k];
-    CHECK("simd-only-those-alignments",
-          allocs > 0 && by_align[4] + by_align[5] + by_align[6] + by_align[12] == allocs);
-    CHECK("simd-phase-marks", phases == 16);
-    CHECK("simd-reallocs-present", reallocs > 0);
-    CHECK("simd-live-set-reaches-tens-of-thousands", t.hdr.max_live_ids >= 30000);
+    CHECK(allocs > 0 && by_align[4] + by_align[5] + by_align[6] + by_align[12] == allocs,
+          "simd-only-those-alignments");
+    CHECK(phases == 16, "simd-phase-marks");
+    CHECK(reallocs > 0, "simd-reallocs-present");
+    CHECK(t.hdr.max_live_ids >= 30000, "simd-live-set-reaches-tens-of-thousands");
     ab_trace_close(&t);
 }
 
@@ -307,5 +309,5 @@ int main(void)
     snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);
     if (system(cmd) != 0)
         printf("could not remove %s\n", dir);
-    return wl_done();
+    CHECK_DONE("test_generators");
 }

@@ -4,11 +4,12 @@
  * The trace exercises every op kind and option (threads, scopes, zero, every mark kind,
  * alignments 1 to 4096, id reuse after free and after reset), drawn from a fixed-seed PRNG.
  */
-#include "tests/workloads/wl_check.h"
+#include "tests/check.h"
 #include "workloads/trace_io.h"
 #include "workloads/trace_text.h"
 #include "workloads/trace_writer.h"
 
+#include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
@@ -93,38 +94,38 @@ int main(void)
             break;
         }
     }
-    CHECK("writer-closes", ab_tw_close(w, err, sizeof err) == 0);
+    CHECK(ab_tw_close(w, err, sizeof err) == 0, "writer-closes");
 
     ab_trace t;
-    CHECK("binary-opens", ab_trace_open(bin1, &t, err, sizeof err) == 0);
-    CHECK("writer-header-validates", ab_trace_validate(&t, NULL, err, sizeof err) == 0);
-    CHECK("writer-ids-dense", t.hdr.max_live_ids <= 64);
-    CHECK("writer-threads-counted", t.hdr.thread_count == 4);
-    CHECK("writer-scopes-counted", t.hdr.scope_count == 8);
-    CHECK("binary-mapped", t.map != NULL && t.owned == NULL);
-    CHECK("save-text", ab_trace_save_text(&t, txt1, err, sizeof err) == 0);
+    CHECK(ab_trace_open(bin1, &t, err, sizeof err) == 0, "binary-opens");
+    CHECK(ab_trace_validate(&t, NULL, err, sizeof err) == 0, "writer-header-validates");
+    CHECK(t.hdr.max_live_ids <= 64, "writer-ids-dense");
+    CHECK(t.hdr.thread_count == 4, "writer-threads-counted");
+    CHECK(t.hdr.scope_count == 8, "writer-scopes-counted");
+    CHECK(t.map != NULL && t.owned == NULL, "binary-mapped");
+    CHECK(ab_trace_save_text(&t, txt1, err, sizeof err) == 0, "save-text");
     ab_trace_close(&t);
 
     ab_trace tt;
-    CHECK("text-opens", ab_trace_open(txt1, &tt, err, sizeof err) == 0);
-    CHECK("text-validates", ab_trace_validate(&tt, NULL, err, sizeof err) == 0);
-    CHECK("save-binary", ab_trace_save_binary(&tt, bin2, err, sizeof err) == 0);
+    CHECK(ab_trace_open(txt1, &tt, err, sizeof err) == 0, "text-opens");
+    CHECK(ab_trace_validate(&tt, NULL, err, sizeof err) == 0, "text-validates");
+    CHECK(ab_trace_save_binary(&tt, bin2, err, sizeof err) == 0, "save-binary");
     ab_trace_close(&tt);
-    CHECK("text-reopens", ab_trace_open(bin2, &tt, err, sizeof err) == 0);
-    CHECK("save-text-again", ab_trace_save_text(&tt, txt2, err, sizeof err) == 0);
+    CHECK(ab_trace_open(bin2, &tt, err, sizeof err) == 0, "text-reopens");
+    CHECK(ab_trace_save_text(&tt, txt2, err, sizeof err) == 0, "save-text-again");
     ab_trace_close(&tt);
 
     size_t n1, n2, m1, m2;
     char *b1 = slurp(bin1, &n1), *b2 = slurp(bin2, &n2);
     char *t1 = slurp(txt1, &m1), *t2 = slurp(txt2, &m2);
-    CHECK("binary-text-binary-bytes-identical", b1 && b2 && n1 == n2 && !memcmp(b1, b2, n1));
-    CHECK("text-binary-text-identical", t1 && t2 && m1 == m2 && !memcmp(t1, t2, m1));
-    CHECK("binary-size-is-header-plus-16-per-op",
-          n1 == sizeof(ab_trace_header) + 16 * ((ab_trace_header *)b1)->op_count);
-    CHECK("text-has-every-op-kind", t1 && strstr(t1, "\nalloc ") && strstr(t1, "\nfree ") &&
-                                        strstr(t1, "\nrealloc ") && strstr(t1, "\nreset ") &&
-                                        strstr(t1, "\nmark module ") && strstr(t1, " zero\n"));
-    CHECK("text-keeps-meta", t1 && strstr(t1, "# meta generator=roundtrip seed=42\n"));
+    CHECK(b1 && b2 && n1 == n2 && !memcmp(b1, b2, n1), "binary-text-binary-bytes-identical");
+    CHECK(t1 && t2 && m1 == m2 && !memcmp(t1, t2, m1), "text-binary-text-identical");
+    CHECK(n1 == sizeof(ab_trace_header) + 16 * ((ab_trace_header *)b1)->op_count,
+          "binary-size-is-header-plus-16-per-op");
+    CHECK(t1 && strstr(t1, "\nalloc ") && strstr(t1, "\nfree ") && strstr(t1, "\nrealloc ") &&
+              strstr(t1, "\nreset ") && strstr(t1, "\nmark module ") && strstr(t1, " zero\n"),
+          "text-has-every-op-kind");
+    CHECK(t1 && strstr(t1, "# meta generator=roundtrip seed=42\n"), "text-keeps-meta");
     free(b1);
     free(b2);
     free(t1);
@@ -137,16 +138,16 @@ int main(void)
     uint32_t id = ab_tw_alloc(w, 8, 3, 0, 0, 0);
     ab_tw_free(w, id, 0);
     ab_tw_free(w, id, 0);
-    CHECK("writer-rejects-double-free",
-          ab_tw_close(w, err, sizeof err) != 0 && strstr(err, "op 2: free of id 0: double free"));
-    CHECK("writer-leaves-no-file", access(bad, F_OK) != 0);
-    CHECK("writer-refuses-unprintable-meta",
-          ab_tw_create(bad, "a=1\nb=2", err, sizeof err) == NULL && strstr(err, "non-printable"));
+    CHECK(ab_tw_close(w, err, sizeof err) != 0 && strstr(err, "op 2: free of id 0: double free"),
+          "writer-rejects-double-free");
+    CHECK(access(bad, F_OK) != 0, "writer-leaves-no-file");
+    CHECK(ab_tw_create(bad, "a=1\nb=2", err, sizeof err) == NULL && strstr(err, "non-printable"),
+          "writer-refuses-unprintable-meta");
 
     unlink(bin1);
     unlink(bin2);
     unlink(txt1);
     unlink(txt2);
     rmdir(dir);
-    return wl_done();
+    CHECK_DONE("test_trace_roundtrip");
 }

@@ -4,12 +4,13 @@
  * Op-level errors are written as small text traces; header lies, truncation and hostile counts
  * are made by writing a valid binary trace and patching its header.
  */
-#include "tests/workloads/wl_check.h"
+#include "tests/check.h"
 #include "workloads/trace_io.h"
 #include "workloads/trace_text.h"
 #include "workloads/trace_writer.h"
 
 #include <stddef.h>
+#include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
@@ -101,106 +102,107 @@ int main(void)
     memcpy(&gh, good, sizeof gh);
 
     /* good traces */
-    CHECK("binary-good-trace-valid", good_len > 0 && open_and_validate(good, good_len) == 0);
-    CHECK("text-good-trace-valid",
-          accepts("# meta generator=x\nmark call 7\nalloc 0 24 8 scope=2 thread=1 zero\n"
-                  "alloc 1 48 16 scope=2\nrealloc 0 64\nfree 1\nreset 2\nalloc 1 8 1\nfree 1\n"));
-    CHECK("text-id-reuse-after-free", accepts("alloc 0 8 8\nfree 0\nalloc 0 16 8\nfree 0\n"));
-    CHECK("text-id-reuse-after-reset", accepts("alloc 0 8 8 scope=1\nreset 1\nalloc 0 8 8\n"));
-    CHECK("text-empty-trace", accepts(""));
-    CHECK("text-size-zero-alloc", accepts("alloc 0 0 8\nfree 0\n"));
-    CHECK("text-hostile-id-rejected-without-huge-table",
-          rejects("alloc 2109001090 6 4\n", "max_live_ids 2109001091 exceeds the op count 1"));
+    CHECK(good_len > 0 && open_and_validate(good, good_len) == 0, "binary-good-trace-valid");
+    CHECK(accepts("# meta generator=x\nmark call 7\nalloc 0 24 8 scope=2 thread=1 zero\n"
+                  "alloc 1 48 16 scope=2\nrealloc 0 64\nfree 1\nreset 2\nalloc 1 8 1\nfree 1\n"),
+          "text-good-trace-valid");
+    CHECK(accepts("alloc 0 8 8\nfree 0\nalloc 0 16 8\nfree 0\n"), "text-id-reuse-after-free");
+    CHECK(accepts("alloc 0 8 8 scope=1\nreset 1\nalloc 0 8 8\n"), "text-id-reuse-after-reset");
+    CHECK(accepts(""), "text-empty-trace");
+    CHECK(accepts("alloc 0 0 8\nfree 0\n"), "text-size-zero-alloc");
+    CHECK(rejects("alloc 2109001090 6 4\n", "max_live_ids 2109001091 exceeds the op count 1"),
+          "text-hostile-id-rejected-without-huge-table");
 
     /* op semantics */
-    CHECK("free-unknown-id", rejects("alloc 0 8 8\nfree 1\n", "op 1: free of id 1: unknown id"));
-    CHECK("free-never-allocated-id-0", rejects("free 0\n", "op 0: free of id 0: unknown id"));
-    CHECK("double-free", rejects("alloc 0 8 8\nfree 0\nfree 0\n", "op 2: free of id 0: double"));
-    CHECK("realloc-unknown-id", rejects("alloc 0 8 8\nrealloc 5 8\n", "op 1: realloc of id 5"));
-    CHECK("realloc-after-free", rejects("alloc 0 8 8\nfree 0\nrealloc 0 8\n", "use after free"));
-    CHECK("realloc-to-zero", rejects("alloc 0 8 8\nrealloc 0 0\n", "op 1: realloc of id 0 to"));
-    CHECK("id-reused-while-live", rejects("alloc 0 8 8\nalloc 0 8 8\n", "op 1: alloc of id 0: id "
-                                                                        "reused while live"));
-    CHECK("free-after-reset",
-          rejects("alloc 0 8 8 scope=3\nreset 3\nfree 0\n", "op 2: free of id 0: use after reset"));
-    CHECK("realloc-after-reset",
-          rejects("alloc 0 8 8 scope=3\nreset 3\nrealloc 0 9\n", "op 2: realloc of id 0: use aft"));
-    CHECK("realloc-keeps-scope",
-          rejects("alloc 0 8 8 scope=3\nrealloc 0 99\nreset 3\nfree 0\n", "op 3: free of id 0: use "
-                                                                          "after reset"));
-    CHECK("reset-spares-other-scopes", accepts("alloc 0 8 8 scope=3\nreset 2\nfree 0\n"));
-    CHECK("size-over-limit", rejects("alloc 0 2000000000 8\n", "op 0: size 2000000000 above"));
-    CHECK("realloc-size-over-limit",
-          rejects("alloc 0 8 8\nrealloc 0 2000000000\n", "op 1: size 2000000000 above"));
-    CHECK("align-over-limit", rejects("alloc 0 8 2147483648\n", "op 0: alignment 2^31 above"));
+    CHECK(rejects("alloc 0 8 8\nfree 1\n", "op 1: free of id 1: unknown id"), "free-unknown-id");
+    CHECK(rejects("free 0\n", "op 0: free of id 0: unknown id"), "free-never-allocated-id-0");
+    CHECK(rejects("alloc 0 8 8\nfree 0\nfree 0\n", "op 2: free of id 0: double"), "double-free");
+    CHECK(rejects("alloc 0 8 8\nrealloc 5 8\n", "op 1: realloc of id 5"), "realloc-unknown-id");
+    CHECK(rejects("alloc 0 8 8\nfree 0\nrealloc 0 8\n", "use after free"), "realloc-after-free");
+    CHECK(rejects("alloc 0 8 8\nrealloc 0 0\n", "op 1: realloc of id 0 to"), "realloc-to-zero");
+    CHECK(rejects("alloc 0 8 8\nalloc 0 8 8\n", "op 1: alloc of id 0: id "
+                                                "reused while live"),
+          "id-reused-while-live");
+    CHECK(rejects("alloc 0 8 8 scope=3\nreset 3\nfree 0\n", "op 2: free of id 0: use after reset"),
+          "free-after-reset");
+    CHECK(rejects("alloc 0 8 8 scope=3\nreset 3\nrealloc 0 9\n", "op 2: realloc of id 0: use aft"),
+          "realloc-after-reset");
+    CHECK(rejects("alloc 0 8 8 scope=3\nrealloc 0 99\nreset 3\nfree 0\n", "op 3: free of id 0: use "
+                                                                          "after reset"),
+          "realloc-keeps-scope");
+    CHECK(accepts("alloc 0 8 8 scope=3\nreset 2\nfree 0\n"), "reset-spares-other-scopes");
+    CHECK(rejects("alloc 0 2000000000 8\n", "op 0: size 2000000000 above"), "size-over-limit");
+    CHECK(rejects("alloc 0 8 8\nrealloc 0 2000000000\n", "op 1: size 2000000000 above"),
+          "realloc-size-over-limit");
+    CHECK(rejects("alloc 0 8 2147483648\n", "op 0: alignment 2^31 above"), "align-over-limit");
 
     /* text syntax: errors name the line */
-    CHECK("text-align-0", rejects("alloc 0 8 0\n", "line 2: alignment 0 is not a power of two"));
-    CHECK("text-align-3", rejects("alloc 0 8 3\n", "line 2: alignment 3 is not a power of two"));
-    CHECK("text-align-24",
-          rejects("mark call 1\nalloc 0 8 24\n", "line 3: alignment 24 is not a power of two"));
-    CHECK("text-unknown-op", rejects("\n\nmalloc 0 8\n", "line 4: unknown op 'malloc'"));
-    CHECK("text-missing-size", rejects("alloc 0\n", "line 2: missing size"));
-    CHECK("text-negative-size", rejects("alloc 0 -8 8\n", "line 2: bad size '-8'"));
-    CHECK("text-size-overflows-u32", rejects("alloc 0 4294967296 8\n", "line 2: bad size"));
-    CHECK("text-bad-option", rejects("free 0 scope=1\n", "line 2: 'scope=1' is not an option"));
-    CHECK("text-option-twice", rejects("alloc 0 8 8 thread=1 thread=1\n", "given twice"));
-    CHECK("text-trailing-junk", rejects("free 0 x\n", "line 2: unexpected 'x'"));
-    CHECK("text-mark-kind", rejects("mark lunch 1\n", "line 2: mark kind 'lunch'"));
-    CHECK("text-wrong-version",
-          open_and_validate("# alignbench-trace 2\n", 21) != 0 && has("version 2"));
-    CHECK("text-second-meta", rejects("# meta a=1\n# meta b=2\n", "line 3: a second '# meta'"));
+    CHECK(rejects("alloc 0 8 0\n", "line 2: alignment 0 is not a power of two"), "text-align-0");
+    CHECK(rejects("alloc 0 8 3\n", "line 2: alignment 3 is not a power of two"), "text-align-3");
+    CHECK(rejects("mark call 1\nalloc 0 8 24\n", "line 3: alignment 24 is not a power of two"),
+          "text-align-24");
+    CHECK(rejects("\n\nmalloc 0 8\n", "line 4: unknown op 'malloc'"), "text-unknown-op");
+    CHECK(rejects("alloc 0\n", "line 2: missing size"), "text-missing-size");
+    CHECK(rejects("alloc 0 -8 8\n", "line 2: bad size '-8'"), "text-negative-size");
+    CHECK(rejects("alloc 0 4294967296 8\n", "line 2: bad size"), "text-size-overflows-u32");
+    CHECK(rejects("free 0 scope=1\n", "line 2: 'scope=1' is not an option"), "text-bad-option");
+    CHECK(rejects("alloc 0 8 8 thread=1 thread=1\n", "given twice"), "text-option-twice");
+    CHECK(rejects("free 0 x\n", "line 2: unexpected 'x'"), "text-trailing-junk");
+    CHECK(rejects("mark lunch 1\n", "line 2: mark kind 'lunch'"), "text-mark-kind");
+    CHECK(open_and_validate("# alignbench-trace 2\n", 21) != 0 && has("version 2"),
+          "text-wrong-version");
+    CHECK(rejects("# meta a=1\n# meta b=2\n", "line 3: a second '# meta'"), "text-second-meta");
 
     /* binary layout */
-    CHECK("binary-truncated-partial-op",
-          open_and_validate(good, good_len - 8) != 0 && has("truncated") && has("partial op"));
-    CHECK("binary-truncated-header", open_and_validate(good, 100) != 0 && has("truncated: 100"));
-    CHECK("binary-empty", open_and_validate(good, 0) != 0 && has("truncated"));
+    CHECK(open_and_validate(good, good_len - 8) != 0 && has("truncated") && has("partial op"),
+          "binary-truncated-partial-op");
+    CHECK(open_and_validate(good, 100) != 0 && has("truncated: 100"), "binary-truncated-header");
+    CHECK(open_and_validate(good, 0) != 0 && has("truncated"), "binary-empty");
     {
         unsigned char copy[sizeof good];
         memcpy(copy, good, good_len);
         copy[0] = 'X';
-        CHECK("binary-wrong-magic", open_and_validate(copy, good_len) != 0 && has("wrong magic"));
+        CHECK(open_and_validate(copy, good_len) != 0 && has("wrong magic"), "binary-wrong-magic");
         memcpy(copy, good, good_len);
         copy[sizeof(ab_trace_header)] = 9; /* the first op's kind */
-        CHECK("binary-unknown-op-kind",
-              open_and_validate(copy, good_len) != 0 && has("op 0: unknown op kind 9"));
+        CHECK(open_and_validate(copy, good_len) != 0 && has("op 0: unknown op kind 9"),
+              "binary-unknown-op-kind");
         memcpy(copy, good, good_len);
         copy[sizeof(ab_trace_header) + 1] = 31; /* the first op's align_log2 */
-        CHECK("binary-align-log2-over-limit",
-              open_and_validate(copy, good_len) != 0 && has("op 0: alignment 2^31 above"));
+        CHECK(open_and_validate(copy, good_len) != 0 && has("op 0: alignment 2^31 above"),
+              "binary-align-log2-over-limit");
         memcpy(copy, good, good_len);
         copy[sizeof(ab_trace_header) + 3 * 16 + 8] = 1; /* the free's unused size field */
-        CHECK("binary-free-with-size-set",
-              open_and_validate(copy, good_len) != 0 && has("op 3: free has nonzero fields"));
+        CHECK(open_and_validate(copy, good_len) != 0 && has("op 3: free has nonzero fields"),
+              "binary-free-with-size-set");
         memcpy(copy, good, good_len);
         memset(copy + offsetof(ab_trace_header, meta), 'x', AB_TRACE_META_MAX);
-        CHECK("binary-meta-unterminated",
-              open_and_validate(copy, good_len) != 0 && has("not NUL-terminated"));
+        CHECK(open_and_validate(copy, good_len) != 0 && has("not NUL-terminated"),
+              "binary-meta-unterminated");
     }
-    CHECK("binary-wrong-version", PATCHED(version, 2) != 0 && has("version 2"));
-    CHECK("binary-wrong-header-size", PATCHED(header_size, 512) != 0 && has("header_size 512"));
+    CHECK(PATCHED(version, 2) != 0 && has("version 2"), "binary-wrong-version");
+    CHECK(PATCHED(header_size, 512) != 0 && has("header_size 512"), "binary-wrong-header-size");
 
     /* headers that lie */
-    CHECK("header-op-count-too-high", PATCHED(op_count, gh.op_count + 1) != 0 && has("truncated"));
-    CHECK("header-op-count-too-low",
-          PATCHED(op_count, gh.op_count - 1) != 0 && has("the header says"));
-    CHECK("header-op-count-hostile",
-          PATCHED(op_count, UINT64_MAX / 2) != 0 && has("truncated: the header says"));
-    CHECK("header-peak-live-bytes-lies",
-          PATCHED(peak_live_bytes, gh.peak_live_bytes + 1) != 0 && has("peak_live_bytes says"));
-    CHECK("header-max-live-ids-too-high",
-          PATCHED(max_live_ids, gh.max_live_ids + 1) != 0 && has("max_live_ids says"));
-    CHECK("header-max-live-ids-too-low",
-          PATCHED(max_live_ids, 1) != 0 && has("op 1: alloc of id 1 beyond the header's max_live"));
-    CHECK("header-max-live-ids-hostile",
-          PATCHED(max_live_ids, 0xfffffff0u) != 0 && has("exceeds the op count"));
-    CHECK("header-thread-count-too-low",
-          PATCHED(thread_count, 1) != 0 && has("op 1: thread 1 beyond the header's thread_count"));
-    CHECK("header-thread-count-too-high",
-          PATCHED(thread_count, 3) != 0 && has("thread_count says 3"));
-    CHECK("header-scope-count-too-low",
-          PATCHED(scope_count, 1) != 0 && has("op 1: scope 1 beyond the header's scope_count"));
-    CHECK("header-flags-set", PATCHED(flags, 1) != 0 && has("flags"));
-    return wl_done();
+    CHECK(PATCHED(op_count, gh.op_count + 1) != 0 && has("truncated"), "header-op-count-too-high");
+    CHECK(PATCHED(op_count, gh.op_count - 1) != 0 && has("the header says"),
+          "header-op-count-too-low");
+    CHECK(PATCHED(op_count, UINT64_MAX / 2) != 0 && has("truncated: the header says"),
+          "header-op-count-hostile");
+    CHECK(PATCHED(peak_live_bytes, gh.peak_live_bytes + 1) != 0 && has("peak_live_bytes says"),
+          "header-peak-live-bytes-lies");
+    CHECK(PATCHED(max_live_ids, gh.max_live_ids + 1) != 0 && has("max_live_ids says"),
+          "header-max-live-ids-too-high");
+    CHECK(PATCHED(max_live_ids, 1) != 0 && has("op 1: alloc of id 1 beyond the header's max_live"),
+          "header-max-live-ids-too-low");
+    CHECK(PATCHED(max_live_ids, 0xfffffff0u) != 0 && has("exceeds the op count"),
+          "header-max-live-ids-hostile");
+    CHECK(PATCHED(thread_count, 1) != 0 && has("op 1: thread 1 beyond the header's thread_count"),
+          "header-thread-count-too-low");
+    CHECK(PATCHED(thread_count, 3) != 0 && has("thread_count says 3"),
+          "header-thread-count-too-high");
+    CHECK(PATCHED(scope_count, 1) != 0 && has("op 1: scope 1 beyond the header's scope_count"),
+          "header-scope-count-too-low");
+    CHECK(PATCHED(flags, 1) != 0 && has("flags"), "header-flags-set");
+    CHECK_DONE("test_trace_validate");
 }
