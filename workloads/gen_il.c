@@ -2,7 +2,7 @@
  *
  * Modules load (mark(module, slot)), have their methods' new bodies allocated in batches while
  * other modules are loaded too, and unload (reset(slot)) once all their methods are rewritten:
- * allocate only, release everything at unload (FACTS.md §3: IMethodMalloc has Alloc and nothing
+ * allocate only, release everything at unload (IMethodMalloc has Alloc and nothing
  * else; each allocator belongs to one module). scope = the module's slot: the lowest slot free
  * at load (at most IL_MAX_LIVE modules are loaded at once), so a slot is reused only after its
  * previous module's reset. Body sizes come from il_bodies.c (the measured distribution).

@@ -1,10 +1,10 @@
-/* gen_simd.c: the `simd` generator: over-aligned objects of the x64 world (FACTS.md §4).
+/* gen_simd.c: the `simd` generator: over-aligned objects of the x64 world (docs/workloads.md).
  *
  * Alignments 16 (__m128), 32 (__m256), 64 (cache line) and 4096 (page), with sizes in
  * multiples of the vector or line and a few deliberately small page-aligned blocks (the case
- * where glibc's footprint explodes, FACTS.md §5). The live set sweeps through levels from a few
+ * where glibc's footprint explodes). The live set sweeps through levels from a few
  * hundred objects, past jemalloc's ~200-object thread cache, to tens of thousands (rankings flip
- * with the live-set size, FACTS.md §5). Each level has three phases, each opened by a mark:
+ * with the live-set size). Each level has three phases, each opened by a mark:
  * - ramp (mark phase 3L):    allocate up to the level's live count (with some frees);
  * - plateau (mark 3L+1):     churn at that live count: free an object and allocate one, the
  *                            victim being the newest (short-lived) or a random one (long-lived)

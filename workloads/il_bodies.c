@@ -3,7 +3,7 @@
 
 #include <math.h>
 
-/* FACTS.md §3: code size percentiles; the first point (q 0, 1 byte) is the smallest body. */
+/* Measured code size percentiles; the first point (q 0, 1 byte) is the smallest body. */
 static const double code_q[] = {0.0, 0.10, 0.25, 0.50, 0.75, 0.90, 0.95, 0.99};
 static const double code_v[] = {1, 7, 9, 21, 61, 155, 266, 744};
 #define CODE_POINTS (sizeof code_q / sizeof code_q[0])

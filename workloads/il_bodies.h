@@ -1,4 +1,4 @@
-/* il_bodies.h: IL method bodies drawn from the distribution measured in FACTS.md §3 (74,405
+/* il_bodies.h: IL method bodies drawn from the distribution in docs/workloads.md (74,405
  * methods of Mono 6.8's class libraries), for the `il` generator and its statistics test.
  *
  * Code size: the measured percentiles (p10 7, p25 9, p50 21, p75 61, p90 155, p95 266, p99 744)
