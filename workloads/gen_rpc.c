@@ -197,7 +197,7 @@ const ab_generator ab_gen_rpc = {
     .name = "rpc",
     .summary = "MIDL server stub allocations: strings, arrays, [out] buffers, lists, trees",
     .help =
-        "rpc: the allocations of a MIDL server stub (FACTS.md section 2), one call after another.\n"
+        "rpc: the allocations of a MIDL server stub (docs/workloads.md), one call after another.\n"
         "Each call is mark(call, slot) ... reset(slot), slot = call number mod 8 (the scope); "
         "every\n"
         "block is freed inside its call; every block is 8-byte aligned. A call has 1 (60%), 2 "

@@ -234,7 +234,7 @@ const ab_generator ab_gen_simd = {
     .name = "simd",
     .summary = "over-aligned x64 objects (16/32/64/4096) over a live set swept 300..30000",
     .help =
-        "simd: over-aligned objects of the x64 world (FACTS.md sections 4 and 5).\n"
+        "simd: over-aligned objects of the x64 world (docs/workloads.md).\n"
         "Allocation mix (percent of allocations):\n"
         "  40  alignment 16 (__m128 arrays): 16 B .. 1 KiB, multiples of 16, log-uniform\n"
         "  30  alignment 32 (__m256 arrays): 32 B .. 4 KiB, multiples of 32\n"
