@@ -1,7 +1,7 @@
 /* align.h: the alignment rules every backend shares (private to allocators/).
  *
  * The interface promises backends a power-of-two alignment, but a backend must never crash on a
- * bad one: jemalloc's mallocx does not validate (FACTS.md §4), so each backend checks with
+ * bad one: jemalloc's mallocx does not validate it (see jemalloc(3)), so each backend checks with
  * ab_align_bad() and fails with errno = EINVAL. This is the validation layer the conformance
  * suite's align-reject-* checks hit (a trace cannot even express a non-power-of-two alignment:
  * it stores log2). One predictable branch per call.

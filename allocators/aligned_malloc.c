@@ -14,7 +14,7 @@
  *         refused. Bit 3 is always set and bit 1 clear: read by glibc's free() as a chunk size,
  *         the tag is never 16-aligned, so a plain free() of an aligned block aborts there.
  *
- * Why 24 bytes rather than the UCRT's 8 (FACTS.md §1: overhead 23 at a=16, 71 at a=64): the
+ * Why 24 bytes rather than the UCRT's 8 (the UCRT's overhead: 23 at a=16, 71 at a=64): the
  * exact size and the free-with-the-wrong-function check cost 16 bytes a block; the alignment
  * slack (a - 1 bytes at most) is the same as the UCRT's. The header is read and written with
  * memcpy, so it needs no alignment of its own (no UCRT-style gap for odd offsets).

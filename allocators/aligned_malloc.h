@@ -1,5 +1,5 @@
 /* aligned_malloc.h: a work-alike of the MSVC CRT's aligned allocation API over plain malloc
- * (FACTS.md §1), exported under the MSVC names so tests and ported code call it directly. The
+ * (docs/allocators.md), exported under the MSVC names for tests and ported code to call. The
  * `aligned_malloc` allocator entry (aligned_malloc.c) sits on top of it.
  *
  * Errors as in the UCRT: NULL with errno EINVAL for an alignment that is not a power of two or

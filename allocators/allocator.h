@@ -1,7 +1,7 @@
-/* allocator.h: the one interface every allocator sits behind (DESIGN.md §3).
+/* allocator.h: the one interface every allocator sits behind (docs/allocators.md).
  *
  * Like `struct file_operations`: a table of function pointers per allocator, one file per
- * allocator under allocators/. The runner holds exactly one allocator per process (DESIGN.md §2:
+ * allocator under allocators/. The runner holds exactly one allocator per process (because
  * jemalloc and mimalloc replace malloc when loaded), so backends keep their state in file-scope
  * statics and the calls take no `self` pointer; the replay loop's machine code is the same for
  * every allocator.

@@ -1,4 +1,4 @@
-/* bump.h: an IMethodMalloc-style bump allocator, one per module (FACTS.md §3).
+/* bump.h: an IMethodMalloc-style bump allocator, one per module (docs/allocators.md).
  *
  * IMethodMalloc::Alloc is allocate-only and every block must sit at a positive offset below
  * 4 GiB from its module's base (method bodies are referenced by 32-bit RVAs). A module reserves

@@ -5,18 +5,18 @@
  * so the orchestrator preloads it and create() resolves the native calls with dlsym after
  * checking that jemalloc is the library serving malloc and defining them (provider.h).
  *
- * Which call serves which request, and why (costs from FACTS.md §5):
+ * Which call serves which request, and why (the measured costs are in docs/lab-notes.md):
  *   - align <= 16: plain malloc/free/realloc. jemalloc's malloc fast path is twice as fast as
- *     mallocx/sdallocx on this machine (hot pair 10.8 ns vs 25.5 ns). Every size class above 8
+ *     mallocx/sdallocx for a hot malloc(32)/free pair. Every size class above 8
  *     is a multiple of 16, so its blocks are 16-aligned; the 8-byte class is only 8-aligned
  *     (the conformance suite's align-16 caught it), so a 16-aligned request asks for at least
  *     16 bytes.
  *   - align > 16: mallocx(size, MALLOCX_ALIGN(a)), rallocx for realloc (keeps the alignment).
  *     mallocx does not validate the alignment (we do, align.h) and is undefined for size 0
  *     (we ask for 1).
- *   - free: plain free for every block. sdallocx was measured here for over-aligned blocks
- *     (mallocx(100, align 64) + release, 1000 live, 5 interleaved rounds): free 31-47 ns,
- *     sdallocx 39-48 ns a pair, no gain; for small blocks FACTS.md §5 has the same verdict.
+ *   - free: plain free for every block. sdallocx was measured for over-aligned blocks
+ *     (mallocx(100, align 64) + release, 1000 live, 5 interleaved rounds) and for small ones:
+ *     no faster than free in either case.
  * Footprint: nallocx of the request as made (e.g. 48 for 33 bytes, 128 for 100 bytes at 64,
  * 16 for 0 bytes at 16), plus, for a large block (size class >= arenas.lextent.0.size, 16 KiB)
  * that does not start on a page, one page: with cache_oblivious (the default) jemalloc maps a

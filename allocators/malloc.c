@@ -12,14 +12,14 @@
  * must be serving malloc (checked in create) and in what can be known about that library
  * (footprint formula, stats, purge, version).
  *
- * Footprint, glibc (x86-64, FACTS.md §4):
+ * Footprint, glibc (x86-64; docs/allocators.md):
  *   - align <= 16: the chunk, malloc_usable_size + 8 (the size header), i.e.
  *     max(32, (size + 8 + 15) & ~15) for heap chunks.
  *   - align > 16: posix_memalign takes chunk(chunk(size) + align + 32) from the heap
  *     (glibc 2.36 _int_memalign over-allocates by align + MINSIZE, then splits the leading and
  *     trailing slack off as free chunks). Those slack chunks are smaller than the next aligned
  *     request, so in an aligned workload they stay free: RSS/requested is 41x for 100-byte blocks
- *     at 4096 (FACTS.md §5). malloc_usable_size hides that, so we charge the whole carve-out to
+ *     at 4096. malloc_usable_size hides that, so we charge the whole carve-out to
  *     the block. It is an upper bound when later small requests happen to reuse the slack.
  * Footprint, plug-ins: malloc_usable_size (the library's layout is unknown: a lower bound).
  * Stats: glibc mallinfo2 (allocated = in-use bytes of the heap and of mmapped chunks, mapped =

@@ -1,6 +1,6 @@
 /* provider.h: which library is serving malloc in this process, and is it the one we expect?
  *
- * The heart of the process model (DESIGN.md §2): a silent fall-back to glibc is the classic
+ * The heart of the process model (docs/allocators.md): a silent fall-back to glibc is the classic
  * failure of peer suites, so every backend's `create` asks this module, before anything is
  * measured, whether `malloc` (as the dynamic linker resolved it for the whole process) and the
  * backend's native symbols come from the expected library. Libraries are compared by device and

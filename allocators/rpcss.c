@@ -30,7 +30,7 @@
  * free then counts in an entry-wide atomic instead of the thread's current arena, because
  * another thread may disable that arena at any time (RpcSmFree only marks: no memory moves).
  * The chunk cache has a mutex of its own in every mode, taken when an arena needs a chunk and
- * at disable, never per block (an uncontended lock and unlock, ~7 ns here, against the
+ * at disable, never per block (an uncontended lock and unlock, a few ns, against the
  * microseconds of the mapping it saves).
  */
 #include "allocators/rpcss.h"

@@ -1,4 +1,4 @@
-/* rpcss.h: an RpcSs-style arena (the RpcSm* memory management package, FACTS.md §2).
+/* rpcss.h: an RpcSs-style arena (the RpcSm* memory management package, docs/allocators.md).
  *
  * enable sets up an arena (RpcSmEnableAllocate), allocate hands out blocks (RpcSmAllocate,
  * at least 8-byte aligned, NULL plus a status on failure), free only marks a block
@@ -17,7 +17,7 @@
  * returns it so another thread can adopt it with set_thread_handle (RpcSmGetThreadHandle /
  * RpcSmSetThreadHandle) and allocate from the same arena through ab_rpcss_sm_allocate. Taking
  * the handle out marks the arena shared: from then on every allocate and free takes the arena's
- * mutex (an uncontended lock/unlock pair, ~20-40 ns here). An arena whose handle was never taken
+ * mutex (its cost: docs/lab-notes.md). An arena whose handle was never taken
  * is used lock-free, as the server stub's own arena is.
  */
 #ifndef AB_RPCSS_H

@@ -2,7 +2,7 @@
  *
  * Modules load (mark(module, slot)), have their methods' new bodies allocated in batches while
  * other modules are loaded too, and unload (reset(slot)) once all their methods are rewritten:
- * allocate only, release everything at unload (FACTS.md §3: IMethodMalloc has Alloc and nothing
+ * allocate only, release everything at unload (IMethodMalloc has Alloc and nothing
  * else; each allocator belongs to one module). scope = the module's slot: the lowest slot free
  * at load (at most IL_MAX_LIVE modules are loaded at once), so a slot is reused only after its
  * previous module's reset. Body sizes come from il_bodies.c (the measured distribution).
@@ -99,7 +99,7 @@ const ab_generator ab_gen_il = {
     .name = "il",
     .summary = "a profiler rewriting IL method bodies: allocate only, release at module unload",
     .help =
-        "il: a profiler rewriting IL method bodies through IMethodMalloc (FACTS.md section 3).\n"
+        "il: a profiler rewriting IL method bodies through IMethodMalloc (docs/workloads.md).\n"
         "Modules load (mark(module, slot)), get their methods' new bodies allocated in batches\n"
         "of 1..64 while 2..6 modules are loaded at once, and unload (reset(slot)) when done:\n"
         "allocate only, everything released at unload. scope = the module's slot.\n"
@@ -110,7 +110,7 @@ const ab_generator ab_gen_il = {
         "  tiny header (1 byte, alignment 1) for 65% of methods (code < 64, no EH), else fat\n"
         "  (12 bytes, alignment 4); EH on 6.4% of methods, 1.38 clauses on average, 4-byte\n"
         "  aligned after the code, small (4 + 12/clause) or, for 14%, fat (4 + 24/clause);\n"
-        "  code under 20 bytes is always tiny (fitted so that the body p50 is FACTS' 23).\n"
+        "  code under 20 bytes is always tiny (fitted so that the body p50 is the measured 23).\n"
         "  Result: body size p50 23, mean 76 bytes, as measured.\n"
         "IMethodMalloc takes no alignment; the trace asks for what the body needs (4 or 1).\n"
         "Knobs: --seed S; --scale X (3 M methods at 1.0); --threads N (1..64): N JIT threads,\n"

@@ -2,10 +2,10 @@
  *
  * Each call is bracketed by mark(call, slot) ... reset(slot): scope = the call's slot (calls
  * rotate over RPC_SLOTS slots, as a server's dispatch slots would), and every block the call
- * allocates is freed inside the call, so every block lives exactly one call (FACTS.md §2). All
+ * allocates is freed inside the call, so every block lives exactly one call (as MIDL stubs do). All
  * blocks are 8-byte aligned (midl_user_allocate's guarantee). A call has 1 to 3 parameters,
- * each of one of the shapes of FACTS.md §2 with its sizes; the mix weights and the counts (N,
- * K, string and data lengths, parameters per call), which FACTS does not give, are this
+ * each of one of the shapes in docs/workloads.md with its sizes; the mix weights and the counts (N,
+ * K, string and data lengths, parameters per call), which the sources do not give, are this
  * generator's choice and are listed in the help text below.
  *
  * Order of allocations and frees, as NDR does them:
@@ -197,7 +197,7 @@ const ab_generator ab_gen_rpc = {
     .name = "rpc",
     .summary = "MIDL server stub allocations: strings, arrays, [out] buffers, lists, trees",
     .help =
-        "rpc: the allocations of a MIDL server stub (FACTS.md section 2), one call after another.\n"
+        "rpc: the allocations of a MIDL server stub (docs/workloads.md), one call after another.\n"
         "Each call is mark(call, slot) ... reset(slot), slot = call number mod 8 (the scope); "
         "every\n"
         "block is freed inside its call; every block is 8-byte aligned. A call has 1 (60%), 2 "

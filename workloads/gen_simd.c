@@ -1,10 +1,10 @@
-/* gen_simd.c: the `simd` generator: over-aligned objects of the x64 world (FACTS.md §4).
+/* gen_simd.c: the `simd` generator: over-aligned objects of the x64 world (docs/workloads.md).
  *
  * Alignments 16 (__m128), 32 (__m256), 64 (cache line) and 4096 (page), with sizes in
  * multiples of the vector or line and a few deliberately small page-aligned blocks (the case
- * where glibc's footprint explodes, FACTS.md §5). The live set sweeps through levels from a few
+ * where glibc's footprint explodes). The live set sweeps through levels from a few
  * hundred objects, past jemalloc's ~200-object thread cache, to tens of thousands (rankings flip
- * with the live-set size, FACTS.md §5). Each level has three phases, each opened by a mark:
+ * with the live-set size). Each level has three phases, each opened by a mark:
  * - ramp (mark phase 3L):    allocate up to the level's live count (with some frees);
  * - plateau (mark 3L+1):     churn at that live count: free an object and allocate one, the
  *                            victim being the newest (short-lived) or a random one (long-lived)
@@ -234,7 +234,7 @@ const ab_generator ab_gen_simd = {
     .name = "simd",
     .summary = "over-aligned x64 objects (16/32/64/4096) over a live set swept 300..30000",
     .help =
-        "simd: over-aligned objects of the x64 world (FACTS.md sections 4 and 5).\n"
+        "simd: over-aligned objects of the x64 world (docs/workloads.md).\n"
         "Allocation mix (percent of allocations):\n"
         "  40  alignment 16 (__m128 arrays): 16 B .. 1 KiB, multiples of 16, log-uniform\n"
         "  30  alignment 32 (__m256 arrays): 32 B .. 4 KiB, multiples of 32\n"

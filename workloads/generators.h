@@ -1,7 +1,7 @@
 /* generators.h: the workload generators (rpc, il, simd), deterministic from a seed.
  *
  * Each generator writes a binary trace and runs before any measurement, so random-number cost
- * never lands in a timing. Shapes and sizes come from FACTS.md §2-§4.
+ * never lands in a timing. Shapes and sizes, and their sources: docs/workloads.md.
  */
 #ifndef AB_GENERATORS_H
 #define AB_GENERATORS_H

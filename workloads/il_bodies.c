@@ -3,16 +3,16 @@
 
 #include <math.h>
 
-/* FACTS.md §3: code size percentiles; the first point (q 0, 1 byte) is the smallest body. */
+/* Measured code size percentiles; the first point (q 0, 1 byte) is the smallest body. */
 static const double code_q[] = {0.0, 0.10, 0.25, 0.50, 0.75, 0.90, 0.95, 0.99};
 static const double code_v[] = {1, 7, 9, 21, 61, 155, 266, 744};
 #define CODE_POINTS (sizeof code_q / sizeof code_q[0])
 #define CODE_MEAN 70.0
 #define CODE_MAX 65536.0
 /* Methods with code under IL_SMALL bytes (accessors, forwarders) are always tiny and never have
- * EH. FACTS gives the marginals only; this is the joint that meets them all: a total body p50 of
+ * EH. Only the marginals were measured; this is the joint that meets them all: a total body p50 of
  * 23 next to a code p50 of 21 leaves room for almost no fat body among the small methods, and it
- * gives fat bodies a median code size of about 97 (FACTS: 92). */
+ * gives fat bodies a median code size of about 97 (measured: 92). */
 #define IL_SMALL 20
 
 /* Mean of the log-linear part (q < 0.99): segment [a, b] over a quantile width w contributes
@@ -69,7 +69,7 @@ static double code_cdf(double x)
     return lo;
 }
 
-/* The joint of size, EH and header kind (FACTS gives only the marginals), in probabilities:
+/* The joint of size, EH and header kind (only the marginals were measured), in probabilities:
  * P(EH | code >= IL_SMALL) such that AB_IL_EH_SHARE of all methods have EH, and
  * P(tiny | IL_SMALL <= code < 64, no EH) such that AB_IL_TINY_SHARE of all methods are tiny. */
 typedef struct il_joint {

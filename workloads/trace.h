@@ -1,4 +1,4 @@
-/* trace.h: the trace, the one form every workload takes (DESIGN.md §4).
+/* trace.h: the trace, the one form every workload takes (docs/workloads.md).
  *
  * A trace is a stream of fixed-size 16-byte operation records behind a versioned header. The
  * binary form is read through mmap, so a trace larger than memory streams; the text form (one op

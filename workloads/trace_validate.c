@@ -1,4 +1,4 @@
-/* trace_validate.c: the validator that runs before every replay (DESIGN.md §4).
+/* trace_validate.c: the validator that runs before every replay (docs/workloads.md).
  *
  * One pass, O(n) time, memory proportional to the header's max_live_ids, which is first checked
  * against op_count (every id needs an alloc op) and op_count against the file size (at open), so

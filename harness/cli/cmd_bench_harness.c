@@ -1,7 +1,7 @@
 /* cmd_bench_harness.c: `alignbench bench-harness`, how fast the harness itself is.
  *
  * Prints, for the default traces (gen rpc, il, simd at scale 1) and a random 50/50 alloc/free
- * mix with reused ids (10M ops by default, the worst case for branch prediction, FACTS.md §5):
+ * mix with reused ids (10M ops by default, the worst case for branch prediction):
  *   - the replay floor: ns/op of the batch and the per-op pass against the null allocator, run
  *     here in-process (the null allocator never calls malloc, so this process is fine for it);
  *   - real replay throughput with glibc and mimalloc (Mops/s, raw and net of the floor), each in

@@ -1,6 +1,6 @@
 /* cmd_micro.c: `alignbench micro`, the Google Benchmark micro-suite across allocators.
  *
- * One runner child per allocator (DESIGN.md §2: one allocator per process, under its
+ * One runner child per allocator (one allocator per process, under its
  * LD_PRELOAD, chosen through alloc_select.h and started through child.h) runs the C micro-suite
  * (micro_suite.c) and writes Google Benchmark's own JSON. This command merges those files into
  * one with a single `context` and one `benchmarks` array, keeping every field Google Benchmark

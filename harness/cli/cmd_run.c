@@ -1,4 +1,4 @@
-/* cmd_run.c: `alignbench run`, the orchestrator (DESIGN.md §2, §5, §6).
+/* cmd_run.c: `alignbench run`, the orchestrator (docs/running.md).
  *
  * It never measures in its own process. In order:
  *   1. validate every option (run_options.c) and the allocator choice (alloc_select.h);

@@ -242,7 +242,7 @@ static void trace_usage(FILE *out)
         fprintf(out, "  %-8s %s\n", subcommands[i].name, subcommands[i].summary);
     fprintf(out, "\ncheck also takes --max-size N and --max-align N (defaults 1 GiB and 1 GiB);\n"
                  "convert refuses an invalid trace unless --force. The text form is described\n"
-                 "in README.md, \"Trace format\".\n");
+                 "in docs/workloads.md, \"The trace format\".\n");
 }
 
 int cmd_trace(int argc, char **argv)

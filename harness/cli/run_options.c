@@ -1,9 +1,9 @@
 /* run_options.c: parsing and validation of `alignbench run` options (see run_options.h).
  *
- * Presets: the quick preset must finish the main job (six allocators x rpc, il, simd x 5
- * repetitions, plus the natural-alignment baseline for simd) in about two minutes on a 2-core
- * machine, so it scales the generators down (the scale was measured, see README "Running
- * benchmarks"); full runs the generators at their default scale with more checkpoints.
+ * Presets: the quick preset must finish the main job (six allocators x rpc, il, simd x 9
+ * repetitions, plus the natural-alignment baseline for simd) in a minute or two on a 2-core
+ * machine, so it scales the generators down (the timings are in docs/lab-notes.md); full runs
+ * the generators at their default scale with more checkpoints.
  */
 #include "harness/cli/run_options.h"
 #include "workloads/generators.h"

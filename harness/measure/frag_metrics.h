@@ -1,4 +1,4 @@
-/* metrics.h: fragmentation from a checkpoint series (DESIGN.md §5, firm definitions).
+/* frag_metrics.h: fragmentation from a checkpoint series (definitions: docs/measurement.md).
  *
  * L is live requested bytes (exact, from the trace), F the anonymous resident footprint minus
  * the baseline taken after the harness set up its tables, both sampled at checkpoints of the

@@ -1,4 +1,4 @@
-/* memstat.h: the process footprint F, peak RSS, and the harness's own memory (DESIGN.md §5).
+/* memstat.h: the process footprint F, peak RSS, and the harness's own memory (docs/measurement.md).
  *
  * F is anonymous resident memory: (resident - shared) pages of /proc/self/statm, read with
  * pread on a descriptor opened once (about 1 µs), so it can be sampled at checkpoints during a

@@ -1,4 +1,4 @@
-/* null_alloc.h: the null allocator, which measures the replay floor (DESIGN.md §5).
+/* null_alloc.h: the null allocator, which measures the replay floor (docs/measurement.md).
  *
  * It hands back one pre-made block (as large as the trace's largest request, aligned to its
  * largest alignment) for every allocation and does nothing on free, realloc and reset. Replaying

@@ -4,8 +4,8 @@
  * in each of the three loops, so the batch loop carries no timing or accounting code. In the
  * per-op loop everything the call needs (pointer, size, alignment, scope) is loaded into
  * registers before the first TSC read (pin_args), so the fenced region holds the allocator call
- * and the touch rule's write of the block, and no harness bookkeeping (README: how this was
- * checked in the disassembly).
+ * and the touch rule's write of the block, and no harness bookkeeping (how this was checked in
+ * the disassembly: docs/measurement.md).
  */
 #include "harness/measure/replay.h"
 #include "harness/measure/memstat.h"

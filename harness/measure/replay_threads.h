@@ -1,6 +1,6 @@
 /* replay_threads.h: replaying a trace with threads, each on its own OS thread (issue 8).
  *
- * The model (also what the validator enforces, README "Threads"): the trace's op stream order
+ * The model (also what the validator enforces, docs/threads.md): the trace's op stream order
  * is a valid global order; each thread's ops, in stream order, are that thread's program order;
  * and the only orderings between threads are those of a block's lifetime:
  *   - the free or realloc of an id waits for the previous op on that id (its alloc or realloc)

@@ -61,7 +61,7 @@ int ab_tsc_calibrate(unsigned ms, ab_tsc_calibration *out);
 uint64_t ab_tsc_empty_region_ticks(unsigned samples);
 
 /* The timer's resolution in ticks: the step by which fenced-region durations move. A TSC read in
- * a virtual machine may advance in steps of tens of ticks (one host here: 26, about 10 ns), so a
+ * a virtual machine may advance in steps of tens of ticks (docs/lab-notes.md), so a
  * single region's duration is only known to within that step. It is measured by timing regions
  * around busy loops of growing length, whose true durations cover a continuum, and taking the
  * most common gap between adjacent observed durations (1 on a fine-grained counter). */

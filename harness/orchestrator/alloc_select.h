@@ -1,7 +1,7 @@
 /* alloc_select.h: turning the user's `--alloc` specs into runnable allocator choices.
  *
- * The orchestrator side of DESIGN.md §2: for each allocator it knows which library must be
- * LD_PRELOADed into the runner (jemalloc and mimalloc paths come from configure time,
+ * The orchestrator side of one allocator per process: it knows, per allocator, which library is
+ * to be LD_PRELOADed into the runner (jemalloc and mimalloc paths come from configure time,
  * plug-ins from `--alloc NAME=/path/lib.so`) and whether the allocator is available here, and
  * why not. `list`, `check`, `run` and `micro` all choose allocators through this one piece.
  */

@@ -1,5 +1,5 @@
 /* child.c: fork+exec of one runner child, with its own LD_PRELOAD, memory limit, output files
- * and timeout (child.h, DESIGN.md §2).
+ * and timeout (child.h; one allocator per process: docs/allocators.md).
  *
  * LD_PRELOAD is set only in the environment handed to execve, never in ours: the orchestrator
  * keeps glibc's malloc whatever it runs. An inherited LD_PRELOAD is dropped, so a child runs

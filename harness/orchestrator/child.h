@@ -1,4 +1,4 @@
-/* child.h: running one measured run as a fresh child process (DESIGN.md §2, firm).
+/* child.h: running one measured run as a fresh child process (docs/allocators.md).
  *
  * The orchestrator never measures in its own process: each (allocator, workload, repetition)
  * is a fork+exec of the runner, with the allocator's library in LD_PRELOAD where it needs one.

@@ -1,4 +1,4 @@
-/* context.h: the machine and build context stored with every result (DESIGN.md §5 "Context").
+/* context.h: the machine and build context stored with every result (results/README.md).
  *
  * A number without its context cannot be compared or trusted: the CPU, its TSC rate, the
  * kernel, the C library, transparent huge pages, the compiler and flags, the git commit (and

@@ -127,7 +127,7 @@ int ab_run_attach_baseline(json_t *runs, const json_t *lowered)
     const char *ls = json_string_value(json_object_get(lowered, "status"));
     if (!rs || !ls || strcmp(rs, "ok") != 0 || strcmp(ls, "ok") != 0)
         return 0;
-    /* DESIGN.md §5: F against the same trace with every alignment lowered to 16. */
+    /* What alignment costs: against the same trace with every alignment lowered to 16. */
     static const struct {
         const char *cost, *from;
     } costs[] = {{"align_cost_bytes", "peak_footprint"}, {"align_cost_ns_per_op", "ns_per_op_net"}};

@@ -1,6 +1,6 @@
 /* schedule.h: the order in which `alignbench run` starts its child processes.
  *
- * Machine noise drifts over minutes (FACTS.md §5: medians moved 15 -> 21 ns between rounds), so
+ * Machine noise drifts over minutes (docs/lab-notes.md has examples), so
  * runs are interleaved: round 1 runs every (allocator, workload) cell once, round 2 again, and so
  * on; drift then spreads over every allocator instead of landing on one. With shuffle, the order
  * of the cells within each round is a seeded permutation (the same seed gives the same order).

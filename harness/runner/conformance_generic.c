@@ -392,7 +392,7 @@ static ab_check_result check_footprint(ab_check_ctx *c, size_t arg)
     return AB_CHECK_PASS;
 }
 
-/* DESIGN.md §3: the aligned API only where the alignment needs it. A 16-aligned request whose
+/* Use the aligned API only where the alignment needs it. A 16-aligned request whose
  * plain block is already 16-aligned must take no more than that plain block (mimalloc's
  * mi_malloc_aligned took the next size class: 20 KiB for 16 KiB). For the built-ins over malloc;
  * a plug-in's layout is unknown, so it takes posix_memalign at 16. */

@@ -7,13 +7,13 @@
  * (C frames have no unwind tables) and checks arguments the library would abort on
  * (Repetitions(0), MinTime(<=0), a NULL name, mixed argument counts), returning an error code.
  *
- * Pitfalls measured on this machine (FACTS.md §6):
+ * Pitfalls of Google Benchmark 1.7.1 (their measured costs are in docs/lab-notes.md):
  *  - the hot loop belongs in C, in batches:
  *        int64_t n = abgb_max_iterations(st);
  *        while (abgb_keep_running_batch(st, n))
  *            for (int64_t i = 0; i < n; i++) { ... }
- *    costs 0.7 ns an iteration, against 2.3 ns with one call per iteration;
- *  - abgb_pause_timing + abgb_resume_timing cost about 0.5 us together: never per iteration;
+ *    costs a fraction of a loop with one call per iteration;
+ *  - abgb_pause_timing + abgb_resume_timing cost hundreds of ns together: never per iteration;
  *  - builder calls abgb_repetitions and abgb_min_time append "/repeats:N" and "/min_time:S" to
  *    the benchmark's name; for names that stay stable across runs pass
  *    --benchmark_repetitions / --benchmark_min_time to abgb_initialize instead;
@@ -96,7 +96,7 @@ int abgb_counter_set(abgb_state *s, const char *name, double value, unsigned fla
 void abgb_skip_with_error(abgb_state *s, const char *msg);
 int abgb_error_occurred(const abgb_state *s);
 void abgb_set_label(abgb_state *s, const char *label);
-/* Costly (~0.5 us the pair, FACTS.md §6): only around whole batches, never per iteration.
+/* Costly (hundreds of ns the pair): only around whole batches, never per iteration.
  * Only inside the running loop (between the first keep_running and its end): ABGB_EINVAL
  * otherwise, where the library would abort. */
 int abgb_pause_timing(abgb_state *s);

@@ -2,7 +2,7 @@
  *
  * Each benchmark calls the allocator through the one interface (allocators/allocator.h), so the
  * measured machine code is the same for every allocator, and drives Google Benchmark's loop in
- * batches (FACTS.md §6: 0.7 ns an iteration). Every returned block is checked for NULL and for
+ * batches (far cheaper than a call per iteration). Every returned block is checked for NULL and for
  * its alignment; a miss fails the benchmark loudly (skip with error), it is never timed.
  *
  * Allocators that release whole scopes (AB_CAP_RESET: bump never frees, rpcss only marks) reset

@@ -1,6 +1,6 @@
 /* micro_suite.h: the Google Benchmark micro-suite of `alignbench micro`, written in C.
  *
- * Registered in the runner child (one allocator per process, DESIGN.md §2) through the shim
+ * Registered in the runner child (one allocator per process) through the shim
  * (gbench_shim.h). Names are stable across runs and carry the allocator, so files from several
  * children merge into one that compare.py and github-action-benchmark read as is:
  *   alloc_free/<alloc>/size:S/align:A    one alloc+free pair per iteration

@@ -244,7 +244,7 @@ static void put_align_classes(json_t *run, const ab_replay_opts *opts, const ab_
     json_object_set_new(run, "align_classes", a);
 }
 
-/* A threaded trace's batch pass: per-thread throughput and the handoffs (README "Threads"). */
+/* A threaded trace's batch pass: per-thread throughput and the handoffs (docs/threads.md). */
 static void put_threads(json_t *run, json_t *metrics, const ab_run_record *rec)
 {
     const ab_threads_result *t = rec->threads, *fl = rec->threads_floor;

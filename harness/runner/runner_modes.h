@@ -1,6 +1,6 @@
 /* runner_modes.h: what the runner child (alignbench-runner) can be asked to do.
  *
- * The runner is the measured process: one allocator per process (DESIGN.md §2). The
+ * The runner is the measured process: one allocator per process (docs/allocators.md). The
  * orchestrator execs it as `alignbench-runner MODE --alloc NAME [--lib PATH] [MODE ARGS...]`,
  * with the allocator's library already in LD_PRELOAD. runner_main.c parses the allocator
  * options, creates the allocator (which verifies that it is the one serving malloc) and hands

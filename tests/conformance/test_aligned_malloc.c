@@ -1,4 +1,4 @@
-/* test_aligned_malloc.c: the MSVC _aligned_* work-alike against FACTS.md §1, called directly:
+/* test_aligned_malloc.c: the MSVC _aligned_* work-alike against the CRT's rules, called directly:
  * alignment of results, EINVAL/ENOMEM errors, offsets, exact _aligned_msize, realloc rules
  * (size 0 frees, failure keeps the old block, alignment cannot change), and detection of a free
  * with the wrong function (in a forked child, which must die rather than carry on). */

@@ -7,7 +7,7 @@
  *
  * The footprint must neither hide cost nor inflate it: 0.75 <= RSS per block / footprint <= 1.25.
  * It prints both overheads (bytes over the 100 requested, per block): the numbers of the
- * README's footprint table. Then a few large blocks where an allocator's layout has a cost of
+ * table in docs/allocators.md. Then a few large blocks where an allocator's layout has a cost of
  * its own, within 10 % (jemalloc: a 16 KiB block at 64 straddles its cache-oblivious pad page).
  * In a sanitizer build resident memory measures ASan's redzones and quarantine, so the test is
  * skipped there. */

@@ -1,5 +1,5 @@
 /* test_refusal.c: the child refuses to report when the library serving malloc is not the one it
- * was asked for (DESIGN.md §2), through the same path as a measured run: ab_child_run starts
+ * was asked for (docs/allocators.md), through the same path as a measured run: ab_child_run starts
  * alignbench-runner with an LD_PRELOAD (or none), and create()'s check must make it exit 3 with
  * a message naming what was expected and what was found. One case per invocation:
  *

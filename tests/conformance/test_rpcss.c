@@ -133,7 +133,7 @@ int main(void)
     CHECK(overlaps == 0);
     ab_rpcss_disable(shared);
 
-    /* The lock's cost, for the README (information only: no assertion on time). */
+    /* The lock's cost, for docs/lab-notes.md (information only: no assertion on time). */
     ab_rpcss_arena *priv = ab_rpcss_enable(0);
     double t_private = ns_per_alloc(priv, 200000);
     ab_rpcss_disable(priv);

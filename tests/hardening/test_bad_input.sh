@@ -3,7 +3,7 @@
 # non-zero exit status, never a crash (a signal) and never a half-written file.
 #
 # The cases are one table (below): expected exit status, a phrase the message must contain,
-# the command. The README's "When things go wrong" table is built from the same cases run for
+# the command. The bad-input table of docs/robustness.md is built from the same cases run for
 # real: `test_bad_input.sh --table ALIGNBENCH RESULTS_EXPECT` prints it in Markdown.
 #
 # usage: test_bad_input.sh [--table] ALIGNBENCH RESULTS_EXPECT

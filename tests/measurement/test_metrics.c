@@ -1,5 +1,5 @@
 /* test_metrics.c: the fragmentation formulas on synthetic checkpoint series whose answers are
- * known by hand (DESIGN.md §5). */
+ * known by hand (definitions: docs/measurement.md). */
 #include "harness/measure/frag_metrics.h"
 #include "tests/check.h"
 

@@ -13,7 +13,7 @@
  *   the other thread, and accepts the same ops in an order that can be replayed;
  * - the generators with N threads give traces with N threads, remote frees, and (rpc, il) the
  *   same ops as with one thread, but for the thread field.
- * jemalloc and mimalloc replace malloc for the whole process (DESIGN.md §2), so they are tested
+ * jemalloc and mimalloc replace malloc for the whole process, so they are tested
  * through the runner (threads_cli.sh), not here. An allocator that refuses to be created here
  * (malloc under a sanitizer is the sanitizer's) is skipped with its reason.
  */

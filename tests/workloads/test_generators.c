@@ -1,7 +1,7 @@
 /* test_generators.c: the generators are deterministic, write valid traces, and produce the
- * shapes and distributions they claim (FACTS.md §2-§4).
+ * shapes and distributions they claim (docs/workloads.md).
  *
- * Tolerances: the il statistics are compared with FACTS.md §3 on 200,000 drawn bodies (and a
+ * Tolerances: the il statistics are compared with the measured ones on 200,000 drawn bodies (and a
  * 300,000-method trace): percentiles within 10 % (or 1 byte), shares within 1.5 points, means
  * within 5 %. Sampling error at these sizes is far below that; a wrong interpolation or tail is
  * not.
