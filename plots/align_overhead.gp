@@ -1,7 +1,7 @@
 # align_overhead.gp: what alignment costs in one workload, per alignment class (16, 32, 64,
 # 4096...), two panels: bytes of footprint per requested byte (1 = no overhead) and the alloc
 # latency p50, one bar per allocator in its colour.
-# Data (harness/chart_data.c): two blocks, rows "align v_alloc1 ...". ARG7, ARG8, one per
+# Data (harness/report/chart_data.c): two blocks, rows "align v_alloc1 ...". ARG7, ARG8, one per
 # panel: its y scale (see yscale in style.gp), then the positions in the allocator list of the
 # allocators that have a value in that panel ("log 1 2 3").
 width = 1160

@@ -1,7 +1,7 @@
 # compare.gp: two runs side by side, per cell (workload/allocator): median ns/op (top) and
 # frag_peak (bottom); the base run hatched, the new run solid, in the allocator's colour, with
 # the change in percent above each pair.
-# Data (harness/chart_data.c): rows "workload/allocator allocator base_ns new_ns base_frag
+# Data (harness/report/chart_data.c): rows "workload/allocator allocator base_ns new_ns base_frag
 # new_frag". ARG7, ARG8: the legend names of the base and the new run.
 stats ARG3 using 3 nooutput
 n_rows = STATS_records

@@ -2,7 +2,7 @@
 # the same y scale. In each panel: L, the live requested bytes (grey area, the same trace in
 # every panel), F, the process's resident memory above its baseline (allocator colour), and
 # what the allocator itself reports active (dashed); dots mark the peaks of F and L.
-# Data (harness/chart_data.c): one block per allocator, rows "op L F active" in MiB.
+# Data (harness/report/chart_data.c): one block per allocator, rows "op L F active" in MiB.
 # ARG7: the y axis maximum in MiB; ARG8: per allocator "1" or "0", whether it reports active
 # bytes (a space-separated list in block order).
 cols = (words(ARG6) <= 1) ? 1 : (words(ARG6) <= 4 ? 2 : 3)

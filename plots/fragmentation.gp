@@ -1,6 +1,6 @@
 # fragmentation.gp: the fragmentation summary of a run, three panels side by side: frag_peak,
 # frag_avg and retained (MiB), clusters per workload, one bar per allocator in its colour.
-# Data (harness/chart_data.c): three blocks (index 0, 1, 2), rows "workload v_alloc1 ...".
+# Data (harness/report/chart_data.c): three blocks (index 0, 1, 2), rows "workload v_alloc1 ...".
 # ARG7..ARG9, one per panel: its y scale (see yscale in style.gp), then the positions in the
 # allocator list of the allocators that have a value in that panel ("zero 1 2 4").
 width = 1200

@@ -1,5 +1,5 @@
 # latency_cdf.gp: the latency distribution of one op kind in one workload, as a CDF.
-# One step line per allocator, x on a log scale. Data (harness/chart_data.c): one block per
+# One step line per allocator, x on a log scale. Data (harness/report/chart_data.c): one block per
 # allocator (`index i-1`), rows "ns_upper cumulative_fraction". ARG7: the x axis label.
 call "style.gp" ARG1 ARG2 ARG3 ARG4 ARG5 ARG6
 set logscale x 10

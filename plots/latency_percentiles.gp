@@ -1,6 +1,6 @@
 # latency_percentiles.gp: allocation latency percentiles of one workload, grouped bars.
 # Clusters are the percentiles (p50, p99, p99.9); inside a cluster one bar per allocator, in
-# the allocator's colour. Data (harness/chart_data.c): one row per percentile, label then one
+# the allocator's colour. Data (harness/report/chart_data.c): one row per percentile, label then one
 # column per allocator. ARG7: the y scale (see yscale in style.gp); ARG8: the y axis label;
 # ARG9: the resolution threshold in ns (3 steps of the timer; 0: unknown): the band below it is
 # shaded, since a percentile there is unresolved.

@@ -1,7 +1,7 @@
 # scaling.gp: throughput against threads, one panel per workload generator, one line per
 # allocator (alignbench run --threads 1,2,...): Mops/s of all threads together, so perfect
 # scaling doubles from 1 to 2 threads and a flat line does not scale.
-# Data (harness/chart_data.c): one block per generator, rows "threads mops..." with one column
+# Data (harness/report/chart_data.c): one block per generator, rows "threads mops..." with one column
 # per allocator (NaN where a cell has no value). ARG7: the generator names in block order;
 # ARG8: the y axis label.
 nfam = words(ARG7)

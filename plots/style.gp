@@ -3,7 +3,7 @@
 #
 # Every chart script is run as
 #   gnuplot -c SCRIPT.gp FORMAT OUTPUT DATAFILE TITLE CORNER ALLOCATORS [ARG7 ...]
-# FORMAT is png or svg, DATAFILE was written by alignbench (harness/chart_data.c), CORNER is the
+# FORMAT is png or svg, DATAFILE was written by alignbench (harness/report/chart_data.c), CORNER is the
 # machine and date printed in the bottom-right corner, ALLOCATORS the space-separated allocator
 # names in the data file's column (or block) order. A script sets `width` and `height` (pixels)
 # before loading this file when it needs another size. Text is not "enhanced": names such as
@@ -38,7 +38,7 @@ alloc_color(n) = (n eq "malloc") ? 0x0072B2 : \
                  (n eq "tcmalloc") ? 0xF0E442 : 0x999999
 alloc(i) = word(allocs, i)
 
-# The y scale chosen by alignbench from the values (harness/chart_data.c, scale_for): "log";
+# The y scale chosen by alignbench from the values (harness/report/chart_data.c, scale_for): "log";
 # "zero", linear from 0; "free", linear and autoscaled (negative values); "unit", [0:1] when
 # there is nothing to scale. Used as `eval yscale(word)`.
 yscale(s) = (s eq "log") ? "set yrange [*:*]; set logscale y 10" : \

@@ -1,6 +1,6 @@
 # throughput.gp: median Mops/s per allocator and workload with min-max error bars from the
 # repetitions; clusters per workload, one bar per allocator in its colour.
-# Data (harness/chart_data.c): rows "workload median min max" with the three columns repeated
+# Data (harness/report/chart_data.c): rows "workload median min max" with the three columns repeated
 # per allocator. ARG7: the y scale first (see yscale in style.gp); ARG8: the y axis label.
 call "style.gp" ARG1 ARG2 ARG3 ARG4 ARG5 ARG6
 set style data histogram
