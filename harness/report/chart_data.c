@@ -917,7 +917,22 @@ done:
     return rc;
 }
 
-/* ---- comparison of two runs: median ns/op and frag_peak per common cell ---- */
+/* ---- comparison of two runs: median time per op and frag_peak per common cell ---- */
+
+/* The time metric both runs have: cycles per op (it does not move when the host changes the
+ * core's clock between the runs), else ns per op (results from before cycles existed). */
+static const char *compare_time_metric(const json_t *base, const json_t *new_run,
+                                       const ab_names *al, const ab_names *wls)
+{
+    for (size_t w = 0; w < wls->n; w++)
+        for (size_t a = 0; a < al->n; a++) {
+            double x, y;
+            if (!ab_rv_median(base, al->v[a], wls->v[w], "cycles_per_op", &x) &&
+                !ab_rv_median(new_run, al->v[a], wls->v[w], "cycles_per_op", &y))
+                return "cycles_per_op";
+        }
+    return "ns_per_op";
+}
 
 int ab_chart_data_write_compare(const json_t *base, const json_t *new_run, const char *dir,
                                 ab_chart_list *out, char *err, size_t errlen)
@@ -931,15 +946,16 @@ int ab_chart_data_write_compare(const json_t *base, const json_t *new_run, const
     if (ab_rv_allocators(new_run, &al) || ab_rv_workloads(new_run, &wls) ||
         data_open(&d, err, errlen))
         goto done;
+    const char *time = compare_time_metric(base, new_run, &al, &wls);
     fprintf(d.f,
             "# base: run %s; new: run %s; cell medians\n"
-            "# cell allocator base_ns_per_op new_ns_per_op base_frag_peak new_frag_peak\n",
-            ab_rv_str(base, "run_id"), ab_rv_str(new_run, "run_id"));
+            "# cell allocator base_%s new_%s base_frag_peak new_frag_peak\n",
+            ab_rv_str(base, "run_id"), ab_rv_str(new_run, "run_id"), time, time);
     for (size_t w = 0; w < wls.n; w++)
         for (size_t a = 0; a < al.n; a++) {
             double v[4];
-            if (ab_rv_median(base, al.v[a], wls.v[w], "ns_per_op", &v[0]) ||
-                ab_rv_median(new_run, al.v[a], wls.v[w], "ns_per_op", &v[1]))
+            if (ab_rv_median(base, al.v[a], wls.v[w], time, &v[0]) ||
+                ab_rv_median(new_run, al.v[a], wls.v[w], time, &v[1]))
                 continue;
             if (ab_rv_median(base, al.v[a], wls.v[w], "frag_peak", &v[2]) ||
                 ab_rv_median(new_run, al.v[a], wls.v[w], "frag_peak", &v[3]))
@@ -974,6 +990,7 @@ int ab_chart_data_write_compare(const json_t *base, const json_t *new_run, const
     }
     job_arg(j, "base %s", ab_rv_str(base, "run_id"));
     job_arg(j, "new %s", ab_rv_str(new_run, "run_id"));
+    job_arg(j, "%s", strcmp(time, "cycles_per_op") ? "ns" : "cycles"); /* ARG9: the time's unit */
     snprintf(j->caption, sizeof j->caption,
              "Per cell (workload/allocator): hatched bar the base run, solid bar the new run, "
              "with the change in percent above; cell medians.");
