@@ -236,28 +236,3 @@ int ab_runner_path(char *buf, size_t len)
         return -1;
     return 0;
 }
-
-int ab_alloc_parse_opt(const char *cmd, int argc, char **argv, int *i, const char **specs,
-                       size_t *nspecs, double *timeout_s)
-{
-    const char *opt = argv[*i];
-    if (strcmp(opt, "--alloc") && strcmp(opt, "--timeout"))
-        return 0;
-    if (*i + 1 >= argc) {
-        fprintf(stderr, "alignbench %s: %s needs a value\n", cmd, opt);
-        return -1;
-    }
-    const char *val = argv[++*i];
-    if (!strcmp(opt, "--alloc")) {
-        specs[(*nspecs)++] = val;
-        return 1;
-    }
-    char *end;
-    double t = strtod(val, &end);
-    if (end == val || *end || !(t > 0)) {
-        fprintf(stderr, "alignbench %s: bad --timeout '%s' (want seconds > 0)\n", cmd, val);
-        return -1;
-    }
-    *timeout_s = t;
-    return 1;
-}
