@@ -9,6 +9,7 @@
  * Figures, not a test: nothing is asserted, and they drift with the machine's load.
  */
 #include "harness/orchestrator/alloc_select.h"
+#include "harness/common/error_message.h"
 #include "harness/orchestrator/child.h"
 #include "harness/cli/commands.h"
 #include "harness/common/exit_codes.h"
@@ -168,7 +169,7 @@ static int null_floor(const char *trace_path, const bench_opts *o, ab_tsc_clock 
     ab_pass_result batch, perop;
     if (ab_null_prepare(sc->max_size, (size_t)1 << sc->max_align_log2) != 0 ||
         ab_replay_latency_set_init(r, &set, 0) != 0) {
-        snprintf(err, errlen, "cannot map the null block or the histograms");
+        ab_fail(err, errlen, "cannot map the null block or the histograms");
         goto out;
     }
     /* warm-up, then the two passes */
@@ -176,7 +177,7 @@ static int null_floor(const char *trace_path, const bench_opts *o, ab_tsc_clock 
         ab_replay_batch_pass(r, &ab_null_allocator, 3, &batch, &fail) ||
         ab_replay_perop_pass(r, &ab_null_allocator, clock->empty_region_ticks, &set, NULL, &perop,
                              &fail)) {
-        snprintf(err, errlen, "%s", fail.msg);
+        ab_fail(err, errlen, "%s", fail.msg);
         goto out;
     }
     out->batch_ns = ab_tsc_to_ns(clock, (double)batch.ticks) / (double)batch.ops;
