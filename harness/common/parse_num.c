@@ -187,8 +187,9 @@ int ab_opt_complain(const char *who, int c, char *const *argv)
         fprintf(stderr, "%s: option -%c needs a value", who, optopt);
     else if (is_long && optopt && eq) /* --quiet=yes */
         fprintf(stderr, "%s: option %.*s takes no value", who, (int)(eq - elem), elem);
-    else if (is_long && !optopt)
-        fprintf(stderr, "%s: unknown option '%s'", who, elem);
+    else if (is_long && !optopt) /* --bogus or --bogus=1 */
+        fprintf(stderr, "%s: unknown option '%.*s'", who, eq ? (int)(eq - elem) : (int)strlen(elem),
+                elem);
     else
         fprintf(stderr, "%s: unknown option '-%c'", who, optopt);
     fprintf(stderr, " (see %s --help)\n", who);
