@@ -34,6 +34,7 @@
  * taken at module load and unload only (uncontended: a few ns, against the syscalls it saves).
  */
 #include "allocators/bump.h"
+#include "harness/common/error_message.h"
 #include "allocators/align.h"
 #include "allocators/allocator.h"
 #include "allocators/carve_memo.h"
@@ -358,10 +359,9 @@ static _Thread_local ab_carve_memo last_carve;
 
 static int bump_create(const ab_alloc_config *cfg, char *err, size_t errlen)
 {
-    if (cfg->bump_window > AB_BUMP_MAX_WINDOW) {
-        snprintf(err, errlen, "bump window %zu is over the 4 GiB RVA limit", cfg->bump_window);
-        return -1;
-    }
+    if (cfg->bump_window > AB_BUMP_MAX_WINDOW)
+        return ab_fail(err, errlen, "bump window %zu is over the 4 GiB RVA limit",
+                       cfg->bump_window);
     module_window = cfg->bump_window;
     locked = cfg->threads > 1;
     ab_bump_set_cache_limit(cfg->bump_cache == AB_CACHE_OFF ? 0

@@ -26,6 +26,7 @@
  * resident / mapped. Purge: arena.<MALLCTL_ARENAS_ALL>.purge. Version: mallctl "version".
  */
 #include "allocators/allocator.h"
+#include "harness/common/error_message.h"
 #include "allocators/align.h"
 #include "allocators/provider.h"
 #include "build_config.h"
@@ -57,12 +58,10 @@ static const char *const je_natives[] = {"mallocx", "rallocx", "nallocx", "mallc
 static int je_create(const ab_alloc_config *cfg, char *err, size_t errlen)
 {
     const char *lib = cfg->preload_path ? cfg->preload_path : AB_JEMALLOC_PATH;
-    if (!lib || !*lib) {
-        snprintf(err, errlen,
-                 "libjemalloc not found at configure time (install "
-                 "libjemalloc-dev and rebuild)");
-        return -1;
-    }
+    if (!lib || !*lib)
+        return ab_fail(err, errlen,
+                       "libjemalloc not found at configure time (install "
+                       "libjemalloc-dev and rebuild)");
     if (ab_provider_verify(lib, je_natives, err, errlen) != 0)
         return -1;
     if (!(je_mallocx = ab_provider_sym("mallocx", err, errlen)) ||

@@ -28,6 +28,7 @@
  * MallocExtension_ReleaseFreeMemory, a malloc_trim of its own), else nothing.
  */
 #include "allocators/allocator.h"
+#include "harness/common/error_message.h"
 #include "allocators/align.h"
 #include "allocators/glibc_heap.h"
 #include "allocators/plugin.h"
@@ -181,10 +182,8 @@ static int glibc_create(const ab_alloc_config *cfg, char *err, size_t errlen)
 
 static int plugin_create(const ab_alloc_config *cfg, char *err, size_t errlen)
 {
-    if (!cfg->preload_path || !*cfg->preload_path) {
-        snprintf(err, errlen, "the preload backend needs the plug-in library (--lib PATH)");
-        return -1;
-    }
+    if (!cfg->preload_path || !*cfg->preload_path)
+        return ab_fail(err, errlen, "the preload backend needs the plug-in library (--lib PATH)");
     plain_align = 8;
     if (!realpath(cfg->preload_path, plugin_name))
         snprintf(plugin_name, sizeof plugin_name, "%s", cfg->preload_path);

@@ -29,6 +29,7 @@
  * every page. Purge: mi_collect(true). Version: mi_version() (209 -> "2.0.9").
  */
 #include "allocators/allocator.h"
+#include "harness/common/error_message.h"
 #include "allocators/align.h"
 #include "allocators/provider.h"
 #include "build_config.h"
@@ -87,12 +88,10 @@ static const struct {
 static int mi_create(const ab_alloc_config *cfg, char *err, size_t errlen)
 {
     const char *lib = cfg->preload_path ? cfg->preload_path : AB_MIMALLOC_PATH;
-    if (!lib || !*lib) {
-        snprintf(err, errlen,
-                 "libmimalloc not found at configure time (install "
-                 "libmimalloc-dev and rebuild)");
-        return -1;
-    }
+    if (!lib || !*lib)
+        return ab_fail(err, errlen,
+                       "libmimalloc not found at configure time (install "
+                       "libmimalloc-dev and rebuild)");
     const char *natives[MI_NSYMS + 1];
     for (size_t i = 0; i < MI_NSYMS; i++)
         natives[i] = mi_syms[i].name;

@@ -1,6 +1,7 @@
 /* provider.c: finds the library serving malloc (dladdr on the process-wide `malloc`) and checks
  * it against the one a backend was asked to run on. See provider.h for why this exists. */
 #include "allocators/provider.h"
+#include "harness/common/error_message.h"
 
 #include <dlfcn.h>
 #include <gnu/libc-version.h>
@@ -21,7 +22,7 @@ void *ab_provider_sym(const char *name, char *err, size_t errlen)
 {
     void *addr = dlsym(RTLD_DEFAULT, name);
     if (!addr)
-        snprintf(err, errlen, "symbol '%s' does not resolve in this process", name);
+        ab_fail(err, errlen, "symbol '%s' does not resolve in this process", name);
     return addr;
 }
 
@@ -65,27 +66,20 @@ int ab_provider_verify(const char *expected_path, const char *const *natives, ch
 {
     const char *want = expected_path ? expected_path : "the C library (libc.so.6)";
     const char *found = ab_provider_of("malloc");
-    if (!found) {
-        snprintf(err, errlen, "cannot tell which library serves malloc (dladdr failed)");
-        return -1;
-    }
-    if (!is_expected(found, expected_path)) {
-        snprintf(err, errlen, "malloc is served by %s, expected %s%s", found, want,
-                 expected_path ? " (is it in LD_PRELOAD?)" : " (is something in LD_PRELOAD?)");
-        return -1;
-    }
+    if (!found)
+        return ab_fail(err, errlen, "cannot tell which library serves malloc (dladdr failed)");
+    if (!is_expected(found, expected_path))
+        return ab_fail(err, errlen, "malloc is served by %s, expected %s%s", found, want,
+                       expected_path ? " (is it in LD_PRELOAD?)"
+                                     : " (is something in LD_PRELOAD?)");
     for (size_t i = 0; natives && natives[i]; i++) {
         const char *from = ab_provider_of(natives[i]);
-        if (!from) {
-            snprintf(err, errlen, "native symbol '%s' does not resolve (expected from %s)",
-                     natives[i], want);
-            return -1;
-        }
-        if (!is_expected(from, expected_path)) {
-            snprintf(err, errlen, "native symbol '%s' comes from %s, expected %s", natives[i], from,
-                     want);
-            return -1;
-        }
+        if (!from)
+            return ab_fail(err, errlen, "native symbol '%s' does not resolve (expected from %s)",
+                           natives[i], want);
+        if (!is_expected(from, expected_path))
+            return ab_fail(err, errlen, "native symbol '%s' comes from %s, expected %s", natives[i],
+                           from, want);
     }
     return 0;
 }

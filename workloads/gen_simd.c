@@ -22,6 +22,7 @@
  * runs the threads' streams side by side; the layout only fixes a valid global order).
  */
 #include "workloads/gen_common.h"
+#include "harness/common/error_message.h"
 #include "workloads/gen_rng.h"
 
 #include <stdio.h>
@@ -185,8 +186,7 @@ static int simd_generate(const ab_gen_params *p, const char *out_path, char *err
     simd_state *st = calloc(nt, sizeof *st);
     if (!st) {
         ab_tw_abort(w);
-        snprintf(err, errlen, "simd: out of memory");
-        return -1;
+        return ab_fail(err, errlen, "simd: out of memory");
     }
     ab_rng tr;
     ab_gen_thread_rng(p, &tr);
@@ -224,8 +224,7 @@ static int simd_generate(const ab_gen_params *p, const char *out_path, char *err
     free(st);
     if (failed) {
         ab_tw_abort(w);
-        snprintf(err, errlen, "simd: out of memory");
-        return -1;
+        return ab_fail(err, errlen, "simd: out of memory");
     }
     return ab_tw_close(w, err, errlen);
 }

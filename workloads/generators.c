@@ -1,6 +1,7 @@
 /* generators.c: the generator table (generators.h) and what the generators share (gen_common.h).
  * Adding a generator is one file (gen_NAME.c) and one line in the table. */
 #include "workloads/gen_common.h"
+#include "harness/common/error_message.h"
 
 #include <math.h>
 #include <stdio.h>
@@ -22,22 +23,18 @@ const ab_generator *ab_generator_find(const char *name)
 int ab_gen_check(const char *name, const ab_gen_params *p, const char *const *variants, char *err,
                  size_t errlen)
 {
-    if (!(p->scale > 0) || !isfinite(p->scale) || p->scale > 1000) {
-        snprintf(err, errlen, "%s: --scale %g out of range (0 < scale <= 1000)", name, p->scale);
-        return -1;
-    }
-    if (p->threads < 1 || p->threads > AB_GEN_MAX_THREADS) {
-        snprintf(err, errlen, "%s: --threads %u out of range (1..%u)", name, p->threads,
-                 AB_GEN_MAX_THREADS);
-        return -1;
-    }
+    if (!(p->scale > 0) || !isfinite(p->scale) || p->scale > AB_GEN_SCALE_MAX)
+        return ab_fail(err, errlen, "%s: --scale %g out of range (0 < scale <= %g)", name, p->scale,
+                       AB_GEN_SCALE_MAX);
+    if (p->threads < 1 || p->threads > AB_GEN_MAX_THREADS)
+        return ab_fail(err, errlen, "%s: --threads %u out of range (1..%u)", name, p->threads,
+                       AB_GEN_MAX_THREADS);
     if (p->variant) {
         for (const char *const *v = variants; v && *v; v++)
             if (!strcmp(*v, p->variant))
                 return 0;
-        snprintf(err, errlen, "%s: unknown variant '%s'%s", name, p->variant,
-                 variants ? "" : " (this generator has none)");
-        return -1;
+        return ab_fail(err, errlen, "%s: unknown variant '%s'%s", name, p->variant,
+                       variants ? "" : " (this generator has none)");
     }
     return 0;
 }

@@ -16,6 +16,9 @@ typedef struct ab_gen_params {
     const char *variant; /* generator-specific (rpc: "single" or "all" nodes), or NULL */
 } ab_gen_params;
 
+/* The largest scale a generator takes (gen, run and bench-harness refuse more, alike). */
+#define AB_GEN_SCALE_MAX 100.0
+
 typedef struct ab_generator {
     const char *name;
     const char *summary; /* one line: what it models */

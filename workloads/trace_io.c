@@ -5,6 +5,7 @@
  * are the validator's (trace_validate.c).
  */
 #include "workloads/trace_io.h"
+#include "harness/common/error_message.h"
 #include "workloads/trace_text.h"
 
 #include <errno.h>
@@ -24,36 +25,27 @@ void ab_trace_limits_default(ab_trace_limits *lim)
 /* The layout of a binary trace of len bytes whose first bytes are buf. */
 static int check_layout(const void *buf, size_t len, ab_trace_header *h, char *err, size_t errlen)
 {
-    if (len < sizeof *h) {
-        snprintf(err, errlen, "truncated: %zu bytes, a binary trace header takes %zu", len,
-                 sizeof *h);
-        return -1;
-    }
+    if (len < sizeof *h)
+        return ab_fail(err, errlen, "truncated: %zu bytes, a binary trace header takes %zu", len,
+                       sizeof *h);
     memcpy(h, buf, sizeof *h);
-    if (memcmp(h->magic, AB_TRACE_MAGIC, 8) != 0) {
-        snprintf(err, errlen, "wrong magic: not an alignbench trace");
-        return -1;
-    }
-    if (h->version != AB_TRACE_VERSION) {
-        snprintf(err, errlen, "trace version %u, this build reads version %u", h->version,
-                 AB_TRACE_VERSION);
-        return -1;
-    }
-    if (h->header_size != sizeof *h) {
-        snprintf(err, errlen, "header_size %u, version %u headers are %zu bytes", h->header_size,
-                 AB_TRACE_VERSION, sizeof *h);
-        return -1;
-    }
+    if (memcmp(h->magic, AB_TRACE_MAGIC, 8) != 0)
+        return ab_fail(err, errlen, "wrong magic: not an alignbench trace");
+    if (h->version != AB_TRACE_VERSION)
+        return ab_fail(err, errlen, "trace version %u, this build reads version %u", h->version,
+                       AB_TRACE_VERSION);
+    if (h->header_size != sizeof *h)
+        return ab_fail(err, errlen, "header_size %u, version %u headers are %zu bytes",
+                       h->header_size, AB_TRACE_VERSION, sizeof *h);
     uint64_t body = len - sizeof *h;
     if (body % sizeof(ab_op) != 0 || h->op_count != body / sizeof(ab_op)) {
         if (h->op_count > body / sizeof(ab_op))
-            snprintf(err, errlen, "truncated: the header says %llu ops, the file holds %llu%s",
-                     (unsigned long long)h->op_count, (unsigned long long)(body / sizeof(ab_op)),
-                     body % sizeof(ab_op) ? " and a partial op" : "");
-        else
-            snprintf(err, errlen, "the header says %llu ops, the file holds %llu bytes of ops",
-                     (unsigned long long)h->op_count, (unsigned long long)body);
-        return -1;
+            return ab_fail(
+                err, errlen, "truncated: the header says %llu ops, the file holds %llu%s",
+                (unsigned long long)h->op_count, (unsigned long long)(body / sizeof(ab_op)),
+                body % sizeof(ab_op) ? " and a partial op" : "");
+        return ab_fail(err, errlen, "the header says %llu ops, the file holds %llu bytes of ops",
+                       (unsigned long long)h->op_count, (unsigned long long)body);
     }
     return 0;
 }
@@ -75,10 +67,8 @@ int ab_trace_open_memory(const void *buf, size_t len, ab_trace *t, char *err, si
     if (bytes) {
         /* A copy, so the ops are aligned whatever the caller's buffer is. */
         t->owned = malloc(bytes);
-        if (!t->owned) {
-            snprintf(err, errlen, "out of memory for %zu bytes of ops", bytes);
-            return -1;
-        }
+        if (!t->owned)
+            return ab_fail(err, errlen, "out of memory for %zu bytes of ops", bytes);
         memcpy(t->owned, (const char *)buf + sizeof(ab_trace_header), bytes);
     }
     t->ops = t->owned;
@@ -89,15 +79,13 @@ static int open_text_file(int fd, const char *path, size_t len, ab_trace *t, cha
                           size_t errlen)
 {
     char *buf = malloc(len ? len : 1);
-    if (!buf) {
-        snprintf(err, errlen, "%s: out of memory reading %zu bytes", path, len);
-        return -1;
-    }
+    if (!buf)
+        return ab_fail(err, errlen, "%s: out of memory reading %zu bytes", path, len);
     size_t got = 0;
     while (got < len) {
         ssize_t r = pread(fd, buf + got, len - got, (off_t)got);
         if (r <= 0) {
-            snprintf(err, errlen, "%s: read failed: %s", path, r ? strerror(errno) : "short");
+            ab_fail(err, errlen, "%s: read failed: %s", path, r ? strerror(errno) : "short");
             free(buf);
             return -1;
         }
@@ -106,7 +94,7 @@ static int open_text_file(int fd, const char *path, size_t len, ab_trace *t, cha
     char msg[400];
     int rc = ab_trace_parse_text(buf, len, t, msg, sizeof msg);
     if (rc)
-        snprintf(err, errlen, "%s: %s", path, msg);
+        ab_fail(err, errlen, "%s: %s", path, msg);
     free(buf);
     return rc;
 }
@@ -115,21 +103,18 @@ int ab_trace_open(const char *path, ab_trace *t, char *err, size_t errlen)
 {
     memset(t, 0, sizeof *t);
     int fd = open(path, O_RDONLY | O_CLOEXEC);
-    if (fd < 0) {
-        snprintf(err, errlen, "%s: %s", path, strerror(errno));
-        return -1;
-    }
+    if (fd < 0)
+        return ab_fail(err, errlen, "%s: %s", path, strerror(errno));
     struct stat st;
     if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
-        snprintf(err, errlen, "%s: not a regular file", path);
         close(fd);
-        return -1;
+        return ab_fail(err, errlen, "%s: not a regular file", path);
     }
     size_t len = (size_t)st.st_size;
     char head[32] = {0};
     ssize_t hn = pread(fd, head, sizeof head, 0);
     if (hn < 0) {
-        snprintf(err, errlen, "%s: %s", path, strerror(errno));
+        ab_fail(err, errlen, "%s: %s", path, strerror(errno));
         close(fd);
         return -1;
     }
@@ -141,23 +126,19 @@ int ab_trace_open(const char *path, ab_trace *t, char *err, size_t errlen)
     char msg[400];
     if (len < sizeof(ab_trace_header)) {
         check_layout(head, (size_t)hn < len ? (size_t)hn : len, &t->hdr, msg, sizeof msg);
-        snprintf(err, errlen, "%s: %s", path, msg);
         close(fd);
         memset(t, 0, sizeof *t);
-        return -1;
+        return ab_fail(err, errlen, "%s: %s", path, msg);
     }
     void *map = mmap(NULL, len, PROT_READ, MAP_PRIVATE, fd, 0);
     int saved = errno;
     close(fd);
-    if (map == MAP_FAILED) {
-        snprintf(err, errlen, "%s: mmap failed: %s", path, strerror(saved));
-        return -1;
-    }
+    if (map == MAP_FAILED)
+        return ab_fail(err, errlen, "%s: mmap failed: %s", path, strerror(saved));
     if (check_layout(map, len, &t->hdr, msg, sizeof msg)) {
-        snprintf(err, errlen, "%s: %s", path, msg);
         munmap(map, len);
         memset(t, 0, sizeof *t);
-        return -1;
+        return ab_fail(err, errlen, "%s: %s", path, msg);
     }
     madvise(map, len, MADV_SEQUENTIAL);
     t->map = map;

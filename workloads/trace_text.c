@@ -1,5 +1,6 @@
 /* trace_text.c: parsing and writing the text form of a trace (syntax in trace_text.h). */
 #include "workloads/trace_text.h"
+#include "harness/common/error_message.h"
 #include "harness/common/atomic_file.h"
 #include "workloads/trace_live.h"
 
@@ -284,7 +285,7 @@ int ab_trace_parse_text(const char *buf, size_t len, ab_trace *t, char *err, siz
         n++;
     }
     if (ps.line == 0) {
-        snprintf(err, errlen, "empty file: not a trace");
+        ab_fail(err, errlen, "empty file: not a trace");
         goto fail;
     }
     compute_header(t, n);
@@ -373,8 +374,7 @@ int ab_trace_save_text(const ab_trace *t, const char *path, char *err, size_t er
     setvbuf(af.f, NULL, _IOFBF, 1 << 20);
     if (ab_trace_write_text(t, af.f)) {
         ab_atomic_abort(&af);
-        snprintf(err, errlen, "%s: write failed", path);
-        return -1;
+        return ab_fail(err, errlen, "%s: write failed", path);
     }
     return ab_atomic_commit(&af, err, errlen);
 }

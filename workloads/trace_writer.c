@@ -1,5 +1,6 @@
 /* trace_writer.c: the buffered binary trace writer (see trace_writer.h). */
 #include "workloads/trace_writer.h"
+#include "harness/common/error_message.h"
 #include "harness/common/atomic_file.h"
 #include "workloads/trace_live.h"
 
@@ -82,17 +83,17 @@ static void push_free_id(void *ctx, uint32_t id)
 ab_trace_writer *ab_tw_create(const char *path, const char *meta, char *err, size_t errlen)
 {
     if (meta && strlen(meta) >= AB_TRACE_META_MAX) {
-        snprintf(err, errlen, "metadata longer than %d characters", AB_TRACE_META_MAX - 1);
+        ab_fail(err, errlen, "metadata longer than %d characters", AB_TRACE_META_MAX - 1);
         return NULL;
     }
     for (const char *c = meta; c && *c; c++)
         if (*c < 0x20 || *c > 0x7e) {
-            snprintf(err, errlen, "metadata holds a non-printable character");
+            ab_fail(err, errlen, "metadata holds a non-printable character");
             return NULL;
         }
     ab_trace_writer *w = calloc(1, sizeof *w);
     if (!w) {
-        snprintf(err, errlen, "out of memory");
+        ab_fail(err, errlen, "out of memory");
         return NULL;
     }
     if (ab_atomic_open(&w->file, path, err, errlen)) {
@@ -231,7 +232,7 @@ int ab_tw_close(ab_trace_writer *w, char *err, size_t errlen)
         (fseek(w->file.f, 0, SEEK_SET) != 0 || fwrite(&w->hdr, sizeof w->hdr, 1, w->file.f) != 1))
         set_error(w, "%s: write failed: %s", w->file.final_path, strerror(errno));
     if (w->failed) {
-        snprintf(err, errlen, "%s", w->err);
+        ab_fail(err, errlen, "%s", w->err);
         ab_tw_abort(w);
         return -1;
     }
@@ -250,8 +251,7 @@ int ab_trace_save_binary(const ab_trace *t, const char *path, char *err, size_t 
          fwrite(t->ops, sizeof(ab_op), t->hdr.op_count, af.f) != t->hdr.op_count)) {
         int saved = errno;
         ab_atomic_abort(&af);
-        snprintf(err, errlen, "%s: write failed: %s", path, strerror(saved));
-        return -1;
+        return ab_fail(err, errlen, "%s: write failed: %s", path, strerror(saved));
     }
     return ab_atomic_commit(&af, err, errlen);
 }

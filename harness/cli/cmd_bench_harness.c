@@ -9,8 +9,11 @@
  * Figures, not a test: nothing is asserted, and they drift with the machine's load.
  */
 #include "harness/orchestrator/alloc_select.h"
+#include "harness/common/error_message.h"
 #include "harness/orchestrator/child.h"
 #include "harness/cli/commands.h"
+#include "harness/common/exit_codes.h"
+#include "harness/common/parse_num.h"
 #include "harness/measure/null_alloc.h"
 #include "harness/measure/replay.h"
 #include "harness/measure/timer.h"
@@ -19,6 +22,7 @@
 #include "workloads/trace_writer.h"
 
 #include <errno.h>
+#include <getopt.h>
 #include <jansson.h>
 #include <limits.h>
 #include <sched.h>
@@ -26,6 +30,8 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+
+#define WHO "alignbench bench-harness"
 
 typedef struct bench_opts {
     double scale;
@@ -52,57 +58,60 @@ static void usage(FILE *out)
 
 static int parse_args(int argc, char **argv, bench_opts *o)
 {
+    static const struct option longs[] = {
+        {"scale", required_argument, NULL, 's'},  {"mix-ops", required_argument, NULL, 'm'},
+        {"allocs", required_argument, NULL, 'a'}, {"keep", required_argument, NULL, 'k'},
+        {"touch", required_argument, NULL, 't'},  {"cpu", required_argument, NULL, 'c'},
+        {"help", no_argument, NULL, 'h'},         {NULL, 0, NULL, 0},
+    };
     *o = (bench_opts){.scale = 1.0,
                       .mix_ops = 10000000,
                       .allocs = "malloc,mimalloc",
                       .touch = AB_TOUCH_ALL,
                       .cpu = -1};
-    for (int i = 1; i < argc; i++) {
-        const char *a = argv[i];
-        if (!strcmp(a, "--help") || !strcmp(a, "-h")) {
+    optind = 0;
+    opterr = 0;
+    int c;
+    unsigned cpu;
+    while ((c = getopt_long(argc, argv, ":h", longs, NULL)) != -1) {
+        switch (c) {
+        case 'h':
             usage(stdout);
-            exit(0);
-        }
-        if (i + 1 >= argc) {
-            fprintf(stderr, "alignbench bench-harness: unknown option or missing value: %s\n", a);
-            return -1;
-        }
-        const char *v = argv[++i];
-        char *end;
-        errno = 0;
-        if (!strcmp(a, "--scale")) {
-            o->scale = strtod(v, &end);
-            if (errno || *end || !(o->scale > 0) || o->scale > 1000) {
-                fprintf(stderr, "alignbench bench-harness: --scale '%s': 0 < X <= 1000\n", v);
+            return 1;
+        case 's':
+            if (ab_opt_double(AB_NUM_OPT(WHO, "--scale", .flags = AB_NUM_ABOVE_MIN), optarg, 0,
+                              AB_GEN_SCALE_MAX, &o->scale))
+                return -1;
+            break;
+        case 'm':
+            if (ab_opt_u64(AB_NUM_OPT(WHO, "--mix-ops"), optarg, 1000, AB_NUM_NO_MAX, &o->mix_ops))
+                return -1;
+            break;
+        case 'a':
+            o->allocs = optarg;
+            break;
+        case 'k':
+            o->keep = optarg;
+            break;
+        case 't':
+            if (ab_touch_parse(optarg, &o->touch)) {
+                fprintf(stderr,
+                        WHO ": --touch wants none, first or all, not '%s' (see " WHO " --help)\n",
+                        optarg);
                 return -1;
             }
-        } else if (!strcmp(a, "--mix-ops")) {
-            o->mix_ops = strtoull(v, &end, 10);
-            if (errno || *end || o->mix_ops < 1000 || v[0] == '-') {
-                fprintf(stderr, "alignbench bench-harness: --mix-ops '%s': at least 1000\n", v);
+            break;
+        case 'c':
+            if (ab_opt_uint(AB_NUM_OPT(WHO, "--cpu"), optarg, 0, CPU_SETSIZE - 1, &cpu))
                 return -1;
-            }
-        } else if (!strcmp(a, "--allocs"))
-            o->allocs = v;
-        else if (!strcmp(a, "--keep"))
-            o->keep = v;
-        else if (!strcmp(a, "--touch")) {
-            if (ab_touch_parse(v, &o->touch)) {
-                fprintf(stderr, "alignbench bench-harness: --touch: none, first or all\n");
-                return -1;
-            }
-        } else if (!strcmp(a, "--cpu")) {
-            long c = strtol(v, &end, 10);
-            if (errno || *end || c < 0 || c >= CPU_SETSIZE) {
-                fprintf(stderr, "alignbench bench-harness: --cpu '%s' is not a CPU number\n", v);
-                return -1;
-            }
-            o->cpu = (int)c;
-        } else {
-            fprintf(stderr, "alignbench bench-harness: unknown option %s\n", a);
-            return -1;
+            o->cpu = (int)cpu;
+            break;
+        default:
+            return ab_opt_complain(WHO, c, argv);
         }
     }
+    if (optind < argc)
+        return ab_opt_unexpected(WHO, argv[optind]);
     return 0;
 }
 
@@ -160,7 +169,7 @@ static int null_floor(const char *trace_path, const bench_opts *o, ab_tsc_clock 
     ab_pass_result batch, perop;
     if (ab_null_prepare(sc->max_size, (size_t)1 << sc->max_align_log2) != 0 ||
         ab_replay_latency_set_init(r, &set, 0) != 0) {
-        snprintf(err, errlen, "cannot map the null block or the histograms");
+        ab_fail(err, errlen, "cannot map the null block or the histograms");
         goto out;
     }
     /* warm-up, then the two passes */
@@ -168,7 +177,7 @@ static int null_floor(const char *trace_path, const bench_opts *o, ab_tsc_clock 
         ab_replay_batch_pass(r, &ab_null_allocator, 3, &batch, &fail) ||
         ab_replay_perop_pass(r, &ab_null_allocator, clock->empty_region_ticks, &set, NULL, &perop,
                              &fail)) {
-        snprintf(err, errlen, "%s", fail.msg);
+        ab_fail(err, errlen, "%s", fail.msg);
         goto out;
     }
     out->batch_ns = ab_tsc_to_ns(clock, (double)batch.ticks) / (double)batch.ops;
@@ -229,10 +238,9 @@ static void runner_figures(const ab_alloc_choice *c, const char *runner, const c
 int cmd_bench_harness(int argc, char **argv)
 {
     bench_opts o;
-    if (parse_args(argc, argv, &o) != 0) {
-        usage(stderr);
-        return 2;
-    }
+    int parsed = parse_args(argc, argv, &o);
+    if (parsed != 0)
+        return parsed > 0 ? AB_EXIT_OK : AB_EXIT_USAGE;
     char dir[PATH_MAX / 2], err[512], runner[PATH_MAX];
     if (o.keep)
         snprintf(dir, sizeof dir, "%s", o.keep);
@@ -242,19 +250,19 @@ int cmd_bench_harness(int argc, char **argv)
         if (!mkdtemp(dir)) {
             fprintf(stderr, "alignbench bench-harness: cannot create %s: %s\n", dir,
                     strerror(errno));
-            return 1;
+            return AB_EXIT_FAILURE;
         }
     }
     if (ab_runner_path(runner, sizeof runner) != 0) {
         fprintf(stderr, "alignbench bench-harness: cannot find alignbench-runner\n");
-        return 1;
+        return AB_EXIT_FAILURE;
     }
     const char *specs[] = {o.allocs};
     ab_alloc_choice *choices = NULL;
     size_t nchoices = 0;
     if (ab_alloc_choose(specs, 1, &choices, &nchoices, err, sizeof err) != 0) {
         fprintf(stderr, "alignbench bench-harness: %s\n", err);
-        return 2;
+        return AB_EXIT_USAGE;
     }
     if (o.cpu >= 0) {
         cpu_set_t set;
@@ -266,12 +274,12 @@ int cmd_bench_harness(int argc, char **argv)
     ab_tsc_clock clock;
     if (ab_tsc_clock_begin(&clock, 50) != 0) {
         fprintf(stderr, "alignbench bench-harness: TSC calibration kept being interrupted\n");
-        return 1;
+        return AB_EXIT_FAILURE;
     }
     printf("alignbench bench-harness: TSC %.3f GHz, empty timed region %.1f ns, touch %s\n",
            clock.hz / 1e9, ab_tsc_to_ns(&clock, (double)clock.empty_region_ticks),
            ab_touch_name(o.touch));
-    int rc = 0;
+    int rc = AB_EXIT_OK;
     size_t ntraces = ab_generator_count + 1;
     for (size_t i = 0; i < ntraces; i++) {
         char trace[PATH_MAX], name[64];
@@ -288,13 +296,13 @@ int cmd_bench_harness(int argc, char **argv)
         }
         if (gen_rc != 0) {
             fprintf(stderr, "alignbench bench-harness: %s: %s\n", name, err);
-            rc = 1;
+            rc = AB_EXIT_FAILURE;
             continue;
         }
         floor_figures f;
         if (null_floor(trace, &o, &clock, &f, err, sizeof err) != 0) {
             fprintf(stderr, "alignbench bench-harness: %s: %s\n", name, err);
-            rc = 1;
+            rc = AB_EXIT_FAILURE;
             continue;
         }
         ab_trace t;

@@ -10,14 +10,18 @@
 #include "harness/orchestrator/alloc_select.h"
 #include "harness/orchestrator/child.h"
 #include "harness/cli/commands.h"
+#include "harness/common/exit_codes.h"
+#include "harness/common/parse_num.h"
 
+#include <getopt.h>
 #include <limits.h>
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
-#define CHECK_EXIT_SKIPPED 77
+#define WHO "alignbench check"
 
 static void usage(FILE *out)
 {
@@ -53,10 +57,11 @@ static int check_one(const ab_alloc_choice *c, const char *runner, double timeou
     case AB_CHILD_OK:
         return 0;
     case AB_CHILD_FAILED:
-        if (r.exit_code == 1)
+        if (r.exit_code == AB_RUNNER_EXIT_FAILED)
             return 1; /* the child printed its FAIL lines */
         printf("FAIL %s suite: runner %s%s\n", c->name, what,
-               r.exit_code == 3 ? " (allocator refused: see the message above)" : "");
+               r.exit_code == AB_RUNNER_EXIT_REFUSED ? " (allocator refused: see the message above)"
+                                                     : "");
         return 1;
     default:
         printf("FAIL %s suite: runner child %s (after the last line above)\n", c->name, what);
@@ -69,36 +74,48 @@ int cmd_check(int argc, char **argv)
     const char **specs = calloc((size_t)argc, sizeof *specs);
     size_t nspecs = 0, n = 0;
     double timeout_s = 120.0;
-    int opt;
     ab_alloc_choice *choices = NULL;
-    int rc = 2;
+    int rc = AB_EXIT_USAGE;
     if (!specs) {
-        fprintf(stderr, "alignbench check: out of memory\n");
-        return 1;
+        fprintf(stderr, WHO ": out of memory\n");
+        return AB_EXIT_FAILURE;
     }
-    for (int i = 1; i < argc; i++) {
-        if (!strcmp(argv[i], "--help") || !strcmp(argv[i], "-h")) {
+    static const struct option longs[] = {{"alloc", required_argument, NULL, 'a'},
+                                          {"timeout", required_argument, NULL, 't'},
+                                          {"help", no_argument, NULL, 'h'},
+                                          {NULL, 0, NULL, 0}};
+    optind = 0;
+    opterr = 0;
+    int c;
+    while ((c = getopt_long(argc, argv, ":h", longs, NULL)) != -1) {
+        if (c == 'h') {
             usage(stdout);
-            rc = 0;
+            rc = AB_EXIT_OK;
             goto out;
-        } else if ((opt = ab_alloc_parse_opt("check", argc, argv, &i, specs, &nspecs,
-                                             &timeout_s)) != 0) {
-            if (opt < 0)
+        } else if (c == 'a') {
+            specs[nspecs++] = optarg;
+        } else if (c == 't') {
+            if (ab_opt_double(
+                    AB_NUM_OPT(WHO, "--timeout", .flags = AB_NUM_ABOVE_MIN, .noun = "seconds"),
+                    optarg, 0, INFINITY, &timeout_s))
                 goto out;
         } else {
-            fprintf(stderr, "alignbench check: unknown or incomplete option '%s'\n", argv[i]);
-            usage(stderr);
+            ab_opt_complain(WHO, c, argv);
             goto out;
         }
     }
+    if (optind < argc) {
+        ab_opt_unexpected(WHO, argv[optind]);
+        goto out;
+    }
     char err[512], runner[PATH_MAX];
     if (ab_alloc_choose(specs, nspecs, &choices, &n, err, sizeof err) != 0) {
-        fprintf(stderr, "alignbench check: %s\n", err);
+        fprintf(stderr, WHO ": %s\n", err);
         goto out;
     }
     if (ab_runner_path(runner, sizeof runner) != 0 || access(runner, X_OK) != 0) {
-        fprintf(stderr, "alignbench check: cannot find alignbench-runner next to alignbench\n");
-        rc = 1;
+        fprintf(stderr, WHO ": cannot find alignbench-runner next to alignbench\n");
+        rc = AB_EXIT_FAILURE;
         goto out;
     }
     size_t ran = 0, failed = 0;
@@ -111,7 +128,7 @@ int cmd_check(int argc, char **argv)
         failed += (size_t)check_one(&choices[i], runner, timeout_s);
     }
     printf("%zu allocator(s) checked, %zu failed, %zu skipped\n", ran, failed, n - ran);
-    rc = failed ? 1 : ran ? 0 : CHECK_EXIT_SKIPPED;
+    rc = failed ? AB_EXIT_FAILURE : ran ? AB_EXIT_OK : AB_EXIT_SKIPPED;
 out:
     free(choices);
     free(specs);

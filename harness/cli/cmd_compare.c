@@ -19,16 +19,20 @@
  * medians are printed next to it in ns, for reading, never for the verdict.
  */
 #include "harness/cli/commands.h"
+#include "harness/common/exit_codes.h"
+#include "harness/common/parse_num.h"
 #include "harness/analysis/compare_data.h"
 #include "harness/common/json_file.h"
 #include "harness/analysis/mannwhitney.h"
 #include "harness/analysis/stats.h"
 
-#include <errno.h>
+#include <getopt.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+
+#define WHO "alignbench compare"
 
 enum verdict { V_SAME, V_IMPROVEMENT, V_REGRESSION, V_NOISY, V_FAILED, V_NA, V_COUNT };
 static const char *const verdict_names[V_COUNT] = {"same",  "improvement", "regression",
@@ -84,21 +88,6 @@ static void usage(FILE *f)
             "beyond the threshold or failed, 2 bad input (unreadable, malformed, mixed kinds).\n");
 }
 
-static int parse_double(const char *opt, const char *s, int allow_pct, double *out)
-{
-    char *end;
-    errno = 0;
-    double v = strtod(s, &end);
-    if (allow_pct && *end == '%')
-        end++;
-    if (errno || end == s || *end || !isfinite(v)) {
-        fprintf(stderr, "alignbench compare: %s '%s' is not a number\n", opt, s);
-        return -1;
-    }
-    *out = v;
-    return 0;
-}
-
 /* Adds metric m once (a metric named twice, or also by 'all', is one row). */
 static void push_metric(compare_opts *o, int m)
 {
@@ -136,50 +125,54 @@ static int add_metrics(compare_opts *o, const char *list)
 
 static int parse_args(int argc, char **argv, compare_opts *o)
 {
+    static const struct option longs[] = {{"threshold", required_argument, NULL, 't'},
+                                          {"alpha", required_argument, NULL, 'a'},
+                                          {"metric", required_argument, NULL, 'm'},
+                                          {"json", required_argument, NULL, 'j'},
+                                          {"help", no_argument, NULL, 'h'},
+                                          {NULL, 0, NULL, 0}};
     o->threshold_pct = 5;
     o->alpha = 0.05;
-    const char *pos[2];
-    int npos = 0;
-    for (int i = 1; i < argc; i++) {
-        const char *a = argv[i];
-        int takes = !strcmp(a, "--threshold") || !strcmp(a, "--alpha") || !strcmp(a, "--metric") ||
-                    !strcmp(a, "--json");
-        if (takes && i + 1 >= argc) {
-            fprintf(stderr, "alignbench compare: %s needs a value\n", a);
-            return -1;
-        }
-        const char *v = takes ? argv[++i] : NULL;
-        if (!strcmp(a, "--threshold")) {
-            if (parse_double(a, v, 1, &o->threshold_pct) || o->threshold_pct < 0) {
-                fprintf(stderr, "alignbench compare: --threshold must be a percentage >= 0\n");
+    optind = 0;
+    opterr = 0;
+    int c;
+    while ((c = getopt_long(argc, argv, ":h", longs, NULL)) != -1) {
+        switch (c) {
+        case 'h':
+            usage(stdout);
+            return 1;
+        case 't':
+            if (ab_opt_double(AB_NUM_OPT(WHO, "--threshold", .flags = AB_NUM_PERCENT), optarg, 0,
+                              INFINITY, &o->threshold_pct))
                 return -1;
-            }
-        } else if (!strcmp(a, "--alpha")) {
-            if (parse_double(a, v, 0, &o->alpha) || !(o->alpha > 0 && o->alpha < 1)) {
-                fprintf(stderr, "alignbench compare: --alpha must be in (0, 1)\n");
+            break;
+        case 'a':
+            if (ab_opt_double(
+                    AB_NUM_OPT(WHO, "--alpha", .flags = AB_NUM_ABOVE_MIN | AB_NUM_BELOW_MAX),
+                    optarg, 0, 1, &o->alpha))
                 return -1;
-            }
-        } else if (!strcmp(a, "--metric")) {
-            if (add_metrics(o, v))
+            break;
+        case 'm':
+            if (add_metrics(o, optarg))
                 return -1;
-        } else if (!strcmp(a, "--json")) {
-            o->json_out = v;
-        } else if (a[0] == '-' && a[1]) {
-            fprintf(stderr, "alignbench compare: unknown option '%s' (see --help)\n", a);
-            return -1;
-        } else if (npos < 2) {
-            pos[npos++] = a;
-        } else {
-            fprintf(stderr, "alignbench compare: more than two files given\n");
-            return -1;
+            break;
+        case 'j':
+            o->json_out = optarg;
+            break;
+        default:
+            return ab_opt_complain(WHO, c, argv);
         }
     }
-    if (npos != 2) {
-        fprintf(stderr, "alignbench compare: needs BASE and NEW (see --help)\n");
+    if (argc - optind > 2) {
+        fprintf(stderr, WHO ": more than two files given\n");
         return -1;
     }
-    o->base = pos[0];
-    o->new_ = pos[1];
+    if (argc - optind != 2) {
+        fprintf(stderr, WHO ": needs BASE and NEW (see --help)\n");
+        return -1;
+    }
+    o->base = argv[optind];
+    o->new_ = argv[optind + 1];
     return 0;
 }
 
@@ -524,26 +517,22 @@ static int write_json(const compare_opts *o, const ab_cmp_side *b, const ab_cmp_
 
 int cmd_compare(int argc, char **argv)
 {
-    for (int i = 1; i < argc; i++)
-        if (!strcmp(argv[i], "--help") || !strcmp(argv[i], "-h")) {
-            usage(stdout);
-            return 0;
-        }
     compare_opts o = {0};
-    if (parse_args(argc, argv, &o) != 0)
-        return 2;
+    int parsed = parse_args(argc, argv, &o);
+    if (parsed != 0)
+        return parsed > 0 ? AB_EXIT_OK : AB_EXIT_USAGE;
     ab_cmp_side b, n;
     char err[1024];
     if (ab_cmp_load(o.base, &b, err, sizeof err) != 0) {
         fprintf(stderr, "alignbench compare: BASE %s\n", err);
-        return 2;
+        return AB_EXIT_USAGE;
     }
     if (ab_cmp_load(o.new_, &n, err, sizeof err) != 0) {
         fprintf(stderr, "alignbench compare: NEW %s\n", err);
         ab_cmp_free(&b);
-        return 2;
+        return AB_EXIT_USAGE;
     }
-    int rc = 2;
+    int rc = AB_EXIT_USAGE;
     rows rs = {0};
     json_t *diffs = NULL;
     if (b.kind != n.kind) {
@@ -563,10 +552,10 @@ int cmd_compare(int argc, char **argv)
         too_few += rs.r[k].metric >= 0 && rs.r[k].v != V_NA && rs.r[k].min_p >= o.alpha;
     }
     diffs = context_differences(&b, &n);
-    rc = counts[V_REGRESSION] || counts[V_FAILED] ? 1 : 0;
+    rc = counts[V_REGRESSION] || counts[V_FAILED] ? AB_EXIT_FAILURE : AB_EXIT_OK;
     print_report(&o, &b, &n, &rs, diffs, counts, too_few);
     if (o.json_out && write_json(&o, &b, &n, &rs, diffs, counts, rc) != 0)
-        rc = 2;
+        rc = AB_EXIT_USAGE;
 out:
     json_decref(diffs);
     free(rs.r);

@@ -5,15 +5,18 @@
  * what was written and how long it took.
  */
 #include "harness/cli/commands.h"
+#include "harness/common/exit_codes.h"
+#include "harness/common/parse_num.h"
 #include "workloads/generators.h"
 #include "workloads/trace_io.h"
 
-#include <errno.h>
-#include <math.h>
+#include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+
+#define WHO "alignbench gen"
 
 static void gen_usage(FILE *out)
 {
@@ -27,90 +30,78 @@ static void gen_usage(FILE *out)
         fprintf(out, "  %-6s %s\n", ab_generators[i]->name, ab_generators[i]->summary);
 }
 
-static int parse_u64(const char *s, uint64_t *out)
-{
-    char *end;
-    errno = 0;
-    unsigned long long v = strtoull(s, &end, 0);
-    if (errno || end == s || *end || s[0] == '-')
-        return -1;
-    *out = v;
-    return 0;
-}
-
 int cmd_gen(int argc, char **argv)
 {
     if (argc < 2 || !strcmp(argv[1], "--help") || !strcmp(argv[1], "-h")) {
         gen_usage(argc < 2 ? stderr : stdout);
-        return argc < 2 ? 2 : 0;
+        return argc < 2 ? AB_EXIT_USAGE : AB_EXIT_OK;
     }
     const ab_generator *g = ab_generator_find(argv[1]);
     if (!g) {
-        fprintf(stderr, "alignbench gen: unknown generator '%s' (see alignbench gen --help)\n",
-                argv[1]);
-        return 2;
+        fprintf(stderr, WHO ": unknown generator '%s' (see " WHO " --help)\n", argv[1]);
+        return AB_EXIT_USAGE;
     }
     ab_gen_params p = {.seed = 1, .scale = 1.0, .threads = 1};
     const char *out = NULL;
-    for (int i = 2; i < argc; i++) {
-        const char *a = argv[i];
-        if (!strcmp(a, "--help") || !strcmp(a, "-h")) {
+    static const struct option long_options[] = {
+        {"seed", required_argument, NULL, 's'},    {"scale", required_argument, NULL, 'x'},
+        {"threads", required_argument, NULL, 't'}, {"nodes", required_argument, NULL, 'n'},
+        {"variant", required_argument, NULL, 'n'}, {"output", required_argument, NULL, 'o'},
+        {"help", no_argument, NULL, 'h'},          {NULL, 0, NULL, 0},
+    };
+    /* argv[1] is the generator; its options follow (argv + 1: the generator is argv[0]) */
+    optind = 0;
+    opterr = 0;
+    int c;
+    while ((c = getopt_long(argc - 1, argv + 1, ":ho:", long_options, NULL)) != -1) {
+        switch (c) {
+        case 'h':
             fputs(g->help, stdout);
-            return 0;
-        }
-        if (i + 1 >= argc) {
-            fprintf(stderr, "alignbench gen: '%s' needs a value (or is unknown)\n", a);
-            return 2;
-        }
-        const char *v = argv[++i];
-        uint64_t u;
-        char *end;
-        if (!strcmp(a, "--seed")) {
-            if (parse_u64(v, &p.seed)) {
-                fprintf(stderr, "alignbench gen: --seed '%s' is not an unsigned number\n", v);
-                return 2;
-            }
-        } else if (!strcmp(a, "--scale")) {
-            p.scale = strtod(v, &end);
-            if (end == v || *end) {
-                fprintf(stderr, "alignbench gen: --scale '%s' is not a number\n", v);
-                return 2;
-            }
-            if (!(p.scale > 0) || !isfinite(p.scale) || p.scale > 1000) {
-                fprintf(stderr, "alignbench gen: --scale %s out of range (0 < scale <= 1000)\n", v);
-                return 2;
-            }
-        } else if (!strcmp(a, "--threads")) {
-            if (parse_u64(v, &u) || u == 0 || u > 65534) {
-                fprintf(stderr, "alignbench gen: --threads '%s' is not 1..65534\n", v);
-                return 2;
-            }
-            p.threads = (unsigned)u;
-        } else if (!strcmp(a, "--nodes") || !strcmp(a, "--variant")) {
-            p.variant = v;
-        } else if (!strcmp(a, "-o") || !strcmp(a, "--output")) {
-            out = v;
-        } else {
-            fprintf(stderr, "alignbench gen: unknown option '%s' (see alignbench gen --help)\n", a);
-            return 2;
+            return AB_EXIT_OK;
+        case 's':
+            if (ab_opt_u64(AB_NUM_OPT(WHO, "--seed"), optarg, 0, AB_NUM_NO_MAX, &p.seed))
+                return AB_EXIT_USAGE;
+            break;
+        case 'x':
+            if (ab_opt_double(AB_NUM_OPT(WHO, "--scale", .flags = AB_NUM_ABOVE_MIN), optarg, 0,
+                              AB_GEN_SCALE_MAX, &p.scale))
+                return AB_EXIT_USAGE;
+            break;
+        case 't': /* the trace format's limit; the generator says how many it can make */
+            if (ab_opt_uint(AB_NUM_OPT(WHO, "--threads"), optarg, 1, 65534, &p.threads))
+                return AB_EXIT_USAGE;
+            break;
+        case 'n':
+            p.variant = optarg;
+            break;
+        case 'o':
+            out = optarg;
+            break;
+        default:
+            ab_opt_complain(WHO, c, argv + 1);
+            return AB_EXIT_USAGE;
         }
     }
+    if (optind < argc - 1) {
+        ab_opt_unexpected(WHO, argv[1 + optind]);
+        return AB_EXIT_USAGE;
+    }
     if (!out) {
-        fprintf(stderr, "alignbench gen: -o FILE is required\n");
-        return 2;
+        fprintf(stderr, WHO ": -o FILE is required\n");
+        return AB_EXIT_USAGE;
     }
     struct timespec t0, t1;
     clock_gettime(CLOCK_MONOTONIC, &t0);
     char err[512];
     if (g->generate(&p, out, err, sizeof err)) {
-        fprintf(stderr, "alignbench gen: %s\n", err);
-        return 1;
+        fprintf(stderr, WHO ": %s\n", err);
+        return AB_EXIT_FAILURE;
     }
     clock_gettime(CLOCK_MONOTONIC, &t1);
     ab_trace t;
     if (ab_trace_open(out, &t, err, sizeof err)) {
-        fprintf(stderr, "alignbench gen: reading back: %s\n", err);
-        return 1;
+        fprintf(stderr, WHO ": reading back: %s\n", err);
+        return AB_EXIT_FAILURE;
     }
     double secs = (double)(t1.tv_sec - t0.tv_sec) + (double)(t1.tv_nsec - t0.tv_nsec) * 1e-9;
     fprintf(stderr,
@@ -118,5 +109,5 @@ int cmd_gen(int argc, char **argv)
             out, (unsigned long long)t.hdr.op_count, (double)t.map_len / 1e6,
             (double)t.hdr.peak_live_bytes / 1e6, t.hdr.max_live_ids, secs);
     ab_trace_close(&t);
-    return 0;
+    return AB_EXIT_OK;
 }

@@ -8,13 +8,19 @@
 #include "harness/orchestrator/alloc_select.h"
 #include "harness/orchestrator/child.h"
 #include "harness/cli/commands.h"
+#include "harness/common/exit_codes.h"
+#include "harness/common/parse_num.h"
 
+#include <getopt.h>
 #include <jansson.h>
 #include <limits.h>
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+
+#define WHO "alignbench list"
 
 typedef struct list_row {
     ab_alloc_choice c;
@@ -108,12 +114,12 @@ static int print_json(const list_row *rows, size_t n)
     char *s = json_dumps(a, JSON_INDENT(2));
     json_decref(a);
     if (!s) {
-        fprintf(stderr, "alignbench list: cannot write JSON\n");
-        return 1;
+        fprintf(stderr, WHO ": cannot write JSON\n");
+        return AB_EXIT_FAILURE;
     }
     printf("%s\n", s);
     free(s);
-    return 0;
+    return AB_EXIT_OK;
 }
 
 static void print_table(const list_row *rows, size_t n)
@@ -139,34 +145,47 @@ int cmd_list(int argc, char **argv)
 {
     const char **specs = calloc((size_t)argc + 1, sizeof *specs);
     size_t nspecs = 0;
-    int json = 0, rc = 2;
+    int json = 0, rc = AB_EXIT_USAGE;
     double timeout_s = 10.0;
-    int opt;
     list_row *rows = NULL;
     ab_alloc_choice *choices = NULL;
     size_t n = 0;
     char dir[PATH_MAX];
     int have_dir = 0;
     if (!specs) {
-        fprintf(stderr, "alignbench list: out of memory\n");
-        return 1;
+        fprintf(stderr, WHO ": out of memory\n");
+        return AB_EXIT_FAILURE;
     }
-    for (int i = 1; i < argc; i++) {
-        if (!strcmp(argv[i], "--help") || !strcmp(argv[i], "-h")) {
+    static const struct option longs[] = {{"alloc", required_argument, NULL, 'a'},
+                                          {"json", no_argument, NULL, 'j'},
+                                          {"timeout", required_argument, NULL, 't'},
+                                          {"help", no_argument, NULL, 'h'},
+                                          {NULL, 0, NULL, 0}};
+    optind = 0;
+    opterr = 0;
+    int c;
+    while ((c = getopt_long(argc, argv, ":h", longs, NULL)) != -1) {
+        if (c == 'h') {
             usage(stdout);
-            rc = 0;
+            rc = AB_EXIT_OK;
             goto out;
-        } else if (!strcmp(argv[i], "--json")) {
+        } else if (c == 'a') {
+            specs[nspecs++] = optarg;
+        } else if (c == 'j') {
             json = 1;
-        } else if ((opt = ab_alloc_parse_opt("list", argc, argv, &i, specs, &nspecs, &timeout_s)) !=
-                   0) {
-            if (opt < 0)
+        } else if (c == 't') {
+            if (ab_opt_double(
+                    AB_NUM_OPT(WHO, "--timeout", .flags = AB_NUM_ABOVE_MIN, .noun = "seconds"),
+                    optarg, 0, INFINITY, &timeout_s))
                 goto out;
         } else {
-            fprintf(stderr, "alignbench list: unknown or incomplete option '%s'\n", argv[i]);
-            usage(stderr);
+            ab_opt_complain(WHO, c, argv);
             goto out;
         }
+    }
+    if (optind < argc) {
+        ab_opt_unexpected(WHO, argv[optind]);
+        goto out;
     }
     /* Plug-ins alone are listed with the built-ins they join (`list --alloc tc=/path` adds). */
     size_t plugins = 0;
@@ -179,24 +198,24 @@ int cmd_list(int argc, char **argv)
     }
     char err[512], runner[PATH_MAX];
     if (ab_alloc_choose(specs, nspecs, &choices, &n, err, sizeof err) != 0) {
-        fprintf(stderr, "alignbench list: %s\n", err);
+        fprintf(stderr, WHO ": %s\n", err);
         goto out;
     }
-    rc = 1;
+    rc = AB_EXIT_FAILURE;
     if (ab_runner_path(runner, sizeof runner) != 0 || access(runner, X_OK) != 0) {
-        fprintf(stderr, "alignbench list: cannot find alignbench-runner next to alignbench\n");
+        fprintf(stderr, WHO ": cannot find alignbench-runner next to alignbench\n");
         goto out;
     }
     const char *tmp = getenv("TMPDIR");
     snprintf(dir, sizeof dir, "%s/alignbench-list-XXXXXX", tmp && *tmp ? tmp : "/tmp");
     if (!mkdtemp(dir)) {
-        perror("alignbench list: cannot make a temporary directory");
+        perror(WHO ": cannot make a temporary directory");
         goto out;
     }
     have_dir = 1;
     rows = calloc(n, sizeof *rows);
     if (!rows) {
-        fprintf(stderr, "alignbench list: out of memory\n");
+        fprintf(stderr, WHO ": out of memory\n");
         goto out;
     }
     for (size_t i = 0; i < n; i++) {
@@ -208,7 +227,7 @@ int cmd_list(int argc, char **argv)
         rc = print_json(rows, n);
     else {
         print_table(rows, n);
-        rc = 0;
+        rc = AB_EXIT_OK;
     }
 out:
     if (have_dir)

@@ -14,12 +14,17 @@
 #include "harness/orchestrator/alloc_select.h"
 #include "harness/orchestrator/child.h"
 #include "harness/cli/commands.h"
+#include "harness/common/exit_codes.h"
 #include "harness/common/json_file.h"
+#include "harness/common/parse_num.h"
 #include "harness/orchestrator/context.h"
 #include "harness/orchestrator/micro_merge.h"
 
 #include <errno.h>
+#include <getopt.h>
 #include <jansson.h>
+#include <limits.h>
+#include <math.h>
 #include <sched.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -29,6 +34,7 @@
 #include <unistd.h>
 
 #define MICRO_MAX_SPECS 32
+#define WHO "alignbench micro"
 
 typedef struct micro_opts {
     const char *specs[MICRO_MAX_SPECS];
@@ -75,78 +81,81 @@ static void usage(FILE *f)
             "Exit status: 0 all allocators ran, 1 one failed or was unavailable, 2 bad usage.\n");
 }
 
-static int parse_number(const char *opt, const char *s, double lo, double *out)
-{
-    char *end;
-    errno = 0;
-    double v = strtod(s, &end);
-    if (errno || end == s || *end || !(v >= lo)) {
-        fprintf(stderr, "alignbench micro: %s '%s': expected a number >= %g\n", opt, s, lo);
-        return -1;
-    }
-    *out = v;
-    return 0;
-}
-
 static int parse_args(int argc, char **argv, micro_opts *o)
 {
-    double reps = -1;
+    static const struct option longs[] = {
+        {"alloc", required_argument, NULL, 'a'},
+        {"filter", required_argument, NULL, 'f'},
+        {"reps", required_argument, NULL, 'r'},
+        {"rounds", required_argument, NULL, 'R'},
+        {"min-time", required_argument, NULL, 'm'},
+        {"timeout", required_argument, NULL, 't'},
+        {"quick", no_argument, NULL, 'q'},
+        {"full", no_argument, NULL, 'F'},
+        {"quiet", no_argument, NULL, 'Q'},
+        {"help", no_argument, NULL, 'h'},
+        {NULL, 0, NULL, 0},
+    };
+    unsigned reps = 5, rounds = 1;
     o->min_time = -1;
     o->timeout_s = 600;
-    for (int i = 1; i < argc; i++) {
-        const char *a = argv[i];
-        const char *v = i + 1 < argc ? argv[i + 1] : NULL;
-        int takes = !strcmp(a, "--alloc") || !strcmp(a, "--filter") || !strcmp(a, "--reps") ||
-                    !strcmp(a, "--rounds") || !strcmp(a, "--min-time") || !strcmp(a, "-o") ||
-                    !strcmp(a, "--timeout");
-        if (takes && !v) {
-            fprintf(stderr, "alignbench micro: %s needs a value\n", a);
-            return -1;
-        }
-        if (!strcmp(a, "--alloc")) {
+    optind = 0;
+    opterr = 0;
+    int c;
+    while ((c = getopt_long(argc, argv, ":ho:", longs, NULL)) != -1) {
+        switch (c) {
+        case 'h':
+            usage(stdout);
+            return 1;
+        case 'a':
             if (o->nspecs == MICRO_MAX_SPECS) {
-                fprintf(stderr, "alignbench micro: more than %d --alloc\n", MICRO_MAX_SPECS);
+                fprintf(stderr, WHO ": more than %d --alloc\n", MICRO_MAX_SPECS);
                 return -1;
             }
-            o->specs[o->nspecs++] = v;
-        } else if (!strcmp(a, "--filter")) {
-            o->filter = v;
-        } else if (!strcmp(a, "--reps")) {
-            if (parse_number(a, v, 1, &reps) || reps != (int)reps) {
-                fprintf(stderr, "alignbench micro: --reps wants a whole number >= 1\n");
+            o->specs[o->nspecs++] = optarg;
+            break;
+        case 'f':
+            o->filter = optarg;
+            break;
+        case 'r': /* no upper bound but an int's, which nobody waits for */
+            if (ab_opt_uint(AB_NUM_OPT(WHO, "--reps", .want = "wants a whole number >= 1"), optarg,
+                            1, INT_MAX, &reps))
                 return -1;
-            }
-        } else if (!strcmp(a, "--rounds")) {
-            double rounds;
-            if (parse_number(a, v, 1, &rounds) || rounds != (int)rounds || rounds > 1000) {
-                fprintf(stderr, "alignbench micro: --rounds wants a whole number 1..1000\n");
+            break;
+        case 'R':
+            if (ab_opt_uint(AB_NUM_OPT(WHO, "--rounds"), optarg, 1, 1000, &rounds))
                 return -1;
-            }
-            o->rounds = (int)rounds;
-        } else if (!strcmp(a, "--min-time")) {
-            if (parse_number(a, v, 1e-6, &o->min_time))
+            break;
+        case 'm':
+            if (ab_opt_double(AB_NUM_OPT(WHO, "--min-time", .noun = "seconds"), optarg, 1e-6,
+                              INFINITY, &o->min_time))
                 return -1;
-        } else if (!strcmp(a, "-o")) {
-            o->out = v;
-        } else if (!strcmp(a, "--timeout")) {
-            if (parse_number(a, v, 0, &o->timeout_s))
+            break;
+        case 'o':
+            o->out = optarg;
+            break;
+        case 't':
+            if (ab_opt_double(AB_NUM_OPT(WHO, "--timeout", .noun = "seconds"), optarg, 0, INFINITY,
+                              &o->timeout_s))
                 return -1;
-        } else if (!strcmp(a, "--quick")) {
+            break;
+        case 'q':
             o->full = 0;
-        } else if (!strcmp(a, "--full")) {
+            break;
+        case 'F':
             o->full = 1;
-        } else if (!strcmp(a, "--quiet")) {
+            break;
+        case 'Q':
             o->quiet = 1;
-        } else {
-            fprintf(stderr, "alignbench micro: unknown option '%s' (see --help)\n", a);
-            return -1;
+            break;
+        default:
+            return ab_opt_complain(WHO, c, argv);
         }
-        if (takes)
-            i++;
     }
-    o->reps = reps > 0 ? (int)reps : 5;
-    if (o->rounds == 0)
-        o->rounds = 1;
+    if (optind < argc)
+        return ab_opt_unexpected(WHO, argv[optind]);
+    o->reps = (int)reps;
+    o->rounds = (int)rounds;
     if (o->min_time < 0)
         o->min_time = o->full ? 0.5 : 0.02;
     return 0;
@@ -266,7 +275,7 @@ static int run_child(const micro_opts *o, const ab_alloc_choice *c, const char *
         char what[256];
         ab_child_describe(&r, what, sizeof what);
         fprintf(stderr, "alignbench micro: %s: the runner failed (%s)%s\n", c->name, what,
-                r.outcome == AB_CHILD_FAILED && r.exit_code == 4
+                r.outcome == AB_CHILD_FAILED && r.exit_code == AB_RUNNER_EXIT_UNAVAILABLE
                     ? ": this build has no Google Benchmark"
                     : "");
         return -1;
@@ -276,18 +285,14 @@ static int run_child(const micro_opts *o, const ab_alloc_choice *c, const char *
 
 int cmd_micro(int argc, char **argv)
 {
-    for (int i = 1; i < argc; i++)
-        if (!strcmp(argv[i], "--help") || !strcmp(argv[i], "-h")) {
-            usage(stdout);
-            return 0;
-        }
     micro_opts o = {0};
-    if (parse_args(argc, argv, &o) != 0)
-        return 2;
+    int parsed = parse_args(argc, argv, &o);
+    if (parsed != 0)
+        return parsed > 0 ? AB_EXIT_OK : AB_EXIT_USAGE;
 #ifndef AB_HAVE_GBENCH
     fprintf(stderr, "alignbench micro: unavailable: this build has no Google Benchmark "
                     "(install libbenchmark-dev and configure with AB_WITH_GBENCH=ON)\n");
-    return 1;
+    return AB_EXIT_FAILURE;
 #endif
     char err[512] = "";
     ab_alloc_choice *choices = NULL;
@@ -295,19 +300,19 @@ int cmd_micro(int argc, char **argv)
     if (ab_alloc_choose(o.nspecs ? o.specs : NULL, o.nspecs, &choices, &nchoices, err,
                         sizeof err) != 0) {
         fprintf(stderr, "alignbench micro: %s\n", err);
-        return 2;
+        return AB_EXIT_USAGE;
     }
     char runner[4096], out_buf[4096];
     if (ab_runner_path(runner, sizeof runner) != 0) {
         fprintf(stderr, "alignbench micro: cannot find alignbench-runner next to alignbench\n");
         free(choices);
-        return 1;
+        return AB_EXIT_FAILURE;
     }
     const char *out = o.out;
     if (!out) {
         if (default_output(out_buf, sizeof out_buf) != 0) {
             free(choices);
-            return 1;
+            return AB_EXIT_FAILURE;
         }
         out = out_buf;
     }
@@ -367,7 +372,7 @@ int cmd_micro(int argc, char **argv)
         fprintf(stderr, "alignbench micro: out of memory computing the aggregates\n");
         failures++;
     }
-    int status = failures ? 1 : 0;
+    int status = failures ? AB_EXIT_FAILURE : AB_EXIT_OK;
     json_t *ctx = json_object_get(merged, "context");
     if (ran)
         add_machine_context(ctx, choices, ran_one, nchoices);
@@ -376,7 +381,7 @@ int cmd_micro(int argc, char **argv)
     if (ran == 0) {
         fprintf(stderr, "alignbench micro: no allocator ran; nothing written\n");
         json_decref(merged);
-        return 1;
+        return AB_EXIT_FAILURE;
     }
     json_object_set_new(ctx, "alignbench_micro_allocators", json_string(names));
     json_object_set_new(ctx, "alignbench_micro_mode", json_string(o.full ? "full" : "quick"));
@@ -386,7 +391,7 @@ int cmd_micro(int argc, char **argv)
     json_decref(merged);
     if (wrote != 0) {
         fprintf(stderr, "alignbench micro: %s\n", err);
-        return 1;
+        return AB_EXIT_FAILURE;
     }
     printf("alignbench micro: wrote %s (%zu entries from %d allocator%s)\n", out, nbench, ran,
            ran == 1 ? "" : "s");

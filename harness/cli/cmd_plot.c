@@ -7,12 +7,17 @@
  * the command line. A comparison goes to NEW_DIR/compare-vs-<base run id>/ unless -o says.
  */
 #include "harness/cli/commands.h"
+#include "harness/common/exit_codes.h"
+#include "harness/common/parse_num.h"
 #include "harness/report/report.h"
 #include "harness/report/results_view.h"
 
 #include <ctype.h>
+#include <getopt.h>
 #include <stdio.h>
 #include <string.h>
+
+#define WHO "alignbench plot"
 
 static void plot_usage(FILE *out)
 {
@@ -36,38 +41,44 @@ int cmd_plot(int argc, char **argv)
     ab_report_opts opts = {0};
     const char *dirs[2] = {NULL, NULL}, *out_dir = NULL;
     int ndirs = 0;
-    for (int i = 1; i < argc; i++) {
-        if (!strcmp(argv[i], "-h") || !strcmp(argv[i], "--help")) {
+    static const struct option longs[] = {{"out", required_argument, NULL, 'o'},
+                                          {"strict", no_argument, NULL, 's'},
+                                          {"quiet", no_argument, NULL, 'q'},
+                                          {"help", no_argument, NULL, 'h'},
+                                          {NULL, 0, NULL, 0}};
+    optind = 0;
+    opterr = 0;
+    int c;
+    while ((c = getopt_long(argc, argv, ":ho:", longs, NULL)) != -1) {
+        if (c == 'h') {
             plot_usage(stdout);
-            return 0;
-        } else if (!strcmp(argv[i], "--strict")) {
+            return AB_EXIT_OK;
+        } else if (c == 's') {
             opts.strict = 1;
-        } else if (!strcmp(argv[i], "--quiet")) {
+        } else if (c == 'q') {
             opts.quiet = 1;
-        } else if (!strcmp(argv[i], "-o") || !strcmp(argv[i], "--out")) {
-            if (++i == argc) {
-                fprintf(stderr, "alignbench plot: %s needs a folder\n", argv[i - 1]);
-                return 2;
-            }
-            out_dir = argv[i];
-        } else if (argv[i][0] == '-') {
-            fprintf(stderr, "alignbench plot: unknown option '%s' (see --help)\n", argv[i]);
-            return 2;
-        } else if (ndirs < 2) {
-            dirs[ndirs++] = argv[i];
+        } else if (c == 'o') {
+            out_dir = optarg;
         } else {
-            fprintf(stderr, "alignbench plot: at most two results folders (see --help)\n");
-            return 2;
+            ab_opt_complain(WHO, c, argv);
+            return AB_EXIT_USAGE;
         }
+    }
+    for (; optind < argc; optind++) {
+        if (ndirs == 2) {
+            fprintf(stderr, WHO ": at most two results folders (see --help)\n");
+            return AB_EXIT_USAGE;
+        }
+        dirs[ndirs++] = argv[optind];
     }
     if (!ndirs) {
         plot_usage(stderr);
-        return 2;
+        return AB_EXIT_USAGE;
     }
     if (ndirs == 1 && out_dir) {
         fprintf(stderr, "alignbench plot: -o is for comparing two runs; one run's charts go "
                         "to RESULTS_DIR/charts/\n");
-        return 2;
+        return AB_EXIT_USAGE;
     }
     char err[4096], default_out[4096];
     int rc;
@@ -78,7 +89,7 @@ int cmd_plot(int argc, char **argv)
             json_t *base = ab_rv_load(dirs[0], err, sizeof err);
             if (!base) {
                 fprintf(stderr, "alignbench plot: %s\n", err);
-                return 1;
+                return AB_EXIT_FAILURE;
             }
             /* the run id comes from a file: keep it to one harmless path component */
             char id[128];
@@ -94,7 +105,7 @@ int cmd_plot(int argc, char **argv)
     }
     if (rc) {
         fprintf(stderr, "alignbench plot: %s\n", err);
-        return 1;
+        return AB_EXIT_FAILURE;
     }
-    return 0;
+    return AB_EXIT_OK;
 }

@@ -9,10 +9,13 @@
  */
 #include "harness/orchestrator/child.h"
 #include "harness/cli/commands.h"
+#include "harness/common/exit_codes.h"
+#include "harness/common/parse_num.h"
 #include "workloads/trace_io.h"
 #include "workloads/trace_text.h"
 
 #include <errno.h>
+#include <getopt.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -22,6 +25,7 @@
 #include <unistd.h>
 
 #define RECORDER_LIB "libalignbench-record.so"
+#define WHO "alignbench record"
 
 static void record_usage(FILE *out)
 {
@@ -40,44 +44,51 @@ static void record_usage(FILE *out)
 int cmd_record(int argc, char **argv)
 {
     const char *out = NULL, *lib = NULL;
-    int text = 0, i = 1;
-    for (; i < argc; i++) {
-        if (!strcmp(argv[i], "--help") || !strcmp(argv[i], "-h")) {
+    int text = 0;
+    static const struct option longs[] = {{"output", required_argument, NULL, 'o'},
+                                          {"lib", required_argument, NULL, 'l'},
+                                          {"text", no_argument, NULL, 't'},
+                                          {"help", no_argument, NULL, 'h'},
+                                          {NULL, 0, NULL, 0}};
+    /* "+": the options end at "--" or at the program, whose own options are its own */
+    optind = 0;
+    opterr = 0;
+    int c;
+    while ((c = getopt_long(argc, argv, "+:ho:", longs, NULL)) != -1) {
+        if (c == 'h') {
             record_usage(stdout);
-            return 0;
-        } else if (!strcmp(argv[i], "--")) {
-            i++;
-            break;
-        } else if ((!strcmp(argv[i], "-o") || !strcmp(argv[i], "--output")) && i + 1 < argc) {
-            out = argv[++i];
-        } else if (!strcmp(argv[i], "--lib") && i + 1 < argc) {
-            lib = argv[++i];
-        } else if (!strcmp(argv[i], "--text")) {
+            return AB_EXIT_OK;
+        } else if (c == 'o') {
+            out = optarg;
+        } else if (c == 'l') {
+            lib = optarg;
+        } else if (c == 't') {
             text = 1;
         } else {
-            fprintf(stderr, "alignbench record: unknown option '%s' (see --help)\n", argv[i]);
-            return 2;
+            ab_opt_complain(WHO, c, argv);
+            return AB_EXIT_USAGE;
         }
     }
+    int i = optind;
     if (!out || i >= argc) {
         fprintf(stderr, "alignbench record: %s\n",
                 !out ? "-o FILE is required" : "no program given (after --)");
         record_usage(stderr);
-        return 2;
+        return AB_EXIT_USAGE;
     }
     char libpath[4096];
     if (!lib) {
         char dir[4000];
         if (ab_self_dir(dir, sizeof dir) != 0) {
             fprintf(stderr, "alignbench record: cannot find my own directory\n");
-            return 1;
+            return AB_EXIT_FAILURE;
         }
         snprintf(libpath, sizeof libpath, "%s/%s", dir, RECORDER_LIB);
         lib = libpath;
     }
     if (access(lib, R_OK) != 0) {
         fprintf(stderr, "alignbench record: recorder library %s: %s\n", lib, strerror(errno));
-        return 1;
+        return AB_EXIT_FAILURE;
     }
     /* With --text the recorder writes a binary trace beside the output, converted afterwards. */
     char binpath[4200];
@@ -93,7 +104,7 @@ int cmd_record(int argc, char **argv)
     pid_t pid = fork();
     if (pid < 0) {
         fprintf(stderr, "alignbench record: fork: %s\n", strerror(errno));
-        return 1;
+        return AB_EXIT_FAILURE;
     }
     if (pid == 0) {
         char pidbuf[32];
@@ -103,14 +114,14 @@ int cmd_record(int argc, char **argv)
         setenv("AB_RECORD_PID", pidbuf, 1);
         execvp(argv[i], argv + i);
         fprintf(stderr, "alignbench record: cannot run %s: %s\n", argv[i], strerror(errno));
-        _exit(127);
+        _exit(AB_EXIT_CANNOT_EXEC);
     }
     int status;
     while (waitpid(pid, &status, 0) < 0 && errno == EINTR) {
     }
     clock_gettime(CLOCK_MONOTONIC, &t1);
     double secs = (double)(t1.tv_sec - t0.tv_sec) + (double)(t1.tv_nsec - t0.tv_nsec) * 1e-9;
-    int prog_rc = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+    int prog_rc = WIFEXITED(status) ? WEXITSTATUS(status) : AB_EXIT_SIGNAL_BASE + WTERMSIG(status);
     if (WIFSIGNALED(status))
         fprintf(stderr, "alignbench record: %s was killed by signal %d (%s)\n", argv[i],
                 WTERMSIG(status), strsignal(WTERMSIG(status)));
@@ -121,15 +132,15 @@ int cmd_record(int argc, char **argv)
     char err[600];
     if (ab_trace_open(binpath, &t, err, sizeof err)) {
         fprintf(stderr, "alignbench record: no trace: %s\n", err);
-        return prog_rc ? prog_rc : 1;
+        return prog_rc ? prog_rc : AB_EXIT_FAILURE;
     }
-    int rc = 0;
+    int rc = AB_EXIT_OK;
     if (ab_trace_validate(&t, NULL, err, sizeof err)) {
         fprintf(stderr, "alignbench record: the trace is invalid: %s\n", err);
-        rc = 1;
+        rc = AB_EXIT_FAILURE;
     } else if (text && ab_trace_save_text(&t, out, err, sizeof err)) {
         fprintf(stderr, "alignbench record: %s\n", err);
-        rc = 1;
+        rc = AB_EXIT_FAILURE;
     }
     if (rc == 0)
         fprintf(stderr,

@@ -18,6 +18,7 @@
 #include "harness/orchestrator/alloc_select.h"
 #include "harness/orchestrator/child.h"
 #include "harness/cli/commands.h"
+#include "harness/common/exit_codes.h"
 #include "harness/orchestrator/context.h"
 #include "harness/orchestrator/progress.h"
 #include "harness/report/report.h"
@@ -62,8 +63,7 @@ typedef struct run_state {
     json_t *doc; /* the results document; runs and cells live in it */
 } run_state;
 
-/* Prints "alignbench run: MESSAGE" to stderr; returns 1 (the exit status of a failed run; a
- * caller that reports a bad option returns 2 * fail(...)). */
+/* Prints "alignbench run: MESSAGE" to stderr; returns AB_EXIT_FAILURE (a failed run). */
 static int fail(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 static int fail(const char *fmt, ...)
 {
@@ -73,8 +73,11 @@ static int fail(const char *fmt, ...)
     vfprintf(stderr, fmt, ap);
     fputc('\n', stderr);
     va_end(ap);
-    return 1;
+    return AB_EXIT_FAILURE;
 }
+
+/* fail()'s message, for what the user got wrong; returns AB_EXIT_USAGE. */
+#define refuse(...) (fail(__VA_ARGS__), AB_EXIT_USAGE)
 
 /* ---- allocators ---------------------------------------------------------------------------- */
 
@@ -84,8 +87,7 @@ static int choose_allocators(run_state *s, json_t *config)
     size_t n = 0;
     char err[ERR_LEN];
     if (ab_alloc_choose(s->opt.alloc_specs, s->opt.nalloc_specs, &all, &n, err, sizeof err) != 0) {
-        fail("%s", err);
-        return 2; /* a bad --alloc */
+        return refuse("%s", err); /* a bad --alloc */
     }
     s->allocs = calloc(n, sizeof *s->allocs);
     json_t *names = json_array(), *skipped = json_array();
@@ -202,11 +204,11 @@ static int check_user_traces(run_state *s, json_t *workloads)
         for (int k = 2; name_taken(s, w->name); k++)
             snprintf(w->name, sizeof w->name, "%.40s-%d", name, k);
         if (!realpath(s->opt.traces[i], w->trace))
-            return 2 * fail("cannot read trace '%s': %s", s->opt.traces[i], strerror(errno));
+            return refuse("cannot read trace '%s': %s", s->opt.traces[i], strerror(errno));
         char err[ERR_LEN];
         json_t *desc;
         if (check_trace(w->trace, w, s->opt.baseline, &desc, err, sizeof err) != 0)
-            return 2 * fail("trace '%s' is not valid: %s", s->opt.traces[i], err);
+            return refuse("trace '%s' is not valid: %s", s->opt.traces[i], err);
         json_object_set_new(desc, "source", json_string("file"));
         json_object_set_new(desc, "trace", json_string(w->trace));
         json_array_append_new(workloads, desc);
@@ -455,7 +457,7 @@ static int make_run_dir(run_state *s)
         return fail("output path too long: %s/%s", s->opt.out_dir, s->opt.run_id);
     if (mkdir(s->run_dir, 0755) != 0) {
         if (errno == EEXIST)
-            return 2 * fail("%s already exists; pick another --run-id", s->run_dir);
+            return refuse("%s already exists; pick another --run-id", s->run_dir);
         return fail("cannot create %s: %s", s->run_dir, strerror(errno));
     }
     static const char *const subdirs[] = {"traces", "logs", "tmp"};
@@ -540,7 +542,7 @@ static int orchestrate(run_state *s)
     drop_not_applicable(s, slots, &nslots);
     if (write_results(s, 0) != 0) {
         free(slots);
-        return 1;
+        return AB_EXIT_FAILURE;
     }
     ab_progress progress;
     ab_progress_init(&progress, s->opt.quiet ? NULL : stderr, nslots);
@@ -548,7 +550,7 @@ static int orchestrate(run_state *s)
         if (run_slot(s, &slots[i], &progress) != 0)
             break;
         if (write_results(s, 0) != 0) {
-            rc = 1;
+            rc = AB_EXIT_FAILURE;
             break;
         }
     }
@@ -560,13 +562,13 @@ static int orchestrate(run_state *s)
     json_object_set_new(json_object_get(s->doc, "context"), "load_average_end",
                         ab_context_load_average());
     if (rc == 0 && write_results(s, !sig) != 0)
-        rc = 1;
+        rc = AB_EXIT_FAILURE;
     if (sig) {
         fprintf(stderr,
                 "alignbench run: interrupted by %s; the %d runs done so far are in "
                 "%s/results.json (\"complete\": false)\n",
                 strsignal(sig), (int)json_array_size(json_object_get(s->doc, "runs")), s->run_dir);
-        return 128 + sig;
+        return AB_EXIT_SIGNAL_BASE + sig;
     }
     if (rc != 0)
         return rc;
@@ -586,14 +588,14 @@ static int orchestrate(run_state *s)
                     "alignbench run: interrupted while drawing the charts; the results "
                     "are complete in %s/results.json\n",
                     s->run_dir);
-            return 128 + ab_run_interrupted();
+            return AB_EXIT_SIGNAL_BASE + ab_run_interrupted();
         }
         if (failed)
             return fail("the results are written, but the charts and report failed: %s", err);
     }
     if (ok == 0)
         return fail("no run finished ok (see the errors above and %s/logs/)", s->run_dir);
-    return 0;
+    return AB_EXIT_OK;
 }
 
 int cmd_run(int argc, char **argv)
@@ -604,7 +606,7 @@ int cmd_run(int argc, char **argv)
     int rc = ab_run_options_parse(argc, argv, &s->opt);
     if (rc != 0) {
         free(s);
-        return rc > 0 ? 0 : 2;
+        return rc > 0 ? AB_EXIT_OK : AB_EXIT_USAGE;
     }
     if (ab_runner_path(s->runner, sizeof s->runner) != 0 || access(s->runner, X_OK) != 0) {
         rc = fail("cannot find alignbench-runner next to alignbench (%s)", s->runner);

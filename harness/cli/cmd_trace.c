@@ -6,11 +6,13 @@
  * commands in harness/main.c.
  */
 #include "harness/cli/commands.h"
+#include "harness/common/exit_codes.h"
+#include "harness/common/parse_num.h"
 #include "workloads/trace_io.h"
 #include "workloads/trace_text.h"
 #include "workloads/trace_writer.h"
 
-#include <errno.h>
+#include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -25,51 +27,66 @@ static int open_trace(const char *path, ab_trace *t)
     return 0;
 }
 
-/* --max-size N and --max-align N (bytes) over the default limits; returns the next arg index,
- * or -1 after an error message. */
-static int parse_limits(int argc, char **argv, int i, ab_trace_limits *lim)
+static void subcommand_help(const char *name);
+
+/* The options of a subcommand (argv[0] is its name), as getopt_long sees them: -h/--help
+ * answered here (returns 1), an unknown option or a missing value refused (-1), else the next
+ * option (its code in *c, 0 when there are no more: optind is then the first argument). */
+static int next_option(const char *who, int argc, char **argv, const struct option *longs, int *c)
 {
-    while (i < argc) {
-        int is_size = !strcmp(argv[i], "--max-size");
-        if (!is_size && strcmp(argv[i], "--max-align"))
-            break;
-        char *end;
-        errno = 0;
-        unsigned long long v = i + 1 < argc ? strtoull(argv[i + 1], &end, 0) : 0;
-        if (i + 1 >= argc || errno || *end || v == 0 || (!is_size && (v & (v - 1)))) {
-            fprintf(stderr, "alignbench trace: %s needs a positive number%s\n", argv[i],
-                    is_size ? "" : " (a power of two)");
-            return -1;
-        }
-        if (is_size)
-            lim->max_size = v;
-        else
-            lim->max_align_log2 = (unsigned)__builtin_ctzll(v);
-        i += 2;
+    *c = getopt_long(argc, argv, ":h", longs, NULL);
+    if (*c == -1) {
+        *c = 0;
+        return 0;
     }
-    return i;
+    if (*c == 'h') {
+        subcommand_help(argv[0]);
+        return 1;
+    }
+    if (*c == ':' || *c == '?')
+        return ab_opt_complain(who, *c, argv);
+    return 0;
 }
 
 static int trace_check(int argc, char **argv)
 {
+    static const char who[] = "alignbench trace check";
+    static const struct option longs[] = {{"max-size", required_argument, NULL, 's'},
+                                          {"max-align", required_argument, NULL, 'a'},
+                                          {"help", no_argument, NULL, 'h'},
+                                          {NULL, 0, NULL, 0}};
     ab_trace_limits lim;
     ab_trace_limits_default(&lim);
-    int i = parse_limits(argc, argv, 1, &lim);
-    if (i < 0)
-        return 2;
-    if (i != argc - 1) {
-        if (i == argc)
-            fprintf(stderr, "alignbench trace check: missing FILE\n");
-        else
-            fprintf(stderr,
-                    "alignbench trace check: unexpected '%s' after '%s' (options go before FILE)\n",
-                    argv[i + 1], argv[i]);
-        fprintf(stderr, "usage: alignbench trace check [--max-size N] [--max-align N] FILE\n");
-        return 2;
+    optind = 0;
+    opterr = 0;
+    int c, r;
+    while ((r = next_option(who, argc, argv, longs, &c)) == 0 && c) {
+        uint64_t v;
+        if (c == 's' && ab_opt_u64(AB_NUM_OPT(who, "--max-size", .want = "needs a positive number"),
+                                   optarg, 1, AB_NUM_NO_MAX, &lim.max_size))
+            return AB_EXIT_USAGE;
+        if (c == 'a') {
+            if (ab_opt_u64(AB_NUM_OPT(who, "--max-align", .flags = AB_NUM_POW2,
+                                      .want = "needs a positive number (a power of two)"),
+                           optarg, 1, AB_NUM_NO_MAX, &v))
+                return AB_EXIT_USAGE;
+            lim.max_align_log2 = (unsigned)__builtin_ctzll(v);
+        }
     }
+    if (r)
+        return r > 0 ? AB_EXIT_OK : AB_EXIT_USAGE;
+    if (optind != argc - 1) {
+        if (optind == argc)
+            fprintf(stderr, "%s: missing FILE\n", who);
+        else
+            ab_opt_unexpected(who, argv[optind + 1]);
+        fprintf(stderr, "usage: alignbench trace check [--max-size N] [--max-align N] FILE\n");
+        return AB_EXIT_USAGE;
+    }
+    int i = optind;
     ab_trace t;
     if (open_trace(argv[i], &t))
-        return 1;
+        return AB_EXIT_FAILURE;
     char err[512];
     int rc = ab_trace_validate(&t, &lim, err, sizeof err);
     unsigned long long op;
@@ -83,7 +100,7 @@ static int trace_check(int argc, char **argv)
     else
         printf("ok: %llu ops\n", (unsigned long long)t.hdr.op_count);
     ab_trace_close(&t);
-    return rc ? 1 : 0;
+    return rc ? AB_EXIT_FAILURE : AB_EXIT_OK;
 }
 
 static int ends_with(const char *s, const char *suffix)
@@ -94,34 +111,42 @@ static int ends_with(const char *s, const char *suffix)
 
 static int trace_convert(int argc, char **argv)
 {
+    static const char who[] = "alignbench trace convert";
+    static const struct option longs[] = {{"to", required_argument, NULL, 't'},
+                                          {"force", no_argument, NULL, 'f'},
+                                          {"help", no_argument, NULL, 'h'},
+                                          {NULL, 0, NULL, 0}};
     const char *to = NULL, *in = NULL, *out = NULL;
-    int force = 0, extra = 0;
-    for (int i = 1; i < argc; i++) {
-        if (!strcmp(argv[i], "--to") && i + 1 < argc)
-            to = argv[++i];
-        else if (!strcmp(argv[i], "--force"))
+    int force = 0;
+    optind = 0;
+    opterr = 0;
+    int c, r;
+    while ((r = next_option(who, argc, argv, longs, &c)) == 0 && c) {
+        if (c == 't')
+            to = optarg;
+        else if (c == 'f')
             force = 1;
-        else if (!in)
-            in = argv[i];
-        else if (!out)
-            out = argv[i];
-        else
-            extra = 1;
     }
-    if (extra || !in || !out || (to && strcmp(to, "text") && strcmp(to, "binary"))) {
+    if (r)
+        return r > 0 ? AB_EXIT_OK : AB_EXIT_USAGE;
+    if (optind + 2 == argc) {
+        in = argv[optind];
+        out = argv[optind + 1];
+    }
+    if (!in || (to && strcmp(to, "text") && strcmp(to, "binary"))) {
         fprintf(stderr, "usage: alignbench trace convert [--to text|binary] [--force] IN OUT\n");
-        return 2;
+        return AB_EXIT_USAGE;
     }
     ab_trace t;
     if (open_trace(in, &t))
-        return 1;
+        return AB_EXIT_FAILURE;
     char err[512];
     if (ab_trace_validate(&t, NULL, err, sizeof err)) {
         fprintf(stderr, "%s: invalid: %s%s\n", in, err,
                 force ? " (converting anyway: --force)" : " (--force converts it anyway)");
         if (!force) {
             ab_trace_close(&t);
-            return 1;
+            return AB_EXIT_FAILURE;
         }
     }
     int in_text = t.map == NULL; /* text traces are parsed into memory, binary ones mapped */
@@ -138,7 +163,7 @@ static int trace_convert(int argc, char **argv)
         fprintf(stderr, "%s -> %s (%s): %llu ops\n", in, out, as_text ? "text" : "binary",
                 (unsigned long long)t.hdr.op_count);
     ab_trace_close(&t);
-    return rc ? 1 : 0;
+    return rc ? AB_EXIT_FAILURE : AB_EXIT_OK;
 }
 
 #define STATS_CLASSES 34 /* size classes: 0, 1, then (2^(k-2), 2^(k-1)] for k = 2..33 */
@@ -175,13 +200,20 @@ static void print_histogram(const char *title, const uint64_t *count, unsigned n
 
 static int trace_stats(int argc, char **argv)
 {
-    if (argc != 2) {
+    static const struct option longs[] = {{"help", no_argument, NULL, 'h'}, {NULL, 0, NULL, 0}};
+    optind = 0;
+    opterr = 0;
+    int c, r = next_option("alignbench trace stats", argc, argv, longs, &c);
+    if (r)
+        return r > 0 ? AB_EXIT_OK : AB_EXIT_USAGE;
+    if (optind != argc - 1) {
         fprintf(stderr, "usage: alignbench trace stats FILE\n");
-        return 2;
+        return AB_EXIT_USAGE;
     }
+    const char *path = argv[optind];
     ab_trace t;
-    if (open_trace(argv[1], &t))
-        return 1;
+    if (open_trace(path, &t))
+        return AB_EXIT_FAILURE;
     static const char *const kinds[] = {"?", "alloc", "free", "realloc", "reset", "mark"};
     static const char *const marks[] = {"?", "call", "phase", "module"};
     uint64_t by_kind[6] = {0}, by_mark[4] = {0}, sizes[STATS_CLASSES] = {0}, aligns[64] = {0};
@@ -199,7 +231,7 @@ static int trace_stats(int argc, char **argv)
         }
     }
     const ab_trace_header *h = &t.hdr;
-    printf("trace          %s (%s)\n", argv[1], t.map ? "binary" : "text");
+    printf("trace          %s (%s)\n", path, t.map ? "binary" : "text");
     printf("metadata       %s\n", h->meta);
     printf("ops            %llu\n", (unsigned long long)h->op_count);
     for (unsigned k = 1; k <= AB_OP_MARK; k++)
@@ -219,7 +251,7 @@ static int trace_stats(int argc, char **argv)
     print_histogram("alloc sizes (bytes)", sizes, STATS_CLASSES, 1);
     print_histogram("alloc alignments (bytes)", aligns, 64, 0);
     ab_trace_close(&t);
-    return 0;
+    return AB_EXIT_OK;
 }
 
 typedef struct trace_subcommand {
@@ -233,6 +265,14 @@ static const trace_subcommand subcommands[] = {
     {"stats", trace_stats, "FILE: ops by kind, size and alignment histograms, counts, metadata"},
     {"convert", trace_convert, "IN OUT: binary <-> text (--to text|binary, else by extension)"},
 };
+
+/* `alignbench trace NAME --help`: the subcommand's line of the table. */
+static void subcommand_help(const char *name)
+{
+    for (size_t i = 0; i < sizeof subcommands / sizeof subcommands[0]; i++)
+        if (!strcmp(name, subcommands[i].name))
+            printf("alignbench trace %s %s\n", subcommands[i].name, subcommands[i].summary);
+}
 
 static void trace_usage(FILE *out)
 {
@@ -249,19 +289,12 @@ int cmd_trace(int argc, char **argv)
 {
     if (argc < 2 || !strcmp(argv[1], "--help") || !strcmp(argv[1], "-h")) {
         trace_usage(argc < 2 ? stderr : stdout);
-        return argc < 2 ? 2 : 0;
+        return argc < 2 ? AB_EXIT_USAGE : AB_EXIT_OK;
     }
-    for (size_t i = 0; i < sizeof subcommands / sizeof subcommands[0]; i++) {
-        if (strcmp(argv[1], subcommands[i].name))
-            continue;
-        for (int j = 2; j < argc; j++)
-            if (!strcmp(argv[j], "--help") || !strcmp(argv[j], "-h")) {
-                printf("alignbench trace %s %s\n", subcommands[i].name, subcommands[i].summary);
-                return 0;
-            }
-        return subcommands[i].run(argc - 1, argv + 1);
-    }
+    for (size_t i = 0; i < sizeof subcommands / sizeof subcommands[0]; i++)
+        if (!strcmp(argv[1], subcommands[i].name))
+            return subcommands[i].run(argc - 1, argv + 1);
     fprintf(stderr, "alignbench trace: unknown subcommand '%s' (see alignbench trace --help)\n",
             argv[1]);
-    return 2;
+    return AB_EXIT_USAGE;
 }

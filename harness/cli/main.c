@@ -4,6 +4,7 @@
  * table, so adding a command is one line here and one in commands.h.
  */
 #include "harness/cli/commands.h"
+#include "harness/common/exit_codes.h"
 #include "build_config.h"
 
 #include <stdio.h>
@@ -43,19 +44,19 @@ int main(int argc, char **argv)
 {
     if (argc < 2) {
         usage(stderr);
-        return 2;
+        return AB_EXIT_USAGE;
     }
     if (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h") || !strcmp(argv[1], "help")) {
         usage(stdout);
-        return 0;
+        return AB_EXIT_OK;
     }
     if (!strcmp(argv[1], "--version")) {
         printf("alignbench %s (commit %s)\n", AB_VERSION, AB_GIT_COMMIT);
-        return 0;
+        return AB_EXIT_OK;
     }
     for (size_t i = 0; i < sizeof commands / sizeof commands[0]; i++)
         if (!strcmp(argv[1], commands[i].name))
             return commands[i].run(argc - 1, argv + 1);
     fprintf(stderr, "alignbench: unknown command '%s' (see alignbench --help)\n", argv[1]);
-    return 2;
+    return AB_EXIT_USAGE;
 }

@@ -6,11 +6,11 @@
  * the generators at their default scale with more checkpoints.
  */
 #include "harness/cli/run_options.h"
+#include "harness/common/parse_num.h"
 #include "workloads/generators.h"
 
 #include <errno.h>
 #include <getopt.h>
-#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -48,7 +48,7 @@ void ab_run_usage(FILE *out)
         "                       is then the 2nd to 8th value, 96 %% coverage)\n"
         "  --quick              quick preset (default): generator scale %.2f, timeout %.0f s\n"
         "  --full               full preset: generator scale %.2f, timeout %.0f s\n"
-        "  --scale X            generator scale, overrides the preset (0 < X <= 100)\n"
+        "  --scale X            generator scale, overrides the preset (0 < X <= %.0f)\n"
         "  --seed S             generator and shuffle seed (default 1)\n"
         "  --shuffle            shuffle the order of the cells within each round\n"
         "  --touch MODE         none|first|all: which bytes of each block the replay writes\n"
@@ -69,64 +69,18 @@ void ab_run_usage(FILE *out)
         "Exit status: 0 when the run completed, 1 when it could not run or no run finished\n"
         "ok, 2 for a bad option, 130/143 when interrupted (the results so far are kept, with\n"
         "\"complete\": false).\n",
-        presets[0].scale, presets[0].timeout_s, presets[1].scale, presets[1].timeout_s);
+        presets[0].scale, presets[0].timeout_s, presets[1].scale, presets[1].timeout_s,
+        AB_GEN_SCALE_MAX);
 }
+
+#define WHO "alignbench run"
 
 static int bad(const char *fmt, const char *arg)
 {
-    fprintf(stderr, "alignbench run: ");
+    fprintf(stderr, WHO ": ");
     fprintf(stderr, fmt, arg);
-    fprintf(stderr, " (see alignbench run --help)\n");
+    fprintf(stderr, " (see " WHO " --help)\n");
     return -1;
-}
-
-/* A finite number in (lo, hi]. */
-static int parse_double(const char *s, double lo, double hi, double *out)
-{
-    char *end;
-    errno = 0;
-    double v = strtod(s, &end);
-    if (errno || end == s || *end || !isfinite(v) || v <= lo || v > hi)
-        return -1;
-    *out = v;
-    return 0;
-}
-
-static int parse_u64(const char *s, uint64_t *out)
-{
-    char *end;
-    if (!*s || *s == '-')
-        return -1;
-    errno = 0;
-    unsigned long long v = strtoull(s, &end, 0);
-    if (errno || end == s || *end)
-        return -1;
-    *out = v;
-    return 0;
-}
-
-static int parse_bytes(const char *s, size_t *out)
-{
-    char *end;
-    if (!*s || *s == '-')
-        return -1;
-    errno = 0;
-    unsigned long long v = strtoull(s, &end, 10);
-    if (errno || end == s)
-        return -1;
-    unsigned shift = 0;
-    if (*end == 'K' || *end == 'k')
-        shift = 10;
-    else if (*end == 'M' || *end == 'm')
-        shift = 20;
-    else if (*end == 'G' || *end == 'g')
-        shift = 30;
-    if (shift)
-        end++;
-    if (*end || v > (~0ull >> shift))
-        return -1;
-    *out = (size_t)(v << shift);
-    return 0;
 }
 
 static int add_to_list(const char **list, size_t *n, const char *value, const char *what)
@@ -141,15 +95,16 @@ static int add_to_list(const char **list, size_t *n, const char *value, const ch
 static int parse_threads(char *arg, ab_run_options *o)
 {
     for (char *save = NULL, *t = strtok_r(arg, ",", &save); t; t = strtok_r(NULL, ",", &save)) {
-        uint64_t u;
-        if (parse_u64(t, &u) || u < 1 || u > AB_RUN_MAX_THREADS)
-            return bad("--threads wants a comma list of thread counts from 1 to 64, not '%s'", t);
+        unsigned u;
+        if (ab_opt_uint(AB_NUM_OPT(WHO, "--threads", .noun = "a comma list of thread counts"), t, 1,
+                        AB_RUN_MAX_THREADS, &u))
+            return -1;
         for (size_t i = 0; i < o->nthreads; i++)
             if (o->threads[i] == u)
                 return bad("--threads lists %s twice", t);
         if (o->nthreads == AB_RUN_MAX_THREAD_COUNTS)
             return bad("--threads takes at most 8 counts ('%s' is one more)", t);
-        o->threads[o->nthreads++] = (unsigned)u;
+        o->threads[o->nthreads++] = u;
     }
     return o->nthreads ? 0 : bad("--threads wants a comma list of thread counts, not '%s'", arg);
 }
@@ -241,7 +196,7 @@ int ab_run_options_parse(int argc, char **argv, ab_run_options *o)
     opterr = 0;
     int c;
     while ((c = getopt_long(argc, argv, ":h", long_options, NULL)) != -1) {
-        uint64_t u;
+        uint64_t bytes;
         switch (c) {
         case 'h':
             ab_run_usage(stdout);
@@ -268,9 +223,8 @@ int ab_run_options_parse(int argc, char **argv, ab_run_options *o)
                 return -1;
             break;
         case OPT_REPS:
-            if (parse_u64(optarg, &u) || u < 1 || u > 1000)
-                return bad("--reps wants a whole number from 1 to 1000, not '%s'", optarg);
-            o->reps = (unsigned)u;
+            if (ab_opt_uint(AB_NUM_OPT(WHO, "--reps"), optarg, 1, 1000, &o->reps))
+                return -1;
             break;
         case OPT_QUICK:
             o->preset = &presets[0];
@@ -279,12 +233,13 @@ int ab_run_options_parse(int argc, char **argv, ab_run_options *o)
             o->preset = &presets[1];
             break;
         case OPT_SCALE:
-            if (parse_double(optarg, 0, 100, &scale))
-                return bad("--scale wants a number above 0 and at most 100, not '%s'", optarg);
+            if (ab_opt_double(AB_NUM_OPT(WHO, "--scale", .flags = AB_NUM_ABOVE_MIN), optarg, 0,
+                              AB_GEN_SCALE_MAX, &scale))
+                return -1;
             break;
         case OPT_SEED:
-            if (parse_u64(optarg, &o->seed))
-                return bad("--seed wants a non-negative whole number, not '%s'", optarg);
+            if (ab_opt_u64(AB_NUM_OPT(WHO, "--seed"), optarg, 0, AB_NUM_NO_MAX, &o->seed))
+                return -1;
             break;
         case OPT_SHUFFLE:
             o->shuffle = 1;
@@ -295,13 +250,17 @@ int ab_run_options_parse(int argc, char **argv, ab_run_options *o)
             o->touch = optarg;
             break;
         case OPT_TIMEOUT:
-            if (parse_double(optarg, 0, 86400, &timeout))
-                return bad("--timeout wants seconds above 0 and at most 86400, not '%s'", optarg);
+            if (ab_opt_double(
+                    AB_NUM_OPT(WHO, "--timeout", .flags = AB_NUM_ABOVE_MIN, .noun = "seconds"),
+                    optarg, 0, 86400, &timeout))
+                return -1;
             break;
         case OPT_MEM_LIMIT:
-            if (parse_bytes(optarg, &o->mem_limit) || o->mem_limit < (16u << 20))
-                return bad("--mem-limit wants bytes (suffix K, M or G), at least 16M, not '%s'",
-                           optarg);
+            if (ab_opt_u64(AB_NUM_OPT(WHO, "--mem-limit", .flags = AB_NUM_KMG,
+                                      .want = "wants bytes (suffix K, M or G), at least 16M"),
+                           optarg, 16u << 20, SIZE_MAX, &bytes))
+                return -1;
+            o->mem_limit = (size_t)bytes;
             break;
         case OPT_OUT:
             if (!*optarg || strlen(optarg) >= 3000)
@@ -333,14 +292,12 @@ int ab_run_options_parse(int argc, char **argv, ab_run_options *o)
             if (parse_threads(optarg, o))
                 return -1;
             break;
-        case ':':
-            return bad("option %s needs a value", argv[optind - 1]);
         default:
-            return bad("unknown option '%s'", argv[optind - 1]);
+            return ab_opt_complain(WHO, c, argv);
         }
     }
     if (optind < argc)
-        return bad("unexpected argument '%s'", argv[optind]);
+        return ab_opt_unexpected(WHO, argv[optind]);
 
     o->scale = scale > 0 ? scale : o->preset->scale;
     o->timeout_s = timeout > 0 ? timeout : o->preset->timeout_s;

@@ -1,5 +1,6 @@
 /* memstat.c: statm sampling, ru_maxrss and mmap'd harness memory (see memstat.h). */
 #include "harness/measure/memstat.h"
+#include "harness/common/error_message.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -15,15 +16,12 @@ int ab_memstat_open(ab_memstat *m, char *err, size_t errlen)
 {
     m->page_size = sysconf(_SC_PAGESIZE);
     m->fd = open("/proc/self/statm", O_RDONLY | O_CLOEXEC);
-    if (m->fd < 0) {
-        snprintf(err, errlen, "cannot open /proc/self/statm: %s", strerror(errno));
-        return -1;
-    }
+    if (m->fd < 0)
+        return ab_fail(err, errlen, "cannot open /proc/self/statm: %s", strerror(errno));
     if (ab_memstat_anon_bytes(m) < 0) {
-        snprintf(err, errlen, "cannot parse /proc/self/statm");
         close(m->fd);
         m->fd = -1;
-        return -1;
+        return ab_fail(err, errlen, "cannot parse /proc/self/statm");
     }
     return 0;
 }

@@ -8,6 +8,7 @@
  * the disassembly: docs/measurement.md).
  */
 #include "harness/measure/replay.h"
+#include "harness/common/error_message.h"
 #include "harness/measure/memstat.h"
 #include "harness/measure/replay_calls.h"
 #include "harness/measure/replay_touch.h"
@@ -170,7 +171,7 @@ ab_replay *ab_replay_create(const ab_trace *t, const ab_allocator *policy,
 {
     ab_replay *r = ab_harness_map(sizeof *r, 1);
     if (!r) {
-        snprintf(err, errlen, "cannot map the replay state");
+        ab_fail(err, errlen, "cannot map the replay state");
         return NULL;
     }
     r->ops = t->ops;
@@ -184,7 +185,7 @@ ab_replay *ab_replay_create(const ab_trace *t, const ab_allocator *policy,
     unsigned lower_log2 = 63;
     if (opts->lower_align) {
         if (opts->lower_align & (opts->lower_align - 1)) {
-            snprintf(err, errlen, "--lower-align %u is not a power of two", opts->lower_align);
+            ab_fail(err, errlen, "--lower-align %u is not a power of two", opts->lower_align);
             ab_replay_destroy(r);
             return NULL;
         }
@@ -209,8 +210,8 @@ ab_replay *ab_replay_create(const ab_trace *t, const ab_allocator *policy,
     r->map_len = off_batch_min + r->nbatches * sizeof(uint64_t);
     char *m = ab_harness_map(r->map_len, 1);
     if (!m) {
-        snprintf(err, errlen, "cannot map the id table (%zu ids, %zu scopes)", r->nslots,
-                 r->nscopes);
+        ab_fail(err, errlen, "cannot map the id table (%zu ids, %zu scopes)", r->nslots,
+                r->nscopes);
         ab_replay_destroy(r);
         return NULL;
     }

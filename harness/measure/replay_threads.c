@@ -7,6 +7,7 @@
  * each replays its own stream, and the main thread releases whatever is left live.
  */
 #include "harness/measure/replay_threads.h"
+#include "harness/common/error_message.h"
 #include "harness/measure/memstat.h"
 #include "harness/measure/null_alloc.h"
 #include "harness/measure/replay_calls.h"
@@ -216,7 +217,7 @@ static int plan_scan(planner *p, char *err, size_t errlen)
         p->cur_released = 0;
         p->cur_reset = op->kind == AB_OP_RESET;
         if (ab_live_apply(&live, op, msg, sizeof msg) != 0) {
-            snprintf(err, errlen, "op %" PRIu64 ": %s", i, msg);
+            ab_fail(err, errlen, "op %" PRIu64 ": %s", i, msg);
             rc = -1;
             break;
         }
@@ -275,10 +276,8 @@ static int build_plan(ab_replay_mt *r, char *err, size_t errlen)
     size_t len = 3 * T * sizeof(uint64_t) + r->nslots * sizeof(owner) + r->nscopes * sizeof(owner) +
                  r->nscopes * T * sizeof(uint64_t);
     char *m = ab_harness_map(len, 0);
-    if (!m) {
-        snprintf(err, errlen, "cannot map the planning tables");
-        return -1;
-    }
+    if (!m)
+        return ab_fail(err, errlen, "cannot map the planning tables");
     planner p = {.r = r};
     p.ne = (uint64_t *)m;
     p.nw = p.ne + T;
@@ -288,7 +287,7 @@ static int build_plan(ab_replay_mt *r, char *err, size_t errlen)
     p.touch = (uint64_t *)(p.reset_last + r->nscopes);
     int rc = plan_scan(&p, err, errlen);
     if (rc == 0 && plan_layout(r, &p) != 0) {
-        snprintf(err, errlen, "cannot map the per-thread plan");
+        ab_fail(err, errlen, "cannot map the per-thread plan");
         rc = -1;
     }
     if (rc == 0) {
@@ -485,13 +484,13 @@ ab_replay_mt *ab_replay_mt_create(const ab_trace *t, const ab_allocator *policy,
 {
     unsigned T = t->hdr.thread_count ? t->hdr.thread_count : 1;
     if (T > AB_REPLAY_MAX_THREADS) {
-        snprintf(err, errlen, "the trace has %u threads; the threaded replay runs at most %u", T,
-                 AB_REPLAY_MAX_THREADS);
+        ab_fail(err, errlen, "the trace has %u threads; the threaded replay runs at most %u", T,
+                AB_REPLAY_MAX_THREADS);
         return NULL;
     }
     ab_replay_mt *r = ab_harness_map(sizeof *r + T * sizeof(worker), 1);
     if (!r) {
-        snprintf(err, errlen, "cannot map the threaded replay's state");
+        ab_fail(err, errlen, "cannot map the threaded replay's state");
         return NULL;
     }
     r->workers = (worker *)(r + 1);
@@ -519,14 +518,14 @@ ab_replay_mt *ab_replay_mt_create(const ab_trace *t, const ab_allocator *policy,
     }
     if (pthread_barrier_init(&r->start, NULL, T + 1) != 0 ||
         pthread_barrier_init(&r->end, NULL, T + 1) != 0) {
-        snprintf(err, errlen, "cannot set up the threads' barriers");
+        ab_fail(err, errlen, "cannot set up the threads' barriers");
         ab_replay_mt_destroy(r);
         return NULL;
     }
     r->barriers = 1;
     for (unsigned i = 0; i < T; i++) {
         if (pthread_create(&r->workers[i].tid, NULL, worker_main, &r->workers[i]) != 0) {
-            snprintf(err, errlen, "cannot start replay thread %u", i);
+            ab_fail(err, errlen, "cannot start replay thread %u", i);
             r->quit = 1; /* the started ones leave before ever reaching a barrier */
             atomic_store(&r->launched, 1);
             for (unsigned k = 0; k < i; k++)

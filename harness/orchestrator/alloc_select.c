@@ -9,6 +9,7 @@
  * preloaded choices are unavailable with that reason.
  */
 #include "harness/orchestrator/alloc_select.h"
+#include "harness/common/error_message.h"
 #include "allocators/allocator.h"
 #include "allocators/provider.h"
 #include "build_config.h"
@@ -103,10 +104,9 @@ static int add_item(const char *item, ab_alloc_choice **v, size_t *n, size_t *ca
     char name[64];
     const char *eq = strchr(item, '=');
     size_t nlen = eq ? (size_t)(eq - item) : strlen(item);
-    if (nlen == 0 || nlen >= sizeof name) {
-        snprintf(err, errlen, "bad allocator spec '%s' (want NAME or NAME=/path/lib.so)", item);
-        return -1;
-    }
+    if (nlen == 0 || nlen >= sizeof name)
+        return ab_fail(err, errlen, "bad allocator spec '%s' (want NAME or NAME=/path/lib.so)",
+                       item);
     memcpy(name, item, nlen);
     name[nlen] = '\0';
     int all = !eq && !strcmp(name, "all");
@@ -114,27 +114,20 @@ static int add_item(const char *item, ab_alloc_choice **v, size_t *n, size_t *ca
     if (!eq && !all && (!a || !is_builtin(a))) {
         char known[256];
         known_names(known, sizeof known);
-        snprintf(err, errlen, "unknown allocator '%s' (known: %s, all, or NAME=/path/lib.so)", name,
-                 known);
-        return -1;
+        return ab_fail(err, errlen, "unknown allocator '%s' (known: %s, all, or NAME=/path/lib.so)",
+                       name, known);
     }
-    if (eq && a && !(a->caps & AB_CAP_PRELOAD)) {
-        snprintf(err, errlen,
-                 "plug-in name '%s' is a built-in allocator that is not preloaded; pick "
-                 "another name",
-                 name);
-        return -1;
-    }
+    if (eq && a && !(a->caps & AB_CAP_PRELOAD))
+        return ab_fail(err, errlen,
+                       "plug-in name '%s' is a built-in allocator that is not preloaded; pick "
+                       "another name",
+                       name);
     char resolved[PATH_MAX] = "";
-    if (eq && !realpath(eq + 1, resolved)) {
-        snprintf(err, errlen, "plug-in '%s': library '%s' not found", name, eq + 1);
-        return -1;
-    }
+    if (eq && !realpath(eq + 1, resolved))
+        return ab_fail(err, errlen, "plug-in '%s': library '%s' not found", name, eq + 1);
     char why[PATH_MAX + 64];
-    if (eq && check_shared_library(resolved, why, sizeof why) != 0) {
-        snprintf(err, errlen, "plug-in '%s': %s", name, why);
-        return -1;
-    }
+    if (eq && check_shared_library(resolved, why, sizeof why) != 0)
+        return ab_fail(err, errlen, "plug-in '%s': %s", name, why);
     for (size_t i = 0; i < ab_allocator_count; i++) {
         const ab_allocator *b = ab_allocators[i];
         if (all ? !is_builtin(b) : b != a && !eq)
@@ -142,10 +135,8 @@ static int add_item(const char *item, ab_alloc_choice **v, size_t *n, size_t *ca
         if (*n == *cap) {
             size_t ncap = *cap ? *cap * 2 : 8;
             ab_alloc_choice *nv = realloc(*v, ncap * sizeof *nv);
-            if (!nv) {
-                snprintf(err, errlen, "out of memory");
-                return -1;
-            }
+            if (!nv)
+                return ab_fail(err, errlen, "out of memory");
             *v = nv;
             *cap = ncap;
         }
@@ -190,9 +181,8 @@ int ab_alloc_choose(const char *const *specs, size_t nspecs, ab_alloc_choice **o
     for (size_t i = 0; i < nspecs; i++) {
         char buf[4200];
         if (snprintf(buf, sizeof buf, "%s", specs[i]) >= (int)sizeof buf) {
-            snprintf(err, errlen, "allocator spec too long");
             free(v);
-            return -1;
+            return ab_fail(err, errlen, "allocator spec too long");
         }
         char *save = NULL;
         for (char *item = strtok_r(buf, ",", &save); item; item = strtok_r(NULL, ",", &save))
@@ -202,9 +192,8 @@ int ab_alloc_choose(const char *const *specs, size_t nspecs, ab_alloc_choice **o
             }
     }
     if (count == 0) {
-        snprintf(err, errlen, "no allocator chosen");
         free(v);
-        return -1;
+        return ab_fail(err, errlen, "no allocator chosen");
     }
     *out = v;
     *n = count;
@@ -235,29 +224,4 @@ int ab_runner_path(char *buf, size_t len)
     if ((size_t)snprintf(buf, len, "%s/alignbench-runner", dir) >= len)
         return -1;
     return 0;
-}
-
-int ab_alloc_parse_opt(const char *cmd, int argc, char **argv, int *i, const char **specs,
-                       size_t *nspecs, double *timeout_s)
-{
-    const char *opt = argv[*i];
-    if (strcmp(opt, "--alloc") && strcmp(opt, "--timeout"))
-        return 0;
-    if (*i + 1 >= argc) {
-        fprintf(stderr, "alignbench %s: %s needs a value\n", cmd, opt);
-        return -1;
-    }
-    const char *val = argv[++*i];
-    if (!strcmp(opt, "--alloc")) {
-        specs[(*nspecs)++] = val;
-        return 1;
-    }
-    char *end;
-    double t = strtod(val, &end);
-    if (end == val || *end || !(t > 0)) {
-        fprintf(stderr, "alignbench %s: bad --timeout '%s' (want seconds > 0)\n", cmd, val);
-        return -1;
-    }
-    *timeout_s = t;
-    return 1;
 }

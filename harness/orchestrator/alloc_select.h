@@ -30,13 +30,6 @@ int ab_alloc_choose(const char *const *specs, size_t nspecs, ab_alloc_choice **o
 int ab_alloc_runner_argv(const ab_alloc_choice *c, const char *runner_path, const char *mode,
                          const char **argv);
 
-/* The allocator options of the commands that probe allocators in children (`list`, `check`):
- * `--alloc SPEC` (repeatable, appended to specs, which has room for argc entries) and
- * `--timeout SECONDS` (> 0). Returns 1 when argv[*i] was one of them (*i is left on its value),
- * 0 when it is another argument, -1 after printing an error that names the command. */
-int ab_alloc_parse_opt(const char *cmd, int argc, char **argv, int *i, const char **specs,
-                       size_t *nspecs, double *timeout_s);
-
 /* Path of alignbench-runner next to the running executable. */
 int ab_runner_path(char *buf, size_t len);
 

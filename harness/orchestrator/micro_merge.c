@@ -3,6 +3,7 @@
  * standard deviation and coefficient of variation of real_time, cpu_time and every counter,
  * over the repetitions that did not fail. */
 #include "harness/orchestrator/micro_merge.h"
+#include "harness/common/error_message.h"
 
 #include "harness/common/json_file.h"
 #include "harness/analysis/stats.h"
@@ -26,9 +27,9 @@ int ab_micro_merge_child(json_t *merged, const char *path, const ab_micro_round 
     json_t *ctx = json_object_get(doc, "context");
     json_t *benches = json_object_get(doc, "benchmarks");
     if (!json_is_object(ctx) || !json_is_array(benches)) {
-        snprintf(err, errlen, "%.400s: not Google Benchmark JSON (no context or benchmarks)", path);
         json_decref(doc);
-        return -1;
+        return ab_fail(err, errlen, "%.400s: not Google Benchmark JSON (no context or benchmarks)",
+                       path);
     }
     json_t *mctx = json_object_get(merged, "context");
     const char *key;

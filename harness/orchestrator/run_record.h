@@ -9,12 +9,10 @@
 #ifndef AB_RUN_RECORD_H
 #define AB_RUN_RECORD_H
 
+#include "harness/common/exit_codes.h" /* AB_RUNNER_EXIT_REFUSED: a "refused" row */
 #include "harness/orchestrator/child.h"
 
 #include <jansson.h>
-
-/* The runner's exit status for "allocator refused" (runner_main.c). */
-#define AB_RUNNER_EXIT_REFUSED 3
 
 /* A new row. result_path: the runner's --out file (read when the child exited 0); log_path: its
  * captured stderr (read for the error line), either may be missing. rep is 1-based. */

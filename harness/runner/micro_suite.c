@@ -18,6 +18,7 @@
  * uses.
  */
 #include "harness/runner/micro_suite.h"
+#include "harness/common/error_message.h"
 
 #include "harness/runner/gbench_shim.h"
 #include "harness/measure/histogram.h"
@@ -282,14 +283,10 @@ static micro_case *new_case(const ab_allocator *a, size_t size, size_t align, si
 
 static int add(const char *name, abgb_fn fn, micro_case *c, char *err, size_t errlen)
 {
-    if (!c) {
-        snprintf(err, errlen, "micro-suite: more than %d benchmarks", MICRO_MAX_CASES);
-        return -1;
-    }
-    if (!abgb_register(name, fn, c)) {
-        snprintf(err, errlen, "micro-suite: registering %s: %s", name, abgb_last_error());
-        return -1;
-    }
+    if (!c)
+        return ab_fail(err, errlen, "micro-suite: more than %d benchmarks", MICRO_MAX_CASES);
+    if (!abgb_register(name, fn, c))
+        return ab_fail(err, errlen, "micro-suite: registering %s: %s", name, abgb_last_error());
     return 0;
 }
 
@@ -297,10 +294,8 @@ int ab_micro_register(const ab_allocator *a, const char *alloc_name, int full, c
                       size_t errlen)
 {
     const micro_set *set = &sets[full ? 1 : 0];
-    if (ab_tsc_clock_begin(&clock_, 20) != 0) {
-        snprintf(err, errlen, "micro-suite: could not calibrate the TSC");
-        return -1;
-    }
+    if (ab_tsc_clock_begin(&clock_, 20) != 0)
+        return ab_fail(err, errlen, "micro-suite: could not calibrate the TSC");
     char name[256];
     size_t before = ncases;
     for (size_t s = 0; s < set->nsizes; s++)

@@ -9,11 +9,16 @@
  * bulk release, resets it at the end. Exit: 0 all passed (N/A allowed), 1 a check failed.
  */
 #include "allocators/provider.h"
+#include "harness/common/exit_codes.h"
+#include "harness/common/parse_num.h"
 #include "harness/runner/conformance_checks.h"
 #include "harness/runner/runner_modes.h"
 
+#include <getopt.h>
 #include <stdio.h>
 #include <string.h>
+
+#define WHO "alignbench-runner conformance"
 
 #if AB_SANITIZED
 /* ASan aborts on an impossible size by default; the near-SIZE_MAX checks need the NULL that
@@ -25,21 +30,32 @@ const char *__asan_default_options(void)
 }
 #endif
 
+const char runner_conformance_usage[] =
+    "usage: alignbench-runner conformance --alloc NAME [--lib PATH] [--only CHECK]\n"
+    "Runs the conformance checks against this allocator, one line each.\n";
+
 int runner_conformance(const ab_runner_ctx *ctx, int argc, char **argv)
 {
+    static const struct option longs[] = {{"only", required_argument, NULL, 'o'},
+                                          {"help", no_argument, NULL, 'h'},
+                                          {NULL, 0, NULL, 0}};
     const char *only = NULL;
-    for (int i = 1; i < argc; i++) {
-        if (!strcmp(argv[i], "--help")) {
-            printf("usage: alignbench-runner conformance --alloc NAME [--lib PATH] "
-                   "[--only CHECK]\nRuns the conformance checks against this allocator, one "
-                   "line each.\n");
-            return 0;
-        } else if (!strcmp(argv[i], "--only") && i + 1 < argc) {
-            only = argv[++i];
+    optind = 0;
+    opterr = 0;
+    for (int c; (c = getopt_long(argc, argv, ":h", longs, NULL)) != -1;) {
+        if (c == 'h') {
+            fputs(runner_conformance_usage, stdout);
+            return AB_RUNNER_EXIT_OK;
+        } else if (c == 'o') {
+            only = optarg;
         } else {
-            fprintf(stderr, "alignbench-runner conformance: unknown option '%s'\n", argv[i]);
-            return 2;
+            ab_opt_complain(WHO, c, argv);
+            return AB_RUNNER_EXIT_USAGE;
         }
+    }
+    if (optind < argc) {
+        ab_opt_unexpected(WHO, argv[optind]);
+        return AB_RUNNER_EXIT_USAGE;
     }
     int failed = 0, ran = 0;
     for (size_t i = 0; i < ab_conformance_check_count; i++) {
@@ -57,8 +73,8 @@ int runner_conformance(const ab_runner_ctx *ctx, int argc, char **argv)
         ran++;
     }
     if (only && !ran) {
-        fprintf(stderr, "alignbench-runner conformance: no check named '%s'\n", only);
-        return 2;
+        fprintf(stderr, WHO ": no check named '%s'\n", only);
+        return AB_RUNNER_EXIT_USAGE;
     }
-    return failed ? 1 : 0;
+    return failed ? AB_RUNNER_EXIT_FAILED : AB_RUNNER_EXIT_OK;
 }

@@ -9,16 +9,22 @@
  * gets a CPU to itself where there are two). The allocator is already created and verified by
  * runner_main.c. The custom context records what this process measured: the allocator's name,
  * backend, version and library, and the build; the orchestrator adds the machine context when it
- * merges the files. Exit codes: 0 ok, 1 nothing ran, 2 usage, 4 the build has no Google Benchmark.
+ * merges the files. Exit codes (exit_codes.h): 0 ok, 1 nothing ran, 2 usage, 5 the build has no
+ * Google Benchmark.
  */
 #include "harness/runner/runner_modes.h"
+#include "harness/common/exit_codes.h"
+#include "harness/common/parse_num.h"
 
 #include "build_config.h"
 
+#include <getopt.h>
 #include <sched.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+
+#define WHO "alignbench-runner micro"
 
 #ifdef AB_HAVE_GBENCH
 #include "harness/runner/gbench_shim.h"
@@ -50,40 +56,57 @@ static int add_context(const ab_runner_ctx *ctx)
     return 0;
 }
 
+const char runner_micro_usage[] =
+    "usage: alignbench-runner micro --alloc NAME [--lib PATH] [--full] [--cpu N]\n"
+    "                          [--benchmark_* flags]\n"
+    "Runs the Google Benchmark micro-suite against one allocator; started by\n"
+    "`alignbench micro` (see `alignbench micro --help`).\n";
+
 int runner_micro(const ab_runner_ctx *ctx, int argc, char **argv)
 {
+    static const struct option longs[] = {{"full", no_argument, NULL, 'f'},
+                                          {"cpu", required_argument, NULL, 'c'},
+                                          {"help", no_argument, NULL, 'h'},
+                                          {NULL, 0, NULL, 0}};
     char *gargv[MICRO_MAX_ARGS + 1];
     int gargc = 0, full = 0, cpu = -1;
+    unsigned u;
     gargv[gargc++] = argv[0];
-    for (int i = 1; i < argc; i++) {
-        if (!strcmp(argv[i], "--full")) {
+    /* "+": in order, so that every option this mode does not know (Google Benchmark's own
+     * --benchmark_* flags) goes to Google Benchmark as it came */
+    optind = 0;
+    opterr = 0;
+    for (int c; (c = getopt_long(argc, argv, "+:h", longs, NULL)) != -1;) {
+        if (c == 'f') {
             full = 1;
-        } else if (!strcmp(argv[i], "--cpu") && i + 1 < argc) {
-            char *end;
-            long v = strtol(argv[++i], &end, 10);
-            if (*end || v < 0 || v >= CPU_SETSIZE) {
-                fprintf(stderr, "alignbench-runner micro: --cpu '%s' is not a CPU number\n",
-                        argv[i]);
-                return 2;
-            }
-            cpu = (int)v;
-        } else if (!strcmp(argv[i], "--help")) {
-            printf("usage: alignbench-runner micro --alloc NAME [--lib PATH] [--full] [--cpu N]\n"
-                   "                          [--benchmark_* flags]\n"
-                   "Runs the Google Benchmark micro-suite against one allocator; started by\n"
-                   "`alignbench micro` (see `alignbench micro --help`).\n");
-            return 0;
+        } else if (c == 'c') {
+            if (ab_opt_uint(AB_NUM_OPT(WHO, "--cpu"), optarg, 0, CPU_SETSIZE - 1, &u))
+                return AB_RUNNER_EXIT_USAGE;
+            cpu = (int)u;
+        } else if (c == 'h') {
+            fputs(runner_micro_usage, stdout);
+            return AB_RUNNER_EXIT_OK;
+        } else if (c == ':') {
+            ab_opt_complain(WHO, c, argv);
+            return AB_RUNNER_EXIT_USAGE;
         } else if (gargc < MICRO_MAX_ARGS) {
-            gargv[gargc++] = argv[i];
+            gargv[gargc++] = argv[optind - 1];
         } else {
-            fprintf(stderr, "alignbench-runner micro: more than %d arguments\n", MICRO_MAX_ARGS);
-            return 2;
+            fprintf(stderr, WHO ": more than %d arguments\n", MICRO_MAX_ARGS);
+            return AB_RUNNER_EXIT_USAGE;
         }
+    }
+    for (; optind < argc; optind++) {
+        if (gargc == MICRO_MAX_ARGS) {
+            fprintf(stderr, WHO ": more than %d arguments\n", MICRO_MAX_ARGS);
+            return AB_RUNNER_EXIT_USAGE;
+        }
+        gargv[gargc++] = argv[optind];
     }
     gargv[gargc] = NULL;
     if (abgb_initialize(&gargc, gargv) != ABGB_OK) {
-        fprintf(stderr, "alignbench-runner micro: %s\n", abgb_last_error());
-        return 2;
+        fprintf(stderr, WHO ": %s\n", abgb_last_error());
+        return AB_RUNNER_EXIT_USAGE;
     }
     char pinned[32] = "no";
     if (cpu >= 0) {
@@ -93,40 +116,45 @@ int runner_micro(const ab_runner_ctx *ctx, int argc, char **argv)
         if (sched_setaffinity(0, sizeof set, &set) == 0)
             snprintf(pinned, sizeof pinned, "%d", cpu);
         else
-            perror("alignbench-runner micro: warning: cannot pin to the CPU asked for");
+            perror(WHO ": warning: cannot pin to the CPU asked for");
     }
     char err[512];
     if (add_context(ctx) != 0 || abgb_add_custom_context("alignbench_pinned_cpu", pinned)) {
-        fprintf(stderr, "alignbench-runner micro: %s\n", abgb_last_error());
-        return 1;
+        fprintf(stderr, WHO ": %s\n", abgb_last_error());
+        return AB_RUNNER_EXIT_FAILED;
     }
     if (ab_micro_register(ctx->alloc, ctx->alloc_name, full, err, sizeof err) < 0) {
-        fprintf(stderr, "alignbench-runner micro: %s\n", err);
-        return 1;
+        fprintf(stderr, WHO ": %s\n", err);
+        return AB_RUNNER_EXIT_FAILED;
     }
     int ran = abgb_run();
     if (ran < 0) {
-        fprintf(stderr, "alignbench-runner micro: %s\n", abgb_last_error());
-        return 1;
+        fprintf(stderr, WHO ": %s\n", abgb_last_error());
+        return AB_RUNNER_EXIT_FAILED;
     }
     if (ran == 0) {
-        fprintf(stderr, "alignbench-runner micro: no benchmark ran (the filter matched none, or "
-                        "the output file could not be opened)\n");
-        return 1;
+        fprintf(stderr, WHO ": no benchmark ran (the filter matched none, or the output file "
+                            "could not be opened)\n");
+        return AB_RUNNER_EXIT_FAILED;
     }
-    return 0;
+    return AB_RUNNER_EXIT_OK;
 }
 
 #else
+
+const char runner_micro_usage[] =
+    "usage: alignbench-runner micro --alloc NAME [--lib PATH]\n"
+    "Unavailable: this build has no Google Benchmark (libbenchmark-dev missing or\n"
+    "AB_WITH_GBENCH=OFF).\n";
 
 int runner_micro(const ab_runner_ctx *ctx, int argc, char **argv)
 {
     (void)ctx;
     (void)argc;
     (void)argv;
-    fprintf(stderr, "alignbench-runner micro: unavailable: this build has no Google Benchmark "
-                    "(libbenchmark-dev missing or AB_WITH_GBENCH=OFF)\n");
-    return 4;
+    fprintf(stderr, WHO ": unavailable: this build has no Google Benchmark "
+                        "(libbenchmark-dev missing or AB_WITH_GBENCH=OFF)\n");
+    return AB_RUNNER_EXIT_UNAVAILABLE;
 }
 
 #endif

@@ -24,4 +24,8 @@ int runner_conformance(const ab_runner_ctx *ctx, int argc, char **argv);
 int runner_micro(const ab_runner_ctx *ctx, int argc, char **argv);  /* runner_micro.c */
 int runner_replay(const ab_runner_ctx *ctx, int argc, char **argv); /* runner_replay.c */
 
+/* Each mode's --help text, which runner_main.c also prints for `MODE --help` without --alloc. */
+extern const char runner_probe_usage[], runner_conformance_usage[], runner_micro_usage[],
+    runner_replay_usage[]; /* the last in replay_args.c */
+
 #endif

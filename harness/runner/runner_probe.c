@@ -5,12 +5,17 @@
  *  "caps": [...]} written with jansson.
  */
 #include "allocators/provider.h"
+#include "harness/common/exit_codes.h"
+#include "harness/common/parse_num.h"
 #include "harness/runner/runner_modes.h"
 
+#include <getopt.h>
 #include <jansson.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+
+#define WHO "alignbench-runner probe"
 
 static const struct {
     unsigned bit;
@@ -21,13 +26,27 @@ static const struct {
     {AB_CAP_PRELOAD, "preload"}, {AB_CAP_THREAD_SAFE, "thread_safe"},
 };
 
+const char runner_probe_usage[] =
+    "usage: alignbench-runner probe --alloc NAME [--lib PATH]\n"
+    "Prints one JSON line: name, backend, description, version, library serving malloc, caps.\n";
+
 int runner_probe(const ab_runner_ctx *ctx, int argc, char **argv)
 {
-    if (argc > 1 && !strcmp(argv[1], "--help")) {
-        printf("usage: alignbench-runner probe --alloc NAME [--lib PATH]\n"
-               "Prints one JSON line: name, backend, description, version, library serving "
-               "malloc, caps.\n");
-        return 0;
+    static const struct option longs[] = {{"help", no_argument, NULL, 'h'}, {NULL, 0, NULL, 0}};
+    optind = 0;
+    opterr = 0;
+    int c = getopt_long(argc, argv, ":h", longs, NULL);
+    if (c == 'h') {
+        fputs(runner_probe_usage, stdout);
+        return AB_RUNNER_EXIT_OK;
+    }
+    if (c != -1) {
+        ab_opt_complain(WHO, c, argv);
+        return AB_RUNNER_EXIT_USAGE;
+    }
+    if (optind < argc) {
+        ab_opt_unexpected(WHO, argv[optind]);
+        return AB_RUNNER_EXIT_USAGE;
     }
     const ab_allocator *a = ctx->alloc;
     const char *lib = ab_provider_of("malloc");
@@ -40,16 +59,16 @@ int runner_probe(const ab_runner_ctx *ctx, int argc, char **argv)
                           a->name, "description", a->description, "version", version ? version : "",
                           "library", lib ? lib : "", "caps", caps);
     if (!o) {
-        fprintf(stderr, "alignbench-runner probe: cannot build the JSON answer\n");
-        return 1;
+        fprintf(stderr, WHO ": cannot build the JSON answer\n");
+        return AB_RUNNER_EXIT_FAILED;
     }
     char *s = json_dumps(o, JSON_COMPACT);
     json_decref(o);
     if (!s) {
-        fprintf(stderr, "alignbench-runner probe: cannot write the JSON answer\n");
-        return 1;
+        fprintf(stderr, WHO ": cannot write the JSON answer\n");
+        return AB_RUNNER_EXIT_FAILED;
     }
     printf("%s\n", s);
     free(s);
-    return fflush(stdout) == 0 ? 0 : 1;
+    return fflush(stdout) == 0 ? AB_RUNNER_EXIT_OK : AB_RUNNER_EXIT_FAILED;
 }

@@ -18,14 +18,16 @@
  * has threads, from N down (wrapping). An allocator that is not thread-safe (bump, rpcss) must
  * have been created for the trace's threads (runner --threads N: its locking is on).
  *
- * Exit codes: 0 ok; 1 usage, invalid trace or a harness error; 4 correctness failure (the
- * allocator returned a misaligned pointer, NULL for a non-empty request, or memory overlapping a
- * live block: stderr names the op index and no result file is written). runner_main.c exits 3 when
- * the allocator is refused.
+ * Exit codes (exit_codes.h): 0 ok; 1 invalid trace or a harness error; 2 usage; 4 correctness
+ * failure (the allocator returned a misaligned pointer, NULL for a non-empty request, or memory
+ * overlapping a live block: stderr names the op index and no result file is written).
+ * runner_main.c exits 3 when the allocator is refused. The options are parsed in replay_args.c.
  */
+#include "harness/common/exit_codes.h"
 #include "harness/measure/null_alloc.h"
 #include "harness/measure/replay.h"
 #include "harness/common/json_file.h"
+#include "harness/runner/replay_args.h"
 #include "harness/runner/replay_json.h"
 #include "harness/measure/replay_threads.h"
 #include "harness/runner/runner_modes.h"
@@ -40,173 +42,12 @@
 #include <string.h>
 #include <unistd.h>
 
-#define EXIT_USAGE 1
-#define EXIT_CORRECTNESS 4
-
-enum { PASS_MEMORY = 1, PASS_BATCH = 2, PASS_PEROP = 4 };
-
-typedef struct replay_args {
-    const char *trace, *out;
-    ab_replay_opts opts;
-    int cpu;
-    unsigned warmup, passes, calib_ms, batch_reps, floor_passes;
-} replay_args;
-
-static const char usage_text[] =
-    "usage: alignbench-runner replay --alloc NAME [--lib PATH] [--threads N] --trace FILE\n"
-    "         --out FILE.json\n"
-    "         [--touch none|first|all] [--lower-align 16] [--cpu N] [--checkpoints N]\n"
-    "         [--warmup N] [--batch-reps N] [--floor-passes N] [--passes memory,batch,perop]\n"
-    "         [--calib-ms N]\n"
-    "One measured run: replays FILE against the allocator (memory pass, warm-up, batch and\n"
-    "per-op latency passes, and the null-allocator floor) and writes one JSON run object.\n"
-    "  --touch        write allocated blocks: all bytes (default), first byte of each page, none\n"
-    "  --lower-align  serve every alignment above A at A (the natural baseline is 16)\n"
-    "  --cpu          pin this process to CPU N (a threaded trace: N, N-1, ... one per thread)\n"
-    "  --checkpoints  memory-pass checkpoints (default 200)\n"
-    "  --warmup       untimed replays before the latency passes (default 1)\n"
-    "  --batch-reps   whole batch-pass repetitions; ns_per_op is their mean (default 3)\n"
-    "  --floor-passes per-op floor passes; each op keeps its fastest (default 1: the net\n"
-    "                 means stay unbiased)\n"
-    "  --passes       which passes to run (default all three)\n"
-    "  --calib-ms     length of each TSC calibration (default 20)\n"
-    "A trace with several threads replays on as many OS threads (the batch pass then times the\n"
-    "whole replay, wall time); bump and rpcss need --threads N (their locking; an allocator\n"
-    "option, before the mode's options).\n"
-    "Exit: 0 ok, 1 usage/invalid trace/harness error, 3 allocator refused, 4 correctness "
-    "failure.\n";
-
-static int parse_uint(const char *opt, const char *s, unsigned long max, unsigned long *out)
-{
-    char *end;
-    errno = 0;
-    unsigned long v = strtoul(s, &end, 0);
-    if (errno || end == s || *end || v > max || s[0] == '-') {
-        fprintf(stderr, "alignbench-runner replay: %s: '%s' is not a number in [0, %lu]\n", opt, s,
-                max);
-        return -1;
-    }
-    *out = v;
-    return 0;
-}
-
-static int parse_passes(const char *s, unsigned *out)
-{
-    static const struct {
-        const char *name;
-        unsigned bit;
-    } names[] = {{"memory", PASS_MEMORY}, {"batch", PASS_BATCH}, {"perop", PASS_PEROP}};
-    *out = 0;
-    char buf[128];
-    snprintf(buf, sizeof buf, "%s", s);
-    for (char *save, *tok = strtok_r(buf, ",", &save); tok; tok = strtok_r(NULL, ",", &save)) {
-        unsigned bit = 0;
-        for (size_t i = 0; i < sizeof names / sizeof names[0]; i++)
-            if (!strcmp(tok, names[i].name))
-                bit = names[i].bit;
-        if (!bit) {
-            fprintf(stderr, "alignbench-runner replay: --passes: unknown pass '%s'\n", tok);
-            return -1;
-        }
-        *out |= bit;
-    }
-    return *out ? 0 : -1;
-}
-
-static int parse_args(int argc, char **argv, replay_args *a)
-{
-    memset(a, 0, sizeof *a);
-    a->cpu = -1;
-    a->warmup = 1;
-    a->passes = PASS_MEMORY | PASS_BATCH | PASS_PEROP;
-    a->calib_ms = 20;
-    a->batch_reps = 3;
-    a->floor_passes = 1;
-    a->opts.touch = AB_TOUCH_ALL;
-    for (int i = 1; i < argc; i++) {
-        const char *o = argv[i];
-        unsigned long v;
-        if (!strcmp(o, "--help") || !strcmp(o, "-h")) {
-            fputs(usage_text, stdout);
-            exit(0);
-        }
-        if (i + 1 >= argc) {
-            fprintf(stderr, "alignbench-runner replay: unknown option or missing value: %s\n", o);
-            return -1;
-        }
-        const char *val = argv[++i];
-        if (!strcmp(o, "--trace"))
-            a->trace = val;
-        else if (!strcmp(o, "--out"))
-            a->out = val;
-        else if (!strcmp(o, "--touch")) {
-            if (ab_touch_parse(val, &a->opts.touch) != 0) {
-                fprintf(stderr, "alignbench-runner replay: --touch: none, first or all\n");
-                return -1;
-            }
-        } else if (!strcmp(o, "--lower-align")) {
-            if (parse_uint(o, val, 1u << 30, &v) || !v || (v & (v - 1))) {
-                fprintf(stderr, "alignbench-runner replay: --lower-align: a power of two\n");
-                return -1;
-            }
-            a->opts.lower_align = (unsigned)v;
-        } else if (!strcmp(o, "--cpu")) {
-            if (parse_uint(o, val, CPU_SETSIZE - 1, &v))
-                return -1;
-            a->cpu = (int)v;
-        } else if (!strcmp(o, "--checkpoints")) {
-            if (parse_uint(o, val, 1000000, &v) || v < 2) {
-                fprintf(stderr, "alignbench-runner replay: --checkpoints: at least 2\n");
-                return -1;
-            }
-            a->opts.checkpoints = (unsigned)v;
-        } else if (!strcmp(o, "--warmup")) {
-            if (parse_uint(o, val, 100, &v))
-                return -1;
-            a->warmup = (unsigned)v;
-        } else if (!strcmp(o, "--calib-ms")) {
-            if (parse_uint(o, val, 10000, &v) || v < 5) {
-                fprintf(stderr, "alignbench-runner replay: --calib-ms: 5 to 10000\n");
-                return -1;
-            }
-            a->calib_ms = (unsigned)v;
-        } else if (!strcmp(o, "--batch-reps")) {
-            if (parse_uint(o, val, 100, &v) || !v) {
-                fprintf(stderr, "alignbench-runner replay: --batch-reps: 1 to 100\n");
-                return -1;
-            }
-            a->batch_reps = (unsigned)v;
-        } else if (!strcmp(o, "--floor-passes")) {
-            if (parse_uint(o, val, 20, &v) || !v) {
-                fprintf(stderr, "alignbench-runner replay: --floor-passes: 1 to 20\n");
-                return -1;
-            }
-            a->floor_passes = (unsigned)v;
-        } else if (!strcmp(o, "--threads")) {
-            fprintf(stderr, "alignbench-runner replay: --threads is an allocator option: give it "
-                            "with --alloc, before the mode's options\n");
-            return -1;
-        } else if (!strcmp(o, "--passes")) {
-            if (parse_passes(val, &a->passes))
-                return -1;
-        } else {
-            fprintf(stderr, "alignbench-runner replay: unknown option %s\n", o);
-            return -1;
-        }
-    }
-    if (!a->trace || !a->out) {
-        fprintf(stderr, "alignbench-runner replay: --trace FILE and --out FILE are required\n");
-        return -1;
-    }
-    return 0;
-}
-
 /* ---- the mode ---------------------------------------------------------------------------- */
 
 static int correctness_failure(const char *who, const ab_replay_failure *f)
 {
     fprintf(stderr, "alignbench-runner replay: %s: %s\n", who, f->msg);
-    return f->op == UINT64_MAX ? EXIT_USAGE : EXIT_CORRECTNESS;
+    return f->op == UINT64_MAX ? AB_RUNNER_EXIT_FAILED : AB_RUNNER_EXIT_CORRECTNESS;
 }
 
 /* CPUs cpu, cpu-1, ... (wrapping over the online ones): one per replay thread. */
@@ -259,42 +100,89 @@ static int threaded_passes(const ab_runner_ctx *ctx, const replay_args *a, ab_re
     return 0;
 }
 
-int runner_replay(const ab_runner_ctx *ctx, int argc, char **argv)
+/* The timed passes on one thread: warm-up, batch (and its floor), per-op (the floor first). */
+static int single_thread_passes(const ab_runner_ctx *ctx, const replay_args *a, ab_replay *r,
+                                const ab_tsc_clock *clock, ab_pass_result *batch,
+                                ab_pass_result *batch_floor, ab_latency_set *lat_main,
+                                ab_latency_set *lat_raw, ab_latency_set *lat_floor,
+                                ab_pass_result *perop, ab_pass_result *perop_floor)
 {
-    replay_args a;
-    if (parse_args(argc, argv, &a) != 0) {
-        fputs(usage_text, stderr);
-        return EXIT_USAGE;
+    const ab_allocator *al = ctx->alloc;
+    ab_replay_failure fail;
+    if (a->passes & (PASS_BATCH | PASS_PEROP))
+        for (unsigned w = 0; w < a->warmup; w++)
+            if (ab_replay_batch_pass(r, al, 1, batch, &fail) != 0)
+                return correctness_failure(ctx->alloc_name, &fail);
+    if (a->passes & PASS_BATCH) {
+        if (ab_replay_batch_pass(r, al, a->batch_reps, batch, &fail) != 0)
+            return correctness_failure(ctx->alloc_name, &fail);
+        if (ab_replay_batch_pass(r, &ab_null_allocator, a->batch_reps, batch_floor, &fail) != 0)
+            return correctness_failure("null (floor)", &fail);
     }
+    if (a->passes & PASS_PEROP) {
+        if (ab_replay_latency_set_init(r, lat_main, 1) != 0 ||
+            ab_replay_latency_set_init(r, lat_raw, 0) != 0 ||
+            ab_replay_latency_set_init(r, lat_floor, 0) != 0) {
+            fprintf(stderr, "alignbench-runner replay: cannot map the latency histograms\n");
+            return AB_RUNNER_EXIT_FAILED;
+        }
+        /* the floor first: each op's own, so the allocator's samples are net op by op */
+        if (ab_replay_perop_floor_pass(r, &ab_null_allocator, a->floor_passes,
+                                       clock->empty_region_ticks, lat_floor, perop_floor, &fail))
+            return correctness_failure("null (floor)", &fail);
+        if (ab_replay_perop_pass(r, al, clock->empty_region_ticks, lat_raw, lat_main, perop, &fail))
+            return correctness_failure(ctx->alloc_name, &fail);
+    }
+    return 0;
+}
+
+/* Opens and validates the trace, checks that the allocator can take its threads and pins
+ * this process (--cpu). 0, or the exit status (the trace is then closed). */
+static int open_trace(const ab_runner_ctx *ctx, const replay_args *a, ab_trace *trace,
+                      unsigned *nthreads)
+{
     char err[512] = "";
-    ab_trace trace;
-    if (ab_trace_open(a.trace, &trace, err, sizeof err) != 0) {
-        fprintf(stderr, "alignbench-runner replay: %s: %s\n", a.trace, err);
-        return EXIT_USAGE;
+    if (ab_trace_open(a->trace, trace, err, sizeof err) != 0) {
+        fprintf(stderr, "alignbench-runner replay: %s: %s\n", a->trace, err);
+        return AB_RUNNER_EXIT_FAILED;
     }
     ab_trace_limits lim;
     ab_trace_limits_default(&lim);
-    if (ab_trace_validate(&trace, &lim, err, sizeof err) != 0) {
-        fprintf(stderr, "alignbench-runner replay: invalid trace %s: %s\n", a.trace, err);
-        ab_trace_close(&trace);
-        return EXIT_USAGE;
-    }
-    const unsigned nthreads = trace.hdr.thread_count > 1 ? trace.hdr.thread_count : 1;
-    if (nthreads > 1 && !(ctx->alloc->caps & AB_CAP_THREAD_SAFE) && ctx->threads < nthreads) {
+    int rc = 0;
+    *nthreads = trace->hdr.thread_count > 1 ? trace->hdr.thread_count : 1;
+    if (ab_trace_validate(trace, &lim, err, sizeof err) != 0) {
+        fprintf(stderr, "alignbench-runner replay: invalid trace %s: %s\n", a->trace, err);
+        rc = AB_RUNNER_EXIT_FAILED;
+    } else if (*nthreads > 1 && !(ctx->alloc->caps & AB_CAP_THREAD_SAFE) &&
+               ctx->threads < *nthreads) {
         fprintf(stderr,
                 "alignbench-runner replay: %s is not thread-safe and the trace has %u threads: "
                 "create it for them with --threads %u (before the mode's options)\n",
-                ctx->alloc_name, nthreads, nthreads);
-        ab_trace_close(&trace);
-        return EXIT_USAGE;
+                ctx->alloc_name, *nthreads, *nthreads);
+        rc = AB_RUNNER_EXIT_USAGE;
+    } else if (a->cpu >= 0 && pin_cpus(a->cpu, *nthreads) != 0) {
+        rc = AB_RUNNER_EXIT_FAILED;
     }
-    if (a.cpu >= 0 && pin_cpus(a.cpu, nthreads) != 0) {
-        ab_trace_close(&trace);
-        return EXIT_USAGE;
-    }
+    if (rc)
+        ab_trace_close(trace);
+    return rc;
+}
+
+int runner_replay(const ab_runner_ctx *ctx, int argc, char **argv)
+{
+    replay_args a;
+    int parsed = replay_args_parse(argc, argv, &a);
+    if (parsed != 0)
+        return parsed > 0 ? AB_RUNNER_EXIT_OK : AB_RUNNER_EXIT_USAGE;
+    ab_trace trace;
+    unsigned nthreads;
+    int rc = open_trace(ctx, &a, &trace, &nthreads);
+    if (rc)
+        return rc;
 
     const ab_allocator *al = ctx->alloc;
-    int rc = EXIT_USAGE;
+    char err[512] = "";
+    rc = AB_RUNNER_EXIT_FAILED;
     ab_tsc_clock clock;
     ab_replay *r = NULL;
     ab_replay_mt *mt = NULL;
@@ -329,6 +217,7 @@ int runner_replay(const ab_runner_ctx *ctx, int argc, char **argv)
     }
     ab_pass_result batch = {0}, batch_floor = {0}, perop = {0}, perop_floor = {0};
     ab_threads_result thr = {0}, thr_floor = {0};
+    int prc = 0;
     if (nthreads > 1) {
         if ((a.passes & PASS_PEROP) && (ab_replay_latency_set_init(r, &lat_main, 0) != 0 ||
                                         ab_replay_latency_set_init(r, &lat_floor, 0) != 0)) {
@@ -340,54 +229,18 @@ int runner_replay(const ab_runner_ctx *ctx, int argc, char **argv)
             fprintf(stderr, "alignbench-runner replay: %s\n", err);
             goto out;
         }
-        if (a.passes & (PASS_BATCH | PASS_PEROP)) {
-            int trc = threaded_passes(ctx, &a, mt, &clock, &thr, &thr_floor, &lat_main, &lat_floor,
-                                      &perop, &perop_floor);
-            if (trc != 0) {
-                rc = trc;
-                goto out;
-            }
-        }
+        if (a.passes & (PASS_BATCH | PASS_PEROP))
+            prc = threaded_passes(ctx, &a, mt, &clock, &thr, &thr_floor, &lat_main, &lat_floor,
+                                  &perop, &perop_floor);
         ab_threads_as_pass(&thr, &batch);
         ab_threads_as_pass(&thr_floor, &batch_floor);
     } else {
-        if (a.passes & (PASS_BATCH | PASS_PEROP))
-            for (unsigned w = 0; w < a.warmup; w++)
-                if (ab_replay_batch_pass(r, al, 1, &batch, &fail) != 0) {
-                    rc = correctness_failure(ctx->alloc_name, &fail);
-                    goto out;
-                }
-        if (a.passes & PASS_BATCH) {
-            if (ab_replay_batch_pass(r, al, a.batch_reps, &batch, &fail) != 0) {
-                rc = correctness_failure(ctx->alloc_name, &fail);
-                goto out;
-            }
-            if (ab_replay_batch_pass(r, &ab_null_allocator, a.batch_reps, &batch_floor, &fail) !=
-                0) {
-                rc = correctness_failure("null (floor)", &fail);
-                goto out;
-            }
-        }
-        if (a.passes & PASS_PEROP) {
-            if (ab_replay_latency_set_init(r, &lat_main, 1) != 0 ||
-                ab_replay_latency_set_init(r, &lat_raw, 0) != 0 ||
-                ab_replay_latency_set_init(r, &lat_floor, 0) != 0) {
-                fprintf(stderr, "alignbench-runner replay: cannot map the latency histograms\n");
-                goto out;
-            }
-            /* the floor first: each op's own, so the allocator's samples are net op by op */
-            if (ab_replay_perop_floor_pass(r, &ab_null_allocator, a.floor_passes,
-                                           clock.empty_region_ticks, &lat_floor, &perop_floor,
-                                           &fail)) {
-                rc = correctness_failure("null (floor)", &fail);
-                goto out;
-            }
-            if (ab_replay_perop_pass(r, al, clock.empty_region_ticks, &lat_raw, &lat_main, &perop,
-                                     &fail)) {
-                rc = correctness_failure(ctx->alloc_name, &fail);
-                goto out;
-            }
-        }
+        prc = single_thread_passes(ctx, &a, r, &clock, &batch, &batch_floor, &lat_main, &lat_raw,
+                                   &lat_floor, &perop, &perop_floor);
+    }
+    if (prc != 0) {
+        rc = prc;
+        goto out;
     }
     if (ab_tsc_clock_end(&clock, a.calib_ms) != 0) {
         fprintf(stderr, "alignbench-runner replay: TSC calibration kept being interrupted\n");
@@ -424,7 +277,7 @@ int runner_replay(const ab_runner_ctx *ctx, int argc, char **argv)
         fprintf(stderr, "alignbench-runner replay: %s\n", run ? err : "cannot build the result");
         goto out;
     }
-    rc = 0;
+    rc = AB_RUNNER_EXIT_OK;
 out:
     json_decref(run);
     ab_replay_latency_set_free(&lat_main);
