@@ -5,6 +5,7 @@
  * metrics are empty fields.
  */
 #include "harness/analysis/results_write.h"
+#include "harness/common/error_message.h"
 #include "harness/analysis/metric_table.h"
 #include "harness/common/atomic_file.h"
 #include "harness/common/json_file.h"
@@ -156,8 +157,8 @@ static int write_one(const char *run_dir, const char *name, render_fn render, co
     errno = 0;
     int failed = render(doc, af.f) != 0 || fflush(af.f) != 0 || fsync(fileno(af.f)) != 0;
     if (failed) {
-        snprintf(err, errlen, "cannot write %s: %s; the previous version is kept", path,
-                 strerror(errno ? errno : EIO));
+        ab_fail(err, errlen, "cannot write %s: %s; the previous version is kept", path,
+                strerror(errno ? errno : EIO));
         ab_atomic_abort(&af);
         return -1;
     }

@@ -1,5 +1,6 @@
 /* json_file.c: named JSON loading and atomic JSON writing (see json_file.h). */
 #include "harness/common/json_file.h"
+#include "harness/common/error_message.h"
 
 #include "harness/common/atomic_file.h"
 
@@ -13,7 +14,7 @@ json_t *ab_json_load_named(const char *path, char *err, size_t errlen)
     json_error_t jerr;
     json_t *doc = json_load_file(path, 0, &jerr);
     if (!doc)
-        snprintf(err, errlen, "%s: line %d column %d: %s", path, jerr.line, jerr.column, jerr.text);
+        ab_fail(err, errlen, "%s: line %d column %d: %s", path, jerr.line, jerr.column, jerr.text);
     return doc;
 }
 
@@ -26,8 +27,8 @@ int ab_json_write_atomic(const char *path, const json_t *doc, size_t flags, char
     errno = 0;
     if (json_dumpf(doc, af.f, flags) != 0 || fputc('\n', af.f) == EOF || fflush(af.f) != 0 ||
         fsync(fileno(af.f)) != 0) {
-        snprintf(err, errlen, "cannot write %s: %s; the previous version is kept", path,
-                 strerror(errno ? errno : EIO));
+        ab_fail(err, errlen, "cannot write %s: %s; the previous version is kept", path,
+                strerror(errno ? errno : EIO));
         ab_atomic_abort(&af);
         return -1;
     }

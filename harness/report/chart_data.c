@@ -7,6 +7,7 @@
  * Data files go through ab_atomic_open/commit, so a reader never sees half a file.
  */
 #include "harness/report/chart_data.h"
+#include "harness/common/error_message.h"
 #include "harness/common/atomic_file.h"
 #include "harness/report/results_view.h"
 
@@ -30,7 +31,7 @@ static int data_open(datafile *d, char *err, size_t errlen)
 {
     *d = (datafile){0};
     if (!(d->f = open_memstream(&d->buf, &d->len))) {
-        snprintf(err, errlen, "out of memory writing chart data");
+        ab_fail(err, errlen, "out of memory writing chart data");
         return -1;
     }
     return 0;
@@ -41,7 +42,7 @@ static int data_commit(datafile *d, const char *dir, const char *name, char *err
     char path[4096];
     int rc = -1;
     if (fclose(d->f)) {
-        snprintf(err, errlen, "out of memory writing chart data %s", name);
+        ab_fail(err, errlen, "out of memory writing chart data %s", name);
     } else {
         ab_atomic_file af;
         snprintf(path, sizeof path, "%s/%s.dat", dir, name);
@@ -49,7 +50,7 @@ static int data_commit(datafile *d, const char *dir, const char *name, char *err
             if (fwrite(d->buf, 1, d->len, af.f) == d->len)
                 rc = ab_atomic_commit(&af, err, errlen);
             else
-                ab_atomic_abort(&af), snprintf(err, errlen, "cannot write %s", path);
+                ab_atomic_abort(&af), ab_fail(err, errlen, "cannot write %s", path);
         }
     }
     free(d->buf);
@@ -881,7 +882,7 @@ int ab_chart_data_write(const json_t *res, const char *dir, ab_chart_list *out, 
     *out = (ab_chart_list){0};
     int rc = -1;
     if (ab_rv_allocators(res, &al) || ab_rv_workloads(res, &wls)) {
-        snprintf(err, errlen, "out of memory reading results");
+        ab_fail(err, errlen, "out of memory reading results");
         goto done;
     }
     if (chart_throughput(res, &al, &wls, dir, out, err, errlen) ||
@@ -909,7 +910,7 @@ int ab_chart_data_write(const json_t *res, const char *dir, ab_chart_list *out, 
     rc = 0;
 done:
     if (rc && !*err)
-        snprintf(err, errlen, "out of memory writing chart data");
+        ab_fail(err, errlen, "out of memory writing chart data");
     if (rc)
         ab_chart_list_free(out);
     ab_names_free(&al);
@@ -970,8 +971,8 @@ int ab_chart_data_write_compare(const json_t *base, const json_t *new_run, const
             rows++;
         }
     if (!rows) {
-        snprintf(err, errlen, "runs %s and %s have no (allocator, workload) cell in common",
-                 ab_rv_str(base, "run_id"), ab_rv_str(new_run, "run_id"));
+        ab_fail(err, errlen, "runs %s and %s have no (allocator, workload) cell in common",
+                ab_rv_str(base, "run_id"), ab_rv_str(new_run, "run_id"));
         fclose(d.f);
         free(d.buf);
         goto done;
@@ -997,7 +998,7 @@ int ab_chart_data_write_compare(const json_t *base, const json_t *new_run, const
     rc = 0;
 done:
     if (rc && !*err)
-        snprintf(err, errlen, "out of memory writing comparison data");
+        ab_fail(err, errlen, "out of memory writing comparison data");
     if (rc)
         ab_chart_list_free(out);
     ab_names_free(&al);

@@ -9,6 +9,7 @@
  * configure time, else `gnuplot` on PATH.
  */
 #include "harness/report/report.h"
+#include "harness/common/error_message.h"
 #include "harness/report/chart_data.h"
 #include "harness/orchestrator/child.h"
 #include "harness/report/report_html.h"
@@ -149,8 +150,8 @@ static int draw_charts(ab_chart_list *list, const char *dir, const char *corner,
                 unlink(tmp);
                 ok = 0;
                 if (!failed++)
-                    snprintf(err, errlen, "gnuplot failed on %s (%s, %s): %s", j->name, j->script,
-                             formats[f], *diag ? diag : "no output written");
+                    ab_fail(err, errlen, "gnuplot failed on %s (%s, %s): %s", j->name, j->script,
+                            formats[f], *diag ? diag : "no output written");
                 if (!opts->quiet)
                     fprintf(stderr, "alignbench: chart %s.%s failed: %s", j->name, formats[f],
                             *diag ? diag : "no output written\n");
@@ -158,8 +159,8 @@ static int draw_charts(ab_chart_list *list, const char *dir, const char *corner,
             }
             if (*diag) {
                 if (!warned++ && !failed && opts->strict)
-                    snprintf(err, errlen, "gnuplot warned on %s (%s, %s): %s", j->name, j->script,
-                             formats[f], diag);
+                    ab_fail(err, errlen, "gnuplot warned on %s (%s, %s): %s", j->name, j->script,
+                            formats[f], diag);
                 if (!opts->quiet || opts->strict)
                     fprintf(stderr, "alignbench: gnuplot warning in chart %s.%s:\n%s", j->name,
                             formats[f], diag);
@@ -167,8 +168,7 @@ static int draw_charts(ab_chart_list *list, const char *dir, const char *corner,
             if (rename(tmp, final)) {
                 ok = 0;
                 if (!failed++)
-                    snprintf(err, errlen, "cannot rename %s to %s: %s", tmp, final,
-                             strerror(errno));
+                    ab_fail(err, errlen, "cannot rename %s to %s: %s", tmp, final, strerror(errno));
                 unlink(tmp);
             }
         }
@@ -186,7 +186,7 @@ static int draw_charts(ab_chart_list *list, const char *dir, const char *corner,
 static int make_dir(const char *path, char *err, size_t errlen)
 {
     if (mkdir(path, 0777) && errno != EEXIST) {
-        snprintf(err, errlen, "cannot create %s: %s", path, strerror(errno));
+        ab_fail(err, errlen, "cannot create %s: %s", path, strerror(errno));
         return -1;
     }
     return 0;
@@ -235,7 +235,7 @@ int ab_report_render_opts(const char *run_dir, const ab_report_opts *opts, char 
     if (ab_report_html_write(res, run_dir, &list, note, err, errlen))
         goto done;
     if (charts_rc) {
-        snprintf(err, errlen, "%s", chart_err);
+        ab_fail(err, errlen, "%s", chart_err);
         goto done;
     }
     if (!opts->quiet) {
@@ -269,7 +269,7 @@ int ab_report_compare(const char *base_dir, const char *new_dir, const char *out
         goto done;
     const char *gnuplot = charting_tools(plots_dir, sizeof plots_dir, why, sizeof why);
     if (!gnuplot) {
-        snprintf(err, errlen, "cannot draw the comparison: %s", why);
+        ab_fail(err, errlen, "cannot draw the comparison: %s", why);
         goto done;
     }
     if (make_dir(out_dir, err, errlen) ||

@@ -3,6 +3,7 @@
  * Sections, in order: header and context line, summary, charts, tables, noisy cells, failed runs,
  * context, metric definitions. */
 #include "harness/report/report_html.h"
+#include "harness/common/error_message.h"
 #include "harness/analysis/aggregate.h"
 #include "harness/analysis/metric_table.h"
 #include "harness/common/atomic_file.h"
@@ -584,7 +585,7 @@ int ab_report_html_write(const json_t *res, const char *run_dir, const ab_chart_
             fclose(f);
         free(buf);
         ab_names_free(&al);
-        snprintf(err, errlen, "out of memory writing the report");
+        ab_fail(err, errlen, "out of memory writing the report");
         return -1;
     }
     const json_t *ctx = json_object_get(res, "context");
@@ -624,7 +625,7 @@ int ab_report_html_write(const json_t *res, const char *run_dir, const ab_chart_
     ab_names_free(&wls);
     if (fclose(f)) {
         free(buf);
-        snprintf(err, errlen, "out of memory writing the report");
+        ab_fail(err, errlen, "out of memory writing the report");
         return -1;
     }
     snprintf(path, sizeof path, "%s/report.html", run_dir);
@@ -635,7 +636,7 @@ int ab_report_html_write(const json_t *res, const char *run_dir, const ab_chart_
             rc = ab_atomic_commit(&af, err, errlen);
         } else {
             ab_atomic_abort(&af);
-            snprintf(err, errlen, "cannot write %s", path);
+            ab_fail(err, errlen, "cannot write %s", path);
             rc = -1;
         }
     }

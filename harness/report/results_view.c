@@ -2,6 +2,7 @@
  * Every accessor tolerates a missing or mistyped member (a run that crashed has no metrics),
  * so callers only ever see "present" or "absent". */
 #include "harness/report/results_view.h"
+#include "harness/common/error_message.h"
 
 #include <math.h>
 #include <stdio.h>
@@ -103,21 +104,21 @@ json_t *ab_rv_load(const char *run_dir, char *err, size_t errlen)
     json_t *res = json_load_file(path, 0, &jerr);
     if (!res) {
         if (jerr.line > 0)
-            snprintf(err, errlen, "cannot read %s: %s (line %d)", path, jerr.text, jerr.line);
+            ab_fail(err, errlen, "cannot read %s: %s (line %d)", path, jerr.text, jerr.line);
         else
-            snprintf(err, errlen, "cannot read %s: %s", path, jerr.text);
+            ab_fail(err, errlen, "cannot read %s: %s", path, jerr.text);
         return NULL;
     }
     double version = 0;
     if (strcmp(ab_rv_str(res, "schema"), "alignbench-results") ||
         ab_rv_num(res, "version", &version) || version != 1) {
-        snprintf(err, errlen, "%s is not an alignbench results file of schema version 1", path);
+        ab_fail(err, errlen, "%s is not an alignbench results file of schema version 1", path);
         json_decref(res);
         return NULL;
     }
     const json_t *cells = json_object_get(res, "cells");
     if (!json_is_array(json_object_get(res, "runs")) || (cells && !json_is_array(cells))) {
-        snprintf(err, errlen, "%s: no \"runs\" array (or \"cells\" is not an array)", path);
+        ab_fail(err, errlen, "%s: no \"runs\" array (or \"cells\" is not an array)", path);
         json_decref(res);
         return NULL;
     }
