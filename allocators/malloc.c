@@ -26,10 +26,17 @@
  * arena + mmapped); plug-ins have none here. Purge: malloc_trim(0) for glibc; for a plug-in, the
  * first call of plugin_purges the plug-in library itself defines (gperftools'
  * MallocExtension_ReleaseFreeMemory, a malloc_trim of its own), else nothing.
+ *
+ * A plug-in that exports the table of alignbench_plugin.h (looked up in create, after the
+ * preload) takes its native path instead: over-aligned requests go to the table's aligned_alloc
+ * and are freed with its aligned_free; footprint, stats and purge are the table's when it has
+ * them (footprint falls back to its usable_size, then to malloc_usable_size). A table of a
+ * version this file does not know makes create refuse the plug-in.
  */
 #include "allocators/allocator.h"
 #include "harness/common/error_message.h"
 #include "allocators/align.h"
+#include "allocators/alignbench_plugin.h"
 #include "allocators/glibc_heap.h"
 #include "allocators/plugin.h"
 #include "allocators/provider.h"
@@ -111,11 +118,65 @@ size_t ab_glibc_footprint(const void *p, size_t size, size_t align)
     return glibc_chunk(glibc_chunk(size) + align + 32);
 }
 
-static size_t plugin_footprint(const void *p, size_t size, size_t align)
+/* The plug-in's table when it exports one of a known version (set by plugin_create). */
+static const struct alignbench_plugin_v1 *native;
+
+static void *plugin_alloc(size_t size, size_t align, uint32_t scope)
+{
+    if (!native || align <= plain_align)
+        return libc_alloc(size, align, scope);
+    if (ab_align_bad(align)) {
+        errno = EINVAL;
+        return NULL;
+    }
+    return native->aligned_alloc(size, align);
+}
+
+static void plugin_free(void *p, size_t size, size_t align)
 {
     (void)size;
-    (void)align;
+    if (native && align > plain_align)
+        native->aligned_free(p);
+    else
+        free(p);
+}
+
+static void *plugin_realloc(void *p, size_t old_size, size_t new_size, size_t align)
+{
+    if (!native || align <= plain_align)
+        return libc_realloc(p, old_size, new_size, align);
+    if (new_size == 0)
+        new_size = 1;
+    void *q = plugin_alloc(new_size, align, 0);
+    if (!q)
+        return NULL;
+    memcpy(q, p, old_size < new_size ? old_size : new_size);
+    native->aligned_free(p);
+    return q;
+}
+
+static size_t plugin_footprint(const void *p, size_t size, size_t align)
+{
+    if (native && native->footprint)
+        return native->footprint(p, size, align);
+    if (native && native->usable_size)
+        return native->usable_size((void *)p);
     return malloc_usable_size((void *)p);
+}
+
+static int plugin_stats(ab_alloc_stats *out)
+{
+    struct alignbench_plugin_stats st = {0};
+    out->have = 0;
+    if (!native || !native->stats || native->stats(&st) != 0)
+        return -1;
+    /* The ALIGNBENCH_STAT_* bits are the AB_STAT_* bits. */
+    out->have = st.have & (AB_STAT_ALLOCATED | AB_STAT_ACTIVE | AB_STAT_RESIDENT | AB_STAT_MAPPED);
+    out->allocated = st.allocated;
+    out->active = st.active;
+    out->resident = st.resident;
+    out->mapped = st.mapped;
+    return out->have ? 0 : -1;
 }
 
 int ab_glibc_stats(ab_alloc_stats *out)
@@ -132,12 +193,6 @@ int ab_glibc_stats(ab_alloc_stats *out)
     return 0;
 }
 
-static int no_stats(ab_alloc_stats *out)
-{
-    out->have = 0;
-    return -1;
-}
-
 void ab_glibc_purge(void)
 {
     malloc_trim(0);
@@ -150,7 +205,10 @@ static const char *plugin_purge_name;
 
 static void plugin_purge(void)
 {
-    if (plugin_release)
+    if (native) {
+        if (native->purge)
+            native->purge();
+    } else if (plugin_release)
         plugin_release();
     else if (plugin_trim)
         plugin_trim(0);
@@ -158,7 +216,64 @@ static void plugin_purge(void)
 
 const char *ab_plugin_purge_call(void)
 {
+    if (native)
+        return native->purge ? (native->purge_name ? native->purge_name : "the table's purge")
+                             : NULL;
     return plugin_purge_name;
+}
+
+static char plugin_path[512];
+
+const char *ab_plugin_path(void)
+{
+    return plugin_path;
+}
+
+static const char * or (const char *name, const char *otherwise)
+{
+    return name && *name ? name : otherwise;
+}
+
+static void describe_path(void)
+{
+    if (!native) {
+        snprintf(plugin_path, sizeof plugin_path,
+                 "generic: posix_memalign, malloc_usable_size, purge via %s",
+                 or (plugin_purge_name, "none"));
+        return;
+    }
+    const char *fp = native->footprint ? or (native->footprint_name, "the table's footprint")
+                     : native->usable_size
+                         ? or (native->usable_size_name, "the table's usable size")
+                         : "malloc_usable_size";
+    snprintf(plugin_path, sizeof plugin_path,
+             "native table v%u: aligned via %s/%s, footprint via %s, stats via %s, purge via %s",
+             (unsigned)native->version, or (native->aligned_alloc_name, "aligned_alloc"),
+             or (native->aligned_free_name, "aligned_free"), fp,
+             native->stats ? or (native->stats_name, "the table's stats") : "none",
+             native->purge ? or (native->purge_name, "the table's purge") : "none");
+}
+
+/* Finds the plug-in's table (only one the plug-in library itself defines); 0 when there is none
+ * or it is usable, -1 with a message when it is of a version or size this file does not know. */
+static int find_table(const char *lib, char *err, size_t errlen)
+{
+    native = NULL;
+    const struct alignbench_plugin_v1 *t = dlsym(RTLD_DEFAULT, ALIGNBENCH_PLUGIN_SYMBOL);
+    if (!t || !ab_provider_is(ALIGNBENCH_PLUGIN_SYMBOL, lib))
+        return 0;
+    if (t->version != ALIGNBENCH_PLUGIN_VERSION)
+        return ab_fail(
+            err, errlen, "plug-in table %s has version %u; this alignbench knows version %u only",
+            ALIGNBENCH_PLUGIN_SYMBOL, (unsigned)t->version, (unsigned)ALIGNBENCH_PLUGIN_VERSION);
+    if (t->size < sizeof *t)
+        return ab_fail(err, errlen, "plug-in table %s is %u bytes; version 1 has %zu",
+                       ALIGNBENCH_PLUGIN_SYMBOL, (unsigned)t->size, sizeof *t);
+    if (!t->aligned_alloc || !t->aligned_free)
+        return ab_fail(err, errlen, "plug-in table %s lacks aligned_alloc or aligned_free",
+                       ALIGNBENCH_PLUGIN_SYMBOL);
+    native = t;
+    return 0;
 }
 
 const char *ab_glibc_version(void)
@@ -185,6 +300,8 @@ static int plugin_create(const ab_alloc_config *cfg, char *err, size_t errlen)
     if (!cfg->preload_path || !*cfg->preload_path)
         return ab_fail(err, errlen, "the preload backend needs the plug-in library (--lib PATH)");
     plain_align = 8;
+    if (find_table(cfg->preload_path, err, errlen) != 0)
+        return -1;
     if (!realpath(cfg->preload_path, plugin_name))
         snprintf(plugin_name, sizeof plugin_name, "%s", cfg->preload_path);
     const char *slash = strrchr(plugin_name, '/');
@@ -202,6 +319,7 @@ static int plugin_create(const ab_alloc_config *cfg, char *err, size_t errlen)
         plugin_purge_name = "malloc_trim";
         plugin_trim = (int (*)(size_t))dlsym(RTLD_DEFAULT, plugin_purge_name);
     }
+    describe_path();
     return 0;
 }
 
@@ -224,16 +342,16 @@ const ab_allocator ab_alloc_malloc = {
 const ab_allocator ab_alloc_preload = {
     .name = "preload",
     .description = "a preloaded malloc replacement (--alloc NAME=/path/lib.so): malloc, "
-                   "posix_memalign, free",
+                   "free, and posix_memalign or its native table's aligned calls",
     .caps = AB_CAP_FREE | AB_CAP_REALLOC | AB_CAP_THREAD_SAFE | AB_CAP_PRELOAD,
     .create = plugin_create,
     .destroy = libc_destroy,
-    .alloc = libc_alloc,
-    .free = libc_free,
-    .realloc = libc_realloc,
+    .alloc = plugin_alloc,
+    .free = plugin_free,
+    .realloc = plugin_realloc,
     .reset = libc_reset,
     .footprint = plugin_footprint,
-    .stats = no_stats,
+    .stats = plugin_stats,
     .purge = plugin_purge,
     .version = plugin_version,
 };

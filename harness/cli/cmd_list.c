@@ -24,7 +24,7 @@
 
 typedef struct list_row {
     ab_alloc_choice c;
-    char version[128], library[PATH_MAX], description[256];
+    char version[128], library[PATH_MAX], description[512];
 } list_row;
 
 static void usage(FILE *out)

@@ -2,8 +2,10 @@
  * runs (after create has verified it), for `alignbench list` and for the results' context.
  *
  * {"name", "backend", "description", "version", "library" (the file actually serving malloc),
- *  "caps": [...]} written with jansson.
+ *  "caps": [...]} written with jansson. A plug-in's description is the path it takes
+ * (ab_plugin_path: its native table, or the generic calls).
  */
+#include "allocators/plugin.h"
 #include "allocators/provider.h"
 #include "harness/common/exit_codes.h"
 #include "harness/common/parse_num.h"
@@ -55,8 +57,10 @@ int runner_probe(const ab_runner_ctx *ctx, int argc, char **argv)
         if (a->caps & cap_names[i].bit)
             json_array_append_new(caps, json_string(cap_names[i].name));
     const char *version = a->version();
+    /* A plug-in's description is the path it takes (its native table or the generic calls). */
+    const char *description = strcmp(a->name, "preload") ? a->description : ab_plugin_path();
     json_t *o = json_pack("{s:s, s:s, s:s, s:s, s:s, s:o}", "name", ctx->alloc_name, "backend",
-                          a->name, "description", a->description, "version", version ? version : "",
+                          a->name, "description", description, "version", version ? version : "",
                           "library", lib ? lib : "", "caps", caps);
     if (!o) {
         fprintf(stderr, WHO ": cannot build the JSON answer\n");

@@ -1,9 +1,11 @@
 /* test_footprint_rss.c: is the footprint a backend reports honest? For each allocator named on
  * the command line (default: malloc and aligned_malloc; jemalloc and mimalloc when ctest runs
- * this program with their library in LD_PRELOAD), at alignments 16, 64 and 4096, it allocates
- * many 100-byte blocks, touches them, and compares the resident memory they added, per block,
- * with the mean footprint the backend claims. Each measurement runs in a forked child, so that
- * memory an earlier measurement freed (and the allocator kept) cannot hide the next one's cost.
+ * this program with their library in LD_PRELOAD; NAME=/path/lib.so for a plug-in, through the
+ * preload backend, which ctest runs on the tbbmalloc example plug-in and its native table), at
+ * alignments 16, 64 and 4096, it allocates many 100-byte blocks, touches them, and compares the
+ * resident memory they added, per block, with the mean footprint the backend claims. Each
+ * measurement runs in a forked child, so that memory an earlier measurement freed (and the
+ * allocator kept) cannot hide the next one's cost.
  *
  * The footprint must neither hide cost nor inflate it: 0.75 <= RSS per block / footprint <= 1.25.
  * It prints both overheads (bytes over the 100 requested, per block): the numbers of the
@@ -26,13 +28,16 @@
 static int measure(const char *name, size_t size, size_t align, double tolerance)
 {
     const size_t n = size > 1000 ? 2000 : align >= 4096 ? 10000 : 100000;
-    const ab_allocator *a = ab_allocator_find(name);
-    ab_alloc_config cfg = {0};
+    const char *lib = strchr(name, '=');
+    const ab_allocator *a = ab_allocator_find(lib ? "preload" : name);
+    ab_alloc_config cfg = {.preload_path = lib ? lib + 1 : NULL};
     char err[256];
     if (!a || a->create(&cfg, err, sizeof err) != 0) {
         fprintf(stderr, "%s: cannot create: %s\n", name, a ? err : "unknown allocator");
         return 1;
     }
+    char shown[16];
+    snprintf(shown, sizeof shown, "%.*s", (int)(lib ? (size_t)(lib - name) : strlen(name)), name);
     void **blocks =
         mmap(NULL, n * sizeof *blocks, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
     CHECK(blocks != MAP_FAILED);
@@ -45,7 +50,7 @@ static int measure(const char *name, size_t size, size_t align, double tolerance
         fp += a->footprint(blocks[i], size, align);
     }
     double rss_per = (double)(resident() - before) / (double)n, fp_per = (double)fp / (double)n;
-    printf("%-15s %6zu %6zu %8zu %22.1f %22.1f\n", name, size, align, n, fp_per - (double)size,
+    printf("%-15s %6zu %6zu %8zu %22.1f %22.1f\n", shown, size, align, n, fp_per - (double)size,
            rss_per - (double)size);
     CHECK(rss_per < (1 + tolerance) * fp_per && rss_per > (1 - tolerance) * fp_per);
     return check_failures ? 1 : 0;
