@@ -213,8 +213,11 @@ static void runner_figures(const ab_alloc_choice *c, const char *runner, const c
         argv[k++] = cpu;
     }
     argv[k] = NULL;
+    const char *env[AB_ALLOC_MAX_SETTINGS + 1];
+    ab_alloc_env(c, env);
     ab_child_spec spec = {.argv = argv,
                           .preload = c->lib[0] ? c->lib : NULL,
+                          .env = env,
                           .timeout_s = 600,
                           .stdout_path = log,
                           .stderr_path = log};

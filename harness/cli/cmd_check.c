@@ -31,7 +31,10 @@ static void usage(FILE *out)
             "overlap, realloc, bulk release, module windows) against each allocator, each in a\n"
             "fresh runner process with its library preloaded. One line per check:\n"
             "PASS, FAIL, or N/A with the reason the check does not apply.\n\n"
-            "  --alloc SPEC  NAME, all, NAME=/path/lib.so, or a comma list; repeatable;\n"
+            "  --alloc SPEC  NAME, all, NAME=/path/lib.so, a variant\n"
+            "                NAME=BASE:VAR=value[:VAR=value...] (BASE a built-in or a\n"
+            "                /path/lib.so; settings in its children only), or a comma list\n"
+            "                (a variant takes the rest of it); repeatable;\n"
             "                default: every built-in allocator\n"
             "  --timeout S   kill an allocator's suite after S seconds (default 120)\n\n"
             "Exit: 0 all passed, 1 a check failed or a child crashed, 2 usage,\n"
@@ -43,8 +46,10 @@ static int check_one(const ab_alloc_choice *c, const char *runner, double timeou
 {
     const char *argv[9];
     ab_alloc_runner_argv(c, runner, "conformance", argv);
+    const char *env[AB_ALLOC_MAX_SETTINGS + 1];
+    ab_alloc_env(c, env);
     ab_child_spec spec = {
-        .argv = argv, .preload = c->lib[0] ? c->lib : NULL, .timeout_s = timeout_s};
+        .argv = argv, .preload = c->lib[0] ? c->lib : NULL, .env = env, .timeout_s = timeout_s};
     ab_child_result r;
     char what[128];
     fflush(stdout);

@@ -34,8 +34,10 @@ static void usage(FILE *out)
             "Lists the allocators and whether each can run here. Each one is probed in a fresh\n"
             "runner process with its library preloaded, which checks that the library really\n"
             "serves malloc.\n\n"
-            "  --alloc SPEC  NAME, all, NAME=/path/lib.so (a malloc-replacement plug-in), or a\n"
-            "                comma list; repeatable; default: every built-in allocator, to\n"
+            "  --alloc SPEC  NAME, all, NAME=/path/lib.so (a malloc-replacement plug-in), a\n"
+            "                variant NAME=BASE:VAR=value[:VAR=value...] (settings in its\n"
+            "                children only), or a comma list; repeatable; default: every built-in "
+            "allocator, to\n"
             "                which plug-ins are added when only plug-ins are named\n"
             "  --json        print a JSON array instead of a table\n"
             "  --timeout S   give up on a probe after S seconds (default 10)\n");
@@ -64,8 +66,11 @@ static void probe(list_row *row, const char *runner, const char *dir, double tim
     snprintf(err_path, sizeof err_path, "%s/probe.err", dir);
     const char *argv[9];
     ab_alloc_runner_argv(&row->c, runner, "probe", argv);
+    const char *env[AB_ALLOC_MAX_SETTINGS + 1];
+    ab_alloc_env(&row->c, env);
     ab_child_spec spec = {.argv = argv,
                           .preload = row->c.lib[0] ? row->c.lib : NULL,
+                          .env = env,
                           .timeout_s = timeout_s,
                           .stdout_path = out_path,
                           .stderr_path = err_path};

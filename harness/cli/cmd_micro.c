@@ -60,7 +60,8 @@ static void usage(FILE *f)
             "Counters alloc_p50, alloc_p99, free_p50, free_p99 (ns) come from single-op fenced\n"
             "TSC samples taken after the timed loop.\n\n"
             "options:\n"
-            "  --alloc SPEC     allocator name, NAME=/path/lib.so plug-in, comma list or 'all'\n"
+            "  --alloc SPEC     allocator name, NAME=/path/lib.so plug-in, variant\n"
+            "                   NAME=BASE:VAR=value[:VAR=value...], comma list or 'all'\n"
             "                   (repeatable; default: every available built-in allocator)\n"
             "  --filter REGEX   only benchmarks whose name matches (--benchmark_filter)\n"
             "  --reps N         repetitions per benchmark and child (default 5); compare needs\n"
@@ -175,8 +176,10 @@ static void add_machine_context(json_t *ctx, const ab_alloc_choice *choices, con
         char key[256];
         snprintf(key, sizeof key, "alignbench_allocator_version:%s", choices[i].name);
         const char *version = json_string_value(json_object_get(ctx, key));
+        const char *env[AB_ALLOC_MAX_SETTINGS + 1];
+        ab_alloc_env(&choices[i], env);
         ab_context_add_allocator(machine, choices[i].name, choices[i].backend, version,
-                                 choices[i].lib);
+                                 choices[i].lib, env);
     }
     const char *key;
     json_t *v;
@@ -254,9 +257,12 @@ static int run_child(const micro_opts *o, const ab_alloc_choice *c, const char *
     }
     argv[k] = NULL;
 
+    const char *env[AB_ALLOC_MAX_SETTINGS + 1];
+    ab_alloc_env(c, env);
     ab_child_spec spec = {
         .argv = argv,
         .preload = c->lib[0] ? c->lib : NULL,
+        .env = env,
         .timeout_s = o->timeout_s,
         .stdout_path = o->quiet ? "/dev/null" : NULL,
         .stderr_path = o->quiet ? log_path : NULL, /* shown only when the child fails */

@@ -308,7 +308,9 @@ static void note_context(run_state *s, const ab_alloc_choice *a, const json_t *r
     const json_t *child = json_object_get(row, "child");
     const char *version = json_string_value(json_object_get(child, "allocator_version"));
     const char *library = json_string_value(json_object_get(child, "library"));
-    ab_context_add_allocator(ctx, a->name, a->backend, version, library ? library : a->lib);
+    const char *env[AB_ALLOC_MAX_SETTINGS + 1];
+    ab_alloc_env(a, env);
+    ab_context_add_allocator(ctx, a->name, a->backend, version, library ? library : a->lib, env);
     ab_context_set_clock(ctx, child);
 }
 
@@ -361,8 +363,11 @@ static int run_slot(run_state *s, const ab_slot *slot, ab_progress *progress)
         argv[k++] = "memory,batch";
     }
     argv[k] = NULL;
+    const char *env[AB_ALLOC_MAX_SETTINGS + 1];
+    ab_alloc_env(a, env);
     ab_child_spec spec = {.argv = argv,
                           .preload = a->lib[0] ? a->lib : NULL,
+                          .env = env,
                           .timeout_s = s->opt.timeout_s,
                           .mem_limit = s->opt.mem_limit,
                           .stdout_path = stdout_path,

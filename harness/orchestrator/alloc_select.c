@@ -5,8 +5,11 @@
  * there means the library was not found at configure time, and the choice is unavailable with a
  * reason rather than an error, so `list` can show it. `NAME=/path/lib.so` makes a plug-in: the
  * `preload` backend, or the native backend when NAME is jemalloc or mimalloc (a custom build of
- * the same library). In a sanitizer build no malloc can be preloaded (ASan owns malloc), so
- * preloaded choices are unavailable with that reason.
+ * the same library). `NAME=BASE:VAR=value...` makes a variant: BASE's backend and library (or the
+ * plug-in's when BASE is a path) with environment settings that child.c sets in its runner
+ * children only; the runner gets `--backend BASE` so NAME names it everywhere. In a sanitizer build
+ * no malloc can be preloaded (ASan owns malloc), so preloaded choices are unavailable with that
+ * reason.
  */
 #include "harness/orchestrator/alloc_select.h"
 #include "harness/common/error_message.h"
@@ -97,15 +100,127 @@ static void known_names(char *buf, size_t len)
                                      ab_allocators[i]->name);
 }
 
-/* One spec item (no commas): a name, "all", or NAME=/path. */
+/* 1 when s starts with an upper-case variable name and '=' ([A-Z_][A-Z0-9_]*=). */
+static int starts_var(const char *s)
+{
+    if (!((*s >= 'A' && *s <= 'Z') || *s == '_'))
+        return 0;
+    while ((*s >= 'A' && *s <= 'Z') || (*s >= '0' && *s <= '9') || *s == '_')
+        s++;
+    return *s == '=';
+}
+
+/* A variant's settings text (after BASE's ':') into c->settings: "VAR=value" pairs split on ':'
+ * only where the next text starts an upper-case VAR=, so values keep their ':' and ','. */
+static int parse_settings(const char *name, const char *text, ab_alloc_choice *c, char *err,
+                          size_t errlen)
+{
+    if (!starts_var(text))
+        return ab_fail(err, errlen,
+                       "variant '%s': malformed setting '%s' (want VAR=value, VAR in upper case: "
+                       "NAME=BASE:VAR=value[:VAR=value...])",
+                       name, text);
+    const char *p = text;
+    while (*p) {
+        const char *end = p + 1;
+        while (*end && !(end[-1] == ':' && starts_var(end)))
+            end++;
+        size_t len = (size_t)(end - p) - (*end ? 1 : 0); /* without the ':' before the next */
+        size_t vlen = strcspn(p, "=");
+        if (c->nsettings == AB_ALLOC_MAX_SETTINGS)
+            return ab_fail(err, errlen, "variant '%s': more than %d settings", name,
+                           AB_ALLOC_MAX_SETTINGS);
+        if (len >= sizeof c->settings[0])
+            return ab_fail(err, errlen, "variant '%s': setting '%.40s...' too long", name, p);
+        if (vlen == 10 && !strncmp(p, "LD_PRELOAD", 10))
+            return ab_fail(err, errlen,
+                           "variant '%s': LD_PRELOAD is alignbench's own (it preloads BASE)", name);
+        for (size_t k = 0; k < c->nsettings; k++)
+            if (!strncmp(c->settings[k], p, vlen + 1))
+                return ab_fail(err, errlen, "variant '%s': %.*s set twice", name, (int)vlen, p);
+        memcpy(c->settings[c->nsettings], p, len);
+        c->settings[c->nsettings++][len] = '\0';
+        p = end;
+    }
+    return 0;
+}
+
+static int grow(ab_alloc_choice **v, size_t *n, size_t *cap, char *err, size_t errlen)
+{
+    if (*n < *cap)
+        return 0;
+    size_t ncap = *cap ? *cap * 2 : 8;
+    ab_alloc_choice *nv = realloc(*v, ncap * sizeof *nv);
+    if (!nv)
+        return ab_fail(err, errlen, "out of memory");
+    *v = nv;
+    *cap = ncap;
+    return 0;
+}
+
+/* NAME=BASE[:VAR=value...]: a plug-in (BASE a path) or a variant of a built-in (BASE a name)
+ * or of a plug-in, into *c. */
+static int fill_named(const char *name, const char *rhs, ab_alloc_choice *c, char *err,
+                      size_t errlen)
+{
+    char base[PATH_MAX];
+    const char *colon = strchr(rhs, ':');
+    size_t blen = colon ? (size_t)(colon - rhs) : strlen(rhs);
+    if (blen == 0 || blen >= sizeof base)
+        return ab_fail(err, errlen,
+                       "bad allocator spec '%s=%s' (want NAME=/path/lib.so or "
+                       "NAME=BASE:VAR=value[:VAR=value...])",
+                       name, rhs);
+    memcpy(base, rhs, blen);
+    base[blen] = '\0';
+    const ab_allocator *a = ab_allocator_find(name);
+    memset(c, 0, sizeof *c);
+    const ab_allocator *b = strchr(base, '/') ? NULL : ab_allocator_find(base);
+    if (b && is_builtin(b)) { /* a built-in base: a variant */
+        if (a)
+            return ab_fail(err, errlen,
+                           "variant name '%s' is a built-in allocator's; pick another name", name);
+        fill_builtin(c, b);
+    } else {
+        if (colon && !strchr(base, '/') && access(base, F_OK) != 0) {
+            char known[256];
+            known_names(known, sizeof known);
+            return ab_fail(err, errlen,
+                           "variant '%s': unknown base '%s' (known: %s, or a /path/lib.so)", name,
+                           base, known);
+        }
+        if (a && !(a->caps & AB_CAP_PRELOAD))
+            return ab_fail(err, errlen,
+                           "plug-in name '%s' is a built-in allocator that is not preloaded; "
+                           "pick another name",
+                           name);
+        char resolved[PATH_MAX] = "", why[PATH_MAX + 64];
+        if (!realpath(base, resolved))
+            return ab_fail(err, errlen, "plug-in '%s': library '%s' not found", name, base);
+        if (check_shared_library(resolved, why, sizeof why) != 0)
+            return ab_fail(err, errlen, "plug-in '%s': %s", name, why);
+        snprintf(c->backend, sizeof c->backend, "%s", a ? a->name : "preload");
+        snprintf(c->lib, sizeof c->lib, "%s", resolved);
+        c->available = !AB_SANITIZED;
+        if (AB_SANITIZED)
+            snprintf(c->why, sizeof c->why, "%s", sanitizer_why);
+    }
+    snprintf(c->name, sizeof c->name, "%s", name);
+    c->named = 1;
+    return colon ? parse_settings(name, colon + 1, c, err, errlen) : 0;
+}
+
+/* One spec item: a name, "all", NAME=/path or NAME=BASE:VAR=value... */
 static int add_item(const char *item, ab_alloc_choice **v, size_t *n, size_t *cap, char *err,
                     size_t errlen)
 {
     char name[64];
     const char *eq = strchr(item, '=');
     size_t nlen = eq ? (size_t)(eq - item) : strlen(item);
-    if (nlen == 0 || nlen >= sizeof name)
-        return ab_fail(err, errlen, "bad allocator spec '%s' (want NAME or NAME=/path/lib.so)",
+    if (nlen == 0 || nlen >= sizeof name || (eq && strchr(item, ':') && strchr(item, ':') < eq))
+        return ab_fail(err, errlen,
+                       "bad allocator spec '%s' (want NAME, NAME=/path/lib.so or "
+                       "NAME=BASE:VAR=value[:VAR=value...])",
                        item);
     memcpy(name, item, nlen);
     name[nlen] = '\0';
@@ -114,56 +229,42 @@ static int add_item(const char *item, ab_alloc_choice **v, size_t *n, size_t *ca
     if (!eq && !all && (!a || !is_builtin(a))) {
         char known[256];
         known_names(known, sizeof known);
-        return ab_fail(err, errlen, "unknown allocator '%s' (known: %s, all, or NAME=/path/lib.so)",
+        return ab_fail(err, errlen,
+                       "unknown allocator '%s' (known: %s, all, NAME=/path/lib.so or "
+                       "NAME=BASE:VAR=value)",
                        name, known);
     }
-    if (eq && a && !(a->caps & AB_CAP_PRELOAD))
-        return ab_fail(err, errlen,
-                       "plug-in name '%s' is a built-in allocator that is not preloaded; pick "
-                       "another name",
-                       name);
-    char resolved[PATH_MAX] = "";
-    if (eq && !realpath(eq + 1, resolved))
-        return ab_fail(err, errlen, "plug-in '%s': library '%s' not found", name, eq + 1);
-    char why[PATH_MAX + 64];
-    if (eq && check_shared_library(resolved, why, sizeof why) != 0)
-        return ab_fail(err, errlen, "plug-in '%s': %s", name, why);
+    if (eq) {
+        ab_alloc_choice c;
+        if (fill_named(name, eq + 1, &c, err, errlen) != 0)
+            return -1;
+        for (size_t k = 0; k < *n; k++) {
+            if (strcmp((*v)[k].name, name) != 0)
+                continue;
+            if ((*v)[k].named)
+                return ab_fail(err, errlen, "allocator name '%s' is given twice", name);
+            (*v)[k] = c; /* a plug-in jemalloc=/path replaces the built-in "all" brought in */
+            return 0;
+        }
+        if (grow(v, n, cap, err, errlen) != 0)
+            return -1;
+        (*v)[(*n)++] = c;
+        return 0;
+    }
     for (size_t i = 0; i < ab_allocator_count; i++) {
         const ab_allocator *b = ab_allocators[i];
-        if (all ? !is_builtin(b) : b != a && !eq)
+        if (all ? !is_builtin(b) : b != a)
             continue;
-        if (*n == *cap) {
-            size_t ncap = *cap ? *cap * 2 : 8;
-            ab_alloc_choice *nv = realloc(*v, ncap * sizeof *nv);
-            if (!nv)
-                return ab_fail(err, errlen, "out of memory");
-            *v = nv;
-            *cap = ncap;
-        }
-        ab_alloc_choice *c = &(*v)[*n];
-        if (eq) {
-            memset(c, 0, sizeof *c);
-            snprintf(c->name, sizeof c->name, "%s", name);
-            snprintf(c->backend, sizeof c->backend, "%s", a ? a->name : "preload");
-            snprintf(c->lib, sizeof c->lib, "%s", resolved);
-            c->available = !AB_SANITIZED;
-            if (AB_SANITIZED)
-                snprintf(c->why, sizeof c->why, "%s", sanitizer_why);
-        } else {
-            fill_builtin(c, b);
-        }
-        /* The same name twice is asked once; a name given explicitly (a plug-in
-         * jemalloc=/path) replaces the one "all" brought in, never the other way round. */
+        /* The same built-in twice is asked once; a plug-in of that name stays. */
         size_t dup = *n;
         for (size_t k = 0; k < *n && dup == *n; k++)
-            if (!strcmp((*v)[k].name, c->name))
+            if (!strcmp((*v)[k].name, b->name))
                 dup = k;
-        if (dup == *n)
-            (*n)++;
-        else if (!all)
-            (*v)[dup] = *c;
-        if (eq)
-            break;
+        if (dup < *n)
+            continue;
+        if (grow(v, n, cap, err, errlen) != 0)
+            return -1;
+        fill_builtin(&(*v)[(*n)++], b);
     }
     return 0;
 }
@@ -179,17 +280,26 @@ int ab_alloc_choose(const char *const *specs, size_t nspecs, ab_alloc_choice **o
         nspecs = 1;
     }
     for (size_t i = 0; i < nspecs; i++) {
-        char buf[4200];
+        char buf[8400];
         if (snprintf(buf, sizeof buf, "%s", specs[i]) >= (int)sizeof buf) {
             free(v);
             return ab_fail(err, errlen, "allocator spec too long");
         }
-        char *save = NULL;
-        for (char *item = strtok_r(buf, ",", &save); item; item = strtok_r(NULL, ",", &save))
-            if (add_item(item, &v, &count, &cap, err, errlen) != 0) {
+        /* Items are split on ',' until a variant (NAME=BASE:...): it takes the rest. */
+        for (char *item = buf; item;) {
+            char *comma = strchr(item, ',');
+            char *eq = strchr(item, '=');
+            char *colon = eq ? strchr(eq, ':') : NULL;
+            if (comma && !(colon && colon < comma))
+                *comma = '\0';
+            else
+                comma = NULL;
+            if (*item && add_item(item, &v, &count, &cap, err, errlen) != 0) {
                 free(v);
                 return -1;
             }
+            item = comma ? comma + 1 : NULL;
+        }
     }
     if (count == 0) {
         free(v);
@@ -200,6 +310,14 @@ int ab_alloc_choose(const char *const *specs, size_t nspecs, ab_alloc_choice **o
     return 0;
 }
 
+void ab_alloc_env(const ab_alloc_choice *c, const char **env)
+{
+    size_t k = 0;
+    for (size_t i = 0; i < c->nsettings; i++)
+        env[k++] = c->settings[i];
+    env[k] = NULL;
+}
+
 int ab_alloc_runner_argv(const ab_alloc_choice *c, const char *runner_path, const char *mode,
                          const char **argv)
 {
@@ -208,6 +326,10 @@ int ab_alloc_runner_argv(const ab_alloc_choice *c, const char *runner_path, cons
     argv[k++] = mode;
     argv[k++] = "--alloc";
     argv[k++] = c->name;
+    if (strcmp(c->name, c->backend) != 0 && strcmp(c->backend, "preload") != 0) {
+        argv[k++] = "--backend";
+        argv[k++] = c->backend;
+    }
     if (c->lib[0]) {
         argv[k++] = "--lib";
         argv[k++] = c->lib;

@@ -1,8 +1,10 @@
 /* child.c: fork+exec of one runner child, with its own LD_PRELOAD, memory limit, output files
  * and timeout (child.h; one allocator per process: docs/allocators.md).
  *
- * LD_PRELOAD is set only in the environment handed to execve, never in ours: the orchestrator
- * keeps glibc's malloc whatever it runs. An inherited LD_PRELOAD is dropped, so a child runs
+ * LD_PRELOAD and a variant's settings are set only in the environment handed to execve, never in
+ * ours: the orchestrator keeps glibc's malloc and its settings whatever it runs, and no other
+ * child sees a variant's MALLOC_CONF. An inherited LD_PRELOAD is dropped, as is an inherited
+ * variable the variant sets, so a child runs
  * exactly the allocator asked for. The environment and the output files are prepared before the
  * fork; between fork and exec the child only makes system calls. A close-on-exec pipe carries
  * errno back when exec fails, so "could not start" is told apart from "exited 127". The timeout
@@ -35,20 +37,35 @@ static double now_s(void)
     return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
 }
 
-/* environ without LD_PRELOAD, plus "LD_PRELOAD=preload" when given. Malloc'ed array whose
- * strings are environ's own except the last one (also malloc'ed; see free_env). */
-static char **child_env(const char *preload)
+/* 1 when entry ("VAR=value") sets a variable that one of extra sets. */
+static int overridden(const char *entry, const char *const *extra)
 {
-    size_t n = 0;
+    size_t len = strcspn(entry, "=");
+    for (; extra && *extra; extra++)
+        if (strncmp(*extra, entry, len) == 0 && (*extra)[len] == '=')
+            return 1;
+    return 0;
+}
+
+/* environ without LD_PRELOAD and without the variables extra sets, then extra's entries, then
+ * "LD_PRELOAD=preload" when given. Malloc'ed array whose strings are environ's and extra's own
+ * except the last one when preload (also malloc'ed; see free_env). */
+static char **child_env(const char *preload, const char *const *extra)
+{
+    size_t n = 0, nextra = 0;
     while (environ[n])
         n++;
-    char **env = calloc(n + 2, sizeof *env);
+    while (extra && extra[nextra])
+        nextra++;
+    char **env = calloc(n + nextra + 2, sizeof *env);
     if (!env)
         return NULL;
     size_t k = 0;
     for (size_t i = 0; i < n; i++)
-        if (strncmp(environ[i], "LD_PRELOAD=", 11) != 0)
+        if (strncmp(environ[i], "LD_PRELOAD=", 11) != 0 && !overridden(environ[i], extra))
             env[k++] = environ[i];
+    for (size_t i = 0; i < nextra; i++)
+        env[k++] = (char *)extra[i];
     if (preload) {
         size_t len = strlen(preload) + 12;
         env[k] = malloc(len);
@@ -168,7 +185,7 @@ int ab_child_run(const ab_child_spec *spec, ab_child_result *r)
         goto spawn_error;
     if (spec->stderr_path && (err_fd = open_out(spec->stderr_path)) < 0)
         goto spawn_error;
-    if (!(env = child_env(spec->preload)) || pipe2(pipefd, O_CLOEXEC) != 0)
+    if (!(env = child_env(spec->preload, spec->env)) || pipe2(pipefd, O_CLOEXEC) != 0)
         goto spawn_error;
 
     fflush(NULL); /* nothing buffered is written twice */

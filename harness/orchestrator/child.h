@@ -1,7 +1,8 @@
 /* child.h: running one measured run as a fresh child process (docs/allocators.md).
  *
  * The orchestrator never measures in its own process: each (allocator, workload, repetition)
- * is a fork+exec of the runner, with the allocator's library in LD_PRELOAD where it needs one.
+ * is a fork+exec of the runner, with the allocator's library in LD_PRELOAD where it needs one
+ * and a variant's settings (MALLOC_CONF=..., GLIBC_TUNABLES=...) in its environment alone.
  * A child that crashes, hangs past its timeout or runs out of memory comes back as a status,
  * never as a lost run.
  */
@@ -14,6 +15,7 @@
 typedef struct ab_child_spec {
     const char *const *argv; /* argv[0] is the program path; NULL-terminated */
     const char *preload;     /* LD_PRELOAD value, or NULL */
+    const char *const *env;  /* NULL, or NULL-terminated "VAR=value" set in this child only */
     double timeout_s;        /* 0: none; else SIGKILL after this long (status "timeout") */
     size_t mem_limit;        /* 0: none; else RLIMIT_AS in bytes */
     const char *stdout_path; /* NULL: inherit; else the child's stdout goes to this file */

@@ -3,7 +3,8 @@
  * Sources: /proc/cpuinfo (model name), /proc/loadavg, uname(2), gnu_get_libc_version(3), sysfs for
  * THP, build_config.h for compiler and flags, `git -C AB_SOURCE_DIR` at run time for the commit
  * (the build's commit is the fall-back when the source tree is gone), the environment for allocator
- * settings. A field that cannot be read is null, never a guess.
+ * settings (and a variant's own, which only its children have). A field that cannot be read is
+ * null, never a guess.
  */
 #include "harness/orchestrator/context.h"
 #include "build_config.h"
@@ -194,7 +195,7 @@ json_t *ab_context_collect(void)
 }
 
 void ab_context_add_allocator(json_t *context, const char *name, const char *backend,
-                              const char *version, const char *library)
+                              const char *version, const char *library, const char *const *env)
 {
     json_t *all = json_object_get(context, "allocators");
     if (!all || json_object_get(all, name))
@@ -203,7 +204,14 @@ void ab_context_add_allocator(json_t *context, const char *name, const char *bac
     json_object_set_new(a, "backend", json_string(backend ? backend : name));
     json_object_set_new(a, "version", version ? json_string(version) : json_null());
     json_object_set_new(a, "library", library && library[0] ? json_string(library) : json_null());
-    json_object_set_new(a, "settings", settings_for(backend ? backend : name));
+    json_t *settings = settings_for(backend ? backend : name);
+    for (; env && *env; env++) {
+        size_t len = strcspn(*env, "=");
+        char var[256];
+        snprintf(var, sizeof var, "%.*s", (int)len, *env);
+        json_object_set_new(settings, var, json_string((*env)[len] ? *env + len + 1 : ""));
+    }
+    json_object_set_new(a, "settings", settings);
     json_object_set_new(all, name, a);
 }
 

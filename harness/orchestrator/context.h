@@ -18,9 +18,11 @@ json_t *ab_context_collect(void);
 
 /* Records what a runner reported about its allocator: context.allocators.<name> = {version,
  * library, backend, settings}; the first report wins (later repetitions are the same process
- * image). version or library may be NULL. */
+ * image). version or library may be NULL. settings = the inherited variables that matter to
+ * the backend, overridden and completed by `env` (a variant's own "VAR=value" list, NULL-
+ * terminated, or NULL): exactly what that allocator's children ran with. */
 void ab_context_add_allocator(json_t *context, const char *name, const char *backend,
-                              const char *version, const char *library);
+                              const char *version, const char *library, const char *const *env);
 
 /* The system load averages now, as [1 min, 5 min, 15 min], or null when unreadable. The
  * orchestrator stores them at the start (context.load_average) and at the end

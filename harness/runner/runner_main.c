@@ -1,12 +1,14 @@
 /* runner_main.c: entry point of alignbench-runner, the child process that measures.
  *
- * It parses `MODE --alloc NAME [--lib PATH] [--rpcss-chunk N] [--bump-window N] [--rpcss-cache N]
+ * It parses `MODE --alloc NAME [--backend BASE] [--lib PATH] [--rpcss-chunk N] [--bump-window N]
+ * [--rpcss-cache N]
  * [--bump-cache N] [--threads N]` (the two caches: bytes that rpcss and bump keep committed from
  * reset scopes for the next ones, 0 for none; default the backend's), creates the allocator (which
  * refuses to run if the library serving malloc is not the one asked for; --threads N turns on the
  * locking of bump and rpcss for N threads) and dispatches to the mode. The allocator options come
  * first (getopt_long in order, up to the first option or argument that is not one of them), the
- * mode's own follow; `MODE --help` answers without an allocator. Exit codes (exit_codes.h): 0 ok,
+ * mode's own follow (--backend: the registry entry behind NAME, for a variant that has its own
+ * name); `MODE --help` answers without an allocator. Exit codes (exit_codes.h): 0 ok,
  * 2 usage, 3 allocator unknown or refused, other codes from the mode.
  */
 #include "harness/common/exit_codes.h"
@@ -38,7 +40,8 @@ static const char usage_text[] =
     "usage: alignbench-runner MODE --alloc NAME [--lib PATH] [options] [MODE ARGS]\n"
     "This is the measuring child of `alignbench`; run `alignbench --help`.\n"
     "modes: probe, conformance, micro, replay (`alignbench-runner MODE --help`)\n"
-    "allocator options, before the mode's: --alloc NAME, --lib PATH, --threads N,\n"
+    "allocator options, before the mode's: --alloc NAME, --backend BASE, --lib PATH,\n"
+    "--threads N,\n"
     "--rpcss-chunk N, --bump-window N, --rpcss-cache N, --bump-cache N (bytes; a cache of\n"
     "0 keeps nothing)\n";
 
@@ -70,11 +73,13 @@ static int cache_opt(const char *name, const char *arg, size_t *out)
 
 /* The allocator options into ctx and cfg (argv[0] is the mode). Returns the index of the first
  * of the mode's arguments, or -1 after a message. */
-static int parse_alloc_options(int argc, char **argv, ab_runner_ctx *ctx, ab_alloc_config *cfg)
+static int parse_alloc_options(int argc, char **argv, ab_runner_ctx *ctx, ab_alloc_config *cfg,
+                               const char **backend)
 {
     static const struct option longs[] = {
         {"alloc", required_argument, NULL, 'a'},
         {"lib", required_argument, NULL, 'l'},
+        {"backend", required_argument, NULL, 'b'},
         {"rpcss-chunk", required_argument, NULL, 'C'},
         {"bump-window", required_argument, NULL, 'W'},
         {"rpcss-cache", required_argument, NULL, 'R'},
@@ -100,6 +105,9 @@ static int parse_alloc_options(int argc, char **argv, ab_runner_ctx *ctx, ab_all
             break;
         case 'l':
             ctx->lib_path = optarg;
+            break;
+        case 'b':
+            *backend = optarg;
             break;
         case 'C':
             bad = size_opt("--rpcss-chunk", optarg, &cfg->rpcss_chunk_size);
@@ -149,7 +157,8 @@ int main(int argc, char **argv)
 
     ab_runner_ctx ctx = {0};
     ab_alloc_config cfg = {0};
-    int first = parse_alloc_options(argc - 1, argv + 1, &ctx, &cfg);
+    const char *backend = NULL;
+    int first = parse_alloc_options(argc - 1, argv + 1, &ctx, &cfg, &backend);
     if (first < 0)
         return AB_RUNNER_EXIT_USAGE;
     if (!ctx.alloc_name) {
@@ -157,8 +166,13 @@ int main(int argc, char **argv)
         return usage();
     }
     /* A built-in name keeps its backend (jemalloc with --lib: that build of jemalloc); any other
-     * plug-in library (--lib) runs behind the generic preloaded-malloc backend. */
-    ctx.alloc = ab_allocator_find(ctx.alloc_name);
+     * plug-in library (--lib) runs behind the generic preloaded-malloc backend; --backend names
+     * the entry outright (a variant's NAME is none). */
+    ctx.alloc = ab_allocator_find(backend ? backend : ctx.alloc_name);
+    if (!ctx.alloc && backend) {
+        fprintf(stderr, WHO ": unknown backend '%s'\n", backend);
+        return AB_RUNNER_EXIT_REFUSED;
+    }
     if (!ctx.alloc && ctx.lib_path)
         ctx.alloc = ab_allocator_find("preload");
     if (!ctx.alloc) {

@@ -48,10 +48,13 @@ int main(void)
           "settings-collected");
     CHECK(json_object_get(all, "AB_UNRELATED") == NULL, "settings-skip-unrelated");
 
-    ab_context_add_allocator(ctx, "jemalloc", "jemalloc", "5.3.0", "/lib/libjemalloc.so.2");
-    ab_context_add_allocator(ctx, "mimalloc", "mimalloc", "2.0.9", NULL);
-    ab_context_add_allocator(ctx, "malloc", "malloc", "2.36", "");
-    ab_context_add_allocator(ctx, "malloc", "malloc", "other", "");
+    ab_context_add_allocator(ctx, "jemalloc", "jemalloc", "5.3.0", "/lib/libjemalloc.so.2", NULL);
+    ab_context_add_allocator(ctx, "mimalloc", "mimalloc", "2.0.9", NULL, NULL);
+    ab_context_add_allocator(ctx, "malloc", "malloc", "2.36", "", NULL);
+    ab_context_add_allocator(ctx, "malloc", "malloc", "other", "", NULL);
+    const char *const je0_env[] = {"MALLOC_CONF=dirty_decay_ms:0,muzzy_decay_ms:0", "JE_EXTRA=a:b",
+                                   NULL};
+    ab_context_add_allocator(ctx, "je0", "jemalloc", "5.3.0", "/lib/libjemalloc.so.2", je0_env);
     CHECK(setting(ctx, "jemalloc", "MALLOC_CONF") != NULL &&
               setting(ctx, "jemalloc", "MIMALLOC_PURGE_DELAY") == NULL,
           "jemalloc-gets-malloc-conf");
@@ -62,6 +65,16 @@ int main(void)
               setting(ctx, "jemalloc", "GLIBC_TUNABLES") != NULL,
           "glibc-tunables-for-everyone");
     CHECK(setting(ctx, "malloc", "MALLOC_CONF") == NULL, "malloc-not-given-jemalloc-conf");
+    CHECK(setting(ctx, "je0", "MALLOC_CONF") &&
+              !strcmp(json_string_value(setting(ctx, "je0", "MALLOC_CONF")),
+                      "dirty_decay_ms:0,muzzy_decay_ms:0") &&
+              setting(ctx, "je0", "JE_EXTRA") &&
+              !strcmp(json_string_value(setting(ctx, "je0", "JE_EXTRA")), "a:b"),
+          "variant-settings-override-and-complete");
+    CHECK(strcmp(json_string_value(setting(ctx, "jemalloc", "MALLOC_CONF")),
+                 "dirty_decay_ms:0,muzzy_decay_ms:0") &&
+              setting(ctx, "jemalloc", "JE_EXTRA") == NULL,
+          "variant-settings-stay-with-the-variant");
     const json_t *m = json_object_get(json_object_get(ctx, "allocators"), "malloc");
     CHECK(!strcmp(json_string_value(json_object_get(m, "version")), "2.36"), "first-report-wins");
     CHECK(json_is_null(json_object_get(m, "library")), "empty-library-is-null");
