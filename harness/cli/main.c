@@ -27,6 +27,8 @@ static const command commands[] = {
     {"gen", cmd_gen, "write a generated workload trace (rpc, il, simd)"},
     {"trace", cmd_trace, "check, describe or convert (binary <-> text) a trace"},
     {"record", cmd_record, "record the allocations of any program as a trace (LD_PRELOAD)"},
+    {"export", cmd_export,
+     "write a run's results for Bencher, github-action-benchmark, HdrHistogram"},
 };
 
 static void usage(FILE *out)

@@ -1,0 +1,504 @@
+/* cmd_export.c: `alignbench export`, a run's results in the formats other tools already read.
+ *
+ * It exists so that a run can feed the trackers and plotters people already use without a
+ * converter script of their own: Bencher (Bencher Metric Format JSON, `bencher run --adapter
+ * json`), github-action-benchmark (its customSmallerIsBetter / customBiggerIsBetter arrays) and
+ * HdrHistogram's plotter (the `.hgrm` percentile distribution text).
+ *
+ * The JSON formats carry the cells' aggregates (results.json `cells[]`): the median as the
+ * value and the confidence interval (ci_lo, ci_hi) as its bounds, for the headline metrics of
+ * export_metrics below. A cell with no ok run, a metric the cell lacks, a metric the cell marks
+ * unresolved (a percentile under 3 timer steps: not a value) and any non-finite number are left
+ * out, so NaN is never written.
+ *
+ * The .hgrm files come from the `histograms` of the runs (per op kind, [bucket_high_ns, count]
+ * pairs), merged over every ok run of the cell (buckets whose bounds print the same, to 0.001 ns,
+ * are one row).
+ * One row per non-empty bucket: Value is the bucket's upper bound in ns (values are not scaled),
+ * Percentile the fraction of samples at or below it, so the rows are monotone and the last is
+ * 1.0. Mean and StdDeviation are computed from the bucket bounds (at most 0.78 % high);
+ * "Buckets" is the number of non-empty buckets written and "SubBuckets" the histogram's 256
+ * linear buckets (above them, 128 per power of two), since alignbench's histogram is HDR-like
+ * but not HdrHistogram's own layout.
+ */
+#include "harness/analysis/metric_table.h"
+#include "harness/cli/commands.h"
+#include "harness/common/error_message.h"
+#include "harness/common/exit_codes.h"
+#include "harness/common/json_file.h"
+#include "harness/common/parse_num.h"
+#include "harness/report/results_view.h"
+
+#include <errno.h>
+#include <getopt.h>
+#include <jansson.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#define WHO "alignbench export"
+
+/* The metrics exported to the trackers, in this order. */
+static const char *const export_metrics[] = {
+    "cycles_per_op", "cycles_per_op_net", "ns_per_op", "ns_per_op_net", "mops",
+    "alloc_p99",     "frag_peak",         "peak_rss",  "retained",      "peak_footprint",
+};
+#define N_EXPORT_METRICS (sizeof export_metrics / sizeof export_metrics[0])
+
+typedef enum { FMT_NONE, FMT_BMF, FMT_GAB, FMT_HGRM } export_format;
+typedef enum { DIR_BOTH, DIR_SMALLER, DIR_BIGGER } gab_direction;
+
+typedef struct export_opts {
+    export_format format;
+    gab_direction direction;
+    const char *results, *out;
+} export_opts;
+
+static void usage(FILE *f)
+{
+    fprintf(f, "usage: alignbench export --to bmf|github-action-benchmark|hgrm RESULTS [-o OUT]\n"
+               "                         [--direction smaller|bigger]\n\n"
+               "Writes a run's results (RESULTS: a run folder or its results.json) in a format\n"
+               "another tool reads:\n"
+               "  bmf        Bencher Metric Format JSON, for `bencher run --adapter json`: one\n"
+               "             benchmark \"workload/allocator\" per cell, one measure per metric\n"
+               "             {value: median, lower_value: ci_lo, upper_value: ci_hi}.\n"
+               "             -o FILE, default standard output.\n"
+               "  github-action-benchmark\n"
+               "             arrays of {name: \"workload/allocator/metric\", unit, value: median,\n"
+               "             range: \"±half-width\", extra: interval, coverage, n}: mops goes to\n"
+               "             the customBiggerIsBetter file, the rest to customSmallerIsBetter.\n"
+               "             -o PREFIX writes PREFIX-smaller.json and PREFIX-bigger.json; with\n"
+               "             --direction smaller|bigger, only that array, to -o FILE or stdout.\n"
+               "  hgrm       HdrHistogram percentile distributions (.hgrm, values in ns), one per\n"
+               "             cell and op kind, OUT/workload-allocator-OP.hgrm, the histograms of\n"
+               "             the cell's ok runs merged. -o DIR, default RUN_DIR/hgrm.\n\n"
+               "Exported metrics: cycles_per_op, cycles_per_op_net, ns_per_op, ns_per_op_net,\n"
+               "mops, alloc_p99, frag_peak, peak_rss, retained, peak_footprint. Cells with no ok\n"
+               "run, missing or unresolved metrics are left out; NaN is never written.\n\n"
+               "Exit status: 0 written, 1 a file could not be read or written, 2 bad usage.\n");
+}
+
+static int parse_args(int argc, char **argv, export_opts *o)
+{
+    static const struct option longs[] = {
+        {"to", required_argument, NULL, 't'},
+        {"direction", required_argument, NULL, 'd'},
+        {"help", no_argument, NULL, 'h'},
+        {NULL, 0, NULL, 0},
+    };
+    optind = 0;
+    opterr = 0;
+    int c;
+    while ((c = getopt_long(argc, argv, ":ho:", longs, NULL)) != -1) {
+        switch (c) {
+        case 'h':
+            usage(stdout);
+            return 1;
+        case 't':
+            if (!strcmp(optarg, "bmf"))
+                o->format = FMT_BMF;
+            else if (!strcmp(optarg, "github-action-benchmark"))
+                o->format = FMT_GAB;
+            else if (!strcmp(optarg, "hgrm"))
+                o->format = FMT_HGRM;
+            else {
+                fprintf(stderr,
+                        WHO ": --to wants bmf, github-action-benchmark or hgrm, not '%s' (see " WHO
+                            " --help)\n",
+                        optarg);
+                return -1;
+            }
+            break;
+        case 'd':
+            if (!strcmp(optarg, "smaller"))
+                o->direction = DIR_SMALLER;
+            else if (!strcmp(optarg, "bigger"))
+                o->direction = DIR_BIGGER;
+            else {
+                fprintf(stderr, WHO ": --direction wants smaller or bigger, not '%s'\n", optarg);
+                return -1;
+            }
+            break;
+        case 'o':
+            o->out = optarg;
+            break;
+        default:
+            return ab_opt_complain(WHO, c, argv);
+        }
+    }
+    if (optind < argc)
+        o->results = argv[optind++];
+    if (optind < argc)
+        return ab_opt_unexpected(WHO, argv[optind]);
+    if (o->format == FMT_NONE || !o->results) {
+        fprintf(stderr, WHO ": wants --to FORMAT and RESULTS (see " WHO " --help)\n");
+        return -1;
+    }
+    if (o->direction != DIR_BOTH && o->format != FMT_GAB) {
+        fprintf(stderr, WHO ": --direction is for --to github-action-benchmark only\n");
+        return -1;
+    }
+    if (o->format == FMT_GAB && o->direction == DIR_BOTH && !o->out) {
+        fprintf(stderr, WHO ": github-action-benchmark wants -o PREFIX (two files) or "
+                            "--direction smaller|bigger\n");
+        return -1;
+    }
+    return 0;
+}
+
+/* results.json of a run folder, or the file itself; its folder into dir. */
+static json_t *load_results(const char *arg, char *dir, size_t dirlen, char *err, size_t errlen)
+{
+    struct stat st;
+    char path[4096];
+    if (stat(arg, &st) != 0) {
+        ab_fail(err, errlen, "%s: %s", arg, strerror(errno));
+        return NULL;
+    }
+    if (S_ISDIR(st.st_mode)) {
+        snprintf(dir, dirlen, "%s", arg);
+        for (size_t n = strlen(dir); n > 1 && dir[n - 1] == '/'; n--)
+            dir[n - 1] = '\0';
+        snprintf(path, sizeof path, "%s/results.json", dir);
+    } else {
+        snprintf(path, sizeof path, "%s", arg);
+        snprintf(dir, dirlen, "%s", arg);
+        char *slash = strrchr(dir, '/');
+        if (slash)
+            *slash = '\0';
+        else
+            snprintf(dir, dirlen, ".");
+    }
+    json_t *res = ab_json_load_named(path, err, errlen);
+    if (!res)
+        return NULL;
+    double version = 0;
+    if (strcmp(ab_rv_str(res, "schema"), "alignbench-results") ||
+        ab_rv_num(res, "version", &version) || version != 1 ||
+        !json_is_array(json_object_get(res, "cells"))) {
+        ab_fail(err, errlen, "%s is not an alignbench results file of schema version 1", path);
+        json_decref(res);
+        return NULL;
+    }
+    return res;
+}
+
+static int cell_ok(const json_t *cell)
+{
+    double n_ok = 0;
+    return ab_rv_num(cell, "n_ok", &n_ok) == 0 && n_ok > 0;
+}
+
+static int is_unresolved(const json_t *cell, const char *metric)
+{
+    size_t i;
+    const json_t *v;
+    json_array_foreach(json_object_get(cell, "unresolved"), i, v)
+    {
+        if (json_is_string(v) && !strcmp(json_string_value(v), metric))
+            return 1;
+    }
+    return 0;
+}
+
+/* The median and interval of metric in cell: 1 when the median is exportable, and *have_ci
+ * when the interval is too. */
+static int cell_value(const json_t *cell, const char *metric, double *med, double *lo, double *hi,
+                      int *have_ci)
+{
+    if (is_unresolved(cell, metric) || ab_rv_cell_stat(cell, metric, "median", med) != 0 ||
+        !isfinite(*med))
+        return 0;
+    *have_ci = ab_rv_cell_stat(cell, metric, "ci_lo", lo) == 0 &&
+               ab_rv_cell_stat(cell, metric, "ci_hi", hi) == 0 && isfinite(*lo) && isfinite(*hi);
+    return 1;
+}
+
+static json_t *bmf_doc(const json_t *res)
+{
+    json_t *doc = json_object();
+    size_t i;
+    const json_t *cell;
+    json_array_foreach(json_object_get(res, "cells"), i, cell)
+    {
+        if (!cell_ok(cell))
+            continue;
+        json_t *bench = json_object();
+        for (size_t k = 0; k < N_EXPORT_METRICS; k++) {
+            double med, lo, hi;
+            int have_ci;
+            if (!cell_value(cell, export_metrics[k], &med, &lo, &hi, &have_ci))
+                continue;
+            json_t *m = json_object();
+            json_object_set_new(m, "value", json_real(med));
+            if (have_ci) {
+                json_object_set_new(m, "lower_value", json_real(lo));
+                json_object_set_new(m, "upper_value", json_real(hi));
+            }
+            json_object_set_new(bench, export_metrics[k], m);
+        }
+        char name[512];
+        snprintf(name, sizeof name, "%.250s/%.250s", ab_rv_str(cell, "workload"),
+                 ab_rv_str(cell, "allocator"));
+        if (json_object_size(bench))
+            json_object_set_new(doc, name, bench);
+        else
+            json_decref(bench);
+    }
+    return doc;
+}
+
+static const char *gab_unit(const char *metric)
+{
+    ab_unit u = ab_metric_unit(metric);
+    return u == AB_UNIT_RATIO ? "ratio" : ab_unit_name(u);
+}
+
+/* github-action-benchmark's array for one direction (bigger: higher is better). */
+static json_t *gab_doc(const json_t *res, int bigger)
+{
+    json_t *doc = json_array();
+    size_t i;
+    const json_t *cell;
+    json_array_foreach(json_object_get(res, "cells"), i, cell)
+    {
+        if (!cell_ok(cell))
+            continue;
+        for (size_t k = 0; k < N_EXPORT_METRICS; k++) {
+            const char *metric = export_metrics[k];
+            const ab_metric_def *def = ab_metric_def_find(metric);
+            if ((def && def->higher_is_better) != bigger)
+                continue;
+            double med, lo, hi, n = 0, cov = 0;
+            int have_ci;
+            if (!cell_value(cell, metric, &med, &lo, &hi, &have_ci))
+                continue;
+            char name[800], text[256];
+            snprintf(name, sizeof name, "%.250s/%.250s/%s", ab_rv_str(cell, "workload"),
+                     ab_rv_str(cell, "allocator"), metric);
+            json_t *e = json_object();
+            json_object_set_new(e, "name", json_string(name));
+            json_object_set_new(e, "unit", json_string(gab_unit(metric)));
+            json_object_set_new(e, "value", json_real(med));
+            ab_rv_cell_stat(cell, metric, "n", &n);
+            if (have_ci) {
+                snprintf(text, sizeof text, "\xc2\xb1%.6g", (hi - lo) / 2);
+                json_object_set_new(e, "range", json_string(text));
+                int have_cov =
+                    ab_rv_cell_stat(cell, metric, "ci_coverage", &cov) == 0 && isfinite(cov);
+                if (have_cov)
+                    snprintf(text, sizeof text,
+                             "median of %.0f runs, interval [%.6g, %.6g], coverage %.1f %%", n, lo,
+                             hi, cov * 100);
+                else
+                    snprintf(text, sizeof text, "median of %.0f runs, interval [%.6g, %.6g]", n, lo,
+                             hi);
+            } else {
+                snprintf(text, sizeof text, "median of %.0f runs, no interval", n);
+            }
+            json_object_set_new(e, "extra", json_string(text));
+            json_array_append_new(doc, e);
+        }
+    }
+    return doc;
+}
+
+static int write_json(const char *path, const json_t *doc, char *err, size_t errlen)
+{
+    if (!path) {
+        if (json_dumpf(doc, stdout, JSON_INDENT(2) | JSON_REAL_PRECISION(12)) != 0 ||
+            fputc('\n', stdout) == EOF || fflush(stdout) != 0)
+            return ab_fail(err, errlen, "cannot write to standard output");
+        return 0;
+    }
+    return ab_json_write_atomic(path, doc, JSON_INDENT(2) | JSON_REAL_PRECISION(12), err, errlen);
+}
+
+typedef struct hbucket {
+    double upper, count;
+} hbucket;
+
+static int cmp_hbucket(const void *a, const void *b)
+{
+    double x = ((const hbucket *)a)->upper, y = ((const hbucket *)b)->upper;
+    return (x > y) - (x < y);
+}
+
+/* The histogram of op kind op merged over the cell's ok runs, sorted, equal bounds summed, empty
+ * buckets dropped. *nb = 0 when no ok run has it. NULL only when memory runs out. */
+static hbucket *merged_hist(const json_t *res, const char *alloc, const char *wl, const char *op,
+                            size_t *nb)
+{
+    hbucket *b = malloc(sizeof *b);
+    size_t n = 0, cap = 1, pos = 0, i;
+    const json_t *run, *pair;
+    if (!b)
+        return NULL;
+    while ((run = ab_rv_next_ok_run(res, alloc, wl, &pos))) {
+        json_array_foreach(json_object_get(json_object_get(run, "histograms"), op), i, pair)
+        {
+            const json_t *u = json_array_get(pair, 0), *c = json_array_get(pair, 1);
+            if (!json_is_number(u) || !json_is_number(c) || !(json_number_value(c) > 0) ||
+                !isfinite(json_number_value(u)))
+                continue;
+            if (n == cap) {
+                hbucket *more = realloc(b, 2 * cap * sizeof *b);
+                if (!more) {
+                    free(b);
+                    return NULL;
+                }
+                b = more;
+                cap *= 2;
+            }
+            b[n++] = (hbucket){json_number_value(u), json_number_value(c)};
+        }
+    }
+    qsort(b, n, sizeof *b, cmp_hbucket);
+    size_t m = 0;
+    for (i = 0; i < n; i++) {
+        /* one row per printed value: runs' clock calibrations differ by a hair, so the same
+         * bucket of ticks can end a few thousandths of a ns apart from one run to the next */
+        if (m && round(b[m - 1].upper * 1000) == round(b[i].upper * 1000)) {
+            b[m - 1].count += b[i].count;
+            b[m - 1].upper = b[i].upper;
+        } else {
+            b[m++] = b[i];
+        }
+    }
+    *nb = m;
+    return b;
+}
+
+/* One .hgrm file in HdrHistogram's outputPercentileDistribution layout. */
+static int write_hgrm(const char *path, const hbucket *b, size_t n, char *err, size_t errlen)
+{
+    double total = 0, sum = 0, ss = 0;
+    for (size_t i = 0; i < n; i++) {
+        total += b[i].count;
+        sum += b[i].upper * b[i].count;
+    }
+    double mean = sum / total;
+    for (size_t i = 0; i < n; i++)
+        ss += (b[i].upper - mean) * (b[i].upper - mean) * b[i].count;
+    double sd = sqrt(ss / total);
+    char tmp[4200];
+    snprintf(tmp, sizeof tmp, "%s.tmp", path);
+    FILE *f = fopen(tmp, "w");
+    if (!f)
+        return ab_fail(err, errlen, "cannot write %s: %s", tmp, strerror(errno));
+    fprintf(f, "%12s %14s %10s %14s\n\n", "Value", "Percentile", "TotalCount", "1/(1-Percentile)");
+    double cum = 0;
+    for (size_t i = 0; i < n; i++) {
+        cum += b[i].count;
+        double p = i + 1 == n ? 1.0 : cum / total;
+        if (p < 1.0)
+            fprintf(f, "%12.3f %2.12f %10.0f %14.2f\n", b[i].upper, p, cum, 1 / (1 - p));
+        else
+            fprintf(f, "%12.3f %2.12f %10.0f\n", b[i].upper, p, cum);
+    }
+    fprintf(f, "#[Mean    = %12.3f, StdDeviation   = %12.3f]\n", mean, sd);
+    fprintf(f, "#[Max     = %12.3f, Total count    = %12.0f]\n", b[n - 1].upper, total);
+    fprintf(f, "#[Buckets = %12zu, SubBuckets     = %12d]\n", n, 256);
+    int bad = ferror(f);
+    if (fclose(f) != 0 || bad || rename(tmp, path) != 0) {
+        unlink(tmp);
+        return ab_fail(err, errlen, "cannot write %s: %s", path, strerror(errno));
+    }
+    return 0;
+}
+
+static void file_part(char *dst, size_t len, const char *s)
+{
+    size_t i = 0;
+    for (; s[i] && i + 1 < len; i++)
+        dst[i] = s[i] == '/' ? '_' : s[i];
+    dst[i] = '\0';
+}
+
+static int export_hgrm(const json_t *res, const char *outdir, size_t *written, char *err,
+                       size_t errlen)
+{
+    if (mkdir(outdir, 0777) != 0 && errno != EEXIST)
+        return ab_fail(err, errlen, "cannot create %s: %s", outdir, strerror(errno));
+    static const char *const ops[] = {"alloc", "free", "realloc", "reset"};
+    size_t i;
+    const json_t *cell;
+    json_array_foreach(json_object_get(res, "cells"), i, cell)
+    {
+        if (!cell_ok(cell))
+            continue;
+        const char *alloc = ab_rv_str(cell, "allocator"), *wl = ab_rv_str(cell, "workload");
+        for (size_t k = 0; k < sizeof ops / sizeof ops[0]; k++) {
+            size_t n = 0;
+            hbucket *b = merged_hist(res, alloc, wl, ops[k], &n);
+            if (!b)
+                return ab_fail(err, errlen, "out of memory merging the histograms");
+            int rc = 0;
+            if (n) {
+                char a[128], w[128], path[4096];
+                file_part(a, sizeof a, alloc);
+                file_part(w, sizeof w, wl);
+                snprintf(path, sizeof path, "%.3800s/%s-%s-%s.hgrm", outdir, w, a, ops[k]);
+                rc = write_hgrm(path, b, n, err, errlen);
+                *written += rc == 0;
+            }
+            free(b);
+            if (rc != 0)
+                return -1;
+        }
+    }
+    return 0;
+}
+
+int cmd_export(int argc, char **argv)
+{
+    export_opts o = {0};
+    int parsed = parse_args(argc, argv, &o);
+    if (parsed != 0)
+        return parsed > 0 ? AB_EXIT_OK : AB_EXIT_USAGE;
+    char err[1024] = "", dir[4096];
+    json_t *res = load_results(o.results, dir, sizeof dir, err, sizeof err);
+    if (!res) {
+        fprintf(stderr, WHO ": %s\n", err);
+        return AB_EXIT_USAGE;
+    }
+    int rc = 0;
+    if (o.format == FMT_BMF) {
+        json_t *doc = bmf_doc(res);
+        rc = write_json(o.out, doc, err, sizeof err);
+        json_decref(doc);
+    } else if (o.format == FMT_GAB) {
+        for (int bigger = 0; bigger < 2 && rc == 0; bigger++) {
+            if ((o.direction == DIR_SMALLER && bigger) || (o.direction == DIR_BIGGER && !bigger))
+                continue;
+            char path[4200];
+            const char *to = o.out;
+            if (o.direction == DIR_BOTH) {
+                snprintf(path, sizeof path, "%s-%s.json", o.out, bigger ? "bigger" : "smaller");
+                to = path;
+            }
+            json_t *doc = gab_doc(res, bigger);
+            rc = write_json(to, doc, err, sizeof err);
+            json_decref(doc);
+        }
+    } else {
+        char outdir[4200];
+        snprintf(outdir, sizeof outdir, "%s", o.out ? o.out : dir);
+        if (!o.out)
+            snprintf(outdir, sizeof outdir, "%.4000s/hgrm", dir);
+        size_t written = 0;
+        rc = export_hgrm(res, outdir, &written, err, sizeof err);
+        if (rc == 0)
+            fprintf(stderr, WHO ": %zu .hgrm file(s) in %s\n", written, outdir);
+    }
+    json_decref(res);
+    if (rc != 0) {
+        fprintf(stderr, WHO ": %s\n", err);
+        return AB_EXIT_FAILURE;
+    }
+    return AB_EXIT_OK;
+}
