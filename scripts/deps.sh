@@ -4,7 +4,8 @@
 set -euo pipefail
 packages=(cmake make gcc g++ clang clang-format libclang-rt-14-dev pkg-config git
           libjemalloc-dev libmimalloc-dev libbenchmark-dev libjansson-dev
-          gnuplot-nox libgoogle-perftools-dev libtbbmalloc2 chromium valgrind)
+          gnuplot-nox libgoogle-perftools-dev libtbbmalloc2 chromium valgrind
+          libbenchmark-tools python3-scipy)
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

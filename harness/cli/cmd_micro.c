@@ -40,7 +40,7 @@ typedef struct micro_opts {
     const char *specs[MICRO_MAX_SPECS];
     size_t nspecs;
     const char *filter, *out;
-    int reps, rounds, full, quiet;
+    int reps, rounds, full, quiet, aggregates_only;
     double min_time, timeout_s;
 } micro_opts;
 
@@ -49,7 +49,7 @@ static void usage(FILE *f)
     fprintf(f,
             "usage: alignbench micro [--alloc SPEC]... [--filter REGEX] [--reps N]\n"
             "                        [--rounds K] [--min-time S] [--quick | --full] [-o FILE]\n"
-            "                        [--timeout S] [--quiet]\n\n"
+            "                        [--timeout S] [--quiet] [--aggregates-only]\n\n"
             "Runs the Google Benchmark micro-suite (written in C, harness/micro_suite.c) against\n"
             "each allocator in its own runner process, and merges Google Benchmark's JSON into\n"
             "one file that compare.py, github-action-benchmark and `alignbench compare` read.\n\n"
@@ -78,24 +78,23 @@ static void usage(FILE *f)
             "  --full           sizes 16..64K (x4) x alignments 8..4096 (x2); N 1..100000 (x10)\n"
             "  -o FILE          output (default results/micro-<UTC time>.json)\n"
             "  --timeout S      per-allocator child timeout (default 600)\n"
-            "  --quiet          hide Google Benchmark's console output (shown if a child fails)\n\n"
+            "  --quiet          hide Google Benchmark's console output (shown if a child fails)\n"
+            "  --aggregates-only  keep only the mean/median/stddev/cv entries, one set per\n"
+            "                   benchmark, for trackers that want one value per benchmark\n"
+            "                   (--benchmark_report_aggregates_only=true; with --rounds, the\n"
+            "                   repetitions are dropped after the aggregates are recomputed)\n\n"
             "Exit status: 0 all allocators ran, 1 one failed or was unavailable, 2 bad usage.\n");
 }
 
 static int parse_args(int argc, char **argv, micro_opts *o)
 {
     static const struct option longs[] = {
-        {"alloc", required_argument, NULL, 'a'},
-        {"filter", required_argument, NULL, 'f'},
-        {"reps", required_argument, NULL, 'r'},
-        {"rounds", required_argument, NULL, 'R'},
-        {"min-time", required_argument, NULL, 'm'},
-        {"timeout", required_argument, NULL, 't'},
-        {"quick", no_argument, NULL, 'q'},
-        {"full", no_argument, NULL, 'F'},
-        {"quiet", no_argument, NULL, 'Q'},
-        {"help", no_argument, NULL, 'h'},
-        {NULL, 0, NULL, 0},
+        {"alloc", required_argument, NULL, 'a'},    {"filter", required_argument, NULL, 'f'},
+        {"reps", required_argument, NULL, 'r'},     {"rounds", required_argument, NULL, 'R'},
+        {"min-time", required_argument, NULL, 'm'}, {"timeout", required_argument, NULL, 't'},
+        {"quick", no_argument, NULL, 'q'},          {"full", no_argument, NULL, 'F'},
+        {"quiet", no_argument, NULL, 'Q'},          {"aggregates-only", no_argument, NULL, 'A'},
+        {"help", no_argument, NULL, 'h'},           {NULL, 0, NULL, 0},
     };
     unsigned reps = 5, rounds = 1;
     o->min_time = -1;
@@ -148,6 +147,9 @@ static int parse_args(int argc, char **argv, micro_opts *o)
             break;
         case 'Q':
             o->quiet = 1;
+            break;
+        case 'A':
+            o->aggregates_only = 1;
             break;
         default:
             return ab_opt_complain(WHO, c, argv);
@@ -228,6 +230,18 @@ static int child_cpu(void)
     return last;
 }
 
+/* --aggregates-only with rounds: the entries that are not aggregates, removed once the
+ * aggregates over every round are in. */
+static void drop_repetitions(json_t *merged)
+{
+    json_t *all = json_object_get(merged, "benchmarks");
+    for (size_t i = json_array_size(all); i-- > 0;) {
+        const char *type = json_string_value(json_object_get(json_array_get(all, i), "run_type"));
+        if (!type || strcmp(type, "aggregate"))
+            json_array_remove(all, i);
+    }
+}
+
 /* Runs the suite for one allocator into part_path; 0 on success. */
 static int run_child(const micro_opts *o, const ab_alloc_choice *c, const char *runner,
                      const char *part_path, const char *log_path)
@@ -246,6 +260,9 @@ static int run_child(const micro_opts *o, const ab_alloc_choice *c, const char *
         snprintf(filter_flag, sizeof filter_flag, "--benchmark_filter=%s", o->filter);
         argv[k++] = filter_flag;
     }
+    /* with rounds, the merge needs every repetition to recompute the aggregates */
+    if (o->aggregates_only && o->rounds == 1)
+        argv[k++] = "--benchmark_report_aggregates_only=true";
     if (o->full)
         argv[k++] = "--full";
     char cpu[16];
@@ -378,6 +395,8 @@ int cmd_micro(int argc, char **argv)
         fprintf(stderr, "alignbench micro: out of memory computing the aggregates\n");
         failures++;
     }
+    if (o.aggregates_only && o.rounds > 1)
+        drop_repetitions(merged);
     int status = failures ? AB_EXIT_FAILURE : AB_EXIT_OK;
     json_t *ctx = json_object_get(merged, "context");
     if (ran)
