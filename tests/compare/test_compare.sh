@@ -183,6 +183,10 @@ grep -m1 '^| `' "$dir/om" | grep -q 'jemalloc/rpc.*regression' ||
     { echo "FAIL markdown: the regression is not the table's first row"; failures=$((failures + 1)); }
 grep -q "improvement" "$dir/om" && ! grep -q "^BASE " "$dir/om" ||
     { echo "FAIL markdown: no improvement row, or text output mixed in"; failures=$((failures + 1)); }
+# A failed cell in Markdown: a row of its own with the same seven columns, bold verdict.
+run "$dir/omf" "$dir/b1.json" "$dir/n7.json" --format markdown
+check "--format markdown: failed row, exit 1" 1 $? "$dir/omf" "^\*\*1 failed\*\*|, \*\*1 failed\*\*" \
+    "^\| \`jemalloc/rpc\` \| \(runs\) \| 0 of 5 failed \| 1 of 5 failed \(crashed[^|]*\) \| \| \| .*\*\*failed\*\* \|$"
 run "$dir/om2" "$dir/bm.json" "$dir/nm.json" --format html
 check "--format html: exit 2" 2 $? "$dir/om2" "expected text or markdown"
 
