@@ -167,8 +167,80 @@ check "run folder accepted" 1 $? "$dir/o17" "run1/results\.json"
 run "$dir/o18" "$dir/b1.json" "$dir/n1.json" --threshold 15%
 check "--threshold 15% lets 10% through" 0 $? "$dir/o18" "same"
 
+# --format markdown: the summary line first, then the table with the regression row first (the
+# improvement and same rows after it), units from the metric table, the net change for times.
+"$fx" "$dir/bm.json" --seed 41 --cell malloc/rpc@ns_per_op=100:1 --cell $cell=100:1 --cell $floor=90:0.5 \
+    --cell malloc/il@ns_per_op=80:1
+"$fx" "$dir/nm.json" --seed 42 --cell malloc/rpc@ns_per_op=90:1 --cell $cell=110:1 --cell $floor=90:0.5 \
+    --cell malloc/il@ns_per_op=80:1
+unset GITHUB_STEP_SUMMARY
+run "$dir/om" "$dir/bm.json" "$dir/nm.json" --format markdown
+check "--format markdown: summary, table, regression row first, exit 1" 1 $? "$dir/om" \
+    "^\*\*1 regression\*\*, 0 failed, 1 improvement, 1 same — threshold 5 %, alpha 0\.05, Mann-Whitney U over 5 vs 5 repetitions$" \
+    "^\| cell \| metric \| base \| new \| change \| net change \| p \| verdict \|$" \
+    "^\| \`jemalloc/rpc\` \| time \| [0-9.]+ ns \| [0-9.]+ ns \| \+[0-9]+\.[0-9]% \| \+[0-9.]+ ns \| 0\.0079 \| .*\*\*regression\*\* \|$"
+grep -m1 '^| `' "$dir/om" | grep -q 'jemalloc/rpc.*regression' ||
+    { echo "FAIL markdown: the regression is not the table's first row"; failures=$((failures + 1)); }
+grep -q "improvement" "$dir/om" && ! grep -q "^BASE " "$dir/om" ||
+    { echo "FAIL markdown: no improvement row, or text output mixed in"; failures=$((failures + 1)); }
+# A failed cell in Markdown: a row of its own with the same seven columns, bold verdict.
+run "$dir/omf" "$dir/b1.json" "$dir/n7.json" --format markdown
+check "--format markdown: failed row, exit 1" 1 $? "$dir/omf" "^\*\*1 failed\*\*|, \*\*1 failed\*\*" \
+    "^\| \`jemalloc/rpc\` \| \(runs\) \| 0 of 5 failed \| 1 of 5 failed \(crashed[^|]*\) \| \| \| .*\*\*failed\*\* \|$"
+run "$dir/om2" "$dir/bm.json" "$dir/nm.json" --format html
+check "--format html: exit 2" 2 $? "$dir/om2" "expected text or markdown"
+
+# GITHUB_STEP_SUMMARY: the Markdown is appended (two runs, two copies) as well as printed; the
+# exit code is the comparison's. A summary file that cannot be written is a warning only.
+export GITHUB_STEP_SUMMARY="$dir/step_summary.md"
+echo "# earlier step" >"$GITHUB_STEP_SUMMARY"
+run "$dir/os1" "$dir/bm.json" "$dir/nm.json" --format markdown
+rc1=$?
+run "$dir/os2" "$dir/bm.json" "$dir/nm.json" --format markdown
+check "GITHUB_STEP_SUMMARY: printed too, exit 1" 1 $? "$dir/os2" "^\| cell \| metric"
+[ $rc1 -eq 1 ] && [ "$(head -1 "$GITHUB_STEP_SUMMARY")" = "# earlier step" ] &&
+    [ "$(grep -c '^| cell | metric' "$GITHUB_STEP_SUMMARY")" -eq 2 ] &&
+    [ "$(grep -c '^\*\*1 regression\*\*' "$GITHUB_STEP_SUMMARY")" -eq 2 ] &&
+    echo "ok   GITHUB_STEP_SUMMARY appended twice" ||
+    { echo "FAIL GITHUB_STEP_SUMMARY not appended twice"; failures=$((failures + 1)); sed 's/^/     | /' "$GITHUB_STEP_SUMMARY"; }
+run "$dir/os3" "$dir/bm.json" "$dir/nm.json" # text: the summary file is not touched
+[ "$(grep -c '^| cell | metric' "$GITHUB_STEP_SUMMARY")" -eq 2 ] ||
+    { echo "FAIL text output appended to GITHUB_STEP_SUMMARY"; failures=$((failures + 1)); }
+GITHUB_STEP_SUMMARY="$dir/no/such/dir/summary.md" run "$dir/os4" "$dir/bm.json" "$dir/bm.json" --format markdown
+check "unwritable GITHUB_STEP_SUMMARY: a warning, exit unchanged (0)" 0 $? "$dir/os4" \
+    "warning: cannot append to GITHUB_STEP_SUMMARY" "^\*\*0 regressions\*\*|^0 regressions"
+unset GITHUB_STEP_SUMMARY
+
+# --within: one run, B against A per workload. jemalloc 20% slower than malloc on rpc, the same
+# on il; mimalloc has only il. A report: exit 0, unless --fail-on-regression.
+"$fx" "$dir/w.json" --seed 51 --cell malloc/rpc@ns_per_op=100:1 --cell jemalloc/rpc@ns_per_op=120:1 \
+    --cell malloc/il@ns_per_op=80:1 --cell jemalloc/il@ns_per_op=80.5:1 --cell mimalloc/il@ns_per_op=60:1
+run "$dir/ow1" --within "$dir/w.json" --alloc malloc,jemalloc --json "$dir/dw1.json"
+check "--within malloc,jemalloc: rpc regression, il same, exit 0" 0 $? "$dir/ow1" \
+    "jemalloc against malloc \(the base\)" "^rpc +time .*\+[12][0-9]\.[0-9]%.*regression" "^il +time .*same"
+"$fx" --expect "$dir/dw1.json" regression=1 same=1 || { echo "FAIL --within --json summary"; failures=$((failures + 1)); }
+run "$dir/ow2" --within "$dir/w.json" --alloc jemalloc,malloc
+check "--within jemalloc,malloc: the same difference is an improvement" 0 $? "$dir/ow2" "^rpc +time .*improvement"
+run "$dir/ow3" --within "$dir/w.json" --alloc malloc,jemalloc --fail-on-regression --format markdown
+check "--within --fail-on-regression --format markdown: exit 1" 1 $? "$dir/ow3" \
+    "^\| workload \| metric \| malloc \| jemalloc \| change \| p \| verdict \|$" "^\| \`rpc\` \| time .*regression"
+run "$dir/ow4" --within "$dir/w.json" --alloc malloc,mimalloc
+check "--within: workloads of one allocator only are listed" 0 $? "$dir/ow4" "^only with malloc: rpc" "^il +time .*improvement"
+run "$dir/ow5" --within "$dir/w.json"
+check "--within without --alloc: exit 2" 2 $? "$dir/ow5" "--within needs --alloc A,B"
+run "$dir/ow6" --within "$dir/w.json" --alloc malloc,tcmalloc
+check "--within, allocator absent from the run: exit 2, lists those present" 2 $? "$dir/ow6" \
+    "allocator 'tcmalloc' is not in .*w\.json; it has: malloc jemalloc mimalloc"
+run "$dir/ow7" "$dir/w.json" "$dir/w.json" --alloc malloc,jemalloc
+check "--alloc without --within: exit 2" 2 $? "$dir/ow7" "--alloc needs --within"
+run "$dir/ow8" --within "$dir/w.json" --alloc malloc
+check "--alloc with one allocator: exit 2" 2 $? "$dir/ow8" "expected two allocators A,B"
+run "$dir/ow9" --within "$dir/w.json" --alloc malloc,jemalloc "$dir/w.json"
+check "--within with a positional file: exit 2" 2 $? "$dir/ow9" "--within takes one results file"
+
 run "$dir/o19" --help
-check "--help" 0 $? "$dir/o19" "usage: alignbench compare" "frag_peak" \
+check "--help" 0 $? "$dir/o19" "usage: alignbench compare" "frag_peak" "--format text\|markdown" \
+    "--within RESULTS --alloc A,B" "With --within: 0 .*" \
     "time_net +.*relative change of a small number: noisy"
 
 [ $failures -eq 0 ] || { echo "$failures case(s) failed"; exit 1; }
