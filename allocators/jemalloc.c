@@ -45,6 +45,7 @@ static size_t (*je_nallocx)(size_t, int);
 static int (*je_mallctl)(const char *, void *, size_t *, void *, size_t);
 /* Page size and smallest large size class (mallctl, read by create); see the footprint. */
 static size_t je_page = 4096, je_large_min = SIZE_MAX;
+static int je_cache_oblivious = 1; /* opt.cache_oblivious: large blocks carry a pad page */
 
 /* The malloc size that gives a block aligned to align (<= 16). */
 static inline size_t plain_size(size_t size, size_t align)
@@ -74,6 +75,10 @@ static int je_create(const ab_alloc_config *cfg, char *err, size_t errlen)
         je_page = v;
     len = sizeof v;
     je_large_min = je_mallctl("arenas.lextent.0.size", &v, &len, NULL, 0) == 0 ? v : SIZE_MAX;
+    _Bool co = 1;
+    len = sizeof co;
+    if (je_mallctl("opt.cache_oblivious", &co, &len, NULL, 0) == 0)
+        je_cache_oblivious = co;
     return 0;
 }
 
@@ -121,8 +126,14 @@ static size_t je_footprint(const void *p, size_t size, size_t align)
     size_t n = size ? size : 1; /* what malloc(0) and je_alloc's mallocx serve */
     size_t usize = align <= AB_NATURAL_ALIGN ? je_nallocx(plain_size(n, align), 0)
                                              : je_nallocx(n, JE_MALLOCX_ALIGN(align));
-    if (usize >= je_large_min && ((uintptr_t)p & (je_page - 1)) != 0)
-        usize += je_page; /* the cache-oblivious pad page the block straddles */
+    /* A large block under cache-oblivious placement sits at a random cache-line offset inside
+     * an extent one page longer than its size; the offset is 0 one time in 64, so the pointer
+     * alone cannot tell (reading it so made two footprints of the same request differ now and
+     * then). Requests aligned to a page or more are placed at offset 0: their pointer is
+     * page-aligned and no pad is counted. */
+    if (usize >= je_large_min && je_cache_oblivious &&
+        (align < je_page || ((uintptr_t)p & (je_page - 1)) != 0))
+        usize += je_page;
     return usize;
 }
 
