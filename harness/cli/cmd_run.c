@@ -3,7 +3,8 @@
  * It never measures in its own process. In order:
  *   1. validate every option (run_options.c) and the allocator choice (alloc_select.h);
  *   2. generate the workload traces into RUN_DIR/traces/ and validate them (and any --trace);
- *   3. pin itself to one CPU and every runner child to another (the last allowed CPU);
+ *   3. warn about the settings that add noise (environment.h; even with --quiet), then pin
+ *      itself to one CPU and every runner child to another (the last allowed CPU);
  *   4. run the schedule (schedule.h): rounds x (allocator, workload), each slot a fresh
  *      `alignbench-runner replay` child (child.h); a child that crashes, times out, fails or
  *      refuses becomes a runs[] row saying so and the others go on;
@@ -20,6 +21,7 @@
 #include "harness/cli/commands.h"
 #include "harness/common/exit_codes.h"
 #include "harness/orchestrator/context.h"
+#include "harness/orchestrator/environment.h"
 #include "harness/orchestrator/progress.h"
 #include "harness/report/report.h"
 #include "harness/analysis/results_write.h"
@@ -532,6 +534,8 @@ static int orchestrate(run_state *s)
         baseline[i] = s->wl[i].baseline;
     }
     json_object_set_new(config, "workloads", names);
+    /* Like Google Benchmark's "CPU scaling is enabled": said even with --quiet, it matters. */
+    ab_env_warn(json_object_get(s->doc, "context"), stderr, "alignbench run: warning: ");
     place_cpus(s, config);
 
     ab_schedule_params sp = {.rounds = s->opt.reps,

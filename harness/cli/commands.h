@@ -8,6 +8,7 @@ int cmd_list(int argc, char **argv);
 int cmd_check(int argc, char **argv);
 int cmd_run(int argc, char **argv);
 int cmd_plot(int argc, char **argv);
+int cmd_report(int argc, char **argv);
 int cmd_micro(int argc, char **argv);
 int cmd_compare(int argc, char **argv);
 int cmd_bench_harness(int argc, char **argv);

@@ -21,6 +21,7 @@ static const command commands[] = {
     {"check", cmd_check, "run the conformance suite against one or all allocators"},
     {"run", cmd_run, "benchmark allocators over workloads, one process per run (the main job)"},
     {"plot", cmd_plot, "draw a run's charts and report.html again, or compare two runs"},
+    {"report", cmd_report, "several results folders (machines, settings) side by side in one page"},
     {"micro", cmd_micro, "run the Google Benchmark micro-suite against each allocator"},
     {"compare", cmd_compare, "compare two results (run or micro); exit 1 on a regression"},
     {"bench-harness", cmd_bench_harness, "how fast the harness itself replays (floor, Mops/s)"},

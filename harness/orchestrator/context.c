@@ -1,12 +1,13 @@
 /* context.c: reads the machine and build context of context.h.
  *
  * Sources: /proc/cpuinfo (model name), /proc/loadavg, uname(2), gnu_get_libc_version(3), sysfs for
- * THP, build_config.h for compiler and flags, `git -C AB_SOURCE_DIR` at run time for the commit
- * (the build's commit is the fall-back when the source tree is gone), the environment for allocator
- * settings (and a variant's own, which only its children have). A field that cannot be read is
- * null, never a guess.
+ * THP (and environment.c for the settings that add noise), build_config.h for compiler and flags,
+ * `git -C AB_SOURCE_DIR` at run time for the commit (the build's commit is the fall-back when the
+ * source tree is gone), the environment for allocator settings (and a variant's own, which only its
+ * children have). A field that cannot be read is null, never a guess.
  */
 #include "harness/orchestrator/context.h"
+#include "harness/orchestrator/environment.h"
 #include "build_config.h"
 
 #include <gnu/libc-version.h>
@@ -190,6 +191,7 @@ json_t *ab_context_collect(void)
     json_object_set_new(ctx, "hostname",
                         gethostname(host, sizeof host) == 0 ? json_string(host) : json_null());
     json_object_set_new(ctx, "settings", settings_for(NULL));
+    ab_env_add(ctx, "", -1); /* governor, boost, SMT, ASLR, ...: environment.h */
     json_object_set_new(ctx, "allocators", json_object());
     return ctx;
 }

@@ -1005,3 +1005,99 @@ done:
     ab_names_free(&wls);
     return rc;
 }
+
+/* ---- a fleet: several runs side by side, one chart per workload ---- */
+
+/* ns_per_op_net when every cell of wl in every run has a positive one, else ns_per_op. */
+static const char *fleet_time_metric(const json_t *const *runs, size_t n, const ab_names *al,
+                                     const char *wl)
+{
+    for (size_t r = 0; r < n; r++)
+        for (size_t a = 0; a < al->n; a++) {
+            double v;
+            if (!ab_rv_median(runs[r], al->v[a], wl, "ns_per_op", &v) &&
+                (ab_rv_median(runs[r], al->v[a], wl, "ns_per_op_net", &v) || v <= 0))
+                return "ns_per_op";
+        }
+    return "ns_per_op_net";
+}
+
+int ab_chart_data_write_fleet(const json_t *const *runs, const char *const *labels, size_t n,
+                              const char *dir, ab_chart_list *out, char *err, size_t errlen)
+{
+    ab_names al = {0}, wls = {0};
+    int rc = -1;
+    *out = (ab_chart_list){0};
+    err[0] = '\0';
+    for (size_t r = 0; r < n; r++) {
+        ab_names ra = {0}, rw = {0};
+        int bad = ab_rv_allocators(runs[r], &ra) || ab_rv_workloads(runs[r], &rw);
+        for (size_t i = 0; !bad && i < ra.n; i++)
+            bad = ab_names_add(&al, ra.v[i]);
+        for (size_t i = 0; !bad && i < rw.n; i++)
+            bad = ab_names_add(&wls, rw.v[i]);
+        ab_names_free(&ra);
+        ab_names_free(&rw);
+        if (bad)
+            goto done;
+    }
+    for (size_t w = 0; w < wls.n; w++) {
+        const char *time = fleet_time_metric(runs, n, &al, wls.v[w]);
+        const char *metrics[3] = {time, "mops", "frag_peak"};
+        datafile d;
+        size_t found = 0;
+        if (data_open(&d, err, errlen))
+            goto done;
+        fprintf(d.f, "# workload %s: one row per run; %s, mops, frag_peak per allocator\n",
+                wls.v[w], time);
+        for (size_t r = 0; r < n; r++) {
+            fputc('"', d.f);
+            for (const char *c = labels[r]; *c; c++) /* a label is one quoted gnuplot column */
+                fputc(*c == '"' || *c == '\n' ? '\'' : *c, d.f);
+            fputc('"', d.f);
+            for (size_t m = 0; m < 3; m++)
+                for (size_t a = 0; a < al.n; a++) {
+                    double v;
+                    int miss = ab_rv_median(runs[r], al.v[a], wls.v[w], metrics[m], &v);
+                    found += !miss;
+                    put_num(d.f, miss ? NAN : v);
+                }
+            fputc('\n', d.f);
+        }
+        if (!found) { /* no run has this workload's cells (all not applicable) */
+            fclose(d.f);
+            free(d.buf);
+            continue;
+        }
+        ab_chart_job *j = job_add(out, "fleet.gp", "fleet", wls.v[w]);
+        if (!j || data_commit(&d, dir, j->name, err, errlen))
+            goto done;
+        snprintf(j->title, sizeof j->title, "Workload %s across %zu runs", wls.v[w], n);
+        int *use = calloc(al.n + 1, sizeof *use);
+        if (!use)
+            goto done;
+        for (size_t a = 0; a < al.n; a++)
+            use[a] = 1;
+        allocs_join(&al, use, j->allocs, sizeof j->allocs);
+        free(use);
+        job_arg(j, "%s", strcmp(time, "ns_per_op_net") ? "ns per op (raw)" : "ns per op, net");
+        snprintf(j->caption, sizeof j->caption,
+                 "One group of bars per run (labelled by its run id and the context that "
+                 "differs), one bar per allocator in its colour; top: median %s, middle: median "
+                 "Mops/s, bottom: median frag_peak. Cell medians of each run.",
+                 time);
+    }
+    if (!out->n) {
+        ab_fail(err, errlen, "the runs have no cell with a value to chart");
+        goto done;
+    }
+    rc = 0;
+done:
+    if (rc && !*err)
+        ab_fail(err, errlen, "out of memory writing the fleet chart data");
+    if (rc)
+        ab_chart_list_free(out);
+    ab_names_free(&al);
+    ab_names_free(&wls);
+    return rc;
+}

@@ -40,6 +40,12 @@ int ab_chart_data_write(const json_t *res, const char *dir, ab_chart_list *out, 
 int ab_chart_data_write_compare(const json_t *base, const json_t *new_run, const char *dir,
                                 ab_chart_list *out, char *err, size_t errlen);
 
+/* Several runs side by side (`alignbench report`): per workload one chart, fleet-<workload>,
+ * with a bar group per run (labels[i] under it) and a bar per allocator, for the median time
+ * per op, Mops/s and frag_peak. 0, or -1 with err (also when no run has a value). */
+int ab_chart_data_write_fleet(const json_t *const *runs, const char *const *labels, size_t n,
+                              const char *dir, ab_chart_list *out, char *err, size_t errlen);
+
 void ab_chart_list_free(ab_chart_list *list);
 
 /* "Intel Xeon ... | 2026-11-22T01:30:00Z": the corner label of every chart of a run. */

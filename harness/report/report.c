@@ -11,6 +11,7 @@
 #include "harness/report/report.h"
 #include "harness/common/error_message.h"
 #include "harness/report/chart_data.h"
+#include "harness/report/fleet.h"
 #include "harness/orchestrator/child.h"
 #include "harness/report/report_html.h"
 #include "harness/report/results_view.h"
@@ -285,5 +286,57 @@ done:
     ab_chart_list_free(&list);
     json_decref(base);
     json_decref(new_run);
+    return rc;
+}
+
+int ab_report_fleet(const char *const *dirs, size_t n, const char *html_path,
+                    const ab_report_opts *opts, char *err, size_t errlen)
+{
+    char out_dir[4096], charts[4200], plots_dir[4096], note[512] = "", corner[512];
+    ab_chart_list list = {0};
+    ab_fleet fl;
+    int rc = -1;
+    err[0] = '\0';
+    snprintf(out_dir, sizeof out_dir, "%s", html_path);
+    char *slash = strrchr(out_dir, '/'); /* the page's folder */
+    if (!slash)
+        snprintf(out_dir, sizeof out_dir, ".");
+    else if (slash == out_dir)
+        out_dir[1] = '\0';
+    else
+        *slash = '\0';
+    if (ab_fleet_load(dirs, n, &fl, err, errlen))
+        return -1;
+    snprintf(charts, sizeof charts, "%s/charts", out_dir);
+    if (make_dir(out_dir, err, errlen) || make_dir(charts, err, errlen) ||
+        ab_chart_data_write_fleet((const json_t *const *)fl.runs, (const char *const *)fl.labels,
+                                  fl.n, charts, &list, err, errlen))
+        goto done;
+    snprintf(corner, sizeof corner, "%zu runs on %zu machine%s", fl.n, fl.ngroups,
+             fl.ngroups == 1 ? "" : "s");
+    const char *gnuplot = charting_tools(plots_dir, sizeof plots_dir, note, sizeof note);
+    int charts_rc = 0;
+    char chart_err[2048] = "";
+    if (gnuplot) {
+        charts_rc = draw_charts(&list, charts, corner, gnuplot, plots_dir, opts, chart_err,
+                                sizeof chart_err);
+        if (charts_rc)
+            snprintf(note, sizeof note, "some charts could not be drawn: %.400s", chart_err);
+    } else if (!opts->quiet) {
+        fprintf(stderr, "alignbench: charts skipped: %s\n", note);
+    }
+    if (ab_fleet_html_write(&fl, out_dir, html_path, &list, note, err, errlen))
+        goto done;
+    if (charts_rc) {
+        ab_fail(err, errlen, "%s", chart_err);
+        goto done;
+    }
+    if (!opts->quiet)
+        printf("alignbench: %zu runs on %zu machine%s; charts in %s, report in %s\n", fl.n,
+               fl.ngroups, fl.ngroups == 1 ? "" : "s", charts, html_path);
+    rc = 0;
+done:
+    ab_chart_list_free(&list);
+    ab_fleet_free(&fl);
     return rc;
 }

@@ -234,8 +234,7 @@ static void section_summary(FILE *f, const json_t *res, const ab_names *al, cons
     }
 }
 
-static void section_charts(FILE *f, const char *run_dir, const ab_chart_list *charts,
-                           const char *note)
+void ab_html_charts(FILE *f, const char *run_dir, const ab_chart_list *charts, const char *note)
 {
     fputs("<h2 id=charts>Charts</h2>\n", f);
     fputs("<p>Each chart is also in <code>charts/</code> as SVG and PNG, next to the data "
@@ -462,6 +461,18 @@ static void section_failed(FILE *f, const json_t *res)
     fputs(count ? "</table>\n" : "<p>Every run finished with status ok.</p>\n", f);
 }
 
+static void json_inline(FILE *f, const json_t *v);
+
+void ab_html_json_inline(FILE *f, const json_t *v)
+{
+    json_inline(f, v);
+}
+
+const char *ab_html_css(void)
+{
+    return page_css;
+}
+
 /* A JSON value as one line of text (strings bare, arrays joined, objects k=v). */
 static void json_inline(FILE *f, const json_t *v)
 {
@@ -614,7 +625,7 @@ int ab_report_html_write(const json_t *res, const char *run_dir, const ab_chart_
           "&middot; <a href=\"#definitions\">Definitions</a></p>\n",
           f);
     section_summary(f, res, &al, &wls);
-    section_charts(f, run_dir, charts, charts_note);
+    ab_html_charts(f, run_dir, charts, charts_note);
     section_tables(f, res, &al, &wls);
     section_noisy(f, res);
     section_failed(f, res);
@@ -629,6 +640,13 @@ int ab_report_html_write(const json_t *res, const char *run_dir, const ab_chart_
         return -1;
     }
     snprintf(path, sizeof path, "%s/report.html", run_dir);
+    int rc = ab_html_commit(buf, len, path, err, errlen);
+    free(buf);
+    return rc;
+}
+
+int ab_html_commit(const char *buf, size_t len, const char *path, char *err, size_t errlen)
+{
     ab_atomic_file af;
     int rc = ab_atomic_open(&af, path, err, errlen);
     if (rc == 0) {
@@ -640,6 +658,5 @@ int ab_report_html_write(const json_t *res, const char *run_dir, const ab_chart_
             rc = -1;
         }
     }
-    free(buf);
     return rc;
 }

@@ -3,6 +3,7 @@
  * line; a metric a cell lacks prints as "-". */
 #include "harness/report/summary.h"
 #include "harness/analysis/aggregate.h"
+#include "harness/orchestrator/environment.h"
 
 #include <math.h>
 #include <string.h>
@@ -180,4 +181,8 @@ void ab_summary_print(FILE *out, const json_t *doc)
                 "percentile is not a value; the per-op means (alloc mean) resolve below a step.\n",
                 below, json_number_value(json_object_get(ctx, "timer_resolution_ns")));
     print_load(out, doc);
+    char noise[512];
+    ab_env_noise(ctx, noise, sizeof noise);
+    if (noise[0])
+        fprintf(out, "noise sources: %s (warned before the run; context in results.json)\n", noise);
 }
