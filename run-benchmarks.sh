@@ -4,6 +4,6 @@
 # charts in results/<run-id>/. Extra arguments go to `alignbench run`.
 set -euo pipefail
 top=$(cd "$(dirname "$0")" && pwd)
-"$top/scripts/deps.sh"
+"$top/scripts/deps.sh" run
 "$top/scripts/build.sh" build
 exec "$top/build/harness/alignbench" run --out "$top/results" "$@"

@@ -6,7 +6,7 @@
 # the exit code is non-zero when anything failed.
 set -euo pipefail
 top=$(cd "$(dirname "$0")" && pwd)
-"$top/scripts/deps.sh"
+"$top/scripts/deps.sh" test
 
 passed=0 failed=0 skipped=0
 failed_steps=()

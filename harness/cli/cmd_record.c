@@ -1,13 +1,15 @@
 /* cmd_record.c: `alignbench record -o FILE [--text] -- PROGRAM ARGS...`: run a program under the
  * LD_PRELOAD recorder (workloads/recorder/record.c) and leave its allocations as a trace.
  *
- * The recorder library sits next to the alignbench executable (or --lib PATH). The program runs
+ * The recorder library is the installed one (lib/alignbench/) or the one next to the alignbench
+ * executable in a build tree (orchestrator/locate.h), or --lib PATH. The program runs
  * as a child with the library prepended to LD_PRELOAD, AB_RECORD_OUT naming the trace and
  * AB_RECORD_PID its own pid (so that only this process records, not the processes it forks or
  * execs). Afterwards the trace is validated and summarised; with --text it is converted to the
  * text form. The exit code is the program's when it failed, 1 when no valid trace came out.
  */
 #include "harness/orchestrator/child.h"
+#include "harness/orchestrator/locate.h"
 #include "harness/cli/commands.h"
 #include "harness/common/exit_codes.h"
 #include "harness/common/parse_num.h"
@@ -38,7 +40,8 @@ static void record_usage(FILE *out)
             "program exits normally (not on _exit or a signal). Frees of memory allocated before\n"
             "recording began, and blocks of 4 GiB or more, are not recorded; their counts are in\n"
             "the trace's metadata (`alignbench trace stats FILE`). --lib PATH: the recorder\n"
-            "library (default: " RECORDER_LIB " next to alignbench).\n");
+            "library (default: the installed one, lib/alignbench/" RECORDER_LIB ", else the one\n"
+            "next to alignbench in a build tree).\n");
 }
 
 int cmd_record(int argc, char **argv)
@@ -78,12 +81,11 @@ int cmd_record(int argc, char **argv)
     }
     char libpath[4096];
     if (!lib) {
-        char dir[4000];
-        if (ab_self_dir(dir, sizeof dir) != 0) {
+        ab_locate(AB_INSTALL_RECORDER_REL, NULL, RECORDER_LIB, libpath, sizeof libpath);
+        if (!libpath[0]) {
             fprintf(stderr, "alignbench record: cannot find my own directory\n");
             return AB_EXIT_FAILURE;
         }
-        snprintf(libpath, sizeof libpath, "%s/%s", dir, RECORDER_LIB);
         lib = libpath;
     }
     if (access(lib, R_OK) != 0) {

@@ -17,6 +17,7 @@
 #include "allocators/provider.h"
 #include "build_config.h"
 #include "harness/orchestrator/child.h"
+#include "harness/orchestrator/locate.h"
 
 #include <elf.h>
 #include <limits.h>
@@ -340,10 +341,7 @@ int ab_alloc_runner_argv(const ab_alloc_choice *c, const char *runner_path, cons
 
 int ab_runner_path(char *buf, size_t len)
 {
-    char dir[PATH_MAX];
-    if (ab_self_dir(dir, sizeof dir) != 0)
-        return -1;
-    if ((size_t)snprintf(buf, len, "%s/alignbench-runner", dir) >= len)
-        return -1;
-    return 0;
+    /* A missing runner is the caller's to report (access()), with the build-tree path. */
+    ab_locate(AB_INSTALL_RUNNER_REL, NULL, "alignbench-runner", buf, len);
+    return buf[0] ? 0 : -1;
 }

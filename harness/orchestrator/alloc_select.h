@@ -45,7 +45,8 @@ int ab_alloc_runner_argv(const ab_alloc_choice *c, const char *runner_path, cons
  * have room for AB_ALLOC_MAX_SETTINGS + 1), for ab_child_spec.env and the context. */
 void ab_alloc_env(const ab_alloc_choice *c, const char **env);
 
-/* Path of alignbench-runner next to the running executable. */
+/* Path of alignbench-runner: the installed libexec directory, else next to the running
+ * executable (a build tree); see locate.h. */
 int ab_runner_path(char *buf, size_t len);
 
 #endif

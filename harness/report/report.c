@@ -4,15 +4,17 @@
  * list of charts, run gnuplot once per chart and format (PNG and SVG) as a child process
  * whose stderr is captured, then let report_html.c write the page. gnuplot writes each image
  * to a temporary name that is renamed into place only when gnuplot succeeded, so a chart file
- * is never half-drawn. Where the scripts are: $AB_PLOTS_DIR, else <exe dir>/../plots (a build
- * tree), else the source tree's plots/. Which gnuplot: $AB_GNUPLOT, else the one found at
- * configure time, else `gnuplot` on PATH.
+ * is never half-drawn. Where the scripts are: $AB_PLOTS_DIR, else the installed
+ * share/alignbench/plots, else <exe dir>/../plots (a build tree; locate.h), else the source
+ * tree's plots/ (a last resort, never needed by an installed or built tree). Which gnuplot:
+ * $AB_GNUPLOT, else the one found at configure time, else `gnuplot` on PATH.
  */
 #include "harness/report/report.h"
 #include "harness/common/error_message.h"
 #include "harness/report/chart_data.h"
 #include "harness/report/fleet.h"
 #include "harness/orchestrator/child.h"
+#include "harness/orchestrator/locate.h"
 #include "harness/report/report_html.h"
 #include "harness/report/results_view.h"
 #include "build_config.h"
@@ -34,18 +36,16 @@ static int is_file(const char *path)
 
 static int find_plots_dir(char *buf, size_t len)
 {
-    char probe[4200], self[3800];
+    char probe[4200];
     const char *env = getenv("AB_PLOTS_DIR");
     if (env && *env) {
         snprintf(buf, len, "%s", env);
         snprintf(probe, sizeof probe, "%s/style.gp", buf);
         return is_file(probe) ? 0 : -1;
     }
-    if (ab_self_dir(self, sizeof self) == 0) {
-        snprintf(buf, len, "%s/../plots", self);
-        snprintf(probe, sizeof probe, "%s/style.gp", buf);
-        if (is_file(probe))
-            return 0;
+    if (ab_locate(AB_INSTALL_PLOTS_REL, "../plots", "style.gp", buf, len) == 0) {
+        *strrchr(buf, '/') = '\0'; /* the folder, not style.gp */
+        return 0;
     }
     snprintf(buf, len, "%s/plots", AB_SOURCE_DIR);
     snprintf(probe, sizeof probe, "%s/style.gp", buf);
