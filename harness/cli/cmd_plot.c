@@ -7,6 +7,7 @@
  * the command line. A comparison goes to NEW_DIR/compare-vs-<base run id>/ unless -o says.
  */
 #include "harness/cli/commands.h"
+#include "harness/cli/render_options.h"
 #include "harness/common/exit_codes.h"
 #include "harness/common/parse_num.h"
 #include "harness/report/report.h"
@@ -41,29 +42,9 @@ int cmd_plot(int argc, char **argv)
     ab_report_opts opts = {0};
     const char *dirs[2] = {NULL, NULL}, *out_dir = NULL;
     int ndirs = 0;
-    static const struct option longs[] = {{"out", required_argument, NULL, 'o'},
-                                          {"strict", no_argument, NULL, 's'},
-                                          {"quiet", no_argument, NULL, 'q'},
-                                          {"help", no_argument, NULL, 'h'},
-                                          {NULL, 0, NULL, 0}};
-    optind = 0;
-    opterr = 0;
-    int c;
-    while ((c = getopt_long(argc, argv, ":ho:", longs, NULL)) != -1) {
-        if (c == 'h') {
-            plot_usage(stdout);
-            return AB_EXIT_OK;
-        } else if (c == 's') {
-            opts.strict = 1;
-        } else if (c == 'q') {
-            opts.quiet = 1;
-        } else if (c == 'o') {
-            out_dir = optarg;
-        } else {
-            ab_opt_complain(WHO, c, argv);
-            return AB_EXIT_USAGE;
-        }
-    }
+    int done = ab_render_options(argc, argv, WHO, plot_usage, &opts, &out_dir);
+    if (done >= 0)
+        return done;
     for (; optind < argc; optind++) {
         if (ndirs == 2) {
             fprintf(stderr, WHO ": at most two results folders (see --help)\n");

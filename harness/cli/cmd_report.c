@@ -8,6 +8,7 @@
  * command is the one for two or more runs meant to be read together (docs/fleets.md).
  */
 #include "harness/cli/commands.h"
+#include "harness/cli/render_options.h"
 #include "harness/common/exit_codes.h"
 #include "harness/common/parse_num.h"
 #include "harness/report/report.h"
@@ -39,29 +40,9 @@ int cmd_report(int argc, char **argv)
 {
     ab_report_opts opts = {0};
     const char *out = "fleet-report/report.html";
-    static const struct option longs[] = {{"out", required_argument, NULL, 'o'},
-                                          {"strict", no_argument, NULL, 's'},
-                                          {"quiet", no_argument, NULL, 'q'},
-                                          {"help", no_argument, NULL, 'h'},
-                                          {NULL, 0, NULL, 0}};
-    optind = 0;
-    opterr = 0;
-    int c;
-    while ((c = getopt_long(argc, argv, ":ho:", longs, NULL)) != -1) {
-        if (c == 'h') {
-            report_usage(stdout);
-            return AB_EXIT_OK;
-        } else if (c == 's') {
-            opts.strict = 1;
-        } else if (c == 'q') {
-            opts.quiet = 1;
-        } else if (c == 'o') {
-            out = optarg;
-        } else {
-            ab_opt_complain(WHO, c, argv);
-            return AB_EXIT_USAGE;
-        }
-    }
+    int done = ab_render_options(argc, argv, WHO, report_usage, &opts, &out);
+    if (done >= 0)
+        return done;
     size_t n = (size_t)(argc - optind);
     if (n < 2) {
         fprintf(stderr, WHO ": give two or more results folders (one run: alignbench plot)\n");
