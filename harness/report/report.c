@@ -209,9 +209,29 @@ static const char *charting_tools(char *plots_dir, size_t len, char *why, size_t
     return gnuplot;
 }
 
+/* Draws the listed charts when gnuplot and the scripts are there; otherwise, or when some chart
+ * fails, note says why (for the report page) and chart_err what failed. Returns draw_charts'
+ * status (0 when skipped). */
+static int draw_or_note(ab_chart_list *list, const char *dir, const char *corner,
+                        const ab_report_opts *opts, char *note, size_t notelen, char *chart_err,
+                        size_t errlen)
+{
+    char plots_dir[4096];
+    const char *gnuplot = charting_tools(plots_dir, sizeof plots_dir, note, notelen);
+    if (!gnuplot) {
+        if (!opts->quiet)
+            fprintf(stderr, "alignbench: charts skipped: %s\n", note);
+        return 0;
+    }
+    int rc = draw_charts(list, dir, corner, gnuplot, plots_dir, opts, chart_err, errlen);
+    if (rc)
+        snprintf(note, notelen, "some charts could not be drawn: %.400s", chart_err);
+    return rc;
+}
+
 int ab_report_render_opts(const char *run_dir, const ab_report_opts *opts, char *err, size_t errlen)
 {
-    char charts[4096], plots_dir[4096], note[512] = "", corner[512];
+    char charts[4096], note[512] = "", corner[512];
     ab_chart_list list = {0};
     int rc = -1;
     err[0] = '\0';
@@ -222,17 +242,9 @@ int ab_report_render_opts(const char *run_dir, const ab_report_opts *opts, char 
     if (make_dir(charts, err, errlen) || ab_chart_data_write(res, charts, &list, err, errlen))
         goto done;
     ab_chart_corner(res, corner, sizeof corner);
-    const char *gnuplot = charting_tools(plots_dir, sizeof plots_dir, note, sizeof note);
-    int charts_rc = 0;
     char chart_err[2048] = "";
-    if (gnuplot) {
-        charts_rc = draw_charts(&list, charts, corner, gnuplot, plots_dir, opts, chart_err,
-                                sizeof chart_err);
-        if (charts_rc)
-            snprintf(note, sizeof note, "some charts could not be drawn: %.400s", chart_err);
-    } else if (!opts->quiet) {
-        fprintf(stderr, "alignbench: charts skipped: %s\n", note);
-    }
+    int charts_rc =
+        draw_or_note(&list, charts, corner, opts, note, sizeof note, chart_err, sizeof chart_err);
     if (ab_report_html_write(res, run_dir, &list, note, err, errlen))
         goto done;
     if (charts_rc) {
@@ -292,7 +304,7 @@ done:
 int ab_report_fleet(const char *const *dirs, size_t n, const char *html_path,
                     const ab_report_opts *opts, char *err, size_t errlen)
 {
-    char out_dir[4096], charts[4200], plots_dir[4096], note[512] = "", corner[512];
+    char out_dir[4096], charts[4200], note[512] = "", corner[512];
     ab_chart_list list = {0};
     ab_fleet fl;
     int rc = -1;
@@ -314,17 +326,9 @@ int ab_report_fleet(const char *const *dirs, size_t n, const char *html_path,
         goto done;
     snprintf(corner, sizeof corner, "%zu runs on %zu machine%s", fl.n, fl.ngroups,
              fl.ngroups == 1 ? "" : "s");
-    const char *gnuplot = charting_tools(plots_dir, sizeof plots_dir, note, sizeof note);
-    int charts_rc = 0;
     char chart_err[2048] = "";
-    if (gnuplot) {
-        charts_rc = draw_charts(&list, charts, corner, gnuplot, plots_dir, opts, chart_err,
-                                sizeof chart_err);
-        if (charts_rc)
-            snprintf(note, sizeof note, "some charts could not be drawn: %.400s", chart_err);
-    } else if (!opts->quiet) {
-        fprintf(stderr, "alignbench: charts skipped: %s\n", note);
-    }
+    int charts_rc =
+        draw_or_note(&list, charts, corner, opts, note, sizeof note, chart_err, sizeof chart_err);
     if (ab_fleet_html_write(&fl, out_dir, html_path, &list, note, err, errlen))
         goto done;
     if (charts_rc) {
