@@ -31,12 +31,12 @@ static int check_layout(const void *buf, size_t len, ab_trace_header *h, char *e
     memcpy(h, buf, sizeof *h);
     if (memcmp(h->magic, AB_TRACE_MAGIC, 8) != 0)
         return ab_fail(err, errlen, "wrong magic: not an alignbench trace");
-    if (h->version != AB_TRACE_VERSION)
-        return ab_fail(err, errlen, "trace version %u, this build reads version %u", h->version,
-                       AB_TRACE_VERSION);
+    if (h->version < AB_TRACE_VERSION_OLDEST || h->version > AB_TRACE_VERSION)
+        return ab_fail(err, errlen, "trace version %u, this build reads versions %u to %u",
+                       h->version, AB_TRACE_VERSION_OLDEST, AB_TRACE_VERSION);
     if (h->header_size != sizeof *h)
         return ab_fail(err, errlen, "header_size %u, version %u headers are %zu bytes",
-                       h->header_size, AB_TRACE_VERSION, sizeof *h);
+                       h->header_size, h->version, sizeof *h);
     uint64_t body = len - sizeof *h;
     if (body % sizeof(ab_op) != 0 || h->op_count != body / sizeof(ab_op)) {
         if (h->op_count > body / sizeof(ab_op))

@@ -232,9 +232,9 @@ int ab_trace_parse_text(const char *buf, size_t len, ab_trace *t, char *err, siz
             uint64_t v;
             if (number(&ps, "version", UINT32_MAX, &v))
                 goto fail;
-            if (v != AB_TRACE_VERSION) {
-                perr(&ps, "text trace version %llu, this build reads version %u",
-                     (unsigned long long)v, AB_TRACE_VERSION);
+            if (v < AB_TRACE_VERSION_OLDEST || v > AB_TRACE_VERSION) {
+                perr(&ps, "text trace version %llu, this build reads versions %u to %u",
+                     (unsigned long long)v, AB_TRACE_VERSION_OLDEST, AB_TRACE_VERSION);
                 goto fail;
             }
             const char *tok;

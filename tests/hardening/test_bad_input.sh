@@ -74,7 +74,7 @@ expect_case 1 "truncated" trace check truncated.abt
 expect_case 1 "the header says 4611686018427387904 ops" trace check huge_count.abt
 expect_case 2 "the header says 4611686018427387904 ops" run --alloc malloc --trace huge_count.abt \
     $out
-expect_case 1 "this build reads version 1" trace check bad_version.abt
+expect_case 1 "this build reads versions 1 to 2" trace check bad_version.abt
 expect_case 2 "--scale wants a number above 0 and at most 100, not '-1'" run --scale -1 $out
 expect_case 2 "--scale wants a number above 0 and at most 100, not '1e9'" run --scale 1e9 $out
 expect_case 2 "--reps wants a whole number from 1 to 1000, not '-3'" run --reps -3 $out

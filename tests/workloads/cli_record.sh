@@ -80,7 +80,7 @@ grep -q 'program=python3' "$dir/stats" && ok record-meta-names-program || fail r
 if "$ab" record -o "$dir/gcc.abt" -- gcc -c "$src/workloads/trace_live.c" -I "$src" -o "$dir/x.o" >"$dir/out" 2>&1 &&
    "$ab" trace check "$dir/gcc.abt" >"$dir/out" 2>&1; then ok record-gcc; else fail record-gcc; fi
 if (cd "$src" && "$ab" record --text -o "$dir/git.txt" -- git log --oneline -n 20) >"$dir/out" 2>&1 &&
-   head -1 "$dir/git.txt" | grep -q '^# alignbench-trace 1$' &&
+   head -1 "$dir/git.txt" | grep -q '^# alignbench-trace 2$' &&
    "$ab" trace check "$dir/git.txt" >"$dir/out" 2>&1; then ok record-git-text; else fail record-git-text; fi
 test ! -e "$dir/git.txt.bin" && ok record-text-leaves-no-binary || fail record-text-leaves-no-binary
 

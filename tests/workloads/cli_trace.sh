@@ -35,7 +35,7 @@ check trace-stats "$ab" trace stats "$dir/il.abt"
 grep -q '^  alloc *30000$' "$dir/out" && grep -q '^metadata *generator=il seed=3' "$dir/out" &&
   grep -q '^  4 ' "$dir/out" || { echo "FAIL trace-stats-content"; cat "$dir/out"; fails=$((fails+1)); }
 check convert-to-flag "$ab" trace convert --to text "$dir/rpc.abt" "$dir/rpc.any"
-head -1 "$dir/rpc.any" | grep -q '^# alignbench-trace 1$' || { echo "FAIL convert-to-flag-text"; fails=$((fails+1)); }
+head -1 "$dir/rpc.any" | grep -q '^# alignbench-trace 2$' || { echo "FAIL convert-to-flag-text"; fails=$((fails+1)); }
 
 printf '# alignbench-trace 1\nalloc 0 8 8\nfree 0\nfree 0\n' >"$dir/double.txt"
 refuses check-double-free-names-op-and-line "op 2 (line 4): free of id 0: double free" "$ab" trace check "$dir/double.txt"

@@ -149,7 +149,7 @@ int main(void)
     CHECK(rejects("alloc 0 8 8 thread=1 thread=1\n", "given twice"), "text-option-twice");
     CHECK(rejects("free 0 x\n", "line 2: unexpected 'x'"), "text-trailing-junk");
     CHECK(rejects("mark lunch 1\n", "line 2: mark kind 'lunch'"), "text-mark-kind");
-    CHECK(open_and_validate("# alignbench-trace 2\n", 21) != 0 && has("version 2"),
+    CHECK(open_and_validate("# alignbench-trace 3\n", 21) != 0 && has("version 3"),
           "text-wrong-version");
     CHECK(rejects("# meta a=1\n# meta b=2\n", "line 3: a second '# meta'"), "text-second-meta");
 
@@ -180,7 +180,7 @@ int main(void)
         CHECK(open_and_validate(copy, good_len) != 0 && has("not NUL-terminated"),
               "binary-meta-unterminated");
     }
-    CHECK(PATCHED(version, 2) != 0 && has("version 2"), "binary-wrong-version");
+    CHECK(PATCHED(version, 3) != 0 && has("version 3"), "binary-wrong-version");
     CHECK(PATCHED(header_size, 512) != 0 && has("header_size 512"), "binary-wrong-header-size");
 
     /* headers that lie */
