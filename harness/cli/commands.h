@@ -16,5 +16,6 @@ int cmd_gen(int argc, char **argv);
 int cmd_trace(int argc, char **argv);
 int cmd_record(int argc, char **argv);
 int cmd_export(int argc, char **argv);
+int cmd_fidelity(int argc, char **argv);
 
 #endif

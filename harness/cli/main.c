@@ -28,6 +28,8 @@ static const command commands[] = {
     {"gen", cmd_gen, "write a generated workload trace (rpc, il, simd)"},
     {"trace", cmd_trace, "check, describe or convert (binary <-> text) a trace"},
     {"record", cmd_record, "record the allocations of any program as a trace (LD_PRELOAD)"},
+    {"fidelity", cmd_fidelity,
+     "record a program, replay it and run it whole: does the replay predict it?"},
     {"export", cmd_export,
      "write a run's results for Bencher, github-action-benchmark, HdrHistogram"},
 };

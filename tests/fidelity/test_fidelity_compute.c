@@ -1,0 +1,124 @@
+/* test_fidelity_compute.c: known answers for analysis/fidelity.c.
+ *
+ * A results document is built by hand: a program "p" whose one trace "p-1" has 1 M ops, three
+ * allocators over 5 rounds. The replay's ns_per_op and the program's cpu_ms are chosen so that
+ * the predicted and measured time saved are known exactly: the test checks the medians, the
+ * verdicts at the 35 % tolerance, the rankings, the basis (cpu_ms for one thread, wall_ms for
+ * several) and the refusals (a trace that is not a workload, one allocator only).
+ */
+#include "harness/analysis/fidelity.h"
+#include "tests/check.h"
+
+#include <math.h>
+#include <string.h>
+
+#define ROUNDS 5
+
+/* ns[a], cpu[a], wall[a] per allocator; round r adds r * jitter to every figure of that round,
+ * as a machine that slows down from round to round would (the per-round differences cancel it). */
+static json_t *results(unsigned threads, const double *ns, const double *cpu, const double *wall,
+                       size_t nalloc, const char **names)
+{
+    json_t *runs = json_array(), *cells = json_array(), *allocs = json_array();
+    for (size_t a = 0; a < nalloc; a++) {
+        json_array_append_new(allocs, json_string(names[a]));
+        for (int r = 1; r <= ROUNDS; r++) {
+            double jitter = 0.5 * r;
+            json_array_append_new(runs, json_pack("{s:s, s:s, s:i, s:s, s:{s:f, s:f}}", "allocator",
+                                                  names[a], "workload", "p-1", "round", r, "status",
+                                                  "ok", "metrics", "ns_per_op", ns[a] + jitter,
+                                                  "ns_per_op_net", ns[a] - 5 + jitter));
+            json_array_append_new(
+                runs, json_pack("{s:s, s:s, s:i, s:s, s:{s:f, s:f}}", "allocator", names[a],
+                                "workload", "p", "round", r, "status", "ok", "metrics", "cpu_ms",
+                                cpu[a] + 1000 * jitter / 1e3, "wall_ms", wall[a] + jitter));
+        }
+        json_array_append_new(cells, json_pack("{s:s, s:s, s:i}", "allocator", names[a], "workload",
+                                               "p", "n_ok", ROUNDS));
+    }
+    return json_pack("{s:{s:i, s:o}, s:[{s:s, s:i, s:i}], s:o, s:o}", "config", "repetitions",
+                     ROUNDS, "allocators", allocs, "workloads", "name", "p-1", "ops", 1000000,
+                     "threads", threads, "runs", runs, "cells", cells);
+}
+
+static const json_t *versus(const json_t *prog, const char *alloc)
+{
+    size_t i;
+    json_t *v;
+    json_array_foreach(
+        json_object_get(prog, "versus"), i,
+        v) if (!strcmp(json_string_value(json_object_get(v, "allocator")), alloc)) return v;
+    return NULL;
+}
+
+static double median_of(const json_t *v, const char *key)
+{
+    return json_number_value(json_object_get(json_object_get(v, key), "median"));
+}
+
+int main(void)
+{
+    const char *names[] = {"A", "B", "C"};
+    const char *traces[] = {"p-1"};
+    ab_fidelity_program prog = {.name = "p", .command = "./p 10", .traces = traces, .ntraces = 1};
+    char err[256];
+
+    /* B: replay 20 -> 15 ns x 1 M ops = 5 ms saved, program 100 -> 95 ms: agrees, ratio 1.
+     * C: replay 20 -> 18 ns = 2 ms saved, program 100 -> 90 ms = 10 ms: differs (80 % off).
+     * Ranking by predicted: B (5) > C (2) > A (0); by measured: C (10) > B (5) > A. */
+    double ns[] = {20, 15, 18}, cpu[] = {100, 95, 90}, wall[] = {200, 150, 100};
+    json_t *doc = results(1, ns, cpu, wall, 3, names);
+    json_t *f = ab_fidelity_compute(doc, &prog, 1, 0.35, err, sizeof err);
+    CHECK(f != NULL, "compute: %s", err);
+    const json_t *p = json_array_get(json_object_get(f, "programs"), 0);
+    CHECK(!strcmp(json_string_value(json_object_get(p, "basis")), "cpu_ms"), "one thread: cpu_ms");
+    CHECK(!strcmp(json_string_value(json_object_get(p, "baseline")), "A"), "baseline is the first");
+    const json_t *b = versus(p, "B"), *c = versus(p, "C");
+    CHECK(b && c, "B and C compared");
+    CHECK(fabs(median_of(b, "predicted_saved_ms") - 5) < 1e-9, "B predicted %g",
+          median_of(b, "predicted_saved_ms"));
+    CHECK(fabs(median_of(b, "measured_saved_ms") - 5) < 1e-9, "B measured %g",
+          median_of(b, "measured_saved_ms"));
+    CHECK(json_is_true(json_object_get(b, "agrees")), "B agrees");
+    CHECK(fabs(json_number_value(json_object_get(b, "ratio")) - 1) < 1e-9, "B ratio 1");
+    CHECK(fabs(median_of(c, "predicted_saved_ms") - 2) < 1e-9, "C predicted");
+    CHECK(fabs(median_of(c, "measured_saved_ms") - 10) < 1e-9, "C measured");
+    CHECK(json_is_false(json_object_get(c, "agrees")), "C differs");
+    CHECK(json_is_false(json_object_get(p, "same_ranking")), "rankings differ");
+    CHECK(
+        !strcmp(json_string_value(json_array_get(json_object_get(p, "ranking_measured"), 0)), "C"),
+        "C first by measured");
+    CHECK(json_array_size(json_object_get(p, "reasons")) > 0, "a disagreement gives reasons");
+    /* the replay's own time: 15 ns net x 1 M = 15 ms of 100 ms: 15 % (+ the round jitter) */
+    double share = json_number_value(json_object_get(p, "allocator_share"));
+    CHECK(share > 0.14 && share < 0.18, "allocator share %g", share);
+    CHECK(json_integer_value(json_object_get(f, "pairs")) == 2 &&
+              json_integer_value(json_object_get(f, "agreeing")) == 1,
+          "1 of 2 agree");
+    json_decref(f);
+    json_decref(doc);
+
+    /* Several threads: judged on wall_ms. B saves 50 ms of wall, replay predicts 5: differs. */
+    doc = results(4, ns, cpu, wall, 3, names);
+    f = ab_fidelity_compute(doc, &prog, 1, 0.35, err, sizeof err);
+    CHECK(f != NULL, "threaded compute: %s", err);
+    p = json_array_get(json_object_get(f, "programs"), 0);
+    CHECK(!strcmp(json_string_value(json_object_get(p, "basis")), "wall_ms"), "threads: wall_ms");
+    CHECK(fabs(median_of(versus(p, "B"), "measured_saved_ms") - 50) < 1e-9, "wall saved 50");
+    json_decref(f);
+    json_decref(doc);
+
+    /* Refusals: an unknown trace; one allocator. */
+    doc = results(1, ns, cpu, wall, 3, names);
+    const char *bad[] = {"q-9"};
+    ab_fidelity_program wrong = prog;
+    wrong.traces = bad;
+    CHECK(ab_fidelity_compute(doc, &wrong, 1, 0.35, err, sizeof err) == NULL && strstr(err, "q-9"),
+          "unknown trace refused: %s", err);
+    json_decref(doc);
+    doc = results(1, ns, cpu, wall, 1, names);
+    CHECK(ab_fidelity_compute(doc, &prog, 1, 0.35, err, sizeof err) == NULL && strstr(err, "two"),
+          "one allocator refused: %s", err);
+    json_decref(doc);
+    CHECK_DONE("test_fidelity_compute");
+}
