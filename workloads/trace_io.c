@@ -154,3 +154,44 @@ void ab_trace_close(ab_trace *t)
     free(t->owned);
     memset(t, 0, sizeof *t);
 }
+
+/* ---- streaming (trace_io.h) -------------------------------------------------------------- */
+
+void ab_trace_window_init(ab_trace_window *w, const ab_trace *t)
+{
+    memset(w, 0, sizeof *w);
+    w->next = UINT64_MAX;
+    if (!t->map)
+        return;
+    w->map = t->map;
+    w->ops = (const char *)t->ops;
+    w->map_len = t->map_len;
+    w->lo = 0;
+    w->hi = t->map_len;
+    w->next = 0;
+}
+
+void ab_trace_window_step(ab_trace_window *w, uint64_t pos)
+{
+    if (!w->map)
+        return;
+    size_t page = (size_t)sysconf(_SC_PAGESIZE);
+    size_t at = (size_t)(w->ops - w->map) + (size_t)pos * sizeof(ab_op);
+    size_t lo = (at < w->map_len ? at : w->map_len) & ~(page - 1);
+    size_t hi = at + 2 * (size_t)AB_TRACE_WINDOW_OPS * sizeof(ab_op);
+    hi = hi < w->map_len ? (hi + page - 1) & ~(page - 1) : w->map_len;
+    if (hi > w->map_len)
+        hi = w->map_len;
+    /* drop what this process holds outside [lo, hi) */
+    if (w->lo < lo)
+        madvise((void *)(w->map + w->lo), (w->hi < lo ? w->hi : lo) - w->lo, MADV_DONTNEED);
+    if (w->hi > hi) {
+        size_t from = w->lo > hi ? w->lo : hi;
+        madvise((void *)(w->map + from), w->hi - from, MADV_DONTNEED);
+    }
+    if (hi > lo && madvise((void *)(w->map + lo), hi - lo, MADV_POPULATE_READ) != 0)
+        madvise((void *)(w->map + lo), hi - lo, MADV_WILLNEED);
+    w->lo = lo;
+    w->hi = hi;
+    w->next = pos + AB_TRACE_WINDOW_OPS;
+}

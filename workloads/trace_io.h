@@ -38,4 +38,28 @@ int ab_trace_open_memory(const void *buf, size_t len, ab_trace *t, char *err, si
  * live bytes or max live ids. Returns 0, or -1 with "op N: problem" in err. */
 int ab_trace_validate(const ab_trace *t, const ab_trace_limits *lim, char *err, size_t errlen);
 
+/* Streaming a mapped trace through a bounded window, so the replay's resident share of the trace
+ * does not grow with its length. At a step to op `pos` the pages of the mapping outside
+ * [pos, pos + 2 * AB_TRACE_WINDOW_OPS) leave this process (MADV_DONTNEED: the page cache keeps
+ * them, a later read maps them again) and the window ahead is mapped in (MADV_POPULATE_READ,
+ * else MADV_WILLNEED), so the ops read inside a timed region do not fault. The next step is due
+ * AB_TRACE_WINDOW_OPS ops later; a step back (a new pass) drops the rest and maps the start.
+ * A trace held in memory (text, ab_trace_open_memory) has no window: every step is a no-op. */
+#define AB_TRACE_WINDOW_OPS (16u * 1024u) /* 256 KiB of ops */
+
+typedef struct ab_trace_window {
+    uint64_t next; /* op index at which the next step is due (UINT64_MAX: never) */
+    /* private */
+    const char *map, *ops;
+    size_t map_len, lo, hi; /* [lo, hi): the byte range of the mapping this process holds */
+} ab_trace_window;
+
+/* t must stay open while w is used. Assumes the whole mapping is resident (after validation). */
+void ab_trace_window_init(ab_trace_window *w, const ab_trace *t);
+static inline int ab_trace_window_due(const ab_trace_window *w, uint64_t pos)
+{
+    return pos >= w->next;
+}
+void ab_trace_window_step(ab_trace_window *w, uint64_t pos);
+
 #endif

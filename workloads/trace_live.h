@@ -27,7 +27,7 @@
 enum ab_live_state { AB_LIVE_NEVER = 0, AB_LIVE_LIVE = 1, AB_LIVE_FREED = 2, AB_LIVE_RESET = 3 };
 
 /* Grows an array from old_bytes to new_bytes (new bytes zeroed); NULL on failure. `old` may be
- * NULL. free_fn releases it. The default pair is realloc-based. */
+ * NULL. free_fn releases it. The default pair is mmap/mremap-based (never malloc). */
 typedef void *(*ab_live_grow_fn)(void *old, size_t old_bytes, size_t new_bytes);
 typedef void (*ab_live_free_fn)(void *p, size_t bytes);
 
@@ -56,7 +56,7 @@ typedef struct ab_live_table {
     uint64_t op_count;
 } ab_live_table;
 
-/* grow/release may be NULL for the realloc-based default. */
+/* grow/release may be NULL for the mmap-based default. */
 void ab_live_init(ab_live_table *t, ab_live_grow_fn grow, ab_live_free_fn release);
 void ab_live_fini(ab_live_table *t);
 

@@ -129,7 +129,11 @@ int ab_trace_validate(const ab_trace *t, const ab_trace_limits *lim, char *err, 
     }
     char msg[200];
     int rc = 0;
+    ab_trace_window win; /* read through a bounded window: resident trace pages stay bounded */
+    ab_trace_window_init(&win, t);
     for (uint64_t i = 0; i < h->op_count; i++) {
+        if (ab_trace_window_due(&win, i))
+            ab_trace_window_step(&win, i);
         const ab_op *op = &t->ops[i];
         /* A free/realloc of an id beyond the table is an unknown id: the live table says so. */
         if (check_limits(h, lim, op, msg, sizeof msg)) {

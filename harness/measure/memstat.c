@@ -56,11 +56,9 @@ int64_t ab_memstat_anon_bytes(const ab_memstat *m)
     return (int64_t)(resident - shared) * m->page_size;
 }
 
-/* VmHWM of /proc/self/status: the high-water mark of this process image's own memory. Not
- * ru_maxrss: Linux carries the parent's peak into a fork+exec'd child's ru_maxrss (the runner
- * would report the orchestrator's peak when that was larger); VmHWM starts anew at exec. Read
- * with read(2) into a stack buffer: no malloc (the allocator under test) on the way. */
-uint64_t ab_memstat_peak_rss(void)
+/* One "Name:  N kB" field of /proc/self/status in bytes, or -1. Read with read(2) into a stack
+ * buffer: no malloc (the allocator under test) on the way. */
+static int64_t status_field(const char *name)
 {
     char buf[8192];
     ssize_t len = 0;
@@ -73,14 +71,50 @@ uint64_t ab_memstat_peak_rss(void)
         close(fd);
     }
     buf[len > 0 ? len : 0] = '\0';
-    const char *hwm = strstr(buf, "\nVmHWM:");
+    char key[40];
+    snprintf(key, sizeof key, "\n%s:", name);
+    const char *at = strstr(buf, key);
     unsigned long long kib;
-    if (hwm && sscanf(hwm + 1, "VmHWM: %llu kB", &kib) == 1)
-        return (uint64_t)kib * 1024u;
+    if (at && sscanf(at + strlen(key), " %llu kB", &kib) == 1)
+        return (int64_t)kib * 1024;
+    return -1;
+}
+
+/* VmHWM of /proc/self/status: the high-water mark of this process image's own memory. Not
+ * ru_maxrss: Linux carries the parent's peak into a fork+exec'd child's ru_maxrss (the runner
+ * would report the orchestrator's peak when that was larger); VmHWM starts anew at exec. */
+uint64_t ab_memstat_peak_rss(void)
+{
+    int64_t hwm = status_field("VmHWM");
+    if (hwm >= 0)
+        return (uint64_t)hwm;
     struct rusage ru; /* no procfs: the best there is */
     if (getrusage(RUSAGE_SELF, &ru) != 0)
         return 0;
     return (uint64_t)ru.ru_maxrss * 1024u;
+}
+
+int64_t ab_memstat_rss_file(void)
+{
+    return status_field("RssFile");
+}
+
+int ab_memstat_reset_peak(void)
+{
+    int fd = open("/proc/self/clear_refs", O_WRONLY | O_CLOEXEC);
+    if (fd < 0)
+        return -1;
+    ssize_t n = write(fd, "5", 1);
+    close(fd);
+    return n == 1 ? 0 : -1;
+}
+
+extern void alignbench_baseline_mark(void) __attribute__((weak));
+
+void ab_memstat_mark_baseline(void)
+{
+    if (alignbench_baseline_mark)
+        alignbench_baseline_mark();
 }
 
 void *ab_harness_map(size_t bytes, int touch)

@@ -27,12 +27,25 @@ void ab_memstat_close(ab_memstat *m);
 /* Anonymous resident bytes now, or -1 if statm could not be read. */
 int64_t ab_memstat_anon_bytes(const ab_memstat *m);
 
-/* Peak resident memory of this process image so far (VmHWM; ru_maxrss without procfs), bytes. */
+/* Peak resident memory of this process image so far (VmHWM; ru_maxrss without procfs), bytes:
+ * since exec, or since the last successful ab_memstat_reset_peak. */
 uint64_t ab_memstat_peak_rss(void);
+
+/* File-backed resident bytes now (RssFile: the program, its libraries, the trace's mapped
+ * pages), or -1. */
+int64_t ab_memstat_rss_file(void);
+
+/* Resets VmHWM to the current resident size (`5` into /proc/self/clear_refs, Linux >= 4.0), so
+ * the next ab_memstat_peak_rss is the peak from here on. 0, or -1 if the kernel refused. */
+int ab_memstat_reset_peak(void);
 
 /* Zeroed, touched, page-aligned memory from mmap (NULL on failure); `touch` 0 leaves pages
  * untouched (for memory only written outside the measured passes). */
 void *ab_harness_map(size_t bytes, int touch);
+/* Tells a preloaded test plug-in that the memory baseline is read next: calls
+ * alignbench_baseline_mark() if some loaded library defines it (a weak reference; the harness
+ * never does). tests/run/prebaseline_plugin.c counts the malloc calls made before it. */
+void ab_memstat_mark_baseline(void);
 void ab_harness_unmap(void *p, size_t bytes);
 
 #endif

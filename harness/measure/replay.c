@@ -10,6 +10,7 @@
 #include "harness/measure/replay.h"
 #include "harness/common/error_message.h"
 #include "harness/measure/memstat.h"
+#include "harness/measure/sort_inplace.h"
 #include "harness/measure/replay_calls.h"
 #include "harness/measure/replay_touch.h"
 #include "harness/measure/runqueue_wait.h"
@@ -76,6 +77,7 @@ struct ab_replay {
     size_t floor_len;
     int have_floor;
     int rq_fd;           /* runqueue_wait.h: time other processes took this thread's CPU */
+    ab_trace_window win; /* the trace streams through a bounded window (trace_io.h) */
     double ticks_per_ns; /* the TSC rate (ab_replay_set_tsc_hz); 0: unknown */
 };
 
@@ -139,6 +141,8 @@ static void scan_trace(ab_replay *r)
     ab_trace_scan *s = &r->scan;
     memset(s, 0, sizeof *s);
     for (uint64_t i = 0; i < r->n; i++) {
+        if (ab_trace_window_due(&r->win, i))
+            ab_trace_window_step(&r->win, i);
         const ab_op *op = &r->ops[i];
         unsigned k = op->kind < AB_KINDS ? op->kind : 0;
         s->count[op->kind <= AB_KINDS ? op->kind : 0]++;
@@ -227,6 +231,7 @@ ab_replay *ab_replay_create(const ab_trace *t, const ab_allocator *policy,
     r->batch_min = (uint64_t *)(m + off_batch_min);
     for (size_t s = 0; s < r->nscopes; s++)
         r->heads[s] = NONE;
+    ab_trace_window_init(&r->win, t);
     scan_trace(r);
     r->use_lists = r->scan.has_reset && !(r->caps & AB_CAP_RESET);
     if (ab_memstat_open(&r->mem, err, errlen) != 0) {
@@ -716,12 +721,6 @@ static void release_all(ab_replay *r, const ab_allocator *a)
     r->L = r->fp = 0;
 }
 
-static int cmp_double(const void *a, const void *b)
-{
-    double x = *(const double *)a, y = *(const double *)b;
-    return x < y ? -1 : x > y;
-}
-
 /* ---- the passes ------------------------------------------------------------------------- */
 
 static void checkpoint(ab_replay *r, const ab_allocator *a, uint64_t op, int64_t baseline)
@@ -758,6 +757,11 @@ int ab_replay_memory_pass(ab_replay *r, const ab_allocator *a, ab_memory_result 
     uint64_t interval = (r->n + r->opts.checkpoints - 1) / r->opts.checkpoints;
     if (!interval)
         interval = 1;
+    /* the trace's pages that validation and the scan mapped leave this process, and VmHWM starts
+     * here: peak_rss is the pass's own (docs/measurement.md) */
+    ab_trace_window_step(&r->win, 0);
+    out->peak_rss_reset = ab_memstat_reset_peak() == 0;
+    out->rss_file = ab_memstat_rss_file();
     int64_t baseline = ab_memstat_anon_bytes(&r->mem);
     if (baseline < 0) {
         fail_at(fail, UINT64_MAX, "cannot read /proc/self/statm");
@@ -767,8 +771,14 @@ int ab_replay_memory_pass(ab_replay *r, const ab_allocator *a, ab_memory_result 
     checkpoint(r, a, 0, baseline);
     for (uint64_t from = 0; from < r->n; from += interval) {
         uint64_t to = from + interval < r->n ? from + interval : r->n;
-        if (loop_memory(r, a, from, to, NULL, fail) != 0)
-            return -1;
+        for (uint64_t at = from; at < to;) { /* untimed: the window steps inside the interval */
+            uint64_t end = to < r->win.next ? to : r->win.next;
+            if (loop_memory(r, a, at, end, NULL, fail) != 0)
+                return -1;
+            at = end;
+            if (ab_trace_window_due(&r->win, at))
+                ab_trace_window_step(&r->win, at);
+        }
         checkpoint(r, a, to, baseline);
     }
     for (size_t id = 0; id < r->nslots; id++)
@@ -805,6 +815,7 @@ int ab_replay_batch_pass(ab_replay *r, const ab_allocator *a, unsigned reps, ab_
     int64_t stolen = 0;
     double cycles = 0, cpt_sum = 0;
     for (unsigned rep = 0; rep < reps; rep++) {
+        ab_trace_window_step(&r->win, 0);
         double cpt0 = ab_cpu_cycles_per_tick();
         int64_t wait0 = rq_wait(r);
         uint64_t start = ab_tsc_start(), prev = start;
@@ -817,6 +828,11 @@ int ab_replay_batch_pass(ab_replay *r, const ab_allocator *a, unsigned reps, ab_
             if (rep == 0 || now - prev < r->batch_min[b])
                 r->batch_min[b] = now - prev;
             prev = now;
+            if (ab_trace_window_due(&r->win, to)) { /* not timed: the repetition skips it */
+                ab_trace_window_step(&r->win, to);
+                prev = ab_tsc_start();
+                start += prev - now;
+            }
         }
         total += (double)(prev - start);
         int64_t rep_stolen = rq_wait(r) - wait0;
@@ -842,12 +858,14 @@ int ab_replay_batch_pass(ab_replay *r, const ab_allocator *a, unsigned reps, ab_
         out->ticks_minbatch += r->batch_min[i];
         uint64_t from = i * (uint64_t)AB_REPLAY_BATCH, ops = 0;
         uint64_t to = from + AB_REPLAY_BATCH < r->n ? from + AB_REPLAY_BATCH : r->n;
+        if (ab_trace_window_due(&r->win, from))
+            ab_trace_window_step(&r->win, from);
         for (uint64_t k = from; k < to; k++)
             ops += r->ops[k].kind != AB_OP_MARK;
         if (ops)
             r->batch_tpo[kept++] = (double)r->batch_min[i] / (double)ops;
     }
-    qsort(r->batch_tpo, kept, sizeof(double), cmp_double);
+    ab_sort_double(r->batch_tpo, kept); /* qsort would malloc: the allocator under test */
     out->batches = kept;
     out->median_batch_ticks_per_op = kept ? r->batch_tpo[kept / 2] : 0;
     return 0;
@@ -871,6 +889,7 @@ static int perop_run(ab_replay *r, const ab_allocator *a, perop_sink *sink, ab_p
                      ab_replay_failure *fail)
 {
     memset(out, 0, sizeof *out);
+    ab_trace_window_step(&r->win, 0);
     uint64_t start = ab_tsc_start();
     int64_t wait = rq_wait(r), stolen = 0;
     for (uint64_t from = 0; from < r->n; from += PEROP_CHUNK) {
@@ -891,6 +910,8 @@ static int perop_run(ab_replay *r, const ab_allocator *a, perop_sink *sink, ab_p
         }
         stolen += now - wait;
         wait = now;
+        if (ab_trace_window_due(&r->win, to)) /* between timed regions */
+            ab_trace_window_step(&r->win, to);
     }
     out->stolen_ns = (uint64_t)stolen;
     out->ticks = ab_tsc_stop() - start;

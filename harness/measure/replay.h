@@ -93,6 +93,8 @@ typedef struct ab_memory_result {
     ab_frag frag;
     int64_t retained;            /* F after everything was released and purge() ran */
     uint64_t peak_rss;           /* VmHWM at the end of the memory pass, bytes */
+    int peak_rss_reset;          /* 1: VmHWM was reset at the baseline (peak_rss is the pass's) */
+    int64_t rss_file;            /* file-backed resident bytes at the baseline (-1: unknown) */
     int64_t baseline;            /* anonymous resident bytes before the pass */
     const ab_checkpoint *series; /* owned by the replay */
     size_t series_len;

@@ -5,6 +5,7 @@
  * pair is good to about a microsecond and a 50 ms calibration to a few tens of ppm.
  */
 #include "harness/measure/timer.h"
+#include "harness/measure/sort_inplace.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -52,12 +53,6 @@ int ab_tsc_calibrate(unsigned ms, ab_tsc_calibration *out)
     return 0;
 }
 
-static int cmp_u64(const void *a, const void *b)
-{
-    uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
-    return x < y ? -1 : x > y;
-}
-
 uint64_t ab_tsc_empty_region_ticks(unsigned samples)
 {
     enum { CHUNK = 1024 };
@@ -73,10 +68,10 @@ uint64_t ab_tsc_empty_region_ticks(unsigned samples)
             uint64_t t1 = ab_tsc_stop();
             d[i] = t1 - t0;
         }
-        qsort(d, CHUNK, sizeof d[0], cmp_u64);
+        ab_sort_u64(d, CHUNK);
         medians[r] = d[CHUNK / 2];
     }
-    qsort(medians, rounds, sizeof medians[0], cmp_u64);
+    ab_sort_u64(medians, rounds);
     return medians[rounds / 2];
 }
 

@@ -187,6 +187,60 @@ static void put_latency(json_t *run, json_t *metrics, const run_times *t)
     json_object_set_new(run, "histograms", hist);
 }
 
+/* The allocator's memory at the baseline: its resident bytes by its own account, else mapped,
+ * else allocated (what it has); -1 if it reports none. */
+static int64_t pre_baseline_bytes(const ab_alloc_stats *st)
+{
+    if (!st)
+        return -1;
+    if (st->have & AB_STAT_RESIDENT)
+        return (int64_t)st->resident;
+    if (st->have & AB_STAT_MAPPED)
+        return (int64_t)st->mapped;
+    if (st->have & AB_STAT_ALLOCATED)
+        return (int64_t)st->allocated;
+    return -1;
+}
+
+/* F is memory above the baseline, so a frag_* below 0 or a negative `retained` is not
+ * a property of the allocator: the replay reused memory that was already resident when the
+ * baseline was read. Say so next to the figure instead of leaving an impossible number alone. */
+static void put_negative_reason(json_t *run, const ab_memory_result *m, const ab_alloc_stats *pre)
+{
+    if (!(m->frag.frag_peak < 0 || m->frag.frag_at_peak < 0 || m->frag.frag_avg < 0 ||
+          m->retained < 0))
+        return;
+    char why[200];
+    int64_t b = pre_baseline_bytes(pre);
+    if (b >= 0)
+        snprintf(why, sizeof why, "allocator memory resident before the baseline: %lld KiB",
+                 (long long)(b / 1024));
+    else
+        snprintf(why, sizeof why,
+                 "allocator memory resident before the baseline (the allocator reports no size)");
+    json_object_set_new(run, "negative_reason", json_string(why));
+}
+
+static void put_pre_baseline(json_t *child, const ab_memory_result *m, const ab_alloc_stats *pre)
+{
+    json_t *o = json_object();
+    put_int(o, "anon_bytes", m->baseline);
+    json_object_set_new(o, "peak_rss_reset", json_boolean(m->peak_rss_reset));
+    if (m->rss_file >= 0)
+        put_int(o, "rss_file", m->rss_file);
+    json_t *al = json_object();
+    if (pre && (pre->have & AB_STAT_ALLOCATED))
+        put_int(al, "allocated", (int64_t)pre->allocated);
+    if (pre && (pre->have & AB_STAT_ACTIVE))
+        put_int(al, "active", (int64_t)pre->active);
+    if (pre && (pre->have & AB_STAT_RESIDENT))
+        put_int(al, "resident", (int64_t)pre->resident);
+    if (pre && (pre->have & AB_STAT_MAPPED))
+        put_int(al, "mapped", (int64_t)pre->mapped);
+    json_object_set_new(o, "allocator", al);
+    json_object_set_new(child, "pre_baseline", o);
+}
+
 static void put_memory(json_t *run, json_t *metrics, const ab_memory_result *m)
 {
     put_num(metrics, "frag_peak", m->frag.frag_peak);
@@ -324,8 +378,10 @@ json_t *ab_run_record_json(const ab_run_record *rec)
                 ab_tsc_to_ns(rec->clock, (double)rec->perop_floor->ticks) / ops);
         put_latency(run, metrics, &times);
     }
-    if (rec->memory)
+    if (rec->memory) {
         put_memory(run, metrics, rec->memory);
+        put_negative_reason(run, rec->memory, rec->pre_baseline);
+    }
     put_align_classes(run, rec->opts, rec->memory, rec->perop ? &times : NULL);
     put_num(metrics, "tsc_drift_ppm", rec->clock->drift_ppm);
     json_object_set_new(run, "metrics", metrics);
@@ -394,8 +450,10 @@ json_t *ab_run_record_json(const ab_run_record *rec)
     put_int(tr, "peak_live_bytes", (int64_t)rec->trace->hdr.peak_live_bytes);
     put_int(tr, "max_live_ids", rec->trace->hdr.max_live_ids);
     json_object_set_new(child, "trace", tr);
-    if (rec->memory)
+    if (rec->memory) {
         put_int(child, "memory_baseline", rec->memory->baseline);
+        put_pre_baseline(child, rec->memory, rec->pre_baseline);
+    }
     json_object_set_new(run, "child", child);
 
     return run;

@@ -34,6 +34,9 @@ typedef struct ab_run_record {
     unsigned warmup, batch_reps, floor_passes;
     /* a threaded trace's batch pass (NULL: one thread): per-thread ops and times, handoffs */
     const ab_threads_result *threads, *threads_floor;
+    /* with memory: the allocator's own statistics right before the memory baseline (have 0:
+     * it reports none), written as child.pre_baseline */
+    const ab_alloc_stats *pre_baseline;
 } ab_run_record;
 
 /* A per-op percentile below this many timer steps is marked unresolved: one region's duration

@@ -24,6 +24,7 @@
  * runner_main.c exits 3 when the allocator is refused. The options are parsed in replay_args.c.
  */
 #include "harness/common/exit_codes.h"
+#include "harness/measure/memstat.h"
 #include "harness/measure/null_alloc.h"
 #include "harness/measure/replay.h"
 #include "harness/common/json_file.h"
@@ -201,7 +202,13 @@ int runner_replay(const ab_runner_ctx *ctx, int argc, char **argv)
     const ab_trace_scan *scan = ab_replay_scan(r);
     ab_replay_failure fail;
     ab_memory_result mem;
+    ab_alloc_stats pre = {0};
     if (a.passes & PASS_MEMORY) {
+        /* the allocator's own account of what it holds before the baseline (child.pre_baseline);
+         * nothing of the harness's should be in it (tests/run/test_pre_baseline.sh) */
+        if (!al->stats || al->stats(&pre) != 0)
+            pre.have = 0;
+        ab_memstat_mark_baseline();
         if (ab_replay_memory_pass(r, al, &mem, &fail) != 0) {
             rc = correctness_failure(ctx->alloc_name, &fail);
             goto out;
@@ -270,6 +277,7 @@ int runner_replay(const ab_runner_ctx *ctx, int argc, char **argv)
         .floor_passes = a.floor_passes,
         .threads = nthreads > 1 && (a.passes & PASS_BATCH) ? &thr : NULL,
         .threads_floor = &thr_floor,
+        .pre_baseline = &pre,
     };
     run = ab_run_record_json(&rec);
     if (!run || ab_json_write_atomic(a.out, run, JSON_INDENT(1) | JSON_REAL_PRECISION(10), err,
