@@ -20,6 +20,7 @@
 #include "workloads/trace_live.h"
 #include "harness/common/error_message.h"
 
+#include <stdlib.h>
 #include <string.h>
 
 static int check_header(const ab_trace_header *h, char *err, size_t errlen)
@@ -129,8 +130,25 @@ int ab_trace_validate(const ab_trace *t, const ab_trace_limits *lim, char *err, 
     }
     char msg[200];
     int rc = 0;
+    uint64_t *last_time = NULL; /* per thread: its last AB_OP_TIME (they may not decrease) */
     for (uint64_t i = 0; i < h->op_count; i++) {
         const ab_op *op = &t->ops[i];
+        if (op->kind == AB_OP_TIME && op->thread < h->thread_count) {
+            if (!last_time && !(last_time = calloc(h->thread_count, sizeof *last_time))) {
+                rc = ab_fail(err, errlen, "out of memory for the timestamps of %u threads",
+                             h->thread_count);
+                break;
+            }
+            uint64_t ns = (uint64_t)op->id << 32 | op->size;
+            if (ns < last_time[op->thread]) {
+                rc = ab_fail(err, errlen,
+                             "op %llu: time %llu ns of thread %u is before its previous %llu ns",
+                             (unsigned long long)i, (unsigned long long)ns, op->thread,
+                             (unsigned long long)last_time[op->thread]);
+                break;
+            }
+            last_time[op->thread] = ns;
+        }
         /* A free/realloc of an id beyond the table is an unknown id: the live table says so. */
         if (check_limits(h, lim, op, msg, sizeof msg)) {
             rc = ab_fail(err, errlen, "op %llu: %s", (unsigned long long)i, msg);
@@ -157,6 +175,7 @@ int ab_trace_validate(const ab_trace *t, const ab_trace_limits *lim, char *err, 
             rc = ab_fail(err, errlen, "header: scope_count says %u, the ops use %u", h->scope_count,
                          live.scope_span);
     }
+    free(last_time);
     ab_live_fini(&live);
     return rc;
 }

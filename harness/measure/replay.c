@@ -875,7 +875,7 @@ int ab_replay_batch_pass(ab_replay *r, const ab_allocator *a, unsigned reps, ab_
         uint64_t from = i * (uint64_t)AB_REPLAY_BATCH, ops = 0;
         uint64_t to = from + AB_REPLAY_BATCH < r->n ? from + AB_REPLAY_BATCH : r->n;
         for (uint64_t k = from; k < to; k++)
-            ops += r->ops[k].kind != AB_OP_MARK;
+            ops += ab_op_is_timed(&r->ops[k]);
         if (ops)
             r->batch_tpo[kept++] = (double)r->batch_min[i] / (double)ops;
     }

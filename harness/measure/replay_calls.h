@@ -34,6 +34,12 @@ static inline ab_replay_fns ab_replay_fns_of(const ab_allocator *a)
                            a->free_sized, a->realloc, a->reset,  a->footprint};
 }
 
+/* Ops the replay calls the allocator for (marks and timestamps are neither run nor counted). */
+static inline int ab_op_is_timed(const ab_op *op)
+{
+    return op->kind >= AB_OP_ALLOC && op->kind <= AB_OP_RESET;
+}
+
 /* How an alloc op reaches the allocator. */
 enum ab_alloc_route {
     AB_ROUTE_ALIGNED = 0, /* alloc(size, 1 << align_log2, scope): an aligned block */

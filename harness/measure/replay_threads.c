@@ -213,7 +213,7 @@ static int plan_scan(planner *p, char *err, size_t errlen)
     char msg[200];
     for (uint64_t i = 0; i < r->n; i++) {
         const ab_op *op = &r->ops[i];
-        if (op->kind == AB_OP_MARK)
+        if (!ab_op_is_timed(op))
             continue;
         unsigned t = op->thread;
         uint64_t pos = p->ne[t];
@@ -588,7 +588,7 @@ static void plan_spawns(ab_replay_mt *r)
     r->nspawn = 0;
     for (uint64_t i = 0; i < r->n; i++) {
         const ab_op *op = &r->ops[i];
-        if (op->kind == AB_OP_MARK)
+        if (!ab_op_is_timed(op))
             continue;
         unsigned t = op->thread;
         if (t == 0) {
@@ -640,7 +640,7 @@ ab_replay_mt *ab_replay_mt_create(const ab_trace *t, const ab_allocator *policy,
     }
     for (uint64_t i = 0; i < r->n; i++) {
         const ab_op *op = &r->ops[i];
-        r->timed_ops += op->kind != AB_OP_MARK;
+        r->timed_ops += ab_op_is_timed(op);
         if (op->kind == AB_OP_ALLOC)
             r->scope_used[op->scope] = 1;
     }
