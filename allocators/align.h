@@ -20,6 +20,15 @@ static inline int ab_align_bad(size_t align)
     return __builtin_expect(align == 0 || (align & (align - 1)) != 0, 0);
 }
 
+/* The alignment C requires of malloc(size): enough for any object that fits, i.e.
+ * min(AB_NATURAL_ALIGN, the largest power of two <= size) (1 for size 0). */
+static inline size_t ab_plain_align(size_t size)
+{
+    return size >= AB_NATURAL_ALIGN ? AB_NATURAL_ALIGN
+           : size                   ? (size_t)1 << (63 - __builtin_clzll((unsigned long long)size))
+                                    : 1;
+}
+
 /* Round x up to a multiple of the power of two a; returns 0 on overflow (x > 0). */
 static inline uintptr_t ab_align_up(uintptr_t x, size_t a)
 {

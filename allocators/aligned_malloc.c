@@ -25,6 +25,8 @@
  * The allocator entry: alloc -> _aligned_malloc, free -> _aligned_free, realloc ->
  * _aligned_realloc (new size 0 kept as 1: the replay's block stays live), footprint = the glibc
  * chunk of the raw block (header and alignment slack included), stats/purge/version: glibc's.
+ * The plain entries (a trace's malloc, calloc) are the CRT's malloc and calloc, whose blocks
+ * free, realloc and footprint handle as plain glibc blocks (align AB_ALIGN_PLAIN).
  */
 #include "allocators/aligned_malloc.h"
 #include "allocators/allocator.h"
@@ -196,16 +198,34 @@ static void *am_alloc(size_t size, size_t align, uint32_t scope)
     return _aligned_malloc(size, align);
 }
 
+/* The plain entries: a program that did not ask for an alignment calls the CRT's malloc and
+ * calloc (here glibc's), and frees with free; only _aligned_malloc blocks go to _aligned_free. */
+static void *am_malloc(size_t size, uint32_t scope)
+{
+    (void)scope;
+    return malloc(size);
+}
+
+static void *am_calloc(size_t size, uint32_t scope)
+{
+    (void)scope;
+    return calloc(1, size);
+}
+
 static void am_free(void *p, size_t size, size_t align)
 {
     (void)size;
-    (void)align;
-    _aligned_free(p);
+    if (align == AB_ALIGN_PLAIN)
+        free(p);
+    else
+        _aligned_free(p);
 }
 
 static void *am_realloc(void *p, size_t old_size, size_t new_size, size_t align)
 {
     (void)old_size;
+    if (align == AB_ALIGN_PLAIN)
+        return realloc(p, new_size ? new_size : 1);
     return _aligned_realloc(p, new_size ? new_size : 1, align);
 }
 
@@ -216,8 +236,8 @@ static void am_reset(uint32_t scope)
 
 static size_t am_footprint(const void *p, size_t size, size_t align)
 {
-    (void)size;
-    (void)align;
+    if (align == AB_ALIGN_PLAIN)
+        return ab_glibc_footprint(p, size, AB_NATURAL_ALIGN);
     void *raw = ab_aligned_base(p);
     return raw ? ab_glibc_footprint(raw, 0, 1) : 0;
 }
@@ -236,4 +256,6 @@ const ab_allocator ab_alloc_aligned_malloc = {
     .stats = ab_glibc_stats,
     .purge = ab_glibc_purge,
     .version = ab_glibc_version,
+    .malloc = am_malloc,
+    .calloc = am_calloc,
 };

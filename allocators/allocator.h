@@ -70,11 +70,15 @@ typedef struct ab_allocator {
     int (*create)(const ab_alloc_config *cfg, char *err, size_t errlen);
     void (*destroy)(void);
 
-    /* align is a power of two >= 1; size may be 0 (the backend decides what that returns). */
+    /* The aligned entry: align is a power of two >= 1; size may be 0 (the backend decides what
+     * that returns). */
     void *(*alloc)(size_t size, size_t align, uint32_t scope);
-    /* p may be NULL; size and align are those of the allocation. No-op without AB_CAP_FREE. */
+    /* p may be NULL; size and align are those of the allocation, align AB_ALIGN_PLAIN (0) for a
+     * block of `malloc` or `calloc`. An unsized free (free, operator delete): the allocator may
+     * not rely on size. No-op without AB_CAP_FREE. */
     void (*free)(void *p, size_t size, size_t align);
-    /* Returns NULL on failure with the old block untouched. */
+    /* Returns NULL on failure with the old block untouched. align as for free: a plain block
+     * stays plain (realloc), an aligned one keeps its alignment. */
     void *(*realloc)(void *p, size_t old_size, size_t new_size, size_t align);
     /* Bulk release of every block of the scope (only with AB_CAP_RESET). */
     void (*reset)(uint32_t scope);
@@ -88,7 +92,25 @@ typedef struct ab_allocator {
     void (*purge)(void);
     /* Version string of the library, e.g. "5.3.0-0-g54eaed1d8b56..." */
     const char *(*version)(void);
+
+    /* Optional entry points (NULL: not there), for traces that say which one the program called
+     * (trace.h, enum ab_entry; the mapping per allocator is in docs/allocators.md):
+     *   malloc: the plain malloc at the original size, aligned as C requires of malloc (to
+     *     min(16, the largest power of two <= size)). NULL: the replay calls
+     *     alloc(size, AB_NATURAL_ALIGN, scope) and the block is an aligned one.
+     *   calloc: a zeroed plain block of size bytes. NULL: the plain route above, then the replay
+     *     zeroes the block itself.
+     *   free_sized: a free where the program told the size (free_sized, sdallocx, sized
+     *     delete); arguments as for free. NULL: free.
+     * A block from malloc or calloc is freed, reallocated and measured (footprint) with align
+     * AB_ALIGN_PLAIN. */
+    void *(*malloc)(size_t size, uint32_t scope);
+    void *(*calloc)(size_t size, uint32_t scope);
+    void (*free_sized)(void *p, size_t size, size_t align);
 } ab_allocator;
+
+/* The align argument of free, realloc and footprint for a block of the plain entries. */
+#define AB_ALIGN_PLAIN 0u
 
 /* The registry (allocators/registry.c): the built-in allocators, in display order. */
 extern const ab_allocator *const ab_allocators[];

@@ -427,6 +427,22 @@ static void *bump_entry_alloc(size_t size, size_t align, uint32_t scope)
     return p;
 }
 
+/* The plain entries: IMethodMalloc::Alloc asks for no alignment; the block gets the natural
+ * alignment of its size (align.h), which is what C's malloc promises. calloc zeroes the block
+ * (a window taken from the cache holds an earlier module's data). */
+static void *bump_malloc(size_t size, uint32_t scope)
+{
+    return bump_entry_alloc(size, ab_plain_align(size), scope);
+}
+
+static void *bump_calloc(size_t size, uint32_t scope)
+{
+    void *p = bump_entry_alloc(size, ab_plain_align(size), scope);
+    if (p)
+        memset(p, 0, size);
+    return p;
+}
+
 static void bump_free(void *p, size_t size, size_t align)
 {
     (void)p;
@@ -489,4 +505,6 @@ const ab_allocator ab_alloc_bump = {
     .stats = bump_stats,
     .purge = bump_purge,
     .version = bump_version,
+    .malloc = bump_malloc,
+    .calloc = bump_calloc,
 };

@@ -14,6 +14,9 @@
  *   - align > 16: mallocx(size, MALLOCX_ALIGN(a)), rallocx for realloc (keeps the alignment).
  *     mallocx does not validate the alignment (we do, align.h) and is undefined for size 0
  *     (we ask for 1).
+ *   - the plain entries (a trace's malloc, calloc): malloc and calloc at the program's size;
+ *     realloc of such a block is realloc at the new size; a sized free (free_sized, sdallocx,
+ *     sized delete in the trace) is sdallocx with the size and flags of the request as made.
  *   - free: plain free for every block. sdallocx was measured for over-aligned blocks
  *     (mallocx(100, align 64) + release, 1000 live, 5 interleaved rounds) and for small ones:
  *     no faster than free in either case.
@@ -40,6 +43,7 @@
 #define JE_ARENAS_ALL_PURGE "arena.4096.purge" /* MALLCTL_ARENAS_ALL = 4096 */
 
 static void *(*je_mallocx)(size_t, int);
+static void (*je_sdallocx)(void *, size_t, int);
 static void *(*je_rallocx)(void *, size_t, int);
 static size_t (*je_nallocx)(size_t, int);
 static int (*je_mallctl)(const char *, void *, size_t *, void *, size_t);
@@ -47,14 +51,14 @@ static int (*je_mallctl)(const char *, void *, size_t *, void *, size_t);
 static size_t je_page = 4096, je_large_min = SIZE_MAX;
 static int je_cache_oblivious = 1; /* opt.cache_oblivious: large blocks carry a pad page */
 
-/* The malloc size that gives a block aligned to align (<= 16). */
+/* The malloc size that gives a block aligned to align (<= 16; AB_ALIGN_PLAIN: the size). */
 static inline size_t plain_size(size_t size, size_t align)
 {
     return align == AB_NATURAL_ALIGN && size < AB_NATURAL_ALIGN ? AB_NATURAL_ALIGN : size;
 }
 
-static const char *const je_natives[] = {"mallocx", "rallocx", "nallocx", "mallctl",
-                                         "free",    "realloc", NULL};
+static const char *const je_natives[] = {"mallocx", "rallocx", "nallocx", "mallctl", "sdallocx",
+                                         "free",    "realloc", "calloc",  NULL};
 
 static int je_create(const ab_alloc_config *cfg, char *err, size_t errlen)
 {
@@ -67,6 +71,7 @@ static int je_create(const ab_alloc_config *cfg, char *err, size_t errlen)
         return -1;
     if (!(je_mallocx = ab_provider_sym("mallocx", err, errlen)) ||
         !(je_rallocx = ab_provider_sym("rallocx", err, errlen)) ||
+        !(je_sdallocx = ab_provider_sym("sdallocx", err, errlen)) ||
         !(je_nallocx = ab_provider_sym("nallocx", err, errlen)) ||
         !(je_mallctl = ab_provider_sym("mallctl", err, errlen)))
         return -1;
@@ -97,6 +102,33 @@ static void *je_alloc(size_t size, size_t align, uint32_t scope)
     if (!p)
         errno = ENOMEM;
     return p;
+}
+
+/* The plain entries: malloc and calloc at the program's size (a 5-byte malloc gets the 8-byte
+ * class, 8-aligned, as in the program). */
+static void *je_malloc(size_t size, uint32_t scope)
+{
+    (void)scope;
+    return malloc(size);
+}
+
+static void *je_calloc(size_t size, uint32_t scope)
+{
+    (void)scope;
+    return calloc(1, size);
+}
+
+/* A sized free: sdallocx with the size and flags of the request as je_alloc/je_malloc made it
+ * (jemalloc requires a size between that request and the usable size). */
+static void je_free_sized(void *p, size_t size, size_t align)
+{
+    if (!p)
+        return;
+    size_t n = size ? size : 1; /* malloc(0) and mallocx(1) serve one byte */
+    if (align <= AB_NATURAL_ALIGN)
+        je_sdallocx(p, plain_size(n, align), 0);
+    else
+        je_sdallocx(p, n, JE_MALLOCX_ALIGN(align));
 }
 
 static void je_free(void *p, size_t size, size_t align)
@@ -194,4 +226,7 @@ const ab_allocator ab_alloc_jemalloc = {
     .stats = je_stats,
     .purge = je_purge,
     .version = je_version,
+    .malloc = je_malloc,
+    .calloc = je_calloc,
+    .free_sized = je_free_sized,
 };

@@ -6,7 +6,9 @@
  * 8-aligned and tcmalloc, like jemalloc and mimalloc, has an 8-byte size class),
  * `posix_memalign` above (alignment validated first, see align.h); `free`; `realloc` up to that
  * alignment, and for over-aligned blocks posix_memalign + copy + free because realloc does not
- * keep a larger alignment.
+ * keep a larger alignment. The plain entries (a trace's malloc and calloc) are the library's
+ * malloc and calloc at the program's size; glibc 2.36 has no sized free, so sized frees are
+ * plain frees (no free_sized entry).
  *
  * The two entries are one table: they share alloc/free/realloc and differ only in which library
  * must be serving malloc (checked in create) and in what can be known about that library
@@ -72,6 +74,19 @@ static void *libc_alloc(size_t size, size_t align, uint32_t scope)
         return NULL;
     }
     return p;
+}
+
+/* The plain entries: the library's own malloc and calloc at the program's size. */
+static void *libc_malloc(size_t size, uint32_t scope)
+{
+    (void)scope;
+    return malloc(size);
+}
+
+static void *libc_calloc(size_t size, uint32_t scope)
+{
+    (void)scope;
+    return calloc(1, size);
 }
 
 static void libc_free(void *p, size_t size, size_t align)
@@ -337,6 +352,8 @@ const ab_allocator ab_alloc_malloc = {
     .stats = ab_glibc_stats,
     .purge = ab_glibc_purge,
     .version = ab_glibc_version,
+    .malloc = libc_malloc,
+    .calloc = libc_calloc,
 };
 
 const ab_allocator ab_alloc_preload = {
@@ -354,4 +371,6 @@ const ab_allocator ab_alloc_preload = {
     .stats = plugin_stats,
     .purge = plugin_purge,
     .version = plugin_version,
+    .malloc = libc_malloc,
+    .calloc = libc_calloc,
 };

@@ -5,7 +5,9 @@
  *
  * Which call serves which request: mi_malloc for align <= 16, mi_malloc_aligned above (it
  * returns NULL for an alignment that is not a power of two; we check first anyway, align.h);
- * mi_free for every block; mi_realloc / mi_realloc_aligned likewise.
+ * mi_free for every block; mi_realloc / mi_realloc_aligned likewise. The plain entries (a
+ * trace's malloc, calloc) are mi_malloc and mi_calloc at the program's size, a sized free is
+ * mi_free_size (mi_free_size_aligned for an over-aligned block).
  *   - align <= 8: every block is word-aligned.
  *   - align 16: mimalloc's size classes up to 64 bytes step by 8 (8, 16, 24, ..., 64), so a
  *     24-byte block is only 8-aligned (the conformance suite's align-16 caught it); every class
@@ -58,6 +60,9 @@ typedef bool(mi_visit_fn)(const void *heap, const mi_area *area, void *block, si
 static void *(*mi_malloc)(size_t);
 static void *(*mi_malloc_aligned)(size_t, size_t);
 static void (*mi_free)(void *);
+static void *(*mi_calloc)(size_t, size_t);
+static void (*mi_free_size)(void *, size_t);
+static void (*mi_free_size_aligned)(void *, size_t, size_t);
 static void *(*mi_realloc)(void *, size_t);
 static void *(*mi_realloc_aligned)(void *, size_t, size_t);
 static size_t (*mi_usable_size)(const void *);
@@ -74,6 +79,9 @@ static const struct {
     {"mi_malloc", (void **)&mi_malloc},
     {"mi_malloc_aligned", (void **)&mi_malloc_aligned},
     {"mi_free", (void **)&mi_free},
+    {"mi_calloc", (void **)&mi_calloc},
+    {"mi_free_size", (void **)&mi_free_size},
+    {"mi_free_size_aligned", (void **)&mi_free_size_aligned},
     {"mi_realloc", (void **)&mi_realloc},
     {"mi_realloc_aligned", (void **)&mi_realloc_aligned},
     {"mi_usable_size", (void **)&mi_usable_size},
@@ -119,6 +127,31 @@ static void *mi_alloc(size_t size, size_t align, uint32_t scope)
     if (!p)
         errno = ENOMEM;
     return p;
+}
+
+/* The plain entries: mi_malloc and mi_calloc at the program's size (8-aligned classes below 64
+ * bytes, as in the program). */
+static void *mi_malloc_plain(size_t size, uint32_t scope)
+{
+    (void)scope;
+    return mi_malloc(size);
+}
+
+static void *mi_calloc_plain(size_t size, uint32_t scope)
+{
+    (void)scope;
+    return mi_calloc(1, size);
+}
+
+/* A sized free: mi_free_size with the size mi_alloc asked for (mi_free_size_aligned above 16). */
+static void mi_free_sized(void *p, size_t size, size_t align)
+{
+    if (align <= MI_PLAIN_ALIGN)
+        mi_free_size(p, size);
+    else if (align == AB_NATURAL_ALIGN)
+        mi_free_size(p, mi_size16(size));
+    else
+        mi_free_size_aligned(p, size, align);
 }
 
 static void mi_free_block(void *p, size_t size, size_t align)
@@ -209,4 +242,7 @@ const ab_allocator ab_alloc_mimalloc = {
     .stats = mi_stats,
     .purge = mi_purge,
     .version = mi_version_string,
+    .malloc = mi_malloc_plain,
+    .calloc = mi_calloc_plain,
+    .free_sized = mi_free_sized,
 };

@@ -42,6 +42,7 @@
 
 #include <assert.h>
 #include <errno.h>
+#include <string.h>
 #include <pthread.h>
 #include <stdatomic.h>
 #include <stdint.h>
@@ -467,6 +468,22 @@ static void *rpcss_entry_alloc(size_t size, size_t align, uint32_t scope)
     return p;
 }
 
+/* The plain entries: MIDL_user_allocate asks for no alignment; the block gets the natural
+ * alignment of its size (align.h; the arena raises it to its 8). calloc zeroes the block (a chunk
+ * taken from the cache holds an earlier arena's data). */
+static void *rpcss_malloc(size_t size, uint32_t scope)
+{
+    return rpcss_entry_alloc(size, ab_plain_align(size), scope);
+}
+
+static void *rpcss_calloc(size_t size, uint32_t scope)
+{
+    void *p = rpcss_entry_alloc(size, ab_plain_align(size), scope);
+    if (p)
+        memset(p, 0, size);
+    return p;
+}
+
 static void rpcss_entry_free(void *p, size_t size, size_t align)
 {
     (void)size;
@@ -535,4 +552,6 @@ const ab_allocator ab_alloc_rpcss = {
     .stats = rpcss_stats,
     .purge = rpcss_purge,
     .version = rpcss_version,
+    .malloc = rpcss_malloc,
+    .calloc = rpcss_calloc,
 };

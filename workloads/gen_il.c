@@ -81,7 +81,9 @@ static int il_generate(const ab_gen_params *p, const char *out_path, char *err, 
         for (uint64_t i = 0; i < batch; i++) {
             ab_il_body b;
             ab_il_draw_body(&r, &b);
-            ab_tw_alloc(w, b.total, b.align_log2, (uint16_t)slot, thread, 0);
+            /* IMethodMalloc::Alloc asks for no alignment: the plain entry */
+            ab_tw_alloc(w, b.total, b.align_log2, (uint16_t)slot, thread,
+                        AB_OPF_ENTRY(AB_ENTRY_MALLOC));
         }
         mod[slot].left -= batch;
         uint16_t batch_thread = thread;

@@ -3,10 +3,11 @@
  * Each call is bracketed by mark(call, slot) ... reset(slot): scope = the call's slot (calls
  * rotate over RPC_SLOTS slots, as a server's dispatch slots would), and every block the call
  * allocates is freed inside the call, so every block lives exactly one call (as MIDL stubs do). All
- * blocks are 8-byte aligned (midl_user_allocate's guarantee). A call has 1 to 3 parameters,
- * each of one of the shapes in docs/workloads.md with its sizes; the mix weights and the counts (N,
- * K, string and data lengths, parameters per call), which the sources do not give, are this
- * generator's choice and are listed in the help text below.
+ * blocks are 8-byte aligned (midl_user_allocate's guarantee), allocated through the plain entry
+ * (entry point MALLOC, CALLOC for zeroed [out] buffers) and freed with FREE. A call has 1 to 3
+ * parameters, each of one of the shapes in docs/workloads.md with its sizes; the mix weights and
+ * the counts (N, K, string and data lengths, parameters per call), which the sources do not give,
+ * are this generator's choice and are listed in the help text below.
  *
  * Order of allocations and frees, as NDR does them:
  * - unmarshalling allocates a struct, then its embedded pointees in member order, so a list is
@@ -66,9 +67,12 @@ typedef struct rpc_call {
     unsigned n;
 } rpc_call;
 
+/* midl_user_allocate asks for no alignment (MALLOC); a zeroed block is a calloc (CALLOC). */
 static uint32_t rpc_alloc(uint32_t size, uint16_t flags, const rpc_call *c, uint16_t thread)
 {
-    return ab_tw_alloc(c->w, size, RPC_ALIGN_LOG2, c->slot, thread, flags);
+    unsigned entry = (flags & AB_OPF_ZERO) ? AB_ENTRY_CALLOC : AB_ENTRY_MALLOC;
+    return ab_tw_alloc(c->w, size, RPC_ALIGN_LOG2, c->slot, thread,
+                       (uint16_t)(flags | AB_OPF_ENTRY(entry)));
 }
 
 /* A tree of n nodes: allocated in pre-order, freed in post-order (appended to c->ids). */
@@ -159,7 +163,7 @@ static void one_call(rpc_call *c, ab_rng *r)
     for (unsigned i = 0; i < params; i++)
         one_param(c, r);
     for (unsigned i = 0; i < c->n; i++)
-        ab_tw_free(c->w, c->ids[i], c->thread);
+        ab_tw_free_as(c->w, c->ids[i], c->thread, AB_ENTRY_FREE); /* midl_user_free */
 }
 
 static const char *const rpc_variants[] = {"single", "all", NULL};

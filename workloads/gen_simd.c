@@ -10,7 +10,9 @@
  *                            victim being the newest (short-lived) or a random one (long-lived)
  *                            half the time each; 2% of the steps grow a vector with realloc;
  * - peak (mark 3L+2):        a burst to 1.5x the level, then back down to the level.
- * Everything is freed at the end (a last phase mark). Scope 0, no resets.
+ * Everything is freed at the end (a last phase mark). Scope 0, no resets. Entry points: 16-byte
+ * objects are plain mallocs (malloc's own alignment), the over-aligned ones aligned_alloc; frees
+ * are free, growth is realloc.
  *
  * Threads (--threads N): N producer/consumer threads, each running this program on its own
  * live set with 1/N of the objects and steps (its own random stream; thread 0's is the
@@ -95,7 +97,7 @@ static void simd_consume(simd_state *s)
 {
     simd_list *in = &s->inbox;
     if (in->head < in->n && in->o[in->head].phase < s->phase)
-        ab_tw_free(s->w, in->o[in->head++].id, s->thread);
+        ab_tw_free_as(s->w, in->o[in->head++].id, s->thread, AB_ENTRY_FREE);
     if (in->head == in->n)
         in->head = in->n = 0;
 }
@@ -111,7 +113,9 @@ static void simd_alloc(simd_state *s)
     simd_obj *o = list_push(s, &s->live);
     if (!o)
         return;
-    o->id = ab_tw_alloc(s->w, size, k->align_log2, 0, s->thread, 0);
+    /* 16 is malloc's own alignment (a plain malloc); above, an explicit aligned_alloc */
+    unsigned entry = k->align_log2 > 4 ? AB_ENTRY_ALIGNED_ALLOC : AB_ENTRY_MALLOC;
+    o->id = ab_tw_alloc(s->w, size, k->align_log2, 0, s->thread, AB_OPF_ENTRY(entry));
     o->size = size;
     o->align_log2 = (uint16_t)k->align_log2;
 }
@@ -129,7 +133,7 @@ static void simd_free(simd_state *s)
         *to = l->o[k]; /* handed over: the consumer frees it in a later phase */
         to->phase = (uint16_t)s->phase;
     } else {
-        ab_tw_free(s->w, l->o[k].id, s->thread);
+        ab_tw_free_as(s->w, l->o[k].id, s->thread, AB_ENTRY_FREE);
     }
     l->o[k] = l->o[--l->n];
 }
@@ -143,7 +147,7 @@ static void simd_grow(simd_state *s)
     if (o->align_log2 > 5 || o->size >= 8192)
         return;
     o->size *= 2;
-    ab_tw_realloc(s->w, o->id, o->size, s->thread);
+    ab_tw_realloc_as(s->w, o->id, o->size, s->thread, AB_ENTRY_REALLOC);
 }
 
 /* One phase of one thread (ph: 0 ramp, 1 plateau, 2 peak) at its share of the level. */

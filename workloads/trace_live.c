@@ -132,25 +132,56 @@ static const char *dead_reason(const ab_live_table *t, uint32_t id, uint8_t kind
     return "unknown id (never allocated)";
 }
 
-static const char *const kind_names[] = {"?", "alloc", "free", "realloc", "reset", "mark"};
+static const char *const kind_names[] = {"?", "alloc", "free", "realloc", "reset", "mark", "time"};
+
+int ab_entry_fits(unsigned kind, unsigned e)
+{
+    if (e >= AB_ENTRY_COUNT)
+        return 0;
+    switch (kind) {
+    case AB_OP_ALLOC:
+        return e == AB_ENTRY_UNSPEC || e == AB_ENTRY_MALLOC || e == AB_ENTRY_CALLOC ||
+               (e >= AB_ENTRY_POSIX_MEMALIGN && e <= AB_ENTRY_VALLOC) || e == AB_ENTRY_NEW ||
+               e == AB_ENTRY_NEW_ALIGNED;
+    case AB_OP_FREE:
+        return e == AB_ENTRY_UNSPEC || e == AB_ENTRY_FREE || e == AB_ENTRY_FREE_SIZED ||
+               e == AB_ENTRY_FREE_ALIGNED_SIZED || e == AB_ENTRY_DELETE;
+    case AB_OP_REALLOC:
+        return e == AB_ENTRY_UNSPEC || e == AB_ENTRY_REALLOC;
+    default:
+        return e == AB_ENTRY_UNSPEC;
+    }
+}
 
 int ab_live_apply(ab_live_table *t, const ab_op *op, char *err, size_t errlen)
 {
-    if (op->kind < AB_OP_ALLOC || op->kind > AB_OP_MARK)
+    if (op->kind < AB_OP_ALLOC || op->kind > AB_OP_TIME)
         return ab_fail(err, errlen, "unknown op kind %u", op->kind);
     const char *kname = kind_names[op->kind];
     /* Fields an op kind does not use must be zero, so that text and binary round-trip exactly. */
     int unused_set = 0;
+    const unsigned entry = AB_OP_ENTRY(op), other_flags = op->flags & ~AB_OPF_ENTRY_MASK;
+    if ((op->kind == AB_OP_ALLOC || op->kind == AB_OP_FREE || op->kind == AB_OP_REALLOC) &&
+        !ab_entry_fits(op->kind, entry))
+        return ab_fail(err, errlen, "%s with entry point %u, which is not one of a %s", kname,
+                       entry, kname);
     switch (op->kind) {
     case AB_OP_ALLOC:
-        if (op->flags & ~(unsigned)AB_OPF_ZERO)
+        if (other_flags & ~(unsigned)AB_OPF_ZERO)
             return ab_fail(err, errlen, "alloc has unknown flags 0x%x", op->flags);
         break;
     case AB_OP_FREE:
-        unused_set = op->align_log2 || op->size || op->scope || op->flags;
+        unused_set = op->align_log2 || op->size || op->scope || other_flags;
         break;
+    case AB_OP_TIME: /* ignored by the model: a timestamp in id and size */
+        if (op->align_log2 || op->scope || op->flags)
+            return ab_fail(err, errlen, "time has nonzero fields it does not use");
+        if ((uint32_t)op->thread + 1 > t->thread_span)
+            t->thread_span = (uint32_t)op->thread + 1;
+        t->op_count++;
+        return 0;
     case AB_OP_REALLOC:
-        unused_set = op->align_log2 || op->scope || op->flags;
+        unused_set = op->align_log2 || op->scope || other_flags;
         if (op->size == 0)
             return ab_fail(err, errlen, "realloc of id %u to size 0 (write a free instead)",
                            op->id);

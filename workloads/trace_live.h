@@ -69,6 +69,11 @@ int ab_live_reserve(ab_live_table *t, uint32_t n);
  * validator. On failure of memory, err says so. */
 int ab_live_apply(ab_live_table *t, const ab_op *op, char *err, size_t errlen);
 
+/* 1 when the entry point e (enum ab_entry) is one an op of that kind can carry (trace.h): an
+ * alloc a malloc-like entry, a free a free-like one, a realloc REALLOC; UNSPEC fits all three;
+ * other kinds carry none. */
+int ab_entry_fits(unsigned kind, unsigned e);
+
 /* Fill the counting fields of a header from the table (op_count, peak, ids, threads, scopes). */
 void ab_live_fill_header(const ab_live_table *t, ab_trace_header *h);
 

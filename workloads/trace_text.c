@@ -10,6 +10,36 @@
 
 static const char *const mark_names[] = {NULL, "call", "phase", "module"};
 
+static const char *const entry_names[AB_ENTRY_COUNT] = {
+    [AB_ENTRY_UNSPEC] = "unspec",
+    [AB_ENTRY_MALLOC] = "malloc",
+    [AB_ENTRY_CALLOC] = "calloc",
+    [AB_ENTRY_REALLOC] = "realloc",
+    [AB_ENTRY_POSIX_MEMALIGN] = "posix_memalign",
+    [AB_ENTRY_ALIGNED_ALLOC] = "aligned_alloc",
+    [AB_ENTRY_MEMALIGN] = "memalign",
+    [AB_ENTRY_VALLOC] = "valloc",
+    [AB_ENTRY_FREE] = "free",
+    [AB_ENTRY_FREE_SIZED] = "free_sized",
+    [AB_ENTRY_FREE_ALIGNED_SIZED] = "free_aligned_sized",
+    [AB_ENTRY_NEW] = "new",
+    [AB_ENTRY_NEW_ALIGNED] = "new_aligned",
+    [AB_ENTRY_DELETE] = "delete",
+};
+
+const char *ab_entry_name(unsigned e)
+{
+    return e < AB_ENTRY_COUNT ? entry_names[e] : NULL;
+}
+
+int ab_entry_parse(const char *s, size_t n)
+{
+    for (unsigned e = 0; e < AB_ENTRY_COUNT; e++)
+        if (strlen(entry_names[e]) == n && memcmp(entry_names[e], s, n) == 0)
+            return (int)e;
+    return -1;
+}
+
 typedef struct parser {
     const char *p, *end; /* the rest of the current line */
     unsigned long line;
@@ -76,9 +106,10 @@ static int token_is(const char *tok, size_t n, const char *word)
     return strlen(word) == n && memcmp(tok, word, n) == 0;
 }
 
-enum { OPT_SCOPE = 1, OPT_THREAD = 2, OPT_ZERO = 4 };
+enum { OPT_SCOPE = 1, OPT_THREAD = 2, OPT_ZERO = 4, OPT_ENTRY = 8 };
 
-/* The trailing options (scope=, thread=, zero), those in `allowed` only, each at most once. */
+/* The trailing options (scope=, thread=, zero, an entry point's name), those in `allowed` only,
+ * each at most once. Whether the entry point fits the op is the validator's to say. */
 static int options(parser *ps, const char *kname, unsigned allowed, ab_op *op)
 {
     unsigned seen = 0;
@@ -93,6 +124,8 @@ static int options(parser *ps, const char *kname, unsigned allowed, ab_op *op)
             which = OPT_THREAD;
         else if (token_is(tok, n, "zero"))
             which = OPT_ZERO;
+        else if (ab_entry_parse(tok, n) > 0)
+            which = OPT_ENTRY;
         else
             return perr(ps, "unexpected '%.*s' after %s", (int)n, tok, kname);
         if (!(allowed & which))
@@ -109,6 +142,8 @@ static int options(parser *ps, const char *kname, unsigned allowed, ab_op *op)
             op->scope = (uint16_t)v;
         else if (which == OPT_THREAD)
             op->thread = (uint16_t)v;
+        else if (which == OPT_ENTRY)
+            op->flags |= AB_OPF_ENTRY((unsigned)ab_entry_parse(tok, n));
         else
             op->flags |= AB_OPF_ZERO;
     }
@@ -131,7 +166,7 @@ static int parse_op_line(parser *ps, ab_op *op)
         op->id = (uint32_t)a;
         op->size = (uint32_t)b;
         op->align_log2 = (uint8_t)__builtin_ctzll(c);
-        return options(ps, "alloc", OPT_SCOPE | OPT_THREAD | OPT_ZERO, op);
+        return options(ps, "alloc", OPT_SCOPE | OPT_THREAD | OPT_ZERO | OPT_ENTRY, op);
     }
     if (token_is(tok, n, "free") || token_is(tok, n, "realloc")) {
         int is_free = tok[0] == 'f';
@@ -144,7 +179,7 @@ static int parse_op_line(parser *ps, ab_op *op)
                 return -1;
             op->size = (uint32_t)b;
         }
-        return options(ps, is_free ? "free" : "realloc", OPT_THREAD, op);
+        return options(ps, is_free ? "free" : "realloc", OPT_THREAD | OPT_ENTRY, op);
     }
     if (token_is(tok, n, "reset")) {
         op->kind = AB_OP_RESET;
@@ -152,6 +187,14 @@ static int parse_op_line(parser *ps, ab_op *op)
             return -1;
         op->scope = (uint16_t)a;
         return options(ps, "reset", OPT_THREAD, op);
+    }
+    if (token_is(tok, n, "time")) { /* time NS: the next op of the thread happened at NS */
+        op->kind = AB_OP_TIME;
+        if (number(ps, "time", UINT64_MAX, &a))
+            return -1;
+        op->id = (uint32_t)(a >> 32);
+        op->size = (uint32_t)a;
+        return options(ps, "time", OPT_THREAD, op);
     }
     if (token_is(tok, n, "mark")) {
         op->kind = AB_OP_MARK;
@@ -166,7 +209,7 @@ static int parse_op_line(parser *ps, ab_op *op)
         op->scope = (uint16_t)a;
         return options(ps, "mark", OPT_THREAD, op);
     }
-    return perr(ps, "unknown op '%.*s' (alloc, free, realloc, reset or mark)", (int)n, tok);
+    return perr(ps, "unknown op '%.*s' (alloc, free, realloc, reset, mark or time)", (int)n, tok);
 }
 
 /* The header's counts from the ops. The id/thread/scope spans are taken over every op, the peak
@@ -189,7 +232,8 @@ static void compute_header(ab_trace *t, uint64_t n)
             scope_span = (uint32_t)op->scope + 1;
         /* An id at or above the op count cannot be dense (every id needs an alloc): the
          * validator rejects it from the header alone, and the table must not grow to it. */
-        if (op->id < n || op->kind == AB_OP_RESET || op->kind == AB_OP_MARK)
+        if (op->id < n || op->kind == AB_OP_RESET || op->kind == AB_OP_MARK ||
+            op->kind == AB_OP_TIME)
             ab_live_apply(&live, op, ignored, sizeof ignored);
     }
     t->hdr.op_count = n;
@@ -354,9 +398,15 @@ int ab_trace_write_text(const ab_trace *t, FILE *out)
                                                                              : "?",
                     op->scope);
             break;
+        case AB_OP_TIME:
+            fprintf(out, "time %llu", (unsigned long long)op->id << 32 | op->size);
+            break;
         default:
             fprintf(out, "? kind=%u", op->kind);
         }
+        if ((op->kind == AB_OP_ALLOC || op->kind == AB_OP_FREE || op->kind == AB_OP_REALLOC) &&
+            AB_OP_ENTRY(op) && ab_entry_name(AB_OP_ENTRY(op)))
+            fprintf(out, " %s", ab_entry_name(AB_OP_ENTRY(op)));
         if (op->thread)
             fprintf(out, " thread=%u", op->thread);
         if (op->kind == AB_OP_ALLOC && (op->flags & AB_OPF_ZERO))

@@ -33,6 +33,11 @@ unsigned long ab_trace_text_line_of_op(const char *path, uint64_t op_index);
 /* Write t's text form to out. Returns 0, or -1 on a write error. */
 int ab_trace_write_text(const ab_trace *t, FILE *out);
 
+/* The text name of an entry point (enum ab_entry: "malloc", "free_sized", ...; "unspec" for 0,
+ * NULL beyond the enum), and back (-1 for an unknown name). */
+const char *ab_entry_name(unsigned e);
+int ab_entry_parse(const char *s, size_t n);
+
 /* Write t's text form to path (temp file, then rename). */
 int ab_trace_save_text(const ab_trace *t, const char *path, char *err, size_t errlen);
 

@@ -20,7 +20,9 @@
 #include "workloads/trace_live.h"
 #include "harness/common/error_message.h"
 
+#include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 
 static int check_header(const ab_trace_header *h, char *err, size_t errlen)
 {
@@ -131,10 +133,33 @@ int ab_trace_validate(const ab_trace *t, const ab_trace_limits *lim, char *err, 
     int rc = 0;
     ab_trace_window win; /* read through a bounded window: resident trace pages stay bounded */
     ab_trace_window_init(&win, t);
+    /* per thread: its last AB_OP_TIME (they may not decrease); from mmap, like the live table,
+     * because in the runner malloc is the allocator under test and its baseline is not yet taken */
+    uint64_t *last_time = NULL;
+    size_t last_time_bytes = (size_t)h->thread_count * sizeof *last_time;
     for (uint64_t i = 0; i < h->op_count; i++) {
         if (ab_trace_window_due(&win, i))
             ab_trace_window_step(&win, i);
         const ab_op *op = &t->ops[i];
+        if (op->kind == AB_OP_TIME && op->thread < h->thread_count) {
+            if (!last_time &&
+                (last_time = mmap(NULL, last_time_bytes, PROT_READ | PROT_WRITE,
+                                  MAP_PRIVATE | MAP_ANONYMOUS, -1, 0)) == MAP_FAILED) {
+                last_time = NULL;
+                rc = ab_fail(err, errlen, "out of memory for the timestamps of %u threads",
+                             h->thread_count);
+                break;
+            }
+            uint64_t ns = (uint64_t)op->id << 32 | op->size;
+            if (ns < last_time[op->thread]) {
+                rc = ab_fail(err, errlen,
+                             "op %llu: time %llu ns of thread %u is before its previous %llu ns",
+                             (unsigned long long)i, (unsigned long long)ns, op->thread,
+                             (unsigned long long)last_time[op->thread]);
+                break;
+            }
+            last_time[op->thread] = ns;
+        }
         /* A free/realloc of an id beyond the table is an unknown id: the live table says so. */
         if (check_limits(h, lim, op, msg, sizeof msg)) {
             rc = ab_fail(err, errlen, "op %llu: %s", (unsigned long long)i, msg);
@@ -161,6 +186,8 @@ int ab_trace_validate(const ab_trace *t, const ab_trace_limits *lim, char *err, 
             rc = ab_fail(err, errlen, "header: scope_count says %u, the ops use %u", h->scope_count,
                          live.scope_span);
     }
+    if (last_time)
+        munmap(last_time, last_time_bytes);
     ab_live_fini(&live);
     return rc;
 }

@@ -181,6 +181,31 @@ void ab_tw_free(ab_trace_writer *w, uint32_t id, uint16_t thread)
     append(w, &op);
 }
 
+void ab_tw_free_as(ab_trace_writer *w, uint32_t id, uint16_t thread, unsigned entry)
+{
+    ab_op op = {.kind = AB_OP_FREE, .thread = thread, .id = id, .flags = AB_OPF_ENTRY(entry)};
+    append(w, &op);
+}
+
+void ab_tw_realloc_as(ab_trace_writer *w, uint32_t id, uint32_t size, uint16_t thread,
+                      unsigned entry)
+{
+    ab_op op = {.kind = AB_OP_REALLOC,
+                .thread = thread,
+                .id = id,
+                .size = size,
+                .flags = AB_OPF_ENTRY(entry)};
+    append(w, &op);
+}
+
+void ab_tw_time(ab_trace_writer *w, uint64_t ns, uint16_t thread)
+{
+    w->hdr.flags |= AB_TRACE_F_TIMESTAMPS;
+    ab_op op = {
+        .kind = AB_OP_TIME, .thread = thread, .id = (uint32_t)(ns >> 32), .size = (uint32_t)ns};
+    append(w, &op);
+}
+
 void ab_tw_realloc(ab_trace_writer *w, uint32_t id, uint32_t size, uint16_t thread)
 {
     ab_op op = {.kind = AB_OP_REALLOC, .thread = thread, .id = id, .size = size};

@@ -26,10 +26,18 @@ typedef struct ab_trace_writer ab_trace_writer;
 ab_trace_writer *ab_tw_create(const char *path, const char *meta, char *err, size_t errlen);
 
 /* Allocate a block with a fresh id from the free list; returns the id (UINT32_MAX after an
- * error). align_log2: alignment = 1 << align_log2. flags: AB_OPF_ZERO or 0. */
+ * error). align_log2: alignment = 1 << align_log2. flags: AB_OPF_ZERO or 0, with the entry point
+ * (AB_OPF_ENTRY(e), trace.h) or-ed in. */
 uint32_t ab_tw_alloc(ab_trace_writer *w, uint32_t size, unsigned align_log2, uint16_t scope,
                      uint16_t thread, uint16_t flags);
 void ab_tw_free(ab_trace_writer *w, uint32_t id, uint16_t thread);
+/* The same, naming the entry point the program freed with (enum ab_entry, e.g. FREE_SIZED). */
+void ab_tw_free_as(ab_trace_writer *w, uint32_t id, uint16_t thread, unsigned entry);
+/* A realloc through REALLOC; a timestamp (AB_OP_TIME: ns since the recording began) for the
+ * next op of the thread. */
+void ab_tw_realloc_as(ab_trace_writer *w, uint32_t id, uint32_t size, uint16_t thread,
+                      unsigned entry);
+void ab_tw_time(ab_trace_writer *w, uint64_t ns, uint16_t thread);
 void ab_tw_realloc(ab_trace_writer *w, uint32_t id, uint32_t size, uint16_t thread);
 /* Bulk release of every live block of scope; their ids go back to the free list. */
 void ab_tw_reset(ab_trace_writer *w, uint16_t scope, uint16_t thread);

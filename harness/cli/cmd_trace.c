@@ -214,13 +214,16 @@ static int trace_stats(int argc, char **argv)
     ab_trace t;
     if (open_trace(path, &t))
         return AB_EXIT_FAILURE;
-    static const char *const kinds[] = {"?", "alloc", "free", "realloc", "reset", "mark"};
+    static const char *const kinds[] = {"?", "alloc", "free", "realloc", "reset", "mark", "time"};
     static const char *const marks[] = {"?", "call", "phase", "module"};
-    uint64_t by_kind[6] = {0}, by_mark[4] = {0}, sizes[STATS_CLASSES] = {0}, aligns[64] = {0};
-    uint64_t zeroed = 0, alloc_bytes = 0;
+    uint64_t by_kind[7] = {0}, by_mark[4] = {0}, sizes[STATS_CLASSES] = {0}, aligns[64] = {0};
+    uint64_t zeroed = 0, alloc_bytes = 0, by_entry[3][AB_ENTRY_COUNT] = {{0}};
     for (uint64_t i = 0; i < t.hdr.op_count; i++) {
         const ab_op *op = &t.ops[i];
-        by_kind[op->kind <= AB_OP_MARK ? op->kind : 0]++;
+        by_kind[op->kind <= AB_OP_TIME ? op->kind : 0]++;
+        if (op->kind >= AB_OP_ALLOC && op->kind <= AB_OP_REALLOC &&
+            AB_OP_ENTRY(op) < AB_ENTRY_COUNT)
+            by_entry[op->kind - AB_OP_ALLOC][AB_OP_ENTRY(op)]++;
         if (op->kind == AB_OP_ALLOC) {
             sizes[size_class(op->size)]++;
             aligns[op->align_log2 & 63]++;
@@ -234,13 +237,23 @@ static int trace_stats(int argc, char **argv)
     printf("trace          %s (%s)\n", path, t.map ? "binary" : "text");
     printf("metadata       %s\n", h->meta);
     printf("ops            %llu\n", (unsigned long long)h->op_count);
-    for (unsigned k = 1; k <= AB_OP_MARK; k++)
-        printf("  %-12s %llu\n", kinds[k], (unsigned long long)by_kind[k]);
+    for (unsigned k = 1; k <= AB_OP_TIME; k++)
+        if (k <= AB_OP_MARK || by_kind[k])
+            printf("  %-12s %llu\n", kinds[k], (unsigned long long)by_kind[k]);
     if (by_kind[0])
         printf("  %-12s %llu\n", "unknown", (unsigned long long)by_kind[0]);
     for (unsigned k = 1; k <= AB_MARK_MODULE; k++)
         if (by_mark[k])
             printf("  mark %-7s %llu\n", marks[k], (unsigned long long)by_mark[k]);
+    /* entry points (trace.h), as kind:entry (unspec: every op of a version-1 trace) */
+    printf("entry points\n");
+    for (unsigned k = 0; k < 3; k++)
+        for (unsigned e = 0; e < AB_ENTRY_COUNT; e++)
+            if (by_entry[k][e]) {
+                char name[40];
+                snprintf(name, sizeof name, "%s:%s", kinds[k + AB_OP_ALLOC], ab_entry_name(e));
+                printf("  %-26s %llu\n", name, (unsigned long long)by_entry[k][e]);
+            }
     printf("zeroed allocs  %llu\n", (unsigned long long)zeroed);
     printf("alloc bytes    %llu (mean %.1f)\n", (unsigned long long)alloc_bytes,
            by_kind[AB_OP_ALLOC] ? (double)alloc_bytes / (double)by_kind[AB_OP_ALLOC] : 0.0);

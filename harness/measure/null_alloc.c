@@ -73,6 +73,20 @@ static void *null_threaded_alloc(size_t size, size_t align, uint32_t scope)
     return thread_block;
 }
 
+static void *null_malloc(size_t size, uint32_t scope)
+{
+    (void)size;
+    (void)scope;
+    return block;
+}
+
+static void *null_threaded_malloc(size_t size, uint32_t scope)
+{
+    (void)size;
+    (void)scope;
+    return thread_block;
+}
+
 static void null_free(void *p, size_t size, size_t align)
 {
     (void)p;
@@ -127,6 +141,9 @@ const ab_allocator ab_null_allocator = {
     .stats = null_stats,
     .purge = null_purge,
     .version = null_version,
+    .malloc = null_malloc,
+    .calloc = null_malloc, /* no zeroing: the floor of an allocator's calloc is its call */
+    .free_sized = null_free,
 };
 
 /* The threaded floor: the same, with one block per thread (touching one block from two threads
@@ -147,4 +164,7 @@ const ab_allocator ab_null_threaded_allocator = {
     .stats = null_stats,
     .purge = null_purge,
     .version = null_version,
+    .malloc = null_threaded_malloc,
+    .calloc = null_threaded_malloc,
+    .free_sized = null_free,
 };

@@ -35,15 +35,22 @@ typedef struct slot {
     uint32_t size;
     uint32_t next, prev;
     uint16_t scope;
-    uint8_t align_log2;      /* the alignment served (after lower_align) */
-    uint8_t orig_align_log2; /* the trace's alignment */
+    uint8_t align_log2; /* the alignment served (after lower_align) */
+    uint8_t plain;      /* a block of the plain entries: freed with AB_ALIGN_PLAIN */
 } slot;
+
+/* The align argument of free, realloc and footprint for the block. */
+static inline size_t slot_align(const slot *s)
+{
+    return s->plain ? AB_ALIGN_PLAIN : (size_t)1 << s->align_log2;
+}
 
 struct ab_replay {
     const ab_op *ops;
     uint64_t n;
     ab_replay_opts opts;
-    unsigned caps; /* the measured allocator's: decides reset and realloc handling */
+    unsigned caps;           /* the measured allocator's: decides reset and realloc handling */
+    ab_replay_routes routes; /* the measured allocator's: how each entry point is called */
     int use_lists; /* the trace resets scopes and the allocator cannot release one itself */
     uint8_t served[64];
     ab_trace_scan scan;
@@ -146,6 +153,8 @@ static void scan_trace(ab_replay *r)
         const ab_op *op = &r->ops[i];
         unsigned k = op->kind < AB_KINDS ? op->kind : 0;
         s->count[op->kind <= AB_KINDS ? op->kind : 0]++;
+        if (k >= AB_OP_ALLOC && k <= AB_OP_REALLOC && AB_OP_ENTRY(op) < AB_ENTRY_COUNT)
+            s->entry[AB_OP_ENTRY(op)]++;
         if (op->kind == AB_OP_ALLOC || op->kind == AB_OP_REALLOC) {
             if (op->size > s->max_size)
                 s->max_size = op->size;
@@ -184,6 +193,7 @@ ab_replay *ab_replay_create(const ab_trace *t, const ab_allocator *policy,
     if (!r->opts.checkpoints)
         r->opts.checkpoints = DEFAULT_CHECKPOINTS;
     r->caps = policy->caps;
+    r->routes = ab_replay_routes_of(policy);
     r->mem.fd = -1;
     r->rq_fd = ab_runqueue_open();
     unsigned lower_log2 = 63;
@@ -486,7 +496,7 @@ static inline __attribute__((always_inline)) int free_scope_list(ab_replay *r, c
         uint32_t next = s->next;
         if (mode == MODE_MEMORY && guarded(r, s->size) && !guard_ok(id, s->ptr, s->size))
             return guard_failure(fail, i, id, s);
-        f->free(s->ptr, s->size, (size_t)1 << s->align_log2);
+        f->free(s->ptr, s->size, slot_align(s));
         r->live[id] = 0;
         if (mode == MODE_MEMORY) {
             r->L -= s->size;
@@ -527,24 +537,43 @@ static inline __attribute__((always_inline)) int do_op(ab_replay *r, const fns *
         const unsigned al = r->served[op->align_log2];
         const size_t align = (size_t)1 << al, size = op->size;
         const uint32_t scope = op->scope;
-        const int zero = op->flags & AB_OPF_ZERO;
-        void *(*const alloc_fn)(size_t, size_t, uint32_t) = f->alloc;
-        if (mode == MODE_PEROP) {
-            dither(sink);
-            PIN_ARGS("r"(size), "r"(align), "r"(scope), "r"(zero), "r"(alloc_fn));
-            t0 = ab_tsc_start();
+        /* the entry point's route, and its function, chosen before the timed region */
+        const unsigned route = r->routes.alloc[AB_OP_ENTRY(op)];
+        const int zero = (op->flags & AB_OPF_ZERO) && route != AB_ROUTE_CALLOC;
+        void *p;
+        if (route == AB_ROUTE_ALIGNED) {
+            void *(*const alloc_fn)(size_t, size_t, uint32_t) = f->alloc;
+            if (mode == MODE_PEROP) {
+                dither(sink);
+                PIN_ARGS("r"(size), "r"(align), "r"(scope), "r"(zero), "r"(alloc_fn));
+                t0 = ab_tsc_start();
+            }
+            p = alloc_fn(size, align, scope);
+            ab_touch_block(p, size, touch, zero);
+            if (mode == MODE_PEROP)
+                t1 = ab_tsc_stop();
+        } else {
+            void *(*const plain_fn)(size_t, uint32_t) =
+                route == AB_ROUTE_CALLOC ? f->calloc : f->malloc;
+            if (mode == MODE_PEROP) {
+                dither(sink);
+                PIN_ARGS("r"(size), "r"(scope), "r"(zero), "r"(plain_fn));
+                t0 = ab_tsc_start();
+            }
+            p = plain_fn(size, scope);
+            ab_touch_block(p, size, touch, zero);
+            if (mode == MODE_PEROP)
+                t1 = ab_tsc_stop();
         }
-        void *p = alloc_fn(size, align, scope);
-        ab_touch_block(p, size, touch, zero);
-        if (mode == MODE_PEROP)
-            t1 = ab_tsc_stop();
-        if (__builtin_expect(bad_pointer(p, size, align), 0))
-            return pointer_failure(fail, i, "alloc", p, size, align);
+        const size_t check = ab_replay_check_align(route, align, size);
+        if (__builtin_expect(bad_pointer(p, size, check), 0))
+            return pointer_failure(fail, i, route == AB_ROUTE_ALIGNED ? "alloc" : "plain alloc", p,
+                                   size, check);
         s->ptr = p;
         s->size = op->size;
         s->scope = op->scope;
         s->align_log2 = (uint8_t)al;
-        s->orig_align_log2 = op->align_log2;
+        s->plain = route != AB_ROUTE_ALIGNED;
         r->live[op->id] = 1;
         if (r->use_lists || mode == MODE_MEMORY)
             link_slot(r, op->id, s);
@@ -554,7 +583,7 @@ static inline __attribute__((always_inline)) int do_op(ab_replay *r, const fns *
             record(sink, i, AB_OP_ALLOC, ab_size_class(op->size),
                    op->align_log2 < AB_ALIGN_CLASSES ? op->align_log2 : -1, t0, t1);
         if (mode == MODE_MEMORY) {
-            size_t fp = f->footprint(p, op->size, align);
+            size_t fp = f->footprint(p, op->size, slot_align(s));
             s->footprint = fp;
             r->L += op->size;
             r->fp += fp;
@@ -572,12 +601,13 @@ static inline __attribute__((always_inline)) int do_op(ab_replay *r, const fns *
     }
     case AB_OP_FREE: {
         slot *s = &r->slots[op->id];
-        size_t align = (size_t)1 << s->align_log2;
+        size_t align = slot_align(s);
         if (mode == MODE_MEMORY && guarded(r, s->size) && !guard_ok(op->id, s->ptr, s->size))
             return guard_failure(fail, i, op->id, s);
         void *const ptr = s->ptr;
         const size_t size = s->size;
-        void (*const free_fn)(void *, size_t, size_t) = f->free;
+        void (*const free_fn)(void *, size_t, size_t) =
+            r->routes.sized_free[AB_OP_ENTRY(op)] ? f->free_sized : f->free;
         if (mode == MODE_PEROP) {
             dither(sink);
             PIN_ARGS("r"(ptr), "r"(size), "r"(align), "r"(free_fn));
@@ -601,7 +631,9 @@ static inline __attribute__((always_inline)) int do_op(ab_replay *r, const fns *
     }
     case AB_OP_REALLOC: {
         slot *s = &r->slots[op->id];
-        size_t align = (size_t)1 << s->align_log2;
+        const size_t align = slot_align(s);
+        const size_t check = ab_replay_check_align(s->plain ? AB_ROUTE_MALLOC : AB_ROUTE_ALIGNED,
+                                                   (size_t)1 << s->align_log2, op->size);
         void *p;
         const int guard_old = mode == MODE_MEMORY && guarded(r, s->size);
         uint64_t old_tag = guard_old ? guard_tag(op->id, s->ptr) : 0;
@@ -621,8 +653,8 @@ static inline __attribute__((always_inline)) int do_op(ab_replay *r, const fns *
             ab_touch_block((char *)p + old_size, new_size - old_size, touch, 0);
         if (mode == MODE_PEROP)
             t1 = ab_tsc_stop();
-        if (__builtin_expect(bad_pointer(p, op->size, align), 0))
-            return pointer_failure(fail, i, "realloc", p, op->size, align);
+        if (__builtin_expect(bad_pointer(p, op->size, check), 0))
+            return pointer_failure(fail, i, "realloc", p, op->size, check);
         uint32_t old = s->size;
         if (guard_old && op->size >= 8 && memcmp(p, &old_tag, 8) != 0) {
             fail_at(fail, i, "realloc of id %u from %u to %u bytes did not keep its content",
@@ -711,7 +743,7 @@ static void release_all(ab_replay *r, const ab_allocator *a)
     } else {
         for (size_t id = 0; id < r->nslots; id++)
             if (r->live[id])
-                a->free(r->slots[id].ptr, r->slots[id].size, (size_t)1 << r->slots[id].align_log2);
+                a->free(r->slots[id].ptr, r->slots[id].size, slot_align(&r->slots[id]));
     }
     memset(r->live, 0, r->nslots);
     for (size_t s = 0; s < r->nscopes; s++) {
@@ -861,7 +893,7 @@ int ab_replay_batch_pass(ab_replay *r, const ab_allocator *a, unsigned reps, ab_
         if (ab_trace_window_due(&r->win, from))
             ab_trace_window_step(&r->win, from);
         for (uint64_t k = from; k < to; k++)
-            ops += r->ops[k].kind != AB_OP_MARK;
+            ops += ab_op_is_timed(&r->ops[k]);
         if (ops)
             r->batch_tpo[kept++] = (double)r->batch_min[i] / (double)ops;
     }

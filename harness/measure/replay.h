@@ -127,7 +127,8 @@ typedef struct ab_pass_result {
 
 /* What the trace holds, from a scan at create time. */
 typedef struct ab_trace_scan {
-    uint64_t count[AB_KINDS + 1]; /* by kind, marks included */
+    uint64_t count[AB_KINDS + 1];   /* by kind, marks included */
+    uint64_t entry[AB_ENTRY_COUNT]; /* alloc, free and realloc ops by entry point (trace.h) */
     uint64_t timed_ops;
     uint64_t max_size;
     unsigned max_align_log2;

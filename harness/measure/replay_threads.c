@@ -3,8 +3,18 @@
  * Set-up (untimed): two scans of the trace with the live table (trace_live.h, mmap-backed so the
  * measured allocator's heap is not touched) build, per thread, its entries (op index, number of
  * waits, reset-list length, whether another thread waits for it), its waits and the ids its
- * resets release; then the worker threads start and park on a barrier. A pass releases them,
- * each replays its own stream, and the main thread releases whatever is left live.
+ * resets release, and the order in which the trace's threads first appear.
+ *
+ * Process state (docs/threads.md): trace thread 0 is the program's main thread, so its stream
+ * runs on the calling (runner's main) thread. No worker exists before the first pass; in it the
+ * main thread creates the worker of trace thread k at the point of k's first op in the trace
+ * stream (in order of first appearance), so while the recorded main thread ran alone the process
+ * has one thread (glibc's single-thread fast path, the main arena) and each worker makes its
+ * first allocation in creation order (glibc gives threads new arenas in that order). The time
+ * the main thread spends in pthread_create is taken off its own time and off the pass's wall
+ * time (spawn_ticks). Workers stay parked between passes (a condition variable), so later passes
+ * run with the threads already there, as their caches are warm. After each pass the main thread
+ * releases whatever is left live.
  */
 #include "harness/measure/replay_threads.h"
 #include "harness/common/error_message.h"
@@ -42,9 +52,15 @@ typedef struct wait_for {
 typedef struct tslot { /* the block of one id, 16 bytes */
     void *ptr;
     uint32_t size;
-    uint8_t align_log2, live;
+    uint8_t align_log2, live; /* align_log2 | TS_PLAIN for a block of the plain entries */
     uint16_t scope;
 } tslot;
+#define TS_PLAIN 0x80u
+
+static inline size_t tslot_align(const tslot *s)
+{
+    return (s->align_log2 & TS_PLAIN) ? AB_ALIGN_PLAIN : (size_t)1 << s->align_log2;
+}
 
 typedef struct progress {
     _Alignas(64) _Atomic uint64_t done; /* entries completed, published at SIGNAL entries */
@@ -67,6 +83,8 @@ typedef struct worker {
     /* per pass */
     uint64_t seen[AB_REPLAY_MAX_THREADS]; /* the last progress read of each thread (monotonic) */
     uint64_t t_start, t_end, waits;
+    uint64_t spawn_ticks; /* the main thread: time spent creating workers in this pass */
+    uint64_t gen;         /* a worker: the pass it last took part in */
     int failed;
     ab_replay_failure fail;
 } worker;
@@ -76,7 +94,13 @@ struct ab_replay_mt {
     uint64_t n;
     ab_replay_opts opts;
     unsigned caps;
+    ab_replay_routes routes; /* the measured allocator's (replay_calls.h) */
     unsigned nthreads;
+    /* Trace threads other than 0 in order of first appearance, and for each the number of thread
+     * 0's ops that come before its first op (where the main thread creates it). */
+    uint16_t spawn_order[AB_REPLAY_MAX_THREADS];
+    uint64_t spawn_pos[AB_REPLAY_MAX_THREADS];
+    unsigned nspawn, spawned; /* workers to create, workers created */
     uint8_t served[64];
     uint64_t handoffs, timed_ops;
     tslot *slots;
@@ -87,12 +111,15 @@ struct ab_replay_mt {
     worker *workers;
     void *map;
     size_t map_len;
-    pthread_barrier_t start, end;
-    int barriers;
+    /* pass hand-over: the main thread bumps gen (workers start), each worker bumps finished */
+    pthread_mutex_t lock;
+    pthread_cond_t go, done;
+    uint64_t gen;
+    unsigned finished;
+    int sync_ready;
     /* the job of the current pass */
     fns f;
     int perop, quit;
-    atomic_int launched; /* every thread was started (or quit is set): workers may go on */
     uint64_t ovh;
     atomic_int abort;
 };
@@ -186,7 +213,7 @@ static int plan_scan(planner *p, char *err, size_t errlen)
     char msg[200];
     for (uint64_t i = 0; i < r->n; i++) {
         const ab_op *op = &r->ops[i];
-        if (op->kind == AB_OP_MARK)
+        if (!ab_op_is_timed(op))
             continue;
         unsigned t = op->thread;
         uint64_t pos = p->ne[t];
@@ -353,24 +380,45 @@ run_op(ab_replay_mt *r, worker *w, const fns *f, const entry *e, uint64_t *rc, c
         tslot *s = &r->slots[op->id];
         unsigned al = r->served[op->align_log2];
         size_t align = (size_t)1 << al;
-        if (perop)
-            t0 = ab_tsc_start();
-        void *p = f->alloc(op->size, align, op->scope);
-        if (perop)
-            t1 = ab_tsc_stop();
-        if (__builtin_expect(bad_pointer(p, op->size, align), 0))
+        const unsigned route = r->routes.alloc[AB_OP_ENTRY(op)];
+        void *p;
+        if (route == AB_ROUTE_ALIGNED) {
+            void *(*const alloc_fn)(size_t, size_t, uint32_t) = f->alloc;
+            if (perop)
+                t0 = ab_tsc_start();
+            p = alloc_fn(op->size, align, op->scope);
+            if (perop)
+                t1 = ab_tsc_stop();
+        } else {
+            void *(*const plain_fn)(size_t, uint32_t) =
+                route == AB_ROUTE_CALLOC ? f->calloc : f->malloc;
+            if (perop)
+                t0 = ab_tsc_start();
+            p = plain_fn(op->size, op->scope);
+            if (perop)
+                t1 = ab_tsc_stop();
+        }
+        const size_t check = ab_replay_check_align(route, align, op->size);
+        if (__builtin_expect(bad_pointer(p, op->size, check), 0))
             return worker_fail(w, e->op, "alloc of %u bytes (alignment %zu) returned %p", op->size,
-                               align, p);
-        *s = (tslot){
-            .ptr = p, .size = op->size, .align_log2 = (uint8_t)al, .live = 1, .scope = op->scope};
-        ab_touch_block(p, op->size, r->opts.touch, op->flags & AB_OPF_ZERO);
+                               check, p);
+        *s = (tslot){.ptr = p,
+                     .size = op->size,
+                     .align_log2 = (uint8_t)(al | (route != AB_ROUTE_ALIGNED ? TS_PLAIN : 0)),
+                     .live = 1,
+                     .scope = op->scope};
+        ab_touch_block(p, op->size, r->opts.touch,
+                       (op->flags & AB_OPF_ZERO) && route != AB_ROUTE_CALLOC);
         break;
     }
     case AB_OP_FREE: {
         tslot *s = &r->slots[op->id];
+        void (*const free_fn)(void *, size_t, size_t) =
+            r->routes.sized_free[AB_OP_ENTRY(op)] ? f->free_sized : f->free;
+        const size_t align = tslot_align(s);
         if (perop)
             t0 = ab_tsc_start();
-        f->free(s->ptr, s->size, (size_t)1 << s->align_log2);
+        free_fn(s->ptr, s->size, align);
         if (perop)
             t1 = ab_tsc_stop();
         s->live = 0;
@@ -378,16 +426,19 @@ run_op(ab_replay_mt *r, worker *w, const fns *f, const entry *e, uint64_t *rc, c
     }
     case AB_OP_REALLOC: {
         tslot *s = &r->slots[op->id];
-        size_t align = (size_t)1 << s->align_log2;
+        const size_t align = tslot_align(s);
+        const size_t check =
+            ab_replay_check_align(align == AB_ALIGN_PLAIN ? AB_ROUTE_MALLOC : AB_ROUTE_ALIGNED,
+                                  (size_t)1 << (s->align_log2 & ~TS_PLAIN), op->size);
         void *p;
         if (perop)
             t0 = ab_tsc_start();
         p = ab_replay_realloc(f, r->caps, s->ptr, s->size, op->size, align, s->scope);
         if (perop)
             t1 = ab_tsc_stop();
-        if (__builtin_expect(bad_pointer(p, op->size, align), 0))
+        if (__builtin_expect(bad_pointer(p, op->size, check), 0))
             return worker_fail(w, e->op, "realloc to %u bytes (alignment %zu) returned %p",
-                               op->size, align, p);
+                               op->size, check, p);
         uint32_t old = s->size;
         s->ptr = p;
         s->size = op->size;
@@ -404,7 +455,7 @@ run_op(ab_replay_mt *r, worker *w, const fns *f, const entry *e, uint64_t *rc, c
         } else {
             for (uint32_t k = 0; k < count; k++) {
                 tslot *s = &r->slots[w->rl[*rc + k]];
-                f->free(s->ptr, s->size, (size_t)1 << s->align_log2);
+                f->free(s->ptr, s->size, tslot_align(s));
             }
         }
         if (perop)
@@ -422,14 +473,39 @@ run_op(ab_replay_mt *r, worker *w, const fns *f, const entry *e, uint64_t *rc, c
     return 0;
 }
 
+static void *worker_main(void *arg);
+
+/* The main thread, first pass: creates the workers whose first op in the trace comes before
+ * thread 0's op at position k (UINT64_MAX: all that are left), in order of first appearance,
+ * timing the creation so the pass can leave it out. */
+static __attribute__((noinline)) int spawn_due(ab_replay_mt *r, worker *w, uint64_t k)
+{
+    while (r->spawned < r->nspawn && r->spawn_pos[r->spawned] <= k) {
+        worker *nw = &r->workers[r->spawn_order[r->spawned]];
+        uint64_t t0 = ab_tsc_start();
+        nw->gen = r->gen; /* it joins the pass under way */
+        int rc = pthread_create(&nw->tid, NULL, worker_main, nw);
+        w->spawn_ticks += ab_tsc_stop() - t0;
+        if (rc != 0)
+            return worker_fail(w, UINT64_MAX, "cannot start the replay thread of trace thread %u",
+                               nw->idx);
+        nw->started = 1;
+        r->spawned++;
+    }
+    return 0;
+}
+
 static inline __attribute__((always_inline)) int run_stream(ab_replay_mt *r, worker *w,
-                                                            const int perop)
+                                                            const int perop, const int spawn)
 {
     const fns f = r->f;
     uint64_t wc = 0, rc = 0;
     _Atomic uint64_t *mine = &r->prog[w->idx].done;
     for (uint64_t k = 0; k < w->n; k++) {
         const entry *e = &w->e[k];
+        if (spawn && r->spawned < r->nspawn && r->spawn_pos[r->spawned] <= k &&
+            spawn_due(r, w, k) != 0)
+            return -1;
         for (uint32_t j = 0; j < e->nwait; j++)
             if (handoff(r, w, &w->w[wc++]) != 0)
                 return -1;
@@ -438,17 +514,48 @@ static inline __attribute__((always_inline)) int run_stream(ab_replay_mt *r, wor
         if (e->aux & SIGNAL)
             atomic_store_explicit(mine, k + 1, memory_order_release);
     }
-    return 0;
+    return spawn ? spawn_due(r, w, UINT64_MAX) : 0;
 }
 
 static __attribute__((noinline)) int stream_plain(ab_replay_mt *r, worker *w)
 {
-    return run_stream(r, w, 0);
+    return run_stream(r, w, 0, 0);
 }
 
 static __attribute__((noinline)) int stream_perop(ab_replay_mt *r, worker *w)
 {
-    return run_stream(r, w, 1);
+    return run_stream(r, w, 1, 0);
+}
+
+/* The main thread's stream while workers remain to be created (the first pass). */
+static __attribute__((noinline)) int stream_plain_spawn(ab_replay_mt *r, worker *w)
+{
+    return run_stream(r, w, 0, 1);
+}
+
+static __attribute__((noinline)) int stream_perop_spawn(ab_replay_mt *r, worker *w)
+{
+    return run_stream(r, w, 1, 1);
+}
+
+/* One thread's part of a pass (the main thread's for trace thread 0, a worker's otherwise). */
+static void run_part(ab_replay_mt *r, worker *w)
+{
+    w->waits = 0;
+    w->failed = 0;
+    w->spawn_ticks = 0;
+    memset(w->seen, 0, sizeof w->seen);
+    const int spawn = w->idx == 0 && r->spawned < r->nspawn;
+    w->t_start = ab_tsc_start();
+    if (spawn && r->perop)
+        stream_perop_spawn(r, w);
+    else if (spawn)
+        stream_plain_spawn(r, w);
+    else if (r->perop)
+        stream_perop(r, w);
+    else
+        stream_plain(r, w);
+    w->t_end = ab_tsc_stop();
 }
 
 static void *worker_main(void *arg)
@@ -456,28 +563,48 @@ static void *worker_main(void *arg)
     worker *w = arg;
     ab_replay_mt *r = w->r;
     ab_null_bind_thread(w->idx);
-    while (!atomic_load(&r->launched)) /* set-up only: until every thread is there */
-        sched_yield();
-    if (r->quit)
-        return NULL; /* another thread could not be started */
     for (;;) {
-        pthread_barrier_wait(&r->start);
-        if (r->quit)
+        run_part(r, w); /* created during a pass: it takes part in that one at once */
+        pthread_mutex_lock(&r->lock);
+        r->finished++;
+        pthread_cond_signal(&r->done);
+        while (r->gen == w->gen && !r->quit)
+            pthread_cond_wait(&r->go, &r->lock);
+        w->gen = r->gen;
+        int quit = r->quit;
+        pthread_mutex_unlock(&r->lock);
+        if (quit)
             return NULL;
-        w->waits = 0;
-        w->failed = 0;
-        memset(w->seen, 0, sizeof w->seen);
-        w->t_start = ab_tsc_start();
-        if (r->perop)
-            stream_perop(r, w);
-        else
-            stream_plain(r, w);
-        w->t_end = ab_tsc_stop();
-        pthread_barrier_wait(&r->end);
     }
 }
 
 /* ---- set-up and passes ------------------------------------------------------------------- */
+
+/* The trace's threads other than 0 in order of first appearance, and where thread 0 is then. */
+static void plan_spawns(ab_replay_mt *r)
+{
+    uint8_t seen[AB_REPLAY_MAX_THREADS] = {0};
+    uint64_t main_ops = 0;
+    r->nspawn = 0;
+    for (uint64_t i = 0; i < r->n; i++) {
+        const ab_op *op = &r->ops[i];
+        if (!ab_op_is_timed(op))
+            continue;
+        unsigned t = op->thread;
+        if (t == 0) {
+            main_ops++;
+        } else if (t < r->nthreads && !seen[t]) {
+            seen[t] = 1;
+            r->spawn_order[r->nspawn] = (uint16_t)t;
+            r->spawn_pos[r->nspawn++] = main_ops;
+        }
+    }
+    for (unsigned t = 1; t < r->nthreads; t++) /* threads without ops: after thread 0's last */
+        if (!seen[t]) {
+            r->spawn_order[r->nspawn] = (uint16_t)t;
+            r->spawn_pos[r->nspawn++] = UINT64_MAX;
+        }
+}
 
 ab_replay_mt *ab_replay_mt_create(const ab_trace *t, const ab_allocator *policy,
                                   const ab_replay_opts *opts, char *err, size_t errlen)
@@ -498,6 +625,7 @@ ab_replay_mt *ab_replay_mt_create(const ab_trace *t, const ab_allocator *policy,
     r->n = t->hdr.op_count;
     r->opts = *opts;
     r->caps = policy->caps;
+    r->routes = ab_replay_routes_of(policy);
     r->nthreads = T;
     r->nslots = t->hdr.max_live_ids ? t->hdr.max_live_ids : 1;
     r->nscopes = t->hdr.scope_count ? t->hdr.scope_count : 1;
@@ -512,52 +640,44 @@ ab_replay_mt *ab_replay_mt_create(const ab_trace *t, const ab_allocator *policy,
     }
     for (uint64_t i = 0; i < r->n; i++) {
         const ab_op *op = &r->ops[i];
-        r->timed_ops += op->kind != AB_OP_MARK;
+        r->timed_ops += ab_op_is_timed(op);
         if (op->kind == AB_OP_ALLOC)
             r->scope_used[op->scope] = 1;
     }
-    if (pthread_barrier_init(&r->start, NULL, T + 1) != 0 ||
-        pthread_barrier_init(&r->end, NULL, T + 1) != 0) {
-        ab_fail(err, errlen, "cannot set up the threads' barriers");
+    plan_spawns(r);
+    if (pthread_mutex_init(&r->lock, NULL) != 0 || pthread_cond_init(&r->go, NULL) != 0 ||
+        pthread_cond_init(&r->done, NULL) != 0) {
+        ab_fail(err, errlen, "cannot set up the threads' hand-over");
         ab_replay_mt_destroy(r);
         return NULL;
     }
-    r->barriers = 1;
-    for (unsigned i = 0; i < T; i++) {
-        if (pthread_create(&r->workers[i].tid, NULL, worker_main, &r->workers[i]) != 0) {
-            ab_fail(err, errlen, "cannot start replay thread %u", i);
-            r->quit = 1; /* the started ones leave before ever reaching a barrier */
-            atomic_store(&r->launched, 1);
-            for (unsigned k = 0; k < i; k++)
-                pthread_join(r->workers[k].tid, NULL);
-            ab_replay_mt_destroy(r);
-            return NULL;
-        }
-        r->workers[i].started = 1;
-    }
-    atomic_store(&r->launched, 1);
-    return r;
+    r->sync_ready = 1;
+    return r; /* no thread yet: the first pass creates them (run_stream) */
 }
 
 void ab_replay_mt_destroy(ab_replay_mt *r)
 {
     if (!r)
         return;
-    int all = r->nthreads > 0;
-    for (unsigned i = 0; i < r->nthreads; i++)
-        all &= r->workers[i].started;
-    if (all && !r->quit) {
+    if (r->sync_ready) {
+        pthread_mutex_lock(&r->lock);
         r->quit = 1;
-        pthread_barrier_wait(&r->start);
+        pthread_cond_broadcast(&r->go);
+        pthread_mutex_unlock(&r->lock);
         for (unsigned i = 0; i < r->nthreads; i++)
-            pthread_join(r->workers[i].tid, NULL);
-    }
-    if (r->barriers) {
-        pthread_barrier_destroy(&r->start);
-        pthread_barrier_destroy(&r->end);
+            if (r->workers[i].started)
+                pthread_join(r->workers[i].tid, NULL);
+        pthread_mutex_destroy(&r->lock);
+        pthread_cond_destroy(&r->go);
+        pthread_cond_destroy(&r->done);
     }
     ab_harness_unmap(r->map, r->map_len);
     ab_harness_unmap(r, sizeof *r + r->nthreads * sizeof(worker));
+}
+
+unsigned ab_replay_mt_threads_started(const ab_replay_mt *r)
+{
+    return r->spawned;
 }
 
 /* Whatever the trace left live, released from the main thread (after the workers stopped). */
@@ -570,7 +690,7 @@ static void release_all(ab_replay_mt *r, const ab_allocator *a)
     } else {
         for (size_t id = 0; id < r->nslots; id++)
             if (r->slots[id].live)
-                a->free(r->slots[id].ptr, r->slots[id].size, (size_t)1 << r->slots[id].align_log2);
+                a->free(r->slots[id].ptr, r->slots[id].size, tslot_align(&r->slots[id]));
     }
     for (size_t id = 0; id < r->nslots; id++)
         r->slots[id].live = 0;
@@ -593,8 +713,18 @@ int ab_replay_mt_pass(ab_replay_mt *r, const ab_allocator *a, unsigned reps, ab_
                 ab_hist_reset(&r->workers[t].hist[k]);
         }
         atomic_store(&r->abort, 0);
-        pthread_barrier_wait(&r->start);
-        pthread_barrier_wait(&r->end);
+        pthread_mutex_lock(&r->lock);
+        r->gen++;
+        r->finished = 0;
+        pthread_cond_broadcast(&r->go);
+        pthread_mutex_unlock(&r->lock);
+        ab_null_bind_thread(0);
+        run_part(r, &r->workers[0]); /* trace thread 0 on this (the main) thread */
+        pthread_mutex_lock(&r->lock);
+        while (r->finished < r->spawned)
+            pthread_cond_wait(&r->done, &r->lock);
+        pthread_mutex_unlock(&r->lock);
+        const uint64_t spawn = r->workers[0].spawn_ticks;
         uint64_t first = UINT64_MAX, last = 0;
         const worker *bad = NULL;
         for (unsigned t = 0; t < r->nthreads; t++) {
@@ -616,14 +746,14 @@ int ab_replay_mt_pass(ab_replay_mt *r, const ab_allocator *a, unsigned reps, ab_
                 out->live_blocks_at_end++;
                 out->live_bytes_at_end += r->slots[id].size;
             }
-        uint64_t wall = last > first ? last - first : 0;
+        uint64_t wall = last > first + spawn ? last - first - spawn : 0;
         total += (double)wall;
         if (rep == 0 || wall < out->wall_ticks) {
             out->wall_ticks = wall;
             for (unsigned t = 0; t < r->nthreads; t++) {
                 const worker *w = &r->workers[t];
-                out->thread[t] = (ab_thread_result){
-                    .ops = w->n, .ticks = w->t_end - w->t_start, .waits = w->waits};
+                uint64_t ticks = w->t_end - w->t_start - w->spawn_ticks;
+                out->thread[t] = (ab_thread_result){.ops = w->n, .ticks = ticks, .waits = w->waits};
             }
         }
         release_all(r, a);

@@ -18,6 +18,11 @@
  * warm after the warm-up). A wait is a handoff: the waited-for thread publishes its progress
  * with a release store after each op some other thread waits for, the waiter spins on an
  * acquire load (then yields). Nothing on a timed path allocates.
+ *
+ * Threads: trace thread 0 (the program's main thread) runs on the thread calling
+ * ab_replay_mt_pass; the worker of trace thread k is created by it during the first pass, at the
+ * point of k's first op in the stream (docs/threads.md, replay_threads.c), and parked between
+ * passes. The time spent creating threads is left out of the thread's and the wall time.
  */
 #ifndef AB_REPLAY_THREADS_H
 #define AB_REPLAY_THREADS_H
@@ -58,6 +63,9 @@ void ab_replay_mt_destroy(ab_replay_mt *r);
  * Returns 0, or -1 with *fail (the failing op's index). */
 int ab_replay_mt_pass(ab_replay_mt *r, const ab_allocator *a, unsigned reps, ab_latency_set *lat,
                       uint64_t empty_region_ticks, ab_threads_result *out, ab_replay_failure *fail);
+
+/* Workers created so far (the trace's threads but thread 0, once a pass has run). */
+unsigned ab_replay_mt_threads_started(const ab_replay_mt *r);
 
 /* The same result as an ab_pass_result (ops, wall ticks), for the JSON of a run. */
 void ab_threads_as_pass(const ab_threads_result *t, ab_pass_result *out);

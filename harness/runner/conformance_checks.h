@@ -27,6 +27,9 @@ typedef struct ab_conformance_check {
 
 extern const ab_conformance_check ab_conformance_checks[];
 extern const size_t ab_conformance_check_count;
+/* The checks of the optional entry points (conformance_entries.c), run after those. */
+extern const ab_conformance_check ab_conformance_entry_checks[];
+extern const size_t ab_conformance_entry_check_count;
 
 void ab_conformance_name(const ab_conformance_check *chk, char *buf, size_t len);
 

@@ -58,8 +58,12 @@ int runner_conformance(const ab_runner_ctx *ctx, int argc, char **argv)
         return AB_RUNNER_EXIT_USAGE;
     }
     int failed = 0, ran = 0;
-    for (size_t i = 0; i < ab_conformance_check_count; i++) {
-        const ab_conformance_check *chk = &ab_conformance_checks[i];
+    const size_t total = ab_conformance_check_count + ab_conformance_entry_check_count;
+    for (size_t i = 0; i < total; i++) {
+        const ab_conformance_check *chk =
+            i < ab_conformance_check_count
+                ? &ab_conformance_checks[i]
+                : &ab_conformance_entry_checks[i - ab_conformance_check_count];
         char name[64];
         ab_conformance_name(chk, name, sizeof name);
         if (only && strcmp(only, name) != 0)

@@ -113,6 +113,34 @@ int main(void)
     CHECK(rejects("alloc 2109001090 6 4\n", "max_live_ids 2109001091 exceeds the op count 1"),
           "text-hostile-id-rejected-without-huge-table");
 
+    /* version 2: entry points and timestamps */
+    CHECK(accepts("time 5\nalloc 0 5 16 malloc\nalloc 1 24 16 calloc zero\nrealloc 1 48 realloc\n"
+                  "alloc 2 64 64 aligned_alloc\ntime 9\nfree 0 free_sized\nfree 1 free\n"
+                  "free 2 delete\n"),
+          "text-entry-points-and-time-valid");
+    CHECK(rejects("alloc 0 8 16 free\n", "op 0: alloc with entry point 8"), "entry-free-on-alloc");
+    CHECK(rejects("alloc 0 8 16\nfree 0 malloc\n", "op 1: free with entry point 1"),
+          "entry-malloc-on-free");
+    CHECK(rejects("alloc 0 8 16\nrealloc 0 9 calloc\n", "op 1: realloc with entry point 2"),
+          "entry-calloc-on-realloc");
+    CHECK(rejects("time 10\nalloc 0 8 16\ntime 9\nfree 0\n", "op 2: time 9 ns of thread 0"),
+          "time-decreasing-rejected");
+    CHECK(accepts("time 10 thread=1\nalloc 0 8 16\ntime 9\nfree 0\n"),
+          "time-per-thread-may-interleave");
+    {
+        /* an entry point beyond the enum (binary only: text cannot name it) */
+        unsigned char bad[4096];
+        memcpy(bad, good, good_len);
+        ab_trace_header bh;
+        memcpy(&bh, bad, sizeof bh);
+        ab_op op0;
+        memcpy(&op0, bad + bh.header_size, sizeof op0);
+        op0.flags |= AB_OPF_ENTRY(15);
+        memcpy(bad + bh.header_size, &op0, sizeof op0);
+        CHECK(open_and_validate(bad, good_len) != 0 && has("entry point 15"),
+              "entry-beyond-enum-rejected (%s)", last_err);
+    }
+
     /* op semantics */
     CHECK(rejects("alloc 0 8 8\nfree 1\n", "op 1: free of id 1: unknown id"), "free-unknown-id");
     CHECK(rejects("free 0\n", "op 0: free of id 0: unknown id"), "free-never-allocated-id-0");
