@@ -6,7 +6,8 @@
  * orchestrator (harness/orchestrator/program_run.c) preloads this library after the allocator's
  * and names an output file in AB_PROBE_OUT. In every process image that loads it, the
  * constructor asks the dynamic linker which object `malloc` resolves to for the whole process
- * (dlsym(RTLD_DEFAULT), then dladdr) and appends one line "start<TAB>PID<TAB>LIBRARY<TAB>EXE"; the
+ * (dlsym(RTLD_DEFAULT), then dladdr1; see malloc_owner for executables that take malloc's
+ * address) and appends one line "start<TAB>PID<TAB>LIBRARY<TAB>EXE"; the
  * destructor appends "exit<TAB>PID". harness/orchestrator/program_probe.c reads the lines: every
  * process must be served by the expected library, and every process image that started must
  * also have exited normally, or else it replaced itself (exec) with a program that did not load
@@ -18,6 +19,9 @@
  * destructor, which are not visible symbols.
  */
 #include <dlfcn.h>
+#include <elf.h>
+#include <link.h>
+#include <stddef.h>
 #include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -38,13 +42,33 @@ static void append_line(const char *line, size_t len)
     close(fd);
 }
 
+/* The object whose `malloc` the process calls. dlsym(RTLD_DEFAULT) answers it, except when the
+ * executable takes malloc's address without defining it (python3 does): its PLT entry is then
+ * malloc's canonical address and dladdr names the executable, whose symbol is undefined. Then
+ * the next functions of the same family are asked the same question, in order: a malloc
+ * replacement defines them all, so the first one that resolves to a real definition names the
+ * object serving the process's allocations. */
+static const char *malloc_owner(void)
+{
+    static const char *const family[] = {
+        "malloc",         "calloc",        "realloc",           "free",
+        "posix_memalign", "aligned_alloc", "malloc_usable_size"};
+    for (size_t i = 0; i < sizeof family / sizeof family[0]; i++) {
+        void *sym = dlsym(RTLD_DEFAULT, family[i]);
+        Dl_info info;
+        const ElfW(Sym) *es = NULL;
+        if (!sym || !dladdr1(sym, &info, (void **)&es, RTLD_DL_SYMENT))
+            continue;
+        if (es && es->st_shndx == SHN_UNDEF)
+            continue; /* the executable's canonical PLT entry */
+        return info.dli_fname && *info.dli_fname ? info.dli_fname : "the executable";
+    }
+    return "unresolved";
+}
+
 __attribute__((constructor)) static void probe_start(void)
 {
-    const char *lib = "unresolved";
-    void *sym = dlsym(RTLD_DEFAULT, "malloc");
-    Dl_info info;
-    if (sym && dladdr(sym, &info) && info.dli_fname && *info.dli_fname)
-        lib = info.dli_fname;
+    const char *lib = malloc_owner();
     char exe[2048];
     ssize_t n = readlink("/proc/self/exe", exe, sizeof exe - 1);
     exe[n > 0 ? n : 0] = '\0';
