@@ -8,6 +8,7 @@
 #   the command, status ok, the probe's served_by library and every metric; bump is not
 #   applicable with the reason; results.csv has the cpu_ms column and a row per run; the
 #   programs chart exists (when gnuplot is installed) and report.html names the program;
+#   `compare` of the run with itself compares program cells on cpu and peak_rss, not cycles;
 # - a program that exits 3 and one that dies of SIGSEGV fail the run (exit 1) with an error
 #   naming the program and the status, the log's tail in the error; --program-ok-status 3
 #   accepts the exit 3;
@@ -92,6 +93,14 @@ if grep -q "big (a whole program" "$dir/good/report.html" && grep -q "cpu_ms" "$
   ok report
 else
   fail report
+fi
+
+"$ab" compare "$dir/good" "$dir/good" >"$dir/out" 2>&1
+if grep -Eq "^malloc/big +cpu " "$dir/out" && grep -Eq "^malloc/big +peak_rss " "$dir/out" &&
+   ! grep -Eq "^malloc/big +cycles " "$dir/out"; then
+  ok compare-defaults
+else
+  fail compare-defaults
 fi
 
 # -- failures --------------------------------------------------------------------------------
