@@ -7,7 +7,8 @@
 #   wall_ms, peak_rss and minor_faults positive, exit_status 0, n_ok 2, and per-run records with
 #   the command, status ok, the probe's served_by library and every metric; bump is not
 #   applicable with the reason; results.csv has the cpu_ms column and a row per run; the
-#   programs chart exists (when gnuplot is installed) and report.html names the program;
+#   programs chart exists and `plot --strict` redraws it without a gnuplot warning (when gnuplot
+#   is installed), and report.html names the program;
 #   `compare` of the run with itself compares program cells on cpu and peak_rss, not cycles;
 # - a program that exits 3 and one that dies of SIGSEGV fail the run (exit 1) with an error
 #   naming the program and the status, the log's tail in the error; --program-ok-status 3
@@ -81,7 +82,8 @@ else
   fail console-summary
 fi
 if command -v gnuplot >/dev/null; then
-  if [ -s "$dir/good/charts/programs.png" ] && [ -s "$dir/good/charts/programs.dat" ]; then
+  if [ -s "$dir/good/charts/programs.png" ] && [ -s "$dir/good/charts/programs.dat" ] &&
+     "$ab" plot --strict "$dir/good" >"$dir/out" 2>&1 && [ -s "$dir/good/charts/programs.svg" ]; then
     ok chart
   else
     fail chart
