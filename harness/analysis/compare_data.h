@@ -34,6 +34,11 @@ const char *ab_cmp_metric_what(const ab_cmp_metric *m);
 
 extern const ab_cmp_metric ab_cmp_metrics[];
 extern const size_t ab_cmp_metric_count;
+/* The default metrics of a results.json comparison: cycles and frag_peak for trace cells, CPU
+ * time and peak RSS for whole programs' cells (AB_CMP_DEFAULTS lists both sets; a cell is
+ * compared on those of its own kind, ab_cmp_metric_default_for). */
+#define AB_CMP_DEFAULTS "cycles,frag_peak,cpu,peak_rss"
+int ab_cmp_metric_default_for(const ab_cmp_metric *m, int program);
 /* Index of the metric called name (or an old name of it, such as time_raw), or -1. */
 int ab_cmp_metric_find(const char *name);
 /* The metric's key in a file of this kind, NULL when the kind does not have it. */
@@ -49,6 +54,7 @@ typedef struct ab_cmp_cell {
     char *allocator; /* "" when unknown (a foreign gbench name) */
     char *workload;
     size_t reps, failed;
+    int program;            /* a whole program's cell (run --program): other default metrics */
     char failure[160];      /* the first failure: "crashed (signal 11)", gbench's error message */
     ab_cmp_samples *metric; /* [ab_cmp_metric_count] */
 } ab_cmp_cell;

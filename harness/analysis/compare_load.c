@@ -149,6 +149,8 @@ static int load_results(json_t *doc, ab_cmp_side *s, char *err, size_t errlen)
         if (!c)
             return ab_fail(err, errlen, "out of memory");
         c->reps++;
+        const char *kind = json_string_value(json_object_get(run, "kind"));
+        c->program |= kind && !strcmp(kind, "program");
         const char *status = json_string_value(json_object_get(run, "status"));
         if (!status || strcmp(status, "ok") != 0) {
             const char *why = json_string_value(json_object_get(run, "error"));

@@ -48,6 +48,12 @@ const ab_cmp_metric ab_cmp_metrics[] = {
     {"peak_footprint", "peak_footprint", NULL, NULL, NULL},
     {"align_cost_bytes", "align_cost_bytes", NULL, NULL, NULL},
     {"align_cost_ns_per_op", "align_cost_ns_per_op", NULL, NULL, NULL},
+    {"cpu", "cpu_ms", NULL, NULL, NULL},
+    {"user", "user_ms", NULL, NULL, NULL},
+    {"sys", "sys_ms", NULL, NULL, NULL},
+    {"wall", "wall_ms", NULL, NULL, NULL},
+    {"minor_faults", "minor_faults", NULL, NULL, NULL},
+    {"major_faults", "major_faults", NULL, NULL, NULL},
 };
 const size_t ab_cmp_metric_count = sizeof ab_cmp_metrics / sizeof ab_cmp_metrics[0];
 
@@ -59,6 +65,14 @@ int ab_cmp_metric_find(const char *name)
         if (!strcmp(ab_cmp_metrics[i].name, name))
             return (int)i;
     return -1;
+}
+
+int ab_cmp_metric_default_for(const ab_cmp_metric *m, int program)
+{
+    static const char *const trace[] = {"cycles", "frag_peak"}, *const whole[] = {"cpu",
+                                                                                  "peak_rss"};
+    const char *const *v = program ? whole : trace;
+    return !strcmp(m->name, v[0]) || !strcmp(m->name, v[1]);
 }
 
 const char *ab_cmp_metric_key(const ab_cmp_metric *m, ab_cmp_kind kind)

@@ -36,7 +36,9 @@ const ab_metric_def ab_metric_defs[] = {
     {"internal", AB_UNIT_RATIO, 0, 1, "sum of block footprints / L - 1 at the live peak"},
     {"retained", AB_UNIT_BYTES, 0, 1, "F after everything was released and the allocator purged"},
     {"peak_rss", AB_UNIT_BYTES, 0, 1,
-     "peak resident memory of the runner (VmHWM), for comparison with other suites"},
+     "peak resident memory of the runner (VmHWM), for comparison with other suites; of a whole "
+     "program (run --program): wait4's ru_maxrss, the largest of the shell and the processes it "
+     "waited for"},
     {"peak_live", AB_UNIT_BYTES, 0, 1, "max L: the most bytes the trace held live"},
     {"peak_footprint", AB_UNIT_BYTES, 0, 1,
      "max F over the checkpoints: the most resident memory used"},
@@ -47,6 +49,21 @@ const ab_metric_def ab_metric_defs[] = {
      "ns_per_op_net minus that of the same trace lowered to 16-byte alignment"},
     {"tsc_drift_ppm", AB_UNIT_PPM, 0, 1,
      "disagreement of the TSC calibrations at start and end of the run (over 1000 = noisy)"},
+    {"cpu_ms", AB_UNIT_MS, 0, 1,
+     "a whole program's CPU time, user + system, from wait4's rusage: the program's, the "
+     "shell's and every process they waited for, all threads"},
+    {"user_ms", AB_UNIT_MS, 0, 1, "a whole program's user CPU time (wait4's ru_utime)"},
+    {"sys_ms", AB_UNIT_MS, 0, 1,
+     "a whole program's system CPU time (wait4's ru_stime): page faults, mmap, munmap, madvise"},
+    {"wall_ms", AB_UNIT_MS, 0, 1,
+     "a whole program's elapsed time, from its start (fork) to its end (wait4), monotonic clock"},
+    {"minor_faults", AB_UNIT_RATIO, 0, 1,
+     "a whole program's minor page faults (ru_minflt): pages it touched for the first time, "
+     "mostly fresh memory from the allocator"},
+    {"major_faults", AB_UNIT_RATIO, 0, 1,
+     "a whole program's major page faults (ru_majflt): pages read from disk"},
+    {"exit_status", AB_UNIT_RATIO, 0, 1,
+     "a whole program's exit status (0, or one accepted with --program-ok-status)"},
     {"realloc_mean", AB_UNIT_NS, 0, 0, "mean time of one realloc, net op by op"},
     {"reset_mean", AB_UNIT_NS, 0, 0,
      "mean time of one bulk release, net op by op (the harness's own walk of that scope's "
@@ -89,7 +106,7 @@ const ab_metric_def *ab_metric_def_find(const char *name)
 
 const char *ab_unit_name(ab_unit u)
 {
-    static const char *const names[] = {"ns", "cycles", "", "B", "Mops/s", "ppm", "GHz"};
+    static const char *const names[] = {"ns", "cycles", "", "B", "Mops/s", "ppm", "GHz", "ms"};
     return (unsigned)u < sizeof names / sizeof names[0] ? names[u] : "";
 }
 

@@ -19,6 +19,7 @@ typedef enum ab_unit {
     AB_UNIT_MOPS,
     AB_UNIT_PPM,
     AB_UNIT_GHZ,
+    AB_UNIT_MS, /* milliseconds: a whole program's times */
 } ab_unit;
 
 typedef struct ab_metric_def {
@@ -34,7 +35,7 @@ extern const size_t ab_metric_def_count;
 
 /* The metric called name, or NULL. */
 const ab_metric_def *ab_metric_def_find(const char *name);
-/* "ns", "cycles", "", "B", "Mops/s", "ppm", "GHz". */
+/* "ns", "cycles", "", "B", "Mops/s", "ppm", "GHz", "ms". */
 const char *ab_unit_name(ab_unit u);
 /* The unit of name: the table's, else guessed from the name (times end in ns_per_op or are
  * percentiles, sizes in bytes), else a plain number. */

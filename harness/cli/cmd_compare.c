@@ -51,7 +51,8 @@ typedef struct compare_opts {
     double threshold_pct, alpha;
     int metrics[64];
     size_t nmetrics;
-    int all; /* 'all' was asked for: keep what the file kind has, skip the rest */
+    int all;     /* 'all' was asked for: keep what the file kind has, skip the rest */
+    int by_kind; /* the default metrics of results: each cell those of its kind */
 } compare_opts;
 
 typedef struct row {
@@ -81,7 +82,8 @@ static void usage(FILE *f)
                "  --threshold PCT  smallest change that counts, e.g. 5%% or 5 (default 5%%)\n"
                "  --alpha A        significance level for the U test (default 0.05)\n"
                "  --metric LIST    metrics to compare (repeatable, comma lists, 'all');\n"
-               "                   default: cycles,frag_peak for runs, time for micro\n"
+               "                   default: cycles,frag_peak for runs (cpu,peak_rss for\n"
+               "                   --program cells), time for micro\n"
                "                   (a run's time is the raw ns_per_op; the net time's change\n"
                "                   is printed next to it in ns)\n"
                "  --json FILE      also write the comparison as JSON\n"
@@ -263,7 +265,8 @@ static int settle_metrics(compare_opts *o, ab_cmp_kind kind)
 {
     if (o->nmetrics == 0)
         /* not p99 by default: a latency in ns moves with the host's clock between two runs */
-        return add_metrics(o, kind == AB_CMP_RESULTS ? "cycles,frag_peak" : "time");
+        return (o->by_kind = kind == AB_CMP_RESULTS),
+               add_metrics(o, kind == AB_CMP_RESULTS ? AB_CMP_DEFAULTS : "time");
     size_t kept = 0;
     for (size_t i = 0; i < o->nmetrics; i++) {
         const ab_cmp_metric *m = &ab_cmp_metrics[o->metrics[i]];
@@ -394,6 +397,8 @@ static int add_pair(const compare_opts *o, const ab_cmp_cell *cb, const ab_cmp_c
             int m = o->metrics[k];
             if (cb->metric[m].n == 0 && cn->metric[m].n == 0)
                 continue; /* this cell does not have the metric */
+            if (o->by_kind && !ab_cmp_metric_default_for(&ab_cmp_metrics[m], cb->program))
+                continue;
             row *r = rows_add(rs);
             if (!r)
                 return -1;

@@ -6,7 +6,8 @@
  *   3. warn about the settings that add noise (environment.h; even with --quiet), then pin
  *      itself to one CPU and every runner child to another (the last allowed CPU);
  *   4. run the schedule (schedule.h): rounds x (allocator, workload), each slot a fresh
- *      `alignbench-runner replay` child (child.h); a child that crashes, times out, fails or
+ *      `alignbench-runner replay` child (child.h), or for a --program workload the program
+ *      itself under the allocator (program_run.h); a child that crashes, times out, fails or
  *      refuses becomes a runs[] row saying so and the others go on;
  *   5. after every run, recompute the cells (aggregate.h) and rewrite results.json/csv
  *      atomically (results_write.h), so an interruption loses at most the run in flight;
@@ -22,6 +23,9 @@
 #include "harness/common/exit_codes.h"
 #include "harness/orchestrator/context.h"
 #include "harness/orchestrator/environment.h"
+#include "harness/orchestrator/locate.h"
+#include "harness/orchestrator/program_run.h"
+#include "harness/orchestrator/program_serve.h"
 #include "harness/orchestrator/progress.h"
 #include "harness/report/report.h"
 #include "harness/analysis/results_write.h"
@@ -51,6 +55,7 @@ typedef struct workload {
     int baseline;         /* replay a lowered-alignment copy too */
     unsigned threads;     /* the trace's thread count (the runner gets --threads when > 1) */
     int unscoped_frees;   /* frees or reallocs blocks and has no reset: see not_applicable() */
+    const char *command;  /* a --program workload: its command (NULL: a trace) */
 } workload;
 
 typedef struct run_state {
@@ -61,6 +66,7 @@ typedef struct run_state {
     size_t nwl;
     char run_dir[3584]; /* out_dir (< 3000, run_options.c) + / + run_id */
     char runner[PATH_MAX];
+    char probe_lib[PATH_MAX]; /* libalignbench-probe.so, when there are programs */
     int child_cpu;
     json_t *doc; /* the results document; runs and cells live in it */
 } run_state;
@@ -114,12 +120,15 @@ static int choose_allocators(run_state *s, json_t *config)
 
 /* ---- cells that are not applicable ---------------------------------------------------------- */
 
-/* Why allocator a cannot run workload w meaningfully (NULL: it can). An allocator whose memory
- * comes back only at a scope reset, on a trace that frees blocks without scopes, would reuse
- * nothing: its footprint grows without bound and its time is page faults, which says nothing
- * about it (a program using it would release its blocks by scope). */
-static const char *not_applicable(const run_state *s, unsigned a, unsigned w)
+/* Why allocator a cannot run workload w meaningfully (NULL: it can; why is room for a reason).
+ * An allocator whose memory comes back only at a scope reset, on a trace that frees blocks
+ * without scopes, would reuse nothing: its footprint grows without bound and its time is page
+ * faults, which says nothing about it (a program using it would release its blocks by scope).
+ * A whole program can only be served by an allocator that replaces malloc (program_serve.h). */
+static const char *not_applicable(const run_state *s, unsigned a, unsigned w, char *why, size_t len)
 {
+    if (s->wl[w].command)
+        return ab_program_not_applicable(&s->allocs[a], why, len);
     const ab_allocator *al = ab_allocator_find(s->allocs[a].backend);
     if (al && (al->caps & AB_CAP_RECLAIMS_AT_RESET_ONLY) && s->wl[w].unscoped_frees)
         return "it returns memory only when a scope is reset, and this trace frees blocks "
@@ -132,9 +141,10 @@ static const char *not_applicable(const run_state *s, unsigned a, unsigned w)
 static void drop_not_applicable(run_state *s, ab_slot *slots, size_t *nslots)
 {
     json_t *list = json_array();
+    char buf[512];
     for (unsigned a = 0; a < s->nallocs; a++)
         for (unsigned w = 0; w < s->nwl; w++) {
-            const char *why = not_applicable(s, a, w);
+            const char *why = not_applicable(s, a, w, buf, sizeof buf);
             if (why)
                 json_array_append_new(list,
                                       json_pack("{s:s, s:s, s:s}", "allocator", s->allocs[a].name,
@@ -142,7 +152,7 @@ static void drop_not_applicable(run_state *s, ab_slot *slots, size_t *nslots)
         }
     size_t kept = 0;
     for (size_t i = 0; i < *nslots; i++)
-        if (!not_applicable(s, slots[i].alloc, slots[i].workload))
+        if (!not_applicable(s, slots[i].alloc, slots[i].workload, buf, sizeof buf))
             slots[kept++] = slots[i];
     *nslots = kept;
     json_object_set_new(json_object_get(s->doc, "config"), "not_applicable", list);
@@ -211,9 +221,40 @@ static int check_user_traces(run_state *s, json_t *workloads)
         json_t *desc;
         if (check_trace(w->trace, w, s->opt.baseline, &desc, err, sizeof err) != 0)
             return refuse("trace '%s' is not valid: %s", s->opt.traces[i], err);
+        json_object_set_new(desc, "kind", json_string("trace"));
         json_object_set_new(desc, "source", json_string("file"));
         json_object_set_new(desc, "trace", json_string(w->trace));
         json_array_append_new(workloads, desc);
+        s->nwl++;
+    }
+    return 0;
+}
+
+/* The --program workloads, named by their NAME= (checked before anything is created). */
+static int add_programs(run_state *s, json_t *workloads)
+{
+    if (s->opt.nprograms == 0)
+        return 0;
+    if (ab_locate(AB_INSTALL_RECORDER_REL, NULL, "libalignbench-probe.so", s->probe_lib,
+                  sizeof s->probe_lib) != 0)
+        return fail("cannot find the malloc probe libalignbench-probe.so (looked for %s)",
+                    s->probe_lib);
+    for (size_t i = 0; i < s->opt.nprograms; i++) {
+        const char *spec = s->opt.programs[i], *eq = strchr(spec, '=');
+        if (s->nwl >= sizeof s->wl / sizeof s->wl[0])
+            return refuse("too many workloads (%zu at most)", sizeof s->wl / sizeof s->wl[0]);
+        workload *w = &s->wl[s->nwl];
+        snprintf(w->name, sizeof w->name, "%.*s", (int)(eq - spec), spec);
+        if (name_taken(s, w->name))
+            return refuse("--program %s: the name %s is taken by another workload", spec, w->name);
+        w->command = eq + 1;
+        w->threads = 1;
+        char shell_cmd[8192];
+        ab_program_shell_command(w->command, shell_cmd, sizeof shell_cmd);
+        json_array_append_new(workloads,
+                              json_pack("{s:s, s:s, s:s, s:s, s:b, s:i}", "name", w->name, "kind",
+                                        "program", "command", w->command, "shell_command",
+                                        shell_cmd, "natural_baseline", 0, "threads", 1));
         s->nwl++;
     }
     return 0;
@@ -239,6 +280,7 @@ static int generate_one(run_state *s, const ab_generator *g, unsigned threads, j
     json_t *desc;
     if (check_trace(w->trace, w, s->opt.baseline, &desc, err, sizeof err) != 0)
         return fail("generated trace %s is not valid: %s", w->name, err);
+    json_object_set_new(desc, "kind", json_string("trace"));
     json_object_set_new(desc, "source", json_string("generated"));
     json_object_set_new(desc, "generator", json_string(g->name));
     json_object_set_new(desc, "trace", json_string(rel));
@@ -316,6 +358,55 @@ static void note_context(run_state *s, const ab_alloc_choice *a, const json_t *r
     ab_context_set_clock(ctx, child);
 }
 
+/* Runs one slot of a --program workload (program_run.h). Returns 0 when a row was recorded, 1
+ * when interrupted (nothing recorded). */
+static int run_program_slot(run_state *s, const ab_slot *slot, const char *what,
+                            ab_progress *progress)
+{
+    const ab_alloc_choice *a = &s->allocs[slot->alloc];
+    const workload *w = &s->wl[slot->workload];
+    char log_path[PATH_MAX], probe_path[PATH_MAX];
+    snprintf(log_path, sizeof log_path, "%s/logs/%s-%s-r%u.log", s->run_dir, a->name, w->name,
+             slot->round + 1);
+    snprintf(probe_path, sizeof probe_path, "%s/tmp/%s-%s-r%u.probe", s->run_dir, a->name, w->name,
+             slot->round + 1);
+    ab_program_spec spec = {.alloc = a,
+                            .name = w->name,
+                            .command = w->command,
+                            .probe_lib = s->probe_lib,
+                            .log_path = log_path,
+                            .probe_path = probe_path,
+                            .timeout_s = s->opt.timeout_s,
+                            .mem_limit = s->opt.mem_limit,
+                            .ok_status = s->opt.ok_status,
+                            .n_ok_status = s->opt.n_ok_status,
+                            .rep = slot->round + 1};
+    ab_progress_begin(progress, what);
+    ab_child_result r;
+    json_t *row = ab_program_run(&spec, &r);
+    if (ab_run_interrupted()) {
+        json_decref(row);
+        remove_if_empty(log_path);
+        return 1;
+    }
+    const char *status = json_string_value(json_object_get(row, "status"));
+    ab_progress_end(progress, what, status, r.wall_s);
+    if (strcmp(status, "ok") != 0) {
+        ab_progress_note(progress, "alignbench run: %s: %s: %s (log: %s)", what, status,
+                         json_string_value(json_object_get(row, "error")), log_path);
+    } else {
+        const char *env[AB_ALLOC_MAX_SETTINGS + 1];
+        ab_alloc_env(a, env);
+        ab_context_add_allocator(json_object_get(s->doc, "context"), a->name, a->backend, NULL,
+                                 json_string_value(json_object_get(row, "served_by")), env);
+    }
+    remove_if_empty(log_path);
+    if (access(log_path, F_OK) != 0)
+        json_object_set_new(row, "log", json_null());
+    json_array_append_new(json_object_get(s->doc, "runs"), row);
+    return 0;
+}
+
 static void slot_name(const run_state *s, const ab_slot *slot, char *buf, size_t len)
 {
     snprintf(buf, len, "%s x %s, rep %u/%u%s", s->allocs[slot->alloc].name,
@@ -326,6 +417,11 @@ static void slot_name(const run_state *s, const ab_slot *slot, char *buf, size_t
 /* Runs one slot. Returns 0 when a row was recorded, 1 when interrupted (nothing recorded). */
 static int run_slot(run_state *s, const ab_slot *slot, ab_progress *progress)
 {
+    if (s->wl[slot->workload].command) {
+        char what[256];
+        slot_name(s, slot, what, sizeof what);
+        return run_program_slot(s, slot, what, progress);
+    }
     const ab_alloc_choice *a = &s->allocs[slot->alloc];
     const workload *w = &s->wl[slot->workload];
     char stem[256], out_path[PATH_MAX], log_path[PATH_MAX], stdout_path[PATH_MAX], cpu[16],
@@ -425,8 +521,11 @@ static int write_results(run_state *s, int complete)
     {
         const char *name = json_string_value(json_object_get(cell, "workload"));
         for (size_t k = 0; name && k < s->nwl; k++)
-            if (!strcmp(s->wl[k].name, name))
+            if (!strcmp(s->wl[k].name, name)) {
                 json_object_set_new(cell, "threads", json_integer(s->wl[k].threads));
+                json_object_set_new(cell, "kind",
+                                    json_string(s->wl[k].command ? "program" : "trace"));
+            }
         const char *alloc = json_string_value(json_object_get(cell, "allocator"));
         size_t k;
         const json_t *na;
@@ -455,6 +554,15 @@ static json_t *make_config(const run_state *s)
                      o->timeout_s, "mem_limit", (json_int_t)o->mem_limit, "natural_baseline",
                      baseline_names[o->baseline], "checkpoints", (int)o->preset->checkpoints,
                      "runner", s->runner);
+}
+
+/* The exit statuses accepted from programs besides 0 (--program-ok-status). */
+static json_t *ok_status_list(const ab_run_options *o)
+{
+    json_t *list = json_array();
+    for (size_t i = 0; i < o->n_ok_status; i++)
+        json_array_append_new(list, json_integer(o->ok_status[i]));
+    return list;
 }
 
 static int make_run_dir(run_state *s)
@@ -502,9 +610,26 @@ static int count_ok(const json_t *runs)
     return ok;
 }
 
+/* Program runs that did not finish ok: a program that fails, crashes, hangs or is not served by
+ * its allocator fails the whole run (exit 1), after every other run is done. */
+static int count_failed_programs(const json_t *runs)
+{
+    int failed = 0;
+    size_t i;
+    const json_t *r;
+    json_array_foreach(runs, i, r)
+    {
+        const char *kind = json_string_value(json_object_get(r, "kind"));
+        const char *st = json_string_value(json_object_get(r, "status"));
+        failed += kind && !strcmp(kind, "program") && (!st || strcmp(st, "ok") != 0);
+    }
+    return failed;
+}
+
 static int orchestrate(run_state *s)
 {
     json_t *config = make_config(s);
+    json_object_set_new(config, "program_ok_status", ok_status_list(&s->opt));
     json_t *workloads = json_array();
     s->doc = json_object();
     json_object_set_new(s->doc, "schema", json_string("alignbench-results"));
@@ -521,6 +646,8 @@ static int orchestrate(run_state *s)
     int rc = choose_allocators(s, config);
     if (!rc)
         rc = check_user_traces(s, workloads);
+    if (!rc)
+        rc = add_programs(s, workloads);
     if (!rc)
         rc = make_run_dir(s);
     if (!rc)
@@ -604,6 +731,11 @@ static int orchestrate(run_state *s)
     }
     if (ok == 0)
         return fail("no run finished ok (see the errors above and %s/logs/)", s->run_dir);
+    int failed_programs = count_failed_programs(runs);
+    if (failed_programs > 0)
+        return fail("%d program run%s did not finish ok (see the errors above, %s/results.json "
+                    "and %s/logs/)",
+                    failed_programs, failed_programs == 1 ? "" : "s", s->run_dir, s->run_dir);
     return AB_EXIT_OK;
 }
 

@@ -47,6 +47,18 @@ void ab_run_usage(FILE *out)
         "  --workload NAME      generated workload (repeatable, or comma list): rpc, il, simd\n"
         "                       (default: all three; none when only --trace is given)\n"
         "  --trace FILE         also replay a recorded or user trace (repeatable)\n"
+        "  --program NAME=CMD   also run a whole program (repeatable): CMD through /bin/sh -c\n"
+        "                       (\"exec \" put in front when it is one plain command), stdin\n"
+        "                       /dev/null, output in logs/, under every allocator that replaces\n"
+        "                       malloc (malloc, jemalloc, mimalloc, malloc-replacing plug-ins;\n"
+        "                       the others are not applicable); a preloaded probe verifies the\n"
+        "                       allocator served it; metrics cpu_ms, user_ms, sys_ms, wall_ms,\n"
+        "                       peak_rss, minor_faults, major_faults, exit_status (NAME:\n"
+        "                       letters, digits, '-', '_', '.'; no generated workloads are\n"
+        "                       added unless --workload is given)\n"
+        "  --program-ok-status N\n"
+        "                       a program exit status that counts as ok besides 0 (repeatable,\n"
+        "                       0..255; default: any other status fails the run)\n"
         "  --threads LIST       generate each workload with each thread count (comma list of\n"
         "                       1..64, e.g. 1,2); workloads are then named rpc-t1, rpc-t2 ...\n"
         "                       and the charts gain a scaling chart (default: one thread)\n"
@@ -72,8 +84,9 @@ void ab_run_usage(FILE *out)
         "                       still printed)\n"
         "  -h, --help           this text\n"
         "\n"
-        "Exit status: 0 when the run completed, 1 when it could not run or no run finished\n"
-        "ok, 2 for a bad option, 130/143 when interrupted (the results so far are kept, with\n"
+        "Exit status: 0 when the run completed, 1 when it could not run, no run finished\n"
+        "ok or a program run failed, 2 for a bad option, 130/143 when interrupted (the results so "
+        "far are kept, with\n"
         "\"complete\": false).\n",
         presets[0].scale, presets[0].timeout_s, presets[1].scale, presets[1].timeout_s,
         AB_GEN_SCALE_MAX);
@@ -113,6 +126,22 @@ static int parse_threads(char *arg, ab_run_options *o)
         o->threads[o->nthreads++] = u;
     }
     return o->nthreads ? 0 : bad("--threads wants a comma list of thread counts, not '%s'", arg);
+}
+
+/* --program NAME=CMD: NAME of [A-Za-z0-9_.-], under 64 characters, CMD not empty. */
+static int check_program(const char *spec)
+{
+    const char *eq = strchr(spec, '=');
+    size_t len = eq ? (size_t)(eq - spec) : 0;
+    if (!eq || len == 0 || len >= 64 ||
+        strspn(spec, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRS"
+                     "TUVWXYZ0123456789-_.") != len)
+        return bad("--program wants NAME=COMMAND with NAME of letters, digits, '-', '_' or '.' "
+                   "(under 64), not '%s'",
+                   spec);
+    if (!eq[1 + strspn(eq + 1, " \t")])
+        return bad("--program '%s' has no command after '='", spec);
+    return 0;
 }
 
 static int valid_run_id(const char *id)
@@ -161,6 +190,8 @@ enum {
     OPT_BASELINE,
     OPT_QUIET,
     OPT_THREADS,
+    OPT_PROGRAM,
+    OPT_PROGRAM_OK,
 };
 
 static const struct option long_options[] = {
@@ -182,6 +213,8 @@ static const struct option long_options[] = {
     {"natural-baseline", required_argument, NULL, OPT_BASELINE},
     {"quiet", no_argument, NULL, OPT_QUIET},
     {"threads", required_argument, NULL, OPT_THREADS},
+    {"program", required_argument, NULL, OPT_PROGRAM},
+    {"program-ok-status", required_argument, NULL, OPT_PROGRAM_OK},
     {"help", no_argument, NULL, 'h'},
     {NULL, 0, NULL, 0},
 };
@@ -298,6 +331,22 @@ int ab_run_options_parse(int argc, char **argv, ab_run_options *o)
             if (parse_threads(optarg, o))
                 return -1;
             break;
+        case OPT_PROGRAM:
+            if (check_program(optarg) ||
+                add_to_list(o->programs, &o->nprograms, optarg, "--program"))
+                return -1;
+            break;
+        case OPT_PROGRAM_OK: {
+            unsigned u;
+            if (ab_opt_uint(AB_NUM_OPT(WHO, "--program-ok-status", .noun = "an exit status"),
+                            optarg, 0, 255, &u))
+                return -1;
+            if (o->n_ok_status == sizeof o->ok_status / sizeof o->ok_status[0])
+                return bad("--program-ok-status given too often ('%s' is one more than 16)",
+                           optarg);
+            o->ok_status[o->n_ok_status++] = (int)u;
+            break;
+        }
         default:
             return ab_opt_complain(WHO, c, argv);
         }
@@ -307,7 +356,7 @@ int ab_run_options_parse(int argc, char **argv, ab_run_options *o)
 
     o->scale = scale > 0 ? scale : o->preset->scale;
     o->timeout_s = timeout > 0 ? timeout : o->preset->timeout_s;
-    if (o->nworkloads == 0 && o->ntraces == 0) {
+    if (o->nworkloads == 0 && o->ntraces == 0 && o->nprograms == 0) {
         for (size_t i = 0; i < sizeof default_workloads / sizeof default_workloads[0]; i++)
             o->workloads[o->nworkloads++] = default_workloads[i];
     }

@@ -32,6 +32,10 @@ typedef struct ab_run_options {
     size_t nworkloads;
     const char *traces[AB_RUN_MAX_LIST]; /* user trace files */
     size_t ntraces;
+    const char *programs[AB_RUN_MAX_LIST]; /* --program NAME=CMD, checked: NAME valid, CMD set */
+    size_t nprograms;
+    int ok_status[16]; /* --program-ok-status: exit statuses of programs accepted besides 0 */
+    size_t n_ok_status;
     unsigned threads[AB_RUN_MAX_THREAD_COUNTS]; /* --threads: each workload generated with each */
     size_t nthreads;                            /* 0: not given (one thread, plain names) */
     unsigned reps;

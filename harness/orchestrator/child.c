@@ -101,13 +101,17 @@ static int open_out(const char *path)
 }
 
 /* Runs in the child between fork and exec: system calls only. */
-static void child_exec(const ab_child_spec *spec, char **env, int out_fd, int err_fd, int report_fd,
-                       pid_t parent)
+static void child_exec(const ab_child_spec *spec, char **env, int in_fd, int out_fd, int err_fd,
+                       int report_fd, pid_t parent)
 {
     /* The child dies with its parent: a SIGKILLed orchestrator must not leave a child running
      * (one that hangs in its allocator would spin until someone notices). */
     if (prctl(PR_SET_PDEATHSIG, SIGKILL) != 0 || getppid() != parent)
         _exit(127);
+    if (spec->own_group && setpgid(0, 0) != 0)
+        goto fail;
+    if (in_fd >= 0 && dup2(in_fd, STDIN_FILENO) < 0)
+        goto fail;
     if (out_fd >= 0 && dup2(out_fd, STDOUT_FILENO) < 0)
         goto fail;
     if (err_fd >= 0 && dup2(err_fd, STDERR_FILENO) < 0)
@@ -126,7 +130,7 @@ fail:;
 }
 
 /* Wait up to `timeout_s` (0: forever) for pid; kill it at the timeout. Returns 1 when killed. */
-static int wait_with_timeout(pid_t pid, double timeout_s, int *status, struct rusage *ru)
+static int wait_with_timeout(pid_t pid, int group, double timeout_s, int *status, struct rusage *ru)
 {
     if (timeout_s > 0) {
         int pidfd = (int)syscall(SYS_pidfd_open, pid, 0);
@@ -134,6 +138,8 @@ static int wait_with_timeout(pid_t pid, double timeout_s, int *status, struct ru
         for (;;) {
             double left = deadline - now_s();
             if (left <= 0) {
+                if (group)
+                    kill(-pid, SIGKILL);
                 kill(pid, SIGKILL);
                 if (pidfd >= 0)
                     close(pidfd);
@@ -178,12 +184,17 @@ int ab_child_run(const ab_child_spec *spec, ab_child_result *r)
         errno = EINVAL;
         return -1;
     }
-    int out_fd = -1, err_fd = -1, pipefd[2] = {-1, -1};
+    int in_fd = -1, out_fd = -1, err_fd = -1, pipefd[2] = {-1, -1};
     char **env = NULL;
     int ret = -1;
     if (spec->stdout_path && (out_fd = open_out(spec->stdout_path)) < 0)
         goto spawn_error;
-    if (spec->stderr_path && (err_fd = open_out(spec->stderr_path)) < 0)
+    if (spec->stderr_path && spec->stdout_path && !strcmp(spec->stderr_path, spec->stdout_path)) {
+        if ((err_fd = fcntl(out_fd, F_DUPFD_CLOEXEC, 0)) < 0) /* one file, one offset */
+            goto spawn_error;
+    } else if (spec->stderr_path && (err_fd = open_out(spec->stderr_path)) < 0)
+        goto spawn_error;
+    if (spec->stdin_null && (in_fd = open("/dev/null", O_RDONLY | O_CLOEXEC)) < 0)
         goto spawn_error;
     if (!(env = child_env(spec->preload, spec->env)) || pipe2(pipefd, O_CLOEXEC) != 0)
         goto spawn_error;
@@ -195,7 +206,7 @@ int ab_child_run(const ab_child_spec *spec, ab_child_result *r)
     if (pid < 0)
         goto spawn_error;
     if (pid == 0)
-        child_exec(spec, env, out_fd, err_fd, pipefd[1], parent);
+        child_exec(spec, env, in_fd, out_fd, err_fd, pipefd[1], parent);
     close(pipefd[1]);
     pipefd[1] = -1;
 
@@ -205,12 +216,14 @@ int ab_child_run(const ab_child_spec *spec, ab_child_result *r)
         ;
     int status = 0;
     struct rusage ru = {0};
-    int killed =
-        wait_with_timeout(pid, got == sizeof exec_errno ? 0 : spec->timeout_s, &status, &ru);
+    int killed = wait_with_timeout(pid, spec->own_group,
+                                   got == sizeof exec_errno ? 0 : spec->timeout_s, &status, &ru);
     if (killed < 0)
         goto out;
     r->wall_s = now_s() - t0;
     r->maxrss_kb = ru.ru_maxrss;
+    r->ru = ru;
+    r->pid = pid;
     if (got == sizeof exec_errno) {
         r->outcome = AB_CHILD_SPAWN_ERROR;
         r->exit_code = exec_errno;
@@ -232,6 +245,8 @@ spawn_error:
     r->exit_code = errno;
     ret = 0;
 out:
+    if (in_fd >= 0)
+        close(in_fd);
     if (out_fd >= 0)
         close(out_fd);
     if (err_fd >= 0)

@@ -10,6 +10,7 @@
 #define AB_CHILD_H
 
 #include <stddef.h>
+#include <sys/resource.h>
 #include <sys/types.h>
 
 typedef struct ab_child_spec {
@@ -19,7 +20,11 @@ typedef struct ab_child_spec {
     double timeout_s;        /* 0: none; else SIGKILL after this long (status "timeout") */
     size_t mem_limit;        /* 0: none; else RLIMIT_AS in bytes */
     const char *stdout_path; /* NULL: inherit; else the child's stdout goes to this file */
-    const char *stderr_path; /* NULL: inherit; else the child's stderr goes to this file */
+    const char *stderr_path; /* NULL: inherit; else the child's stderr goes to this file (the
+                              * same path as stdout_path: both share one file, in order) */
+    int stdin_null;          /* 1: the child's stdin is /dev/null (a program run) */
+    int own_group;           /* 1: the child leads a new process group, killed whole at the
+                              * timeout (a shell and the programs it started) */
 } ab_child_spec;
 
 typedef enum ab_child_outcome {
@@ -35,7 +40,9 @@ typedef struct ab_child_result {
     int exit_code;
     int signo;
     double wall_s;
-    long maxrss_kb; /* from wait4's rusage */
+    long maxrss_kb;   /* from wait4's rusage */
+    struct rusage ru; /* wait4's rusage: the child's and its waited-for descendants' */
+    pid_t pid;        /* the child's process id (0 when it could not start) */
 } ab_child_result;
 
 /* Run the child to completion. Returns 0 when it could be waited for (see result), -1 on error. */

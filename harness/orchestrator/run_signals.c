@@ -42,8 +42,10 @@ static void kill_children(void)
         char *rp = strrchr(buf, ')');
         char state;
         long ppid;
-        if (rp && sscanf(rp + 1, " %c %ld", &state, &ppid) == 2 && ppid == self)
+        if (rp && sscanf(rp + 1, " %c %ld", &state, &ppid) == 2 && ppid == self) {
+            kill(-(pid_t)pid, SIGKILL); /* a program run's whole process group (child.h) */
             kill((pid_t)pid, SIGKILL);
+        }
     }
     closedir(d);
 }

@@ -426,8 +426,12 @@ typedef struct panel {
 /* Writes one block per panel (rows workloads, columns allocators, NaN where missing) and
  * returns in use[] the allocators with any value, and the values (v[(p * nw + w) * na + a],
  * malloc'ed, NULL when out of memory). */
+/* The statistics of a bar's whisker: min-max of the repetitions, or the interval of the median. */
+static const char *const range_minmax[2] = {"min", "max"};
+static const char *const range_ci[2] = {"ci_lo", "ci_hi"};
+
 static double *write_cell_blocks(const json_t *res, const ab_names *al, const ab_names *wls,
-                                 const panel *panels, size_t np, const char *stat_suffix, FILE *f,
+                                 const panel *panels, size_t np, const char *const *range, FILE *f,
                                  int *use)
 {
     size_t na = al->n, nw = wls->n;
@@ -444,7 +448,9 @@ static double *write_cell_blocks(const json_t *res, const ab_names *al, const ab
                     *x /= panels[p].scale, use[a] = 1;
             }
     for (size_t p = 0; p < np; p++) {
-        fprintf(f, "%s# %s (cell medians)%s\n", p ? "\n\n" : "", panels[p].metric, stat_suffix);
+        fprintf(f, "%s# %s (cell medians)%s%s%s%s\n", p ? "\n\n" : "", panels[p].metric,
+                range ? "; median " : "", range ? range[0] : "", range ? " " : "",
+                range ? range[1] : "");
         for (size_t w = 0; w < nw; w++) {
             char safe[128];
             safe_name(safe, sizeof safe, wls->v[w]);
@@ -454,10 +460,10 @@ static double *write_cell_blocks(const json_t *res, const ab_names *al, const ab
                     const json_t *cell = ab_rv_cell(res, al->v[a], wls->v[w]);
                     double x = v[(p * nw + w) * na + a], lo = NAN, hi = NAN;
                     put_num(f, x);
-                    if (*stat_suffix) { /* median min max columns */
-                        if (!ab_rv_cell_stat(cell, panels[p].metric, "min", &lo))
+                    if (range) { /* median lo hi columns */
+                        if (!ab_rv_cell_stat(cell, panels[p].metric, range[0], &lo))
                             lo /= panels[p].scale;
-                        if (!ab_rv_cell_stat(cell, panels[p].metric, "max", &hi))
+                        if (!ab_rv_cell_stat(cell, panels[p].metric, range[1], &hi))
                             hi /= panels[p].scale;
                         put_num(f, isnan(x) ? NAN : lo);
                         put_num(f, isnan(x) ? NAN : hi);
@@ -471,7 +477,7 @@ static double *write_cell_blocks(const json_t *res, const ab_names *al, const ab
 
 static int chart_cells(const json_t *res, const ab_names *al, const ab_names *wls, const char *dir,
                        const char *script, const char *kind, const panel *panels, size_t np,
-                       int with_range, ab_chart_list *out, ab_chart_job **job, char *err,
+                       const char *const *range, ab_chart_list *out, ab_chart_job **job, char *err,
                        size_t errlen)
 {
     int *use = calloc(al->n + 1, sizeof *use);
@@ -481,8 +487,7 @@ static int chart_cells(const json_t *res, const ab_names *al, const ab_names *wl
         free(use);
         return -1;
     }
-    double *v =
-        write_cell_blocks(res, al, wls, panels, np, with_range ? "; median min max" : "", d.f, use);
+    double *v = write_cell_blocks(res, al, wls, panels, np, range, d.f, use);
     size_t used = 0, na = al->n, nw = wls->n;
     for (size_t a = 0; a < na; a++)
         used += use[a];
@@ -513,8 +518,8 @@ static int chart_fragmentation(const json_t *res, const ab_names *al, const ab_n
 {
     static const panel panels[] = {{"frag_peak", 1}, {"frag_avg", 1}, {"retained", MIB}};
     ab_chart_job *j;
-    if (chart_cells(res, al, wls, dir, "fragmentation.gp", "fragmentation", panels, 3, 0, out, &j,
-                    err, errlen))
+    if (chart_cells(res, al, wls, dir, "fragmentation.gp", "fragmentation", panels, 3, NULL, out,
+                    &j, err, errlen))
         return -1;
     if (j) {
         snprintf(j->title, sizeof j->title, "Fragmentation per workload (cell medians)");
@@ -531,8 +536,8 @@ static int chart_throughput(const json_t *res, const ab_names *al, const ab_name
 {
     static const panel panels[] = {{"mops", 1}};
     ab_chart_job *j;
-    if (chart_cells(res, al, wls, dir, "throughput.gp", "throughput", panels, 1, 1, out, &j, err,
-                    errlen))
+    if (chart_cells(res, al, wls, dir, "throughput.gp", "throughput", panels, 1, range_minmax, out,
+                    &j, err, errlen))
         return -1;
     if (j) {
         double reps = 0;
@@ -550,6 +555,30 @@ static int chart_throughput(const json_t *res, const ab_names *al, const ab_name
                  "Millions of replayed operations per second, timed in batches (the replay "
                  "floor included); the bar is the median over the repetitions, the whisker "
                  "spans the slowest and fastest repetition. Higher is better.");
+    }
+    return 0;
+}
+
+/* Whole programs (run --program): CPU time and peak RSS per program, with the interval of the
+ * median as the whisker. */
+static int chart_programs(const json_t *res, const ab_names *al, const ab_names *progs,
+                          const char *dir, ab_chart_list *out, char *err, size_t errlen)
+{
+    static const panel panels[] = {{"cpu_ms", 1}, {"peak_rss", MIB}};
+    ab_chart_job *j;
+    if (!progs->n)
+        return 0;
+    if (chart_cells(res, al, progs, dir, "programs.gp", "programs", panels, 2, range_ci, out, &j,
+                    err, errlen))
+        return -1;
+    if (j) {
+        snprintf(j->title, sizeof j->title, "Whole programs: CPU time and peak RSS");
+        snprintf(j->caption, sizeof j->caption,
+                 "Each program run under each allocator (run --program): left, its CPU time "
+                 "(user + system, from wait4's rusage, the shell and every process it waited "
+                 "for included); right, its peak resident memory (ru_maxrss). The bar is the "
+                 "median over the repetitions, the whisker the interval of the median. Lower is "
+                 "better.");
     }
     return 0;
 }
@@ -845,9 +874,11 @@ oom:
 }
 
 /* Jobs [from, list->n) leave out the allocators that were not applicable to workload `wl` (NULL:
- * to any workload): their titles say which, and their captions why, so a missing bar reads as
+ * to any workload; programs: 1 for the programs' chart, 0 for the traces'): their titles say
+ * which, and their captions why, so a missing bar reads as
  * "not applicable", not as "not measured". */
-static void note_not_applicable(const json_t *res, const char *wl, ab_chart_list *list, size_t from)
+static void note_not_applicable(const json_t *res, const char *wl, int programs,
+                                ab_chart_list *list, size_t from)
 {
     char who[200] = "";
     const char *why = NULL;
@@ -857,7 +888,7 @@ static void note_not_applicable(const json_t *res, const char *wl, ab_chart_list
     {
         const char *a = json_string_value(json_object_get(na, "allocator"));
         const char *w = json_string_value(json_object_get(na, "workload"));
-        if (!a || !w || (wl && strcmp(w, wl) != 0))
+        if (!a || !w || (wl && strcmp(w, wl) != 0) || ab_rv_is_program(res, w) != programs)
             continue;
         int k = wl ? snprintf(who + off, sizeof who - off, "%s%s", off ? ", " : "", a)
                    : snprintf(who + off, sizeof who - off, "%s%s on %s", off ? ", " : "", a, w);
@@ -878,18 +909,26 @@ static void note_not_applicable(const json_t *res, const char *wl, ab_chart_list
 int ab_chart_data_write(const json_t *res, const char *dir, ab_chart_list *out, char *err,
                         size_t errlen)
 {
-    ab_names al = {0}, wls = {0};
+    ab_names al = {0}, all = {0}, wls = {0}, progs = {0};
     *out = (ab_chart_list){0};
     int rc = -1;
-    if (ab_rv_allocators(res, &al) || ab_rv_workloads(res, &wls)) {
+    if (ab_rv_allocators(res, &al) || ab_rv_workloads(res, &all)) {
         ab_fail(err, errlen, "out of memory reading results");
         goto done;
     }
+    /* Traces' charts over the traces, the programs' chart over the programs. */
+    for (size_t w = 0; w < all.n; w++)
+        if (ab_names_add(ab_rv_is_program(res, all.v[w]) ? &progs : &wls, all.v[w]))
+            goto done;
     if (chart_throughput(res, &al, &wls, dir, out, err, errlen) ||
         chart_scaling(res, &al, dir, out, err, errlen) ||
         chart_fragmentation(res, &al, &wls, dir, out, err, errlen))
         goto done;
-    note_not_applicable(res, NULL, out, 0);
+    note_not_applicable(res, NULL, 0, out, 0);
+    size_t first_program = out->n;
+    if (chart_programs(res, &al, &progs, dir, out, err, errlen))
+        goto done;
+    note_not_applicable(res, NULL, 1, out, first_program);
     for (size_t w = 0; w < wls.n; w++) {
         size_t first = out->n;
         ab_names ops;
@@ -905,7 +944,7 @@ int ab_chart_data_write(const json_t *res, const char *dir, ab_chart_list *out, 
         if (chart_footprint(res, &al, wls.v[w], dir, out, err, errlen) ||
             chart_alignment(res, &al, wls.v[w], dir, out, err, errlen))
             goto done;
-        note_not_applicable(res, wls.v[w], out, first);
+        note_not_applicable(res, wls.v[w], 0, out, first);
     }
     rc = 0;
 done:
@@ -914,7 +953,9 @@ done:
     if (rc)
         ab_chart_list_free(out);
     ab_names_free(&al);
+    ab_names_free(&all);
     ab_names_free(&wls);
+    ab_names_free(&progs);
     return rc;
 }
 

@@ -89,6 +89,9 @@ static void fmt_value(char *buf, size_t len, double v, ab_unit u)
     case AB_UNIT_RATIO:
         snprintf(buf, len, "%.3g", v);
         break;
+    case AB_UNIT_MS:
+        snprintf(buf, len, "%.4g ms", v);
+        break;
     case AB_UNIT_BYTES: {
         size_t k = 0;
         double a = fabs(v);
@@ -217,18 +220,25 @@ static void section_summary(FILE *f, const json_t *res, const ab_names *al, cons
     fputs("<h2 id=summary>Summary</h2>\n<p>From the cell medians (lower is better for "
           "both). Time is what one operation costs; memory is the most resident memory the "
           "process needed (<code>peak_footprint</code>, or <code>frag_peak</code> when it is "
-          "missing).</p>\n",
+          "missing); for a whole program (<code>run --program</code>), its CPU time "
+          "(<code>cpu_ms</code>) and its peak RSS (<code>peak_rss</code>).</p>\n",
           f);
     for (size_t w = 0; w < wls->n; w++) {
         double dummy;
         int have_fp = 0;
         for (size_t a = 0; a < al->n; a++)
             have_fp |= !ab_rv_median(res, al->v[a], wls->v[w], "peak_footprint", &dummy);
+        int program = ab_rv_is_program(res, wls->v[w]);
         fputs("<h3>", f);
         esc(f, wls->v[w]);
+        fputs(program ? " (a whole program: CPU time and peak RSS)" : "", f);
         fputs("</h3>\n<ul>\n", f);
-        summary_line(f, res, al, wls->v[w], time_metric(res, al, wls->v[w]), "Fastest", "slower");
-        summary_line(f, res, al, wls->v[w], have_fp ? "peak_footprint" : "frag_peak",
+        summary_line(f, res, al, wls->v[w], program ? "cpu_ms" : time_metric(res, al, wls->v[w]),
+                     "Fastest", "slower");
+        summary_line(f, res, al, wls->v[w],
+                     program   ? "peak_rss"
+                     : have_fp ? "peak_footprint"
+                               : "frag_peak",
                      "Least memory", "more");
         fputs("</ul>\n", f);
     }

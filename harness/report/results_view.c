@@ -96,6 +96,24 @@ int ab_rv_workloads(const json_t *res, ab_names *out)
     return collect_names(res, "workloads", "workload", out);
 }
 
+static int kind_is_program(const json_t *list, const char *key, const char *workload)
+{
+    size_t i;
+    const json_t *e;
+    json_array_foreach(list, i, e)
+    {
+        if (!strcmp(ab_rv_str(e, key), workload) && !strcmp(ab_rv_str(e, "kind"), "program"))
+            return 1;
+    }
+    return 0;
+}
+
+int ab_rv_is_program(const json_t *res, const char *workload)
+{
+    return kind_is_program(json_object_get(res, "workloads"), "name", workload) ||
+           kind_is_program(json_object_get(res, "cells"), "workload", workload);
+}
+
 json_t *ab_rv_load(const char *run_dir, char *err, size_t errlen)
 {
     char path[4096];

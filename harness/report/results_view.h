@@ -20,6 +20,9 @@ typedef struct ab_names {
 /* Allocators / workloads that appear in cells or runs. Return 0, or -1 when out of memory. */
 int ab_rv_allocators(const json_t *res, ab_names *out);
 int ab_rv_workloads(const json_t *res, ab_names *out);
+/* 1 when workload is a whole program's (run --program: "kind": "program" in workloads[] or
+ * its cells), else 0. */
+int ab_rv_is_program(const json_t *res, const char *workload);
 /* Appends s unless empty or already there: 0, or -1 when out of memory. */
 int ab_names_add(ab_names *names, const char *s);
 void ab_names_free(ab_names *names);

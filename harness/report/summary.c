@@ -1,6 +1,7 @@
 /* summary.c: the console table of summary.h. The headline column is the net time's median with
- * its interval; the other columns are a table of (title, metric, format), so adding one is one
- * line; a metric a cell lacks prints as "-". */
+ * its interval (a whole program's: its CPU time's); the other columns are a table of (title,
+ * metric, format) per kind of workload, so adding one is one line; a metric a cell lacks prints
+ * as "-". */
 #include "harness/report/summary.h"
 #include "harness/analysis/aggregate.h"
 #include "harness/orchestrator/environment.h"
@@ -28,6 +29,31 @@ static const column columns[] = {
     {"retained KiB", "retained", 1.0 / 1024, "%12.0f"},
 };
 
+/* A whole program's cell (run --program): figures from wait4's rusage. */
+static const column program_columns[] = {
+    {"user ms", "user_ms", 1, "%9.1f"},
+    {"sys ms", "sys_ms", 1, "%8.1f"},
+    {"wall ms", "wall_ms", 1, "%9.1f"},
+    {"peak RSS MiB", "peak_rss", 1.0 / (1024 * 1024), "%12.1f"},
+    {"minor faults", "minor_faults", 1, "%12.0f"},
+    {"major", "major_faults", 1, "%5.0f"},
+};
+
+/* What one kind of workload's table shows: the headline metric and the other columns. */
+typedef struct table_kind {
+    const char *headline_metric, *headline_title, *units;
+    const column *columns;
+    size_t ncolumns;
+} table_kind;
+
+static const table_kind trace_table = {"ns_per_op_net", "ns/op net [interval]",
+                                       "times in ns per op, net of the replay floor", columns,
+                                       sizeof columns / sizeof columns[0]};
+static const table_kind program_table = {
+    "cpu_ms", "CPU ms [interval]",
+    "a whole program: times in ms and memory from wait4's rusage, shell included", program_columns,
+    sizeof program_columns / sizeof program_columns[0]};
+
 static double stat_of(const json_t *cell, const char *metric, const char *stat)
 {
     const json_t *v =
@@ -52,12 +78,12 @@ static void print_cell_value(FILE *out, const char *fmt, double v, double unreso
     }
 }
 
-/* The headline: "median [ci_lo, ci_hi]" of the net time, in a column `width` wide. */
-static void print_headline(FILE *out, const json_t *cell, int width)
+/* The headline: "median [ci_lo, ci_hi]" of the metric, in a column `width` wide. */
+static void print_headline(FILE *out, const json_t *cell, const char *metric, int width)
 {
-    double med = stat_of(cell, "ns_per_op_net", "median");
-    double lo = stat_of(cell, "ns_per_op_net", "ci_lo");
-    double hi = stat_of(cell, "ns_per_op_net", "ci_hi");
+    double med = stat_of(cell, metric, "median");
+    double lo = stat_of(cell, metric, "ci_lo");
+    double hi = stat_of(cell, metric, "ci_hi");
     char buf[96];
     if (isnan(med))
         snprintf(buf, sizeof buf, "-");
@@ -70,7 +96,8 @@ static void print_headline(FILE *out, const json_t *cell, int width)
 
 /* "93.8 %", or "75.0-93.8 %" when the workload's cells have different numbers of ok
  * repetitions (the coverage depends on n only); "" when no cell has an interval. */
-static void coverage_text(const json_t *cells, const char *workload, char *buf, size_t len)
+static void coverage_text(const json_t *cells, const char *workload, const char *metric, char *buf,
+                          size_t len)
 {
     double lo = INFINITY, hi = -INFINITY;
     size_t i;
@@ -78,7 +105,7 @@ static void coverage_text(const json_t *cells, const char *workload, char *buf, 
     json_array_foreach(cells, i, cell)
     {
         const char *w = json_string_value(json_object_get(cell, "workload"));
-        double c = stat_of(cell, "ns_per_op_net", "ci_coverage");
+        double c = stat_of(cell, metric, "ci_coverage");
         if (!w || strcmp(w, workload) != 0 || isnan(c))
             continue;
         lo = c < lo ? c : lo;
@@ -90,6 +117,21 @@ static void coverage_text(const json_t *cells, const char *workload, char *buf, 
         snprintf(buf, len, "%.1f %%", 100 * lo);
     else
         snprintf(buf, len, "%.1f-%.1f %%", 100 * lo, 100 * hi);
+}
+
+/* 1 when the workload's cells are a whole program's (run --program). */
+static int is_program(const json_t *cells, const char *workload)
+{
+    size_t i;
+    const json_t *cell;
+    json_array_foreach(cells, i, cell)
+    {
+        const char *w = json_string_value(json_object_get(cell, "workload"));
+        const char *kind = json_string_value(json_object_get(cell, "kind"));
+        if (w && kind && !strcmp(w, workload) && !strcmp(kind, "program"))
+            return 1;
+    }
+    return 0;
 }
 
 /* The machine's load around the run: on a shared machine, the first thing that explains a
@@ -120,17 +162,18 @@ void ab_summary_print(FILE *out, const json_t *doc)
     json_array_foreach(workloads, wi, wj)
     {
         const char *workload = json_string_value(wj);
+        const table_kind *tk = is_program(cells, workload) ? &program_table : &trace_table;
         char cov[48];
-        coverage_text(cells, workload, cov, sizeof cov);
+        coverage_text(cells, workload, tk->headline_metric, cov, sizeof cov);
         fprintf(out, "\nworkload %s (medians over the ok repetitions", workload);
         if (cov[0])
             fprintf(out, " [interval of the median, %s coverage]", cov);
-        fprintf(out, "; times in ns per op, net of the replay floor)\n");
-        fprintf(out, "  %-16s %*s", "allocator", HEADLINE_WIDTH, "ns/op net [interval]");
-        for (size_t c = 0; c < sizeof columns / sizeof columns[0]; c++) {
+        fprintf(out, "; %s)\n", tk->units);
+        fprintf(out, "  %-16s %*s", "allocator", HEADLINE_WIDTH, tk->headline_title);
+        for (size_t c = 0; c < tk->ncolumns; c++) {
             int width = 0;
-            sscanf(columns[c].fmt, "%%%d", &width);
-            fprintf(out, " %*s", width, columns[c].title);
+            sscanf(tk->columns[c].fmt, "%%%d", &width);
+            fprintf(out, " %*s", width, tk->columns[c].title);
         }
         fprintf(out, " %5s  %s\n", "ok", "noisy");
         char na_who[256] = "";
@@ -152,12 +195,12 @@ void ab_summary_print(FILE *out, const json_t *doc)
                 na_why = na;
                 continue;
             }
-            print_headline(out, cell, HEADLINE_WIDTH);
-            for (size_t c = 0; c < sizeof columns / sizeof columns[0]; c++) {
-                int unres = ab_cell_unresolved(cell, columns[c].metric);
+            print_headline(out, cell, tk->headline_metric, HEADLINE_WIDTH);
+            for (size_t c = 0; c < tk->ncolumns; c++) {
+                const column *col = &tk->columns[c];
+                int unres = ab_cell_unresolved(cell, col->metric);
                 marked |= unres;
-                print_cell_value(out, columns[c].fmt,
-                                 stat_of(cell, columns[c].metric, "median") * columns[c].scale,
+                print_cell_value(out, col->fmt, stat_of(cell, col->metric, "median") * col->scale,
                                  unres ? below : 0);
             }
             char ok[32];
