@@ -457,6 +457,8 @@ static int run_slot(run_state *s, const ab_slot *slot, ab_progress *progress)
     if (slot->lowered) { /* only what align_cost_* need: footprint and ns_per_op */
         argv[k++] = "--lower-align";
         argv[k++] = "16";
+    }
+    if (slot->lowered || s->opt.no_latency) {
         argv[k++] = "--passes";
         argv[k++] = "memory,batch";
     }
@@ -548,12 +550,12 @@ static json_t *make_config(const run_state *s)
 {
     static const char *const baseline_names[] = {"auto", "on", "off"};
     const ab_run_options *o = &s->opt;
-    return json_pack("{s:i, s:s, s:f, s:I, s:b, s:s, s:f, s:I, s:s, s:i, s:s}", "repetitions",
+    return json_pack("{s:i, s:s, s:f, s:I, s:b, s:b, s:s, s:f, s:I, s:s, s:i, s:s}", "repetitions",
                      (int)o->reps, "mode", o->preset->name, "scale", o->scale, "seed",
-                     (json_int_t)o->seed, "shuffle", o->shuffle, "touch", o->touch, "timeout_s",
-                     o->timeout_s, "mem_limit", (json_int_t)o->mem_limit, "natural_baseline",
-                     baseline_names[o->baseline], "checkpoints", (int)o->preset->checkpoints,
-                     "runner", s->runner);
+                     (json_int_t)o->seed, "shuffle", o->shuffle, "latency_passes", !o->no_latency,
+                     "touch", o->touch, "timeout_s", o->timeout_s, "mem_limit",
+                     (json_int_t)o->mem_limit, "natural_baseline", baseline_names[o->baseline],
+                     "checkpoints", (int)o->preset->checkpoints, "runner", s->runner);
 }
 
 /* The exit statuses accepted from programs besides 0 (--program-ok-status). */

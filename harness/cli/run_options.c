@@ -71,6 +71,9 @@ void ab_run_usage(FILE *out)
         "  --shuffle            shuffle the order of the cells within each round\n"
         "  --touch MODE         none|first|all: which bytes of each block the replay writes\n"
         "                       (none, the first byte of each page, all; default all)\n"
+        "  --no-latency         skip the per-op latency passes (percentiles, per-op means):\n"
+        "                       ns_per_op and the memory figures only, in about a third of\n"
+        "                       the time per cell (alignbench fidelity uses it)\n"
         "  --timeout S          per-child timeout in seconds (default: the preset's)\n"
         "  --mem-limit BYTES    address-space limit per child (suffixes K, M, G)\n"
         "  --natural-baseline on|off|auto\n"
@@ -182,6 +185,7 @@ enum {
     OPT_SEED,
     OPT_SHUFFLE,
     OPT_TOUCH,
+    OPT_NO_LATENCY,
     OPT_TIMEOUT,
     OPT_MEM_LIMIT,
     OPT_OUT,
@@ -205,6 +209,7 @@ static const struct option long_options[] = {
     {"seed", required_argument, NULL, OPT_SEED},
     {"shuffle", no_argument, NULL, OPT_SHUFFLE},
     {"touch", required_argument, NULL, OPT_TOUCH},
+    {"no-latency", no_argument, NULL, OPT_NO_LATENCY},
     {"timeout", required_argument, NULL, OPT_TIMEOUT},
     {"mem-limit", required_argument, NULL, OPT_MEM_LIMIT},
     {"out", required_argument, NULL, OPT_OUT},
@@ -287,6 +292,9 @@ int ab_run_options_parse(int argc, char **argv, ab_run_options *o)
             if (strcmp(optarg, "none") && strcmp(optarg, "first") && strcmp(optarg, "all"))
                 return bad("--touch wants none, first or all, not '%s'", optarg);
             o->touch = optarg;
+            break;
+        case OPT_NO_LATENCY:
+            o->no_latency = 1;
             break;
         case OPT_TIMEOUT:
             if (ab_opt_double(

@@ -44,6 +44,7 @@ typedef struct ab_run_options {
     uint64_t seed;
     int shuffle;
     const char *touch; /* none | first | all */
+    int no_latency;    /* 1: the runner skips the per-op passes (--passes memory,batch) */
     double timeout_s;
     size_t mem_limit; /* 0: none */
     char out_dir[4096];

@@ -101,7 +101,7 @@ void ab_fidelity_html(FILE *out, const json_t *f)
     if (!json_is_object(f))
         return;
     fprintf(out,
-            "<section id=\"fidelity\"><h2>Replay against the whole program</h2>\n"
+            "<h2 id=fidelity>Replay against the whole program</h2>\n"
             "<p>Each program was recorded, its traces replayed, and the program run whole under "
             "each allocator, interleaved in the same rounds. <em>Predicted saved</em> is the "
             "replay's time saved against the first allocator (ops &times; the difference in "
@@ -164,5 +164,4 @@ void ab_fidelity_html(FILE *out, const json_t *f)
             fputs("</ul>\n", out);
         }
     }
-    fputs("</section>\n", out);
 }

@@ -2,6 +2,7 @@
  * open_memstream and committed through ab_atomic_open/commit (temporary file, then rename).
  * Sections, in order: header and context line, summary, charts, tables, noisy cells, failed runs,
  * context, metric definitions. */
+#include "harness/report/fidelity_table.h"
 #include "harness/report/report_html.h"
 #include "harness/common/error_message.h"
 #include "harness/analysis/aggregate.h"
@@ -629,12 +630,16 @@ int ab_report_html_write(const json_t *res, const char *run_dir, const ab_chart_
         fputs("<p class=warn><b>This run is incomplete</b> (interrupted): it shows the runs "
               "that finished.</p>\n",
               f);
-    fputs("<p><a href=\"#summary\">Summary</a> &middot; <a href=\"#charts\">Charts</a> &middot; "
+    fputs("<p><a href=\"#summary\">Summary</a> &middot; ", f);
+    if (json_is_object(json_object_get(res, "fidelity")))
+        fputs("<a href=\"#fidelity\">Replay against the program</a> &middot; ", f);
+    fputs("<a href=\"#charts\">Charts</a> &middot; "
           "<a href=\"#tables\">Tables</a> &middot; <a href=\"#noisy\">Noisy cells</a> &middot; "
           "<a href=\"#failed\">Failed runs</a> &middot; <a href=\"#context\">Context</a> "
           "&middot; <a href=\"#definitions\">Definitions</a></p>\n",
           f);
     section_summary(f, res, &al, &wls);
+    ab_fidelity_html(f, json_object_get(res, "fidelity"));
     ab_html_charts(f, run_dir, charts, charts_note);
     section_tables(f, res, &al, &wls);
     section_noisy(f, res);
