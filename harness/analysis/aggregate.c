@@ -80,6 +80,10 @@ static void judge_spread(json_t *metrics, json_t *reasons)
         name = AB_NOISY_METRIC_PROGRAM;
         m = json_object_get(metrics, name);
     }
+    if (!m) {
+        name = AB_NOISY_METRIC_PROGRAM_FALLBACK;
+        m = json_object_get(metrics, name);
+    }
     double med = json_number_value(json_object_get(m, "median"));
     if (!m || !(med > 0))
         return;

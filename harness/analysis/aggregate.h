@@ -19,8 +19,10 @@
  * units whose relative spread is large even when the measurement is fine. */
 #define AB_NOISY_METRIC "cycles_per_op"
 #define AB_NOISY_METRIC_FALLBACK "ns_per_op"
-/* A whole program's cell (run --program) has neither: its CPU time is judged the same way. */
-#define AB_NOISY_METRIC_PROGRAM "cpu_ms"
+/* A whole program's cell (run --program) has neither: its CPU time is judged the same way, in
+ * cycles when the probe read the clock, else in ms. */
+#define AB_NOISY_METRIC_PROGRAM "cpu_mcycles"
+#define AB_NOISY_METRIC_PROGRAM_FALLBACK "cpu_ms"
 
 /* A cell is noisy when the half-width of AB_NOISY_METRIC's interval of the median,
  * (ci_hi - ci_lo) / 2, exceeds this fraction of its median. Calibrated by A/A runs (the same

@@ -35,9 +35,9 @@ const char *ab_cmp_metric_what(const ab_cmp_metric *m);
 extern const ab_cmp_metric ab_cmp_metrics[];
 extern const size_t ab_cmp_metric_count;
 /* The default metrics of a results.json comparison: cycles and frag_peak for trace cells, CPU
- * time and peak RSS for whole programs' cells (AB_CMP_DEFAULTS lists both sets; a cell is
- * compared on those of its own kind, ab_cmp_metric_default_for). */
-#define AB_CMP_DEFAULTS "cycles,frag_peak,cpu,peak_rss"
+ * time in cycles (cpu_mcycles) and peak RSS for whole programs' cells (AB_CMP_DEFAULTS lists both
+ * sets; a cell is compared on those of its own kind, ab_cmp_metric_default_for). */
+#define AB_CMP_DEFAULTS "cycles,frag_peak,cpu_cycles,peak_rss"
 int ab_cmp_metric_default_for(const ab_cmp_metric *m, int program);
 /* Index of the metric called name (or an old name of it, such as time_raw), or -1. */
 int ab_cmp_metric_find(const char *name);

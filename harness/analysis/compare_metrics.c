@@ -49,6 +49,7 @@ const ab_cmp_metric ab_cmp_metrics[] = {
     {"align_cost_bytes", "align_cost_bytes", NULL, NULL, NULL},
     {"align_cost_ns_per_op", "align_cost_ns_per_op", NULL, NULL, NULL},
     {"cpu", "cpu_ms", NULL, NULL, NULL},
+    {"cpu_cycles", "cpu_mcycles", NULL, NULL, NULL},
     {"user", "user_ms", NULL, NULL, NULL},
     {"sys", "sys_ms", NULL, NULL, NULL},
     {"wall", "wall_ms", NULL, NULL, NULL},
@@ -69,7 +70,7 @@ int ab_cmp_metric_find(const char *name)
 
 int ab_cmp_metric_default_for(const ab_cmp_metric *m, int program)
 {
-    static const char *const trace[] = {"cycles", "frag_peak"}, *const whole[] = {"cpu",
+    static const char *const trace[] = {"cycles", "frag_peak"}, *const whole[] = {"cpu_cycles",
                                                                                   "peak_rss"};
     const char *const *v = program ? whole : trace;
     return !strcmp(m->name, v[0]) || !strcmp(m->name, v[1]);

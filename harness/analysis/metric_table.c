@@ -53,6 +53,10 @@ const ab_metric_def ab_metric_defs[] = {
      "a whole program's CPU time, user + system, from wait4's rusage: the program's, the "
      "shell's and every process they waited for, all threads"},
     {"user_ms", AB_UNIT_MS, 0, 1, "a whole program's user CPU time (wait4's ru_utime)"},
+    {"cpu_mcycles", AB_UNIT_MCYCLES, 0, 1,
+     "a whole program's CPU time in millions of core cycles: cpu_ms times the core's clock, "
+     "probed in each of its processes at start and exit; it does not move when the host changes "
+     "the clock (fidelity compares it with the replay's cycles)"},
     {"sys_ms", AB_UNIT_MS, 0, 1,
      "a whole program's system CPU time (wait4's ru_stime): page faults, mmap, munmap, madvise"},
     {"wall_ms", AB_UNIT_MS, 0, 1,
@@ -91,7 +95,10 @@ const ab_metric_def ab_metric_defs[] = {
     {"cycles_per_op_net", AB_UNIT_CYCLES, 0, 0, "cycles_per_op minus the floor's"},
     {"cpu_ghz", AB_UNIT_GHZ, 1, 0,
      "the core's clock during the batch pass, from a chain of dependent additions timed with the "
-     "TSC"},
+     "TSC; of a whole program: the mean of the same probe at the start and exit of each of its "
+     "processes"},
+    {"wall_mcycles", AB_UNIT_MCYCLES, 0, 0,
+     "a whole program's wall time times its probed clock, in millions of cycles"},
     {"mops_per_thread", AB_UNIT_MOPS, 1, 0, "mops_wall divided by the threads"},
 };
 const size_t ab_metric_def_count = sizeof ab_metric_defs / sizeof ab_metric_defs[0];
@@ -106,7 +113,8 @@ const ab_metric_def *ab_metric_def_find(const char *name)
 
 const char *ab_unit_name(ab_unit u)
 {
-    static const char *const names[] = {"ns", "cycles", "", "B", "Mops/s", "ppm", "GHz", "ms"};
+    static const char *const names[] = {"ns",  "cycles", "",   "B",      "Mops/s",
+                                        "ppm", "GHz",    "ms", "Mcycles"};
     return (unsigned)u < sizeof names / sizeof names[0] ? names[u] : "";
 }
 

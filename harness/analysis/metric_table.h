@@ -19,7 +19,8 @@ typedef enum ab_unit {
     AB_UNIT_MOPS,
     AB_UNIT_PPM,
     AB_UNIT_GHZ,
-    AB_UNIT_MS, /* milliseconds: a whole program's times */
+    AB_UNIT_MS,      /* milliseconds: a whole program's times */
+    AB_UNIT_MCYCLES, /* millions of core cycles: a whole program's times, clock-independent */
 } ab_unit;
 
 typedef struct ab_metric_def {

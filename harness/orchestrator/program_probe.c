@@ -4,6 +4,7 @@
 #include "harness/orchestrator/program_serve.h"
 
 #include <limits.h>
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -12,7 +13,9 @@
 
 typedef struct proc {
     long pid;
-    int started; /* its last record was "start" (1) or "exit" (0) */
+    int started;    /* its last record was "start" (1) or "exit" (0) */
+    double ghz_sum; /* its clock readings (start, exit) */
+    unsigned ghz_n;
     char lib[512], exe[512];
 } proc;
 
@@ -38,9 +41,20 @@ static proc *find(proc *v, size_t n, long pid)
     return NULL;
 }
 
-int ab_program_probe_check(const char *probe_path, const char *expected, char *served,
-                           size_t servedlen, unsigned *processes, char *err, size_t errlen)
+static void add_ghz(proc *p, const char *field)
 {
+    double g = field ? strtod(field, NULL) : 0;
+    if (g > 0.1 && g < 20) {
+        p->ghz_sum += g;
+        p->ghz_n++;
+    }
+}
+
+int ab_program_probe_check(const char *probe_path, const char *expected, char *served,
+                           size_t servedlen, unsigned *processes, double *ghz, char *err,
+                           size_t errlen)
+{
+    *ghz = NAN;
     const char *want = *expected ? expected : "glibc's " AB_PROGRAM_LIBC;
     served[0] = '\0';
     *processes = 0;
@@ -64,8 +78,10 @@ int ab_program_probe_check(const char *probe_path, const char *expected, char *s
         long pid = strtol(pid_s, NULL, 10);
         proc *p = find(v, n, pid);
         if (!strcmp(kind, "exit")) {
-            if (p)
+            if (p) {
                 p->started = 0;
+                add_ghz(p, strtok_r(NULL, "\t", &save));
+            }
             continue;
         }
         if (strcmp(kind, "start") != 0)
@@ -77,6 +93,7 @@ int ab_program_probe_check(const char *probe_path, const char *expected, char *s
             continue;
         p->pid = pid;
         p->started = 1;
+        add_ghz(p, strtok_r(NULL, "\t", &save));
         snprintf(p->lib, sizeof p->lib, "%s", lib ? lib : "?");
         snprintf(p->exe, sizeof p->exe, "%s", exe ? exe : "?");
         (*processes)++;
@@ -95,8 +112,16 @@ int ab_program_probe_check(const char *probe_path, const char *expected, char *s
     if (!realpath("/bin/sh", shell))
         snprintf(shell, sizeof shell, "/bin/sh");
     size_t others = 0;
+    double ghz_sum = 0;
+    unsigned ghz_n = 0;
     for (size_t i = 0; v && i < n; i++)
-        others += strcmp(v[i].exe, shell) != 0;
+        if (strcmp(v[i].exe, shell) != 0) {
+            others++;
+            ghz_sum += v[i].ghz_sum;
+            ghz_n += v[i].ghz_n;
+        }
+    if (ghz_n)
+        *ghz = ghz_sum / ghz_n;
     for (size_t i = 0; v && rc == 0 && i < n; i++)
         if (v[i].started && strcmp(v[i].exe, shell) != 0)
             rc = ab_fail(err, errlen,

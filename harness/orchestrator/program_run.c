@@ -4,6 +4,7 @@
 #include "harness/orchestrator/run_record.h"
 
 #include <ctype.h>
+#include <math.h>
 #include <errno.h>
 #include <signal.h>
 #include <stdio.h>
@@ -134,6 +135,7 @@ json_t *ab_program_run(const ab_program_spec *s, ab_child_result *r)
     json_t *row = ab_run_record(s->alloc->name, s->name, s->rep, r, NULL, NULL);
     char error[2048] = "", tail[800], served[512] = "";
     unsigned processes = 0;
+    double ghz = NAN;
     const char *status = "ok";
     log_tail(s->log_path, 3, tail, sizeof tail);
     const char *sep = tail[0] ? "; last output: " : "";
@@ -145,7 +147,7 @@ json_t *ab_program_run(const ab_program_spec *s, ab_child_result *r)
             snprintf(error, sizeof error, "program %s exited with status %d%s%s", s->name,
                      r->exit_code, sep, tail);
         } else if (ab_program_probe_check(s->probe_path, s->alloc->lib, served, sizeof served,
-                                          &processes, error, sizeof error) != 0) {
+                                          &processes, &ghz, error, sizeof error) != 0) {
             status = "refused";
         }
         break;
@@ -183,6 +185,11 @@ json_t *ab_program_run(const ab_program_spec *s, ab_child_result *r)
     json_object_set_new(m, "user_ms", json_real(user));
     json_object_set_new(m, "sys_ms", json_real(sys));
     json_object_set_new(m, "wall_ms", json_real(r->wall_s * 1e3));
+    if (isfinite(ghz)) { /* the program's own clock readings, start and exit (malloc_probe.c) */
+        json_object_set_new(m, "cpu_ghz", json_real(ghz));
+        json_object_set_new(m, "cpu_mcycles", json_real((user + sys) * ghz));
+        json_object_set_new(m, "wall_mcycles", json_real(r->wall_s * 1e3 * ghz));
+    }
     json_object_set_new(m, "peak_rss", json_integer((json_int_t)r->ru.ru_maxrss * 1024));
     json_object_set_new(m, "minor_faults", json_integer((json_int_t)r->ru.ru_minflt));
     json_object_set_new(m, "major_faults", json_integer((json_int_t)r->ru.ru_majflt));

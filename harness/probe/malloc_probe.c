@@ -8,15 +8,19 @@
  * constructor asks the dynamic linker which object `malloc` resolves to for the whole process
  * (dlsym(RTLD_DEFAULT), then dladdr1; see malloc_owner for executables that take malloc's
  * address) and appends one line "start<TAB>PID<TAB>LIBRARY<TAB>EXE"; the
- * destructor appends "exit<TAB>PID". harness/orchestrator/program_probe.c reads the lines: every
+ * destructor appends "exit<TAB>PID". Both end with "<TAB>GHZ", the core's clock at that moment
+ * (a chain of dependent additions timed with CLOCK_MONOTONIC_RAW: one addition per cycle), so
+ * that a program's CPU time can be turned into cycles as the replay's times are (the host moves
+ * the clock between 1.9 and 3.7 GHz here within seconds; docs/measurement.md).
+ * harness/orchestrator/program_probe.c reads the lines: every
  * process must be served by the expected library, and every process image that started must
  * also have exited normally, or else it replaced itself (exec) with a program that did not load
  * the probe (so did not load the allocator either).
  *
  * Cost: no heap allocation at all (stack buffers, dlsym/dladdr/readlink/open/write/close), one
- * O_APPEND write of under 8 KiB per process start and one per exit, tens of microseconds and a
- * few pages of mapped library per process. It exports nothing but its constructor and
- * destructor, which are not visible symbols.
+ * O_APPEND write of under 8 KiB per process start and one per exit, a clock probe of 3 x 40000
+ * additions (about 40 us at 3 GHz) at each, and a few pages of mapped library per process. It
+ * exports nothing but its constructor and destructor, which are not visible symbols.
  */
 #include <dlfcn.h>
 #include <elf.h>
@@ -26,7 +30,29 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
+
+/* The core's clock in GHz: the fastest of three chains of dependent additions (one per cycle on
+ * every x86-64 core), timed with CLOCK_MONOTONIC_RAW; 0 when the clock cannot be read. */
+static double core_ghz(void)
+{
+    enum { ADDS = 40000, TRIES = 3 };
+    double best = 0;
+    for (int t = 0; t < TRIES; t++) {
+        struct timespec a, b;
+        unsigned long x = 0;
+        if (clock_gettime(CLOCK_MONOTONIC_RAW, &a) != 0)
+            return 0;
+        for (unsigned i = 0; i < ADDS; i++)
+            __asm__ __volatile__("add $1, %0" : "+r"(x));
+        clock_gettime(CLOCK_MONOTONIC_RAW, &b);
+        double ns = (double)(b.tv_sec - a.tv_sec) * 1e9 + (double)(b.tv_nsec - a.tv_nsec);
+        double ghz = ns > 0 ? ADDS / ns : 0;
+        best = ghz > best ? ghz : best;
+    }
+    return best;
+}
 
 /* One line appended whole (O_APPEND writes of one buffer do not interleave between processes). */
 static void append_line(const char *line, size_t len)
@@ -73,8 +99,8 @@ __attribute__((constructor)) static void probe_start(void)
     ssize_t n = readlink("/proc/self/exe", exe, sizeof exe - 1);
     exe[n > 0 ? n : 0] = '\0';
     char line[8192];
-    int len =
-        snprintf(line, sizeof line, "start\t%ld\t%s\t%s\n", (long)getpid(), lib, n > 0 ? exe : "?");
+    int len = snprintf(line, sizeof line, "start\t%ld\t%s\t%s\t%.4f\n", (long)getpid(), lib,
+                       n > 0 ? exe : "?", core_ghz());
     if (len > 0)
         append_line(line, (size_t)len < sizeof line ? (size_t)len : sizeof line - 1);
 }
@@ -82,7 +108,7 @@ __attribute__((constructor)) static void probe_start(void)
 __attribute__((destructor)) static void probe_exit(void)
 {
     char line[64];
-    int len = snprintf(line, sizeof line, "exit\t%ld\n", (long)getpid());
+    int len = snprintf(line, sizeof line, "exit\t%ld\t%.4f\n", (long)getpid(), core_ghz());
     if (len > 0)
         append_line(line, (size_t)len);
 }

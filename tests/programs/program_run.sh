@@ -9,7 +9,7 @@
 #   applicable with the reason; results.csv has the cpu_ms column and a row per run; the
 #   programs chart exists and `plot --strict` redraws it without a gnuplot warning (when gnuplot
 #   is installed), and report.html names the program;
-#   `compare` of the run with itself compares program cells on cpu and peak_rss, not cycles;
+#   `compare` of the run with itself compares program cells on cpu_cycles and peak_rss, not cycles;
 # - a program that exits 3 and one that dies of SIGSEGV fail the run (exit 1) with an error
 #   naming the program and the status, the log's tail in the error; --program-ok-status 3
 #   accepts the exit 3;
@@ -98,7 +98,7 @@ else
 fi
 
 "$ab" compare "$dir/good" "$dir/good" >"$dir/out" 2>&1
-if grep -Eq "^malloc/big +cpu " "$dir/out" && grep -Eq "^malloc/big +peak_rss " "$dir/out" &&
+if grep -Eq "^malloc/big +cpu_cycles " "$dir/out" && grep -Eq "^malloc/big +peak_rss " "$dir/out" &&
    ! grep -Eq "^malloc/big +cycles " "$dir/out"; then
   ok compare-defaults
 else
