@@ -67,27 +67,62 @@ static json_t *stats_json(const double *v, unsigned n, double *median)
 }
 
 /* The program's figures under allocator `alloc`, round by round: its measured time (basis) and
- * the replay's time for all its traces (ns_per_op or ns_per_op_net x ops, in ms). */
+ * the replay's time for all its traces (time metric, or its net form, x ops / 1e6: Mcycles
+ * from cycles per op, ms from ns per op). */
 typedef struct per_alloc {
     const char *name;
     double *measured, *replay, *replay_net;
     double pred_saved, meas_saved; /* medians against the baseline */
 } per_alloc;
 
+typedef struct units {
+    const char *basis;      /* the program's metric: cpu_mcycles, wall_mcycles, cpu_ms, wall_ms */
+    const char *replay;     /* the trace's: cycles_per_op or ns_per_op */
+    const char *replay_net; /* its net form */
+    const char *name;       /* "Mcycles" or "ms" */
+} units;
+
 static void fill_alloc(const json_t *runs, const ab_fidelity_program *p, const double *ops,
-                       const char *basis, unsigned rounds, double *tmp, per_alloc *pa)
+                       const units *u, unsigned rounds, double *tmp, per_alloc *pa)
 {
-    round_values(runs, pa->name, p->name, basis, pa->measured, rounds);
+    round_values(runs, pa->name, p->name, u->basis, pa->measured, rounds);
     for (unsigned r = 0; r < rounds; r++)
         pa->replay[r] = pa->replay_net[r] = 0;
     for (size_t t = 0; t < p->ntraces; t++) {
-        round_values(runs, pa->name, p->traces[t], "ns_per_op", tmp, rounds);
+        round_values(runs, pa->name, p->traces[t], u->replay, tmp, rounds);
         for (unsigned r = 0; r < rounds; r++)
             pa->replay[r] += tmp[r] * ops[t] / 1e6; /* NAN stays NAN */
-        round_values(runs, pa->name, p->traces[t], "ns_per_op_net", tmp, rounds);
+        round_values(runs, pa->name, p->traces[t], u->replay_net, tmp, rounds);
         for (unsigned r = 0; r < rounds; r++)
             pa->replay_net[r] += tmp[r] * ops[t] / 1e6;
     }
+}
+
+/* 1 when some run of the cell has the metric */
+static int cell_has(const json_t *runs, const char *alloc, const char *workload, const char *metric,
+                    unsigned rounds, double *tmp)
+{
+    round_values(runs, alloc, workload, metric, tmp, rounds);
+    for (unsigned r = 0; r < rounds; r++)
+        if (isfinite(tmp[r]))
+            return 1;
+    return 0;
+}
+
+/* Cycles on both sides when the program's runs read the clock and the replay has cycles per op
+ * (the host's clock then cancels out), else ms and ns. */
+static units choose_units(const json_t *runs, const ab_fidelity_program *p, const char *alloc,
+                          unsigned threads, unsigned rounds, double *tmp)
+{
+    units cyc = {threads > 1 ? "wall_mcycles" : "cpu_mcycles", "cycles_per_op", "cycles_per_op_net",
+                 "Mcycles"};
+    units ms = {threads > 1 ? "wall_ms" : "cpu_ms", "ns_per_op", "ns_per_op_net", "ms"};
+    if (!cell_has(runs, alloc, p->name, cyc.basis, rounds, tmp))
+        return ms;
+    for (size_t t = 0; t < p->ntraces; t++)
+        if (!cell_has(runs, alloc, p->traces[t], cyc.replay, rounds, tmp))
+            return ms;
+    return cyc;
 }
 
 static int by_saved_desc_pred(const void *x, const void *y)
@@ -119,7 +154,7 @@ static json_t *ranking(per_alloc *pa, size_t n, int predicted, const char **orde
 }
 
 static void add_reasons(json_t *reasons, double share, unsigned threads, size_t processes,
-                        const json_t *versus)
+                        const json_t *versus, const char *unit)
 {
     char buf[400];
     if (isfinite(share) && share < 0.5) {
@@ -148,14 +183,14 @@ static void add_reasons(json_t *reasons, double share, unsigned threads, size_t 
     json_t *v;
     json_array_foreach(versus, i, v)
     {
-        json_t *m = json_object_get(v, "measured_saved_ms");
+        json_t *m = json_object_get(v, "measured_saved");
         double lo = json_number_value(json_object_get(m, "ci_lo"));
         double hi = json_number_value(json_object_get(m, "ci_hi"));
         if (json_is_object(m) && lo <= 0 && hi >= 0) {
             snprintf(buf, sizeof buf,
-                     "%s: the measured difference is within the noise (interval %.1f to %.1f ms "
+                     "%s: the measured difference is within the noise (interval %.1f to %.1f %s "
                      "includes 0)",
-                     json_string_value(json_object_get(v, "allocator")), lo, hi);
+                     json_string_value(json_object_get(v, "allocator")), lo, hi, unit);
             json_array_append_new(reasons, json_string(buf));
         }
     }
@@ -185,8 +220,6 @@ static json_t *one_program(const json_t *results, const ab_fidelity_program *p, 
         if (th > (json_int_t)threads)
             threads = (unsigned)th;
     }
-    const char *basis = threads > 1 ? "wall_ms" : "cpu_ms";
-
     per_alloc *pa = calloc(nalloc, sizeof *pa);
     double *store = calloc((size_t)rounds * (3 * nalloc + 3), sizeof *store);
     const char **order_p = calloc(nalloc, sizeof *order_p),
@@ -197,12 +230,13 @@ static json_t *one_program(const json_t *results, const ab_fidelity_program *p, 
         goto done;
     }
     double *tmp = store, *pred = store + rounds, *meas = store + 2 * (size_t)rounds;
+    units u = choose_units(runs, p, allocs[0], threads, rounds, tmp);
     for (size_t i = 0; i < nalloc; i++) {
         pa[i].name = allocs[i];
         pa[i].measured = store + (3 + 3 * i) * (size_t)rounds;
         pa[i].replay = pa[i].measured + rounds;
         pa[i].replay_net = pa[i].replay + rounds;
-        fill_alloc(runs, p, ops, basis, rounds, tmp, &pa[i]);
+        fill_alloc(runs, p, ops, &u, rounds, tmp, &pa[i]);
     }
 
     per_alloc *A = &pa[0];
@@ -236,8 +270,8 @@ static json_t *one_program(const json_t *results, const ab_fidelity_program *p, 
         agree += (size_t)agrees;
         double ratio = B->meas_saved != 0 ? B->pred_saved / B->meas_saved : NAN;
         json_array_append_new(
-            versus, json_pack("{s:s, s:o, s:o, s:o, s:b}", "allocator", B->name,
-                              "predicted_saved_ms", pj, "measured_saved_ms", mj, "ratio",
+            versus, json_pack("{s:s, s:o, s:o, s:o, s:b}", "allocator", B->name, "predicted_saved",
+                              pj, "measured_saved", mj, "ratio",
                               isfinite(ratio) ? json_real(ratio) : json_null(), "agrees", agrees));
     }
     A->pred_saved = A->meas_saved = 0;
@@ -247,14 +281,16 @@ static json_t *one_program(const json_t *results, const ab_fidelity_program *p, 
         same &= !strcmp(order_p[i], order_m[i]);
     json_t *reasons = json_array();
     if (agree + 1 < nalloc || !same)
-        add_reasons(reasons, share, threads, p->ntraces, versus);
-    out = json_pack("{s:s, s:s, s:s, s:o, s:I, s:I, s:s, s:o, s:o, s:o, s:o, s:o, s:o, s:b, s:o}",
-                    "program", p->name, "command", p->command ? p->command : "", "basis", basis,
-                    "traces", traces, "threads", (json_int_t)threads, "processes",
-                    (json_int_t)p->ntraces, "baseline", A->name, "baseline_ms", base_j, "replay_ms",
-                    replay_j, "allocator_share", isfinite(share) ? json_real(share) : json_null(),
-                    "versus", versus, "ranking_predicted", rank_p, "ranking_measured", rank_m,
-                    "same_ranking", same, "reasons", reasons);
+        add_reasons(reasons, share, threads, p->ntraces, versus, u.name);
+    out = json_pack("{s:s, s:s, s:s, s:s, s:o, s:I, s:I, s:s, s:o, s:o, s:o, s:o, s:o, s:o, s:b, "
+                    "s:o}",
+                    "program", p->name, "command", p->command ? p->command : "", "basis", u.basis,
+                    "unit", u.name, "traces", traces, "threads", (json_int_t)threads, "processes",
+                    (json_int_t)p->ntraces, "baseline", A->name, "baseline_time", base_j,
+                    "replay_time", replay_j, "allocator_share",
+                    isfinite(share) ? json_real(share) : json_null(), "versus", versus,
+                    "ranking_predicted", rank_p, "ranking_measured", rank_m, "same_ranking", same,
+                    "reasons", reasons);
     double total_ops = 0;
     for (size_t t = 0; t < p->ntraces; t++)
         total_ops += ops[t];

@@ -18,7 +18,7 @@ static const char *str(const json_t *o, const char *k)
     return s ? s : "";
 }
 
-/* "12.3 [10.1, 14.0]" (ms), or "-" */
+/* "12.3 [10.1, 14.0]", or "-" */
 static void interval(char *buf, size_t len, const json_t *st)
 {
     if (!json_is_object(st))
@@ -47,32 +47,35 @@ void ab_fidelity_print(FILE *out, const json_t *f)
     size_t i;
     json_t *p;
     fprintf(out,
-            "\nreplay against the whole program (time saved against the first allocator; "
-            "median of per-round differences [interval], ms; agrees within %.0f %%)\n",
+            "\nreplay against the whole program (time saved against the first allocator, "
+            "median of per-round differences [interval]; agrees within %.0f %%)\n",
             num(f, "tolerance") * 100);
     json_array_foreach(json_object_get(f, "programs"), i, p)
     {
         char base[64], rep[64], rp[256], rm[256];
-        interval(base, sizeof base, json_object_get(p, "baseline_ms"));
-        interval(rep, sizeof rep, json_object_get(p, "replay_ms"));
+        const char *unit = str(p, "unit");
+        interval(base, sizeof base, json_object_get(p, "baseline_time"));
+        interval(rep, sizeof rep, json_object_get(p, "replay_time"));
         fprintf(out, "\n%s: %s\n", str(p, "program"), str(p, "command"));
         fprintf(out,
-                "  %s: %s %s measured, replay of %lld ops in %lld trace(s) %s ms; allocator "
-                "share %.0f %%\n",
-                str(p, "baseline"), str(p, "basis"), base,
+                "  under %s: the program %s %s %s; the replay of its %lld ops (%lld trace(s)) "
+                "%s %s; allocator share %.0f %%\n",
+                str(p, "baseline"), str(p, "basis"), base, unit,
                 (long long)json_integer_value(json_object_get(p, "ops")),
-                (long long)json_integer_value(json_object_get(p, "processes")), rep,
+                (long long)json_integer_value(json_object_get(p, "processes")), rep, unit,
                 num(p, "allocator_share") * 100);
-        fprintf(out, "  %-12s %26s %26s %7s  %s\n", "allocator", "predicted saved",
-                "measured saved", "ratio", "verdict");
+        char h1[48], h2[48];
+        snprintf(h1, sizeof h1, "predicted saved, %s", unit);
+        snprintf(h2, sizeof h2, "measured saved, %s", unit);
+        fprintf(out, "  %-12s %28s %28s %7s  %s\n", "allocator", h1, h2, "ratio", "verdict");
         size_t j;
         json_t *v;
         json_array_foreach(json_object_get(p, "versus"), j, v)
         {
             char pr[64], me[64];
-            interval(pr, sizeof pr, json_object_get(v, "predicted_saved_ms"));
-            interval(me, sizeof me, json_object_get(v, "measured_saved_ms"));
-            fprintf(out, "  %-12s %26s %26s %7.2f  %s\n", str(v, "allocator"), pr, me,
+            interval(pr, sizeof pr, json_object_get(v, "predicted_saved"));
+            interval(me, sizeof me, json_object_get(v, "measured_saved"));
+            fprintf(out, "  %-12s %28s %28s %7.2f  %s\n", str(v, "allocator"), pr, me,
                     num(v, "ratio"),
                     json_is_true(json_object_get(v, "agrees")) ? "agrees" : "DIFFERS");
         }
@@ -105,9 +108,10 @@ void ab_fidelity_html(FILE *out, const json_t *f)
             "<p>Each program was recorded, its traces replayed, and the program run whole under "
             "each allocator, interleaved in the same rounds. <em>Predicted saved</em> is the "
             "replay's time saved against the first allocator (ops &times; the difference in "
-            "ns_per_op, summed over the program's traces); <em>measured saved</em> is the "
-            "program's CPU time saved (its wall time when a trace has several threads). Both are "
-            "medians of per-round differences with their intervals, in ms. They agree when the "
+            "cycles per op, summed over the program's traces); <em>measured saved</em> is the "
+            "program's CPU time saved (its wall time when a trace has several threads), in "
+            "cycles: CPU time times the core's clock read in the program's processes. Both are "
+            "medians of per-round differences with their intervals. They agree when the "
             "prediction is within %.0f %% of the measurement.</p>\n",
             num(f, "tolerance") * 100);
     size_t i;
@@ -115,28 +119,30 @@ void ab_fidelity_html(FILE *out, const json_t *f)
     json_array_foreach(json_object_get(f, "programs"), i, p)
     {
         char base[64], rep[64];
-        interval(base, sizeof base, json_object_get(p, "baseline_ms"));
-        interval(rep, sizeof rep, json_object_get(p, "replay_ms"));
+        const char *unit = str(p, "unit");
+        interval(base, sizeof base, json_object_get(p, "baseline_time"));
+        interval(rep, sizeof rep, json_object_get(p, "replay_time"));
         fputs("<h3>", out);
         esc(out, str(p, "program"));
         fputs("</h3><p><code>", out);
         esc(out, str(p, "command"));
         fprintf(out,
-                "</code><br>%s: %s %s ms measured; replay of %lld ops %s ms; allocator share %.0f "
-                "%%</p>\n",
-                str(p, "baseline"), str(p, "basis"), base,
-                (long long)json_integer_value(json_object_get(p, "ops")), rep,
+                "</code><br>Under %s: the program %s %s %s; the replay of its %lld ops %s %s; "
+                "allocator share %.0f %%</p>\n",
+                str(p, "baseline"), str(p, "basis"), base, unit,
+                (long long)json_integer_value(json_object_get(p, "ops")), rep, unit,
                 num(p, "allocator_share") * 100);
-        fputs("<table><tr><th>allocator</th><th>predicted saved, ms</th><th>measured saved, "
-              "ms</th><th>ratio</th><th>verdict</th></tr>\n",
-              out);
+        fprintf(out,
+                "<table><tr><th>allocator</th><th>predicted saved, %s</th><th>measured saved, "
+                "%s</th><th>ratio</th><th>verdict</th></tr>\n",
+                unit, unit);
         size_t j;
         json_t *v;
         json_array_foreach(json_object_get(p, "versus"), j, v)
         {
             char pr[64], me[64];
-            interval(pr, sizeof pr, json_object_get(v, "predicted_saved_ms"));
-            interval(me, sizeof me, json_object_get(v, "measured_saved_ms"));
+            interval(pr, sizeof pr, json_object_get(v, "predicted_saved"));
+            interval(me, sizeof me, json_object_get(v, "measured_saved"));
             fputs("<tr><td>", out);
             esc(out, str(v, "allocator"));
             fprintf(out, "</td><td>%s</td><td>%s</td><td>%.2f</td><td>%s</td></tr>\n", pr, me,
