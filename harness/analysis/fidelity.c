@@ -269,10 +269,19 @@ static json_t *one_program(const json_t *results, const ab_fidelity_program *p, 
                      fabs(B->pred_saved - B->meas_saved) <= tol * fabs(B->meas_saved);
         agree += (size_t)agrees;
         double ratio = B->meas_saved != 0 ? B->pred_saved / B->meas_saved : NAN;
-        json_array_append_new(
-            versus, json_pack("{s:s, s:o, s:o, s:o, s:b}", "allocator", B->name, "predicted_saved",
-                              pj, "measured_saved", mj, "ratio",
-                              isfinite(ratio) ? json_real(ratio) : json_null(), "agrees", agrees));
+        /* Near zero a relative tolerance means nothing: a prediction inside the measurement's own
+         * interval is "within noise", told apart from an agreement and from a disagreement. */
+        double lo = json_number_value(json_object_get(mj, "ci_lo"));
+        double hi = json_number_value(json_object_get(mj, "ci_hi"));
+        const char *verdict = agrees ? "agrees"
+                              : json_is_object(mj) && B->pred_saved >= lo && B->pred_saved <= hi
+                                  ? "within noise"
+                                  : "differs";
+        json_array_append_new(versus,
+                              json_pack("{s:s, s:o, s:o, s:o, s:b, s:s}", "allocator", B->name,
+                                        "predicted_saved", pj, "measured_saved", mj, "ratio",
+                                        isfinite(ratio) ? json_real(ratio) : json_null(), "agrees",
+                                        agrees, "verdict", verdict));
     }
     A->pred_saved = A->meas_saved = 0;
     json_t *rank_p = ranking(pa, nalloc, 1, order_p), *rank_m = ranking(pa, nalloc, 0, order_m);

@@ -48,7 +48,8 @@ void ab_fidelity_print(FILE *out, const json_t *f)
     json_t *p;
     fprintf(out,
             "\nreplay against the whole program (time saved against the first allocator, "
-            "median of per-round differences [interval]; agrees within %.0f %%)\n",
+            "median of per-round differences [interval]; agrees: within %.0f %% of the "
+            "measurement; within noise: inside the measurement's interval)\n",
             num(f, "tolerance") * 100);
     json_array_foreach(json_object_get(f, "programs"), i, p)
     {
@@ -76,8 +77,7 @@ void ab_fidelity_print(FILE *out, const json_t *f)
             interval(pr, sizeof pr, json_object_get(v, "predicted_saved"));
             interval(me, sizeof me, json_object_get(v, "measured_saved"));
             fprintf(out, "  %-12s %28s %28s %7.2f  %s\n", str(v, "allocator"), pr, me,
-                    num(v, "ratio"),
-                    json_is_true(json_object_get(v, "agrees")) ? "agrees" : "DIFFERS");
+                    num(v, "ratio"), str(v, "verdict"));
         }
         join(rp, sizeof rp, json_object_get(p, "ranking_predicted"));
         join(rm, sizeof rm, json_object_get(p, "ranking_measured"));
@@ -111,8 +111,9 @@ void ab_fidelity_html(FILE *out, const json_t *f)
             "cycles per op, summed over the program's traces); <em>measured saved</em> is the "
             "program's CPU time saved (its wall time when a trace has several threads), in "
             "cycles: CPU time times the core's clock read in the program's processes. Both are "
-            "medians of per-round differences with their intervals. They agree when the "
-            "prediction is within %.0f %% of the measurement.</p>\n",
+            "medians of per-round differences with their intervals. They <em>agree</em> when the "
+            "prediction is within %.0f %% of the measurement; a prediction that is not, but lies "
+            "inside the measurement's own interval, is <em>within noise</em>.</p>\n",
             num(f, "tolerance") * 100);
     size_t i;
     json_t *p;
@@ -146,8 +147,7 @@ void ab_fidelity_html(FILE *out, const json_t *f)
             fputs("<tr><td>", out);
             esc(out, str(v, "allocator"));
             fprintf(out, "</td><td>%s</td><td>%s</td><td>%.2f</td><td>%s</td></tr>\n", pr, me,
-                    num(v, "ratio"),
-                    json_is_true(json_object_get(v, "agrees")) ? "agrees" : "differs");
+                    num(v, "ratio"), str(v, "verdict"));
         }
         fputs("</table>\n", out);
         char rp[256], rm[256];

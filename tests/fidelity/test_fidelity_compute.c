@@ -96,6 +96,9 @@ int main(void)
     CHECK(fabs(median_of(c, "predicted_saved") - 2) < 1e-9, "C predicted");
     CHECK(fabs(median_of(c, "measured_saved") - 10) < 1e-9, "C measured");
     CHECK(json_is_false(json_object_get(c, "agrees")), "C differs");
+    CHECK(!strcmp(json_string_value(json_object_get(c, "verdict")), "differs") &&
+              !strcmp(json_string_value(json_object_get(b, "verdict")), "agrees"),
+          "verdicts");
     CHECK(json_is_false(json_object_get(p, "same_ranking")), "rankings differ");
     CHECK(
         !strcmp(json_string_value(json_array_get(json_object_get(p, "ranking_measured"), 0)), "C"),
