@@ -732,6 +732,17 @@ static int is_caught(int sig)
     return 0;
 }
 
+/* Block the caught signals while a trace is finished outside a handler (the destructor, an
+ * exec): a signal then would find the trace half-finished and no longer recording. */
+static void block_caught(sigset_t *old)
+{
+    sigset_t set;
+    sigemptyset(&set);
+    for (size_t i = 0; i < sizeof caught / sizeof caught[0]; i++)
+        sigaddset(&set, caught[i]);
+    pthread_sigmask(SIG_BLOCK, &set, old);
+}
+
 static void on_signal(int sig)
 {
     int saved = errno;
@@ -829,11 +840,14 @@ __attribute__((destructor)) static void recorder_finish(void)
         leave();
         return;
     }
+    sigset_t mask;
+    block_caught(&mask);
     atomic_store(&rec.state, REC_PASSIVE); /* allocations after this point are not recorded */
     flush_buf();
     commit();
     finish_trace("exit");
     leave();
+    pthread_sigmask(SIG_SETMASK, &mask, NULL);
 }
 
 EXPORT void _exit(int status)
@@ -957,6 +971,8 @@ static int exec_common(enum exec_how how, const char *file, char *const argv[], 
     /* Not recording, or a vfork child (our memory is its parent's): exec as asked. */
     if (getpid() != rec.pid || !enter())
         return do_exec(how, file, argv, envp);
+    sigset_t mask;
+    block_caught(&mask);
     if (rec.has_pid_pattern) {
         flush_buf();
         commit();
@@ -966,6 +982,7 @@ static int exec_common(enum exec_how how, const char *file, char *const argv[], 
     size_t bytes = 0;
     char **env = exec_env(envp, &bytes);
     leave();
+    pthread_sigmask(SIG_SETMASK, &mask, NULL); /* the new program inherits the program's mask */
     int rc = do_exec(how, file, argv, env ? env : envp);
     int err = errno;
     if (env)
