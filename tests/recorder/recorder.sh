@@ -115,6 +115,18 @@ endings() {
   status own-handler-status $rc 7; valid own-handler "$dir/handler.abt"
   marked own-handler "$dir/handler.abt" 200 100; meta_has own-handler-end "$dir/handler.abt" end=exit
 
+  # SIGTERM in the middle of an op (the recorder's lock held by the thread the handler runs on;
+  # the test hook raises it after the op is in the buffer, before it is committed): the trace
+  # ends with the op before, its time op included. At op 32768 the op and its time op fill the
+  # 1 MiB buffer, which is written before the signal: the file must be cut back.
+  for at in 50 32768; do
+    LD_PRELOAD=$lib AB_RECORD_OUT="$dir/mid$at.abt" AB_RECORD_TIMESTAMPS=1 AB_RECORD_TEST_SIGNAL_AT=$at \
+      "$prog" exit 40000 0; rc=$?
+    status mid-op-$at-status $rc $((128 + 15)); valid mid-op-$at "$dir/mid$at.abt"
+    expect mid-op-$at-ops "$dir/mid$at.abt" ops $(( 2 * (at - 1) ))
+    expect mid-op-$at-time-ops "$dir/mid$at.abt" time_ops $(( at - 1 ))
+  done
+
   # Through `alignbench record`: 128 + the signal, and the trace listed.
   "$ab" record --lib "$lib" -o "$dir/cli.abt" -- "$prog" wait 100 "$dir/ready.cli" >"$dir/cli.out" 2>&1 &
   pid=$!

@@ -131,6 +131,9 @@ static struct recorder {
     /* what was not recorded, for the metadata */
     uint64_t unseen_frees, huge_skipped, implicit_frees, unseen_reallocs, thread_overflow;
     uint64_t inherited, forks;
+    /* test hook (tests/recorder): raise SIGTERM in the middle of this op (1-based, not counting
+     * time ops), after it is in the buffer and before it is committed */
+    uint64_t signal_at;
 } rec = {.lock = PTHREAD_MUTEX_INITIALIZER, .fd = -1};
 
 /* ---- memory for the recorder's own tables: mmap, never malloc ---- */
@@ -359,6 +362,8 @@ static void emit(const ab_op *op)
         rec.time_ops++;
     }
     put(op);
+    if (rec.signal_at && rec.live.op_count == rec.signal_at)
+        raise(SIGTERM);
     commit();
 }
 
@@ -656,6 +661,8 @@ static void init_locked(void)
     const char *ts = getenv("AB_RECORD_TIMESTAMPS");
     rec.timestamps = ts && *ts && strcmp(ts, "0") != 0;
     copy_env(rec.manifest, sizeof rec.manifest, "AB_RECORD_MANIFEST");
+    const char *at = getenv("AB_RECORD_TEST_SIGNAL_AT");
+    rec.signal_at = at ? strtoull(at, NULL, 10) : 0;
     Dl_info info;
     if (dladdr((void *)init_locked, &info) && info.dli_fname &&
         strlen(info.dli_fname) < sizeof rec.lib)
