@@ -207,6 +207,8 @@ int cmd_record(int argc, char **argv)
     pid_t pid = fork();
     if (pid < 0) {
         fprintf(stderr, "alignbench record: fork: %s\n", strerror(errno));
+        close(mfd);
+        unlink(manpath);
         return AB_EXIT_FAILURE;
     }
     if (pid == 0) {
