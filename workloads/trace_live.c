@@ -116,16 +116,6 @@ static const char *const kind_names[] = {"?", "alloc", "free", "realloc", "reset
 
 int ab_live_apply(ab_live_table *t, const ab_op *op, char *err, size_t errlen)
 {
-    /* INTERIM (wt-rec), until the validator proper learns version 2: a time op is counted and
-     * nothing else, and the entry point of an alloc, free or realloc is not looked at. */
-    if (op->kind == AB_OP_TIME) {
-        t->op_count++;
-        return 0;
-    }
-    ab_op bare = *op;
-    if (op->kind == AB_OP_ALLOC || op->kind == AB_OP_FREE || op->kind == AB_OP_REALLOC)
-        bare.flags &= (uint16_t)~AB_OPF_ENTRY_MASK;
-    op = &bare;
     if (op->kind < AB_OP_ALLOC || op->kind > AB_OP_MARK)
         return ab_fail(err, errlen, "unknown op kind %u", op->kind);
     const char *kname = kind_names[op->kind];
