@@ -26,15 +26,15 @@ static int check_header(const ab_trace_header *h, char *err, size_t errlen)
 {
     if (memcmp(h->magic, AB_TRACE_MAGIC, 8) != 0)
         return ab_fail(err, errlen, "header: wrong magic");
-    if (h->version < AB_TRACE_VERSION_OLDEST || h->version > AB_TRACE_VERSION)
-        return ab_fail(err, errlen, "header: version %u, this build reads %u to %u", h->version,
-                       AB_TRACE_VERSION_OLDEST, AB_TRACE_VERSION);
+    if (h->version != AB_TRACE_VERSION)
+        return ab_fail(err, errlen, "header: version %u, this build reads %u", h->version,
+                       AB_TRACE_VERSION);
     if (h->header_size != sizeof *h)
         return ab_fail(err, errlen, "header: header_size %u, expected %zu", h->header_size,
                        sizeof *h);
-    /* INTERIM (wt-rec): accepts the version 2 flags until the validator proper learns them. */
-    if (h->flags & ~(uint64_t)(AB_TRACE_F_TIMESTAMPS | AB_TRACE_F_RECORDED))
-        return ab_fail(err, errlen, "header: unknown flags 0x%llx", (unsigned long long)h->flags);
+    if (h->flags != 0)
+        return ab_fail(err, errlen, "header: flags 0x%llx (version 1 defines none)",
+                       (unsigned long long)h->flags);
     size_t ml = strnlen(h->meta, AB_TRACE_META_MAX);
     if (ml == AB_TRACE_META_MAX)
         return ab_fail(err, errlen, "header: metadata is not NUL-terminated");
@@ -136,16 +136,7 @@ int ab_trace_validate(const ab_trace *t, const ab_trace_limits *lim, char *err, 
             rc = ab_fail(err, errlen, "op %llu: %s", (unsigned long long)i, msg);
             break;
         }
-        /* INTERIM (wt-rec): time ops are skipped and entry points stripped before the live table
-         * sees the op, until the validator proper checks them. */
-        if (op->kind == AB_OP_TIME) {
-            live.op_count++;
-            continue;
-        }
-        ab_op bare = *op;
-        if (op->kind == AB_OP_ALLOC || op->kind == AB_OP_FREE || op->kind == AB_OP_REALLOC)
-            bare.flags &= (uint16_t)~AB_OPF_ENTRY_MASK;
-        if (ab_live_apply(&live, &bare, msg, sizeof msg)) {
+        if (ab_live_apply(&live, op, msg, sizeof msg)) {
             cross_thread_order(t, i, msg, sizeof msg);
             rc = ab_fail(err, errlen, "op %llu: %s", (unsigned long long)i, msg);
             break;
