@@ -51,7 +51,8 @@ if pid == 0:
 os.waitpid(pid, 0)
 PY
 
-if "$ab" record --help >"$dir/out" 2>&1; then ok record-help; else fail record-help; fi
+if "$ab" record --help >"$dir/out" 2>&1 && grep -q -- '--timestamps' "$dir/out" && grep -q '%p' "$dir/out"
+then ok record-help; else fail record-help; fi
 if "$ab" record -o "$dir/py.abt" -- python3 "$dir/prog.py" >"$dir/out" 2>&1; then
   ok record-python
 else

@@ -1,0 +1,161 @@
+/* rec_prog.c: a program for recorder.sh to record, ending in the way the test asks, so that each
+ * way a process can end (exit, _exit, _Exit, abort, a signal), fork, exec and each allocation
+ * entry point can be checked against a known count.
+ *
+ * "Marked" ops are malloc(MARK) and their frees: the test counts them in the trace (rec_read),
+ * since the C library and the loader allocate too. Usage: rec_prog MODE [ARGS]; every mode makes
+ * N marked allocs and N/2 marked frees first (N = the first number argument), then:
+ *   exit N CODE | _exit N CODE | Exit N CODE    end so, with CODE
+ *   abort N                                     abort()
+ *   wait N READY                                create READY, then wait for a signal forever
+ *   dfl N READY                                 signal(SIGINT, SIG_DFL) (SIGINT was ignored by
+ *                                               the test's shell; prints what signal() returned)
+ *   handler N READY                             install a SIGTERM handler, create READY, wait
+ *                                               for the signal, then N more marked allocs, exit 7
+ *   fork N M                                    fork: the child makes M marked allocs and
+ *                                               _exit(0)s, the parent waits, then N more, exit 0
+ *   exec N PROG ARGS...                         execv(PROG, ARGS...)
+ *   execenv N PROG ARGS...                      execve(PROG, ARGS..., an environment of X=1
+ *                                               only: the recorder must add its variables)
+ *   execfail N                                  execv of a missing file, then N more, exit 0
+ *   entries                                     one call of every C entry point (sizes 1001..)
+ */
+#include <fcntl.h>
+#include <malloc.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#define MARK 12345
+
+static void *kept[100000];
+
+static void marked(int n)
+{
+    for (int i = 0; i < n; i++)
+        kept[i] = malloc(MARK);
+    for (int i = 0; i < n / 2; i++)
+        free(kept[i]);
+}
+
+/* The readiness file holds the pid (written to a temporary name first, so that the test never
+ * reads it half-written). */
+static void ready(const char *path)
+{
+    char tmp[4200], pid[32];
+    snprintf(tmp, sizeof tmp, "%s.tmp", path);
+    int n = snprintf(pid, sizeof pid, "%ld\n", (long)getpid());
+    FILE *f = fopen(tmp, "w");
+    if (!f || fwrite(pid, 1, (size_t)n, f) != (size_t)n || fclose(f) != 0 || rename(tmp, path))
+        exit(6);
+}
+
+static volatile sig_atomic_t got;
+
+static void on_term(int sig)
+{
+    (void)sig;
+    got = 1;
+}
+
+static int entries(void)
+{
+    void *p = malloc(1001), *c = calloc(1, 1002), *r = malloc(10), *pm = NULL;
+    r = realloc(r, 1003);
+    if (posix_memalign(&pm, 64, 1004) != 0)
+        return 1;
+    void *aa = aligned_alloc(128, 1280), *ma = memalign(256, 1006), *va = valloc(1007);
+    void *pv = pvalloc(1008), *rn = realloc(NULL, 1009), *r0 = malloc(1010);
+    if (!p || !c || !r || !aa || !ma || !va || !pv || !rn || !r0)
+        return 1;
+    if (realloc(r0, 0) != NULL) /* a free */
+        return 1;
+    void *blocks[] = {p, c, r, pm, aa, ma, va, pv, rn};
+    for (size_t i = 0; i < sizeof blocks / sizeof blocks[0]; i++)
+        free(blocks[i]);
+    return 0;
+}
+
+int main(int argc, char **argv)
+{
+    if (argc < 2)
+        return 2;
+    const char *mode = argv[1];
+    if (!strcmp(mode, "entries"))
+        return entries();
+    int n = argc > 2 ? atoi(argv[2]) : 0;
+    if (n < 0 || n > 100000)
+        return 2;
+    marked(n);
+    if (!strcmp(mode, "exit") && argc > 3)
+        exit(atoi(argv[3]));
+    if (!strcmp(mode, "_exit") && argc > 3)
+        _exit(atoi(argv[3]));
+    if (!strcmp(mode, "Exit") && argc > 3)
+        _Exit(atoi(argv[3]));
+    if (!strcmp(mode, "abort"))
+        abort();
+    if (!strcmp(mode, "wait") && argc > 3) {
+        ready(argv[3]);
+        for (;;)
+            pause();
+    }
+    if (!strcmp(mode, "dfl") && argc > 3) {
+        void (*old)(int) = signal(SIGINT, SIG_DFL);
+        printf("old SIGINT: %s\n", old == SIG_IGN ? "SIG_IGN" : old == SIG_DFL ? "SIG_DFL" : "?");
+        fflush(stdout);
+        ready(argv[3]);
+        for (;;)
+            pause();
+    }
+    if (!strcmp(mode, "handler") && argc > 3) {
+        struct sigaction sa = {.sa_handler = on_term};
+        sigemptyset(&sa.sa_mask);
+        sigset_t block, old;
+        sigemptyset(&block);
+        sigaddset(&block, SIGTERM);
+        sigprocmask(SIG_BLOCK, &block, &old);
+        if (sigaction(SIGTERM, &sa, NULL) != 0)
+            return 3;
+        ready(argv[3]);
+        while (!got)
+            sigsuspend(&old);
+        marked(n);
+        exit(7);
+    }
+    if (!strcmp(mode, "fork") && argc > 3) {
+        pid_t pid = fork();
+        if (pid < 0)
+            return 3;
+        if (pid == 0) {
+            for (int i = 0; i < atoi(argv[3]); i++)
+                kept[i] = malloc(MARK);
+            _exit(0);
+        }
+        int st;
+        if (waitpid(pid, &st, 0) != pid || !WIFEXITED(st) || WEXITSTATUS(st))
+            return 4;
+        marked(n);
+        return 0;
+    }
+    if (!strcmp(mode, "exec") && argc > 3) {
+        execv(argv[3], argv + 3);
+        return 5;
+    }
+    if (!strcmp(mode, "execenv") && argc > 3) {
+        char *env[] = {"X=1", NULL};
+        execve(argv[3], argv + 3, env);
+        return 5;
+    }
+    if (!strcmp(mode, "execfail")) {
+        char *args[] = {"missing", NULL};
+        if (execv("/nonexistent/rec_prog", args) != -1)
+            return 5;
+        marked(n);
+        return 0;
+    }
+    return 2;
+}

@@ -1,0 +1,283 @@
+#!/usr/bin/env bash
+# recorder.sh PART ALIGNBENCH LIB REC_PROG REC_READ REC_CXX: the recorder on rec_prog, which ends
+# in a chosen way after a known number of "marked" ops (allocs of 12345 bytes and their frees).
+#   endings:   exit, _exit, _Exit, abort, SIGTERM, SIGINT (also with SIGINT first ignored, then
+#              set to SIG_DFL by the program), a program's own SIGTERM handler, and SIGTERM
+#              through `alignbench record`: each trace must pass `trace check` and rec_read's
+#              version 2 rules, hold exactly the marked ops made before the end, and the
+#              process must end as it would have without the recorder (exit code or signal).
+#   processes: fork and exec with and without %p, a failed exec, an exec with an explicit
+#              environment, timestamps, the entry point of every C and C++ entry point, and the
+#              summary lines of `alignbench record`.
+# Signals are sent once the program has written its readiness file, never after a sleep.
+set -uo pipefail
+part=$1
+ab=$2
+lib=$3
+prog=$4
+read=$5
+cxx=$6
+dir=$(mktemp -d)
+trap 'rm -rf "$dir"' EXIT
+fails=0
+fail() { echo "FAIL $1"; [ -f "$dir/out" ] && cat "$dir/out"; fails=$((fails+1)); }
+ok() { echo "ok   $1"; }
+# rec OUT CMD...: CMD with the recorder preloaded, recording into OUT
+rec() { local out=$1; shift; LD_PRELOAD=$lib AB_RECORD_OUT=$out "$@"; }
+# val FILE KEY: a value rec_read prints
+val() { "$read" "$1" 2>&1 | awk -F= -v k="$2" '$1 == k { sub(/^[^=]*=/, ""); print; exit }'; }
+# valid NAME FILE: `trace check` passes, and so do rec_read's rules
+valid() {
+  if "$ab" trace check "$2" >"$dir/out" 2>&1 && "$read" "$2" >"$dir/out" 2>&1; then
+    ok "$1-valid"
+  else
+    fail "$1-valid"
+  fi
+}
+# expect NAME FILE KEY VALUE
+expect() {
+  local v; v=$(val "$2" "$3")
+  if [ "$v" = "$4" ]; then ok "$1"; else fail "$1 ($3=$v, expected $4)"; fi
+}
+# meta_has NAME FILE WORD: the trace's metadata holds WORD (e.g. end=exit)
+meta_has() {
+  if val "$2" meta | tr ' ' '\n' | grep -qx -- "$3"; then ok "$1"; else fail "$1 (no $3 in: $(val "$2" meta))"; fi
+}
+# status NAME GOT WANT
+status() { if [ "$2" -eq "$3" ]; then ok "$1"; else fail "$1 (status $2, expected $3)"; fi; }
+# wait_ready FILE: wait (at most 30 s) for the program's readiness file; prints the pid in it
+wait_ready() {
+  for _ in $(seq 3000); do [ -s "$1" ] && { cat "$1"; return 0; }; sleep 0.01; done
+  return 1
+}
+# signal_when_ready SIG READY PID: send SIG to the pid in READY once it exists (it must be PID,
+# the program itself: a background shell function would be a subshell); kill PID if it never
+# gets ready, so that the test fails instead of hanging
+signal_when_ready() {
+  local p
+  if p=$(wait_ready "$2") && [ "$p" = "$3" ]; then kill -"$1" "$p"; else kill -KILL "$3"; fi
+}
+# marked NAME FILE ALLOCS FREES
+marked() { expect "$1-allocs" "$2" marked_allocs "$3"; expect "$1-frees" "$2" marked_frees "$4"; }
+
+endings() {
+  local rc pid
+  rec "$dir/exit.abt" "$prog" exit 100 3; rc=$?
+  status exit-status $rc 3; valid exit "$dir/exit.abt"; marked exit "$dir/exit.abt" 100 50
+  meta_has exit-end "$dir/exit.abt" end=exit
+  expect exit-recorded-flag "$dir/exit.abt" recorded 1
+  expect exit-no-timestamps "$dir/exit.abt" time_ops 0
+
+  rec "$dir/_exit.abt" "$prog" _exit 100 4; rc=$?
+  status _exit-status $rc 4; valid _exit "$dir/_exit.abt"; marked _exit "$dir/_exit.abt" 100 50
+  meta_has _exit-end "$dir/_exit.abt" end=_exit
+
+  rec "$dir/Exit.abt" "$prog" Exit 100 5; rc=$?
+  status _Exit-status $rc 5; valid _Exit "$dir/Exit.abt"; marked _Exit "$dir/Exit.abt" 100 50
+
+  rec "$dir/abort.abt" "$prog" abort 100 2>/dev/null; rc=$?
+  status abort-status $rc $((128 + 6)); valid abort "$dir/abort.abt"
+  marked abort "$dir/abort.abt" 100 50; meta_has abort-end "$dir/abort.abt" end=SIGABRT
+
+  LD_PRELOAD=$lib AB_RECORD_OUT="$dir/term.abt" "$prog" wait 100 "$dir/ready.term" &
+  pid=$!
+  signal_when_ready TERM "$dir/ready.term" $pid
+  wait $pid; rc=$?
+  status sigterm-status $rc $((128 + 15)); valid sigterm "$dir/term.abt"
+  marked sigterm "$dir/term.abt" 100 50; meta_has sigterm-end "$dir/term.abt" end=SIGTERM
+  test ! -e "$dir/term.abt.tmp.$pid" && ok sigterm-no-temporary || fail sigterm-no-temporary
+
+  # A background job of a shell without job control starts with SIGINT ignored: with job
+  # control it keeps the default, which the recorder replaces with its handler.
+  set -m
+  LD_PRELOAD=$lib AB_RECORD_OUT="$dir/int.abt" "$prog" wait 100 "$dir/ready.int" &
+  pid=$!
+  signal_when_ready INT "$dir/ready.int" $pid
+  wait $pid; rc=$?
+  set +m
+  status sigint-status $rc $((128 + 2)); valid sigint "$dir/int.abt"
+  marked sigint "$dir/int.abt" 100 50; meta_has sigint-end "$dir/int.abt" end=SIGINT
+
+  # SIGINT ignored at the start; the program sets SIG_DFL and must be told it was SIG_IGN.
+  LD_PRELOAD=$lib AB_RECORD_OUT="$dir/dfl.abt" "$prog" dfl 100 "$dir/ready.dfl" >"$dir/dfl.out" &
+  pid=$!
+  signal_when_ready INT "$dir/ready.dfl" $pid
+  wait $pid; rc=$?
+  status sig-dfl-status $rc $((128 + 2)); valid sig-dfl "$dir/dfl.abt"
+  marked sig-dfl "$dir/dfl.abt" 100 50
+  grep -qx "old SIGINT: SIG_IGN" "$dir/dfl.out" && ok sig-dfl-sees-ign || fail "sig-dfl-sees-ign ($(cat "$dir/dfl.out"))"
+
+  # The program's own handler takes over: it goes on (100 more marked allocs) and exits 7.
+  LD_PRELOAD=$lib AB_RECORD_OUT="$dir/handler.abt" "$prog" handler 100 "$dir/ready.handler" &
+  pid=$!
+  signal_when_ready TERM "$dir/ready.handler" $pid
+  wait $pid; rc=$?
+  status own-handler-status $rc 7; valid own-handler "$dir/handler.abt"
+  marked own-handler "$dir/handler.abt" 200 100; meta_has own-handler-end "$dir/handler.abt" end=exit
+
+  # SIGTERM in the middle of an op (the recorder's lock held by the thread the handler runs on;
+  # the test hook raises it after the op is in the buffer, before it is committed): the trace
+  # ends with the op before, its time op included. At op 32768 the op and its time op fill the
+  # 1 MiB buffer, which is written before the signal: the file must be cut back.
+  for at in 50 32768; do
+    LD_PRELOAD=$lib AB_RECORD_OUT="$dir/mid$at.abt" AB_RECORD_TIMESTAMPS=1 AB_RECORD_TEST_SIGNAL_AT=$at \
+      "$prog" exit 40000 0; rc=$?
+    status mid-op-$at-status $rc $((128 + 15)); valid mid-op-$at "$dir/mid$at.abt"
+    expect mid-op-$at-ops "$dir/mid$at.abt" ops $(( 2 * (at - 1) ))
+    expect mid-op-$at-time-ops "$dir/mid$at.abt" time_ops $(( at - 1 ))
+  done
+
+  # Through `alignbench record`: 128 + the signal, and the trace listed.
+  "$ab" record --lib "$lib" -o "$dir/cli.abt" -- "$prog" wait 100 "$dir/ready.cli" >"$dir/cli.out" 2>&1 &
+  pid=$!
+  local ppid
+  if ppid=$(wait_ready "$dir/ready.cli"); then kill -TERM "$ppid"; else kill -KILL $pid; fi
+  wait $pid; rc=$?
+  cp "$dir/cli.out" "$dir/out"
+  status cli-sigterm-status $rc $((128 + 15)); valid cli-sigterm "$dir/cli.abt"
+  grep -q "wrote $dir/cli.abt: .* ops, 1 thread(s), program rec_prog (pid [0-9]*, ended by SIGTERM)" "$dir/cli.out" &&
+    ok cli-sigterm-listed || fail cli-sigterm-listed
+}
+
+# trace_of PATTERN KEY=VALUE: the one file matching PATTERN whose metadata has KEY=VALUE
+trace_of() {
+  local f
+  for f in $1; do
+    [ -f "$f" ] && val "$f" meta | tr ' ' '\n' | grep -qx -- "$2" && { echo "$f"; return; }
+  done
+}
+
+processes() {
+  local rc f parent child
+  # fork with %p: two traces; the child's starts with the 50 marked blocks it inherits.
+  rec "$dir/fork.%p.abt" "$prog" fork 100 30; rc=$?
+  status fork-status $rc 0
+  n=$(ls "$dir"/fork.*.abt 2>/dev/null | wc -l)
+  [ "$n" -eq 2 ] && ok fork-two-traces || fail "fork-two-traces ($n)"
+  parent=$(trace_of "$dir/fork.*.abt" forks=1); child=$(trace_of "$dir/fork.*.abt" forks=0)
+  if [ -n "$parent" ] && [ -n "$child" ]; then
+    valid fork-parent "$parent"; marked fork-parent "$parent" 200 100
+    valid fork-child "$child"; marked fork-child "$child" 80 0
+    meta_has fork-child-end "$child" end=_exit
+    [ "$(val "$child" meta | tr ' ' '\n' | awk -F= '$1 == "inherited" { print $2 }')" -ge 50 ] &&
+      ok fork-child-inherits-live-blocks || fail fork-child-inherits-live-blocks
+  else
+    fail "fork-parent-and-child (parent '$parent', child '$child')"
+  fi
+
+  # fork without %p: the parent only, which says it forked.
+  rec "$dir/fork1.abt" "$prog" fork 100 30; rc=$?
+  status fork-no-pid-status $rc 0
+  n=$(ls "$dir" | grep -c '^fork1')
+  [ "$n" -eq 1 ] && ok fork-no-pid-one-trace || fail "fork-no-pid-one-trace ($n)"
+  valid fork-no-pid "$dir/fork1.abt"; marked fork-no-pid "$dir/fork1.abt" 200 100
+  meta_has fork-no-pid-counts-fork "$dir/fork1.abt" forks=1
+
+  # exec with %p: the trace before the exec, and the exec'd program's as PID-1.
+  rec "$dir/exec.%p.abt" "$prog" exec 100 "$prog" exit 40 0; rc=$?
+  status exec-status $rc 0
+  f=$(ls "$dir"/exec.*.abt | grep -v -- '-1\.abt$'); local g; g=$(ls "$dir"/exec.*-1.abt 2>/dev/null)
+  if [ -f "$f" ] && [ -f "$g" ]; then
+    valid exec-before "$f"; marked exec-before "$f" 100 50; meta_has exec-before-end "$f" end=exec
+    valid exec-after "$g"; marked exec-after "$g" 40 20; meta_has exec-after-end "$g" end=exit
+    meta_has exec-after-image "$g" image=1
+    [ "$(basename "$g")" = "$(basename "$f" .abt)-1.abt" ] && ok exec-same-pid || fail "exec-same-pid ($f, $g)"
+  else
+    fail "exec-two-traces ($(ls "$dir" | grep '^exec'))"
+  fi
+
+  # exec with an explicit environment that lacks the recorder's variables.
+  rec "$dir/env.%p.abt" "$prog" execenv 10 "$prog" exit 20 0; rc=$?
+  status exec-env-status $rc 0
+  g=$(ls "$dir"/env.*-1.abt 2>/dev/null)
+  if [ -f "$g" ]; then valid exec-env-after "$g"; marked exec-env-after "$g" 20 10; else fail exec-env-after-recorded; fi
+
+  # exec without %p: the exec'd program's trace replaces the one before (a wrapper's case).
+  rec "$dir/exec1.abt" "$prog" exec 100 "$prog" exit 40 0; rc=$?
+  n=$(ls "$dir" | grep -c '^exec1')
+  [ "$n" -eq 1 ] && ok exec-no-pid-one-trace || fail "exec-no-pid-one-trace ($(ls "$dir" | grep '^exec1'))"
+  valid exec-no-pid "$dir/exec1.abt"; marked exec-no-pid "$dir/exec1.abt" 40 20
+  meta_has exec-no-pid-image "$dir/exec1.abt" image=1
+
+  # A failed exec without %p: the same trace goes on.
+  rec "$dir/ef1.abt" "$prog" execfail 100; rc=$?
+  n=$(ls "$dir" | grep -c '^ef1')
+  [ "$n" -eq 1 ] && ok exec-fail-no-pid-one-trace || fail "exec-fail-no-pid-one-trace ($n)"
+  valid exec-fail-no-pid "$dir/ef1.abt"; marked exec-fail-no-pid "$dir/ef1.abt" 200 100
+
+  # A failed exec: the process goes on into PID-1, starting with its 50 live marked blocks.
+  rec "$dir/ef.%p.abt" "$prog" execfail 100; rc=$?
+  status exec-fail-status $rc 0
+  f=$(ls "$dir"/ef.*.abt | grep -v -- '-1\.abt$'); g=$(ls "$dir"/ef.*-1.abt 2>/dev/null)
+  if [ -f "$f" ] && [ -f "$g" ]; then
+    valid exec-fail-before "$f"; marked exec-fail-before "$f" 100 50
+    valid exec-fail-after "$g"; marked exec-fail-after "$g" 150 50; meta_has exec-fail-after-end "$g" end=exit
+  else
+    fail "exec-fail-two-traces ($(ls "$dir" | grep '^ef'))"
+  fi
+
+  # Timestamps: a time op before each op, never decreasing (rec_read checks), the flag set.
+  AB_RECORD_TIMESTAMPS=1 rec "$dir/ts.abt" "$prog" exit 100 0
+  valid timestamps "$dir/ts.abt"; marked timestamps "$dir/ts.abt" 100 50
+  expect timestamps-flag "$dir/ts.abt" timestamps 1
+  ops=$(val "$dir/ts.abt" ops); t=$(val "$dir/ts.abt" time_ops)
+  [ $((t * 2)) -eq "$ops" ] && [ "$t" -ge 150 ] && ok timestamps-one-per-op || fail "timestamps-one-per-op ($t of $ops)"
+
+  # Entry points of the C entry points.
+  rec "$dir/ent.abt" "$prog" entries; rc=$?
+  status entries-status $rc 0
+  valid entries "$dir/ent.abt"
+  "$read" "$dir/ent.abt" --ops >"$dir/ent.txt"
+  cp "$dir/ent.txt" "$dir/out"
+  for line in "alloc size=1001 align=16 entry=MALLOC" "alloc size=1002 align=16 entry=CALLOC zero" \
+      "realloc size=1003 entry=REALLOC" "alloc size=1004 align=64 entry=POSIX_MEMALIGN" \
+      "alloc size=1280 align=128 entry=ALIGNED_ALLOC" "alloc size=1006 align=256 entry=MEMALIGN" \
+      "alloc size=1007 align=4096 entry=VALLOC" "alloc size=4096 align=4096 entry=VALLOC" \
+      "alloc size=1009 align=16 entry=MALLOC" "free size=1010 entry=FREE" "free size=1001 entry=FREE" \
+      "free size=1003 entry=FREE"; do
+    grep -qx "$line" "$dir/ent.txt" && ok "entry: $line" || fail "entry: $line"
+  done
+  expect entries-recorded-flag "$dir/ent.abt" recorded 1
+
+  # Entry points of the C++ operators, and std::bad_alloc through the recorder.
+  rec "$dir/cxx.abt" "$cxx" >"$dir/cxx.out"; rc=$?
+  status cxx-status $rc 0
+  grep -qx bad_alloc "$dir/cxx.out" && ok cxx-bad-alloc-thrown || fail cxx-bad-alloc-thrown
+  grep -qx "nothrow null" "$dir/cxx.out" && ok cxx-nothrow-null || fail cxx-nothrow-null
+  valid cxx "$dir/cxx.abt"
+  "$read" "$dir/cxx.abt" --ops >"$dir/cxx.txt"
+  cp "$dir/cxx.txt" "$dir/out"
+  for line in "alloc size=2001 align=16 entry=NEW" "free size=2001 entry=DELETE" \
+      "alloc size=2002 align=16 entry=NEW" "free size=2002 entry=FREE_SIZED" \
+      "alloc size=2003 align=64 entry=NEW_ALIGNED" "free size=2003 entry=FREE_ALIGNED_SIZED" \
+      "alloc size=2004 align=16 entry=NEW" "free size=2004 entry=DELETE" \
+      "alloc size=2005 align=128 entry=NEW_ALIGNED" "free size=2005 entry=DELETE"; do
+    grep -qx "$line" "$dir/cxx.txt" && ok "c++ entry: $line" || fail "c++ entry: $line"
+  done
+
+  # `alignbench record` lists every trace, and says what it did not record without %p.
+  "$ab" record --lib "$lib" --timestamps -o "$dir/cli.%p.abt" -- "$prog" fork 10 5 >"$dir/out" 2>&1; rc=$?
+  status cli-fork-status $rc 0
+  n=$(grep -c "wrote $dir/cli\.[0-9]*\.abt: [0-9]* ops, 1 thread(s), program rec_prog (pid [0-9]*, ended by" "$dir/out")
+  [ "$n" -eq 2 ] && ok cli-lists-both-traces || fail "cli-lists-both-traces ($n)"
+  grep -q "2 trace(s)" "$dir/out" && ok cli-counts-traces || fail cli-counts-traces
+  for f in "$dir"/cli.*.abt; do expect "cli-timestamps-$(basename "$f")" "$f" timestamps 1; done
+  "$ab" record --lib "$lib" -o "$dir/cli1.abt" -- "$prog" fork 10 5 >"$dir/out" 2>&1; rc=$?
+  status cli-fork-no-pid-status $rc 0
+  grep -q "note: rec_prog forked 1 process(es), not recorded: put %p" "$dir/out" &&
+    ok cli-says-child-not-recorded || fail cli-says-child-not-recorded
+  "$ab" record --lib "$lib" -o "$dir/cli2.abt" -- "$prog" exec 10 "$prog" exit 5 0 >"$dir/out" 2>&1; rc=$?
+  grep -q "note: the trace is rec_prog's, the program exec'd last; the 1 program(s) before it were not recorded" "$dir/out" &&
+    ok cli-says-exec-not-recorded || fail cli-says-exec-not-recorded
+  "$ab" record --lib "$lib" --text -o "$dir/cli3.%p.txt" -- "$prog" exit 10 0 >"$dir/out" 2>&1; rc=$?
+  n=$(ls "$dir" | grep -c '^cli3\..*\.txt$'); m=$(ls "$dir" | grep -c '^cli3.*\.bin$')
+  [ "$rc" -eq 0 ] && [ "$n" -eq 1 ] && [ "$m" -eq 0 ] && ok cli-text-with-pid || fail "cli-text-with-pid ($rc $n $m)"
+}
+
+case "$part" in
+  endings) endings ;;
+  processes) processes ;;
+  *) echo "unknown part $part"; exit 2 ;;
+esac
+echo "$fails failed"
+[ "$fails" -eq 0 ]
