@@ -281,6 +281,7 @@ int ab_trace_parse_text(const char *buf, size_t len, ab_trace *t, char *err, siz
                      (unsigned long long)v, AB_TRACE_VERSION_OLDEST, AB_TRACE_VERSION);
                 goto fail;
             }
+            t->hdr.version = (uint32_t)v; /* a version-1 text stays version 1 through binary */
             const char *tok;
             if (next_token(&ps, &tok)) {
                 perr(&ps, "unexpected text after the version");
@@ -293,7 +294,22 @@ int ab_trace_parse_text(const char *buf, size_t len, ab_trace *t, char *err, siz
         if (tn == 0)
             continue; /* blank line */
         if (tok[0] == '#') {
-            if (token_is(tok, tn, "#") && next_token(&ps, &tok) == 4 && !memcmp(tok, "meta", 4)) {
+            size_t kn = token_is(tok, tn, "#") ? next_token(&ps, &tok) : 0;
+            if (kn == 5 && !memcmp(tok, "flags", 5)) { /* version 2: the header's flags */
+                size_t fn;
+                while ((fn = next_token(&ps, &tok)) != 0) {
+                    if (token_is(tok, fn, "recorded"))
+                        t->hdr.flags |= AB_TRACE_F_RECORDED;
+                    else if (token_is(tok, fn, "timestamps"))
+                        t->hdr.flags |= AB_TRACE_F_TIMESTAMPS;
+                    else {
+                        perr(&ps, "unknown trace flag '%.*s' (recorded, timestamps)", (int)fn, tok);
+                        goto fail;
+                    }
+                }
+                continue;
+            }
+            if (kn == 4 && !memcmp(tok, "meta", 4)) {
                 if (have_meta++) {
                     perr(&ps, "a second '# meta' line");
                     goto fail;
@@ -369,9 +385,12 @@ unsigned long ab_trace_text_line_of_op(const char *path, uint64_t op_index)
 int ab_trace_write_text(const ab_trace *t, FILE *out)
 {
     const ab_trace_header *h = &t->hdr;
-    fprintf(out, "%s %u\n", AB_TRACE_TEXT_MAGIC, AB_TRACE_VERSION);
+    fprintf(out, "%s %u\n", AB_TRACE_TEXT_MAGIC, h->version);
     if (h->meta[0])
         fprintf(out, "# meta %.*s\n", AB_TRACE_META_MAX - 1, h->meta);
+    if (h->flags & (AB_TRACE_F_RECORDED | AB_TRACE_F_TIMESTAMPS))
+        fprintf(out, "# flags%s%s\n", h->flags & AB_TRACE_F_RECORDED ? " recorded" : "",
+                h->flags & AB_TRACE_F_TIMESTAMPS ? " timestamps" : "");
     fprintf(out, "# ops=%llu peak_live_bytes=%llu max_live_ids=%u threads=%u scopes=%u\n",
             (unsigned long long)h->op_count, (unsigned long long)h->peak_live_bytes,
             h->max_live_ids, h->thread_count, h->scope_count);

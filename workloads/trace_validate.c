@@ -28,15 +28,16 @@ static int check_header(const ab_trace_header *h, char *err, size_t errlen)
 {
     if (memcmp(h->magic, AB_TRACE_MAGIC, 8) != 0)
         return ab_fail(err, errlen, "header: wrong magic");
-    if (h->version != AB_TRACE_VERSION)
-        return ab_fail(err, errlen, "header: version %u, this build reads %u", h->version,
-                       AB_TRACE_VERSION);
+    if (h->version < AB_TRACE_VERSION_OLDEST || h->version > AB_TRACE_VERSION)
+        return ab_fail(err, errlen, "header: version %u, this build reads %u to %u", h->version,
+                       AB_TRACE_VERSION_OLDEST, AB_TRACE_VERSION);
     if (h->header_size != sizeof *h)
         return ab_fail(err, errlen, "header: header_size %u, expected %zu", h->header_size,
                        sizeof *h);
-    if (h->flags != 0)
-        return ab_fail(err, errlen, "header: flags 0x%llx (version 1 defines none)",
-                       (unsigned long long)h->flags);
+    const uint64_t known = h->version >= 2 ? AB_TRACE_F_TIMESTAMPS | AB_TRACE_F_RECORDED : 0;
+    if (h->flags & ~known)
+        return ab_fail(err, errlen, "header: flags 0x%llx (version %u defines 0x%llx)",
+                       (unsigned long long)h->flags, h->version, (unsigned long long)known);
     size_t ml = strnlen(h->meta, AB_TRACE_META_MAX);
     if (ml == AB_TRACE_META_MAX)
         return ab_fail(err, errlen, "header: metadata is not NUL-terminated");

@@ -231,6 +231,6 @@ int main(void)
           "header-thread-count-too-high");
     CHECK(PATCHED(scope_count, 1) != 0 && has("op 1: scope 1 beyond the header's scope_count"),
           "header-scope-count-too-low");
-    CHECK(PATCHED(flags, 1) != 0 && has("flags"), "header-flags-set");
+    CHECK(PATCHED(flags, 32) != 0 && has("flags"), "header-flags-set");
     CHECK_DONE("test_trace_validate");
 }
