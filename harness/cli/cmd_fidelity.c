@@ -16,6 +16,8 @@
 #include "harness/common/exit_codes.h"
 #include "harness/common/json_file.h"
 #include "harness/common/parse_num.h"
+#include "harness/orchestrator/program_run.h"
+#include "harness/orchestrator/program_run.h"
 #include "harness/report/fidelity_table.h"
 
 #include <dirent.h>
@@ -291,8 +293,11 @@ static int record_all(fidelity_opts *o, const char *run_dir)
         snprintf(pattern, sizeof pattern, "%s/%s-%%p.abt", dir, p->name);
         if (!o->quiet)
             fprintf(stderr, "[fidelity] recording %s: %s\n", p->name, p->command);
-        char *argv[] = {NULL, "record",           "-o", pattern, "--", "/bin/sh",
-                        "-c", (char *)p->command, NULL};
+        /* the same shell command as the program's runs ("exec CMD" for a plain command), so
+         * that the recording has the same processes as what is measured */
+        char shell_cmd[4200];
+        ab_program_shell_command(p->command, shell_cmd, sizeof shell_cmd);
+        char *argv[] = {NULL, "record", "-o", pattern, "--", "/bin/sh", "-c", shell_cmd, NULL};
         int rc = run_self(argv, o->quiet);
         if (rc != 0) {
             fprintf(stderr, WHO ": recording '%s' failed (alignbench record exit %d)\n", p->name,
@@ -325,7 +330,7 @@ static int run_all(fidelity_opts *o, const char *run_dir)
     argv[n++] = reps;
     argv[n++] = "--natural-baseline";
     argv[n++] = "off";
-    argv[n++] = "--no-latency"; /* only ns_per_op is compared: a third of the time per cell */
+    argv[n++] = "--cold"; /* one cold replay per fresh process, as one run of the program */
     if (o->timeout) {
         argv[n++] = "--timeout";
         argv[n++] = (char *)o->timeout;

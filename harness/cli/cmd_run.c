@@ -434,7 +434,7 @@ static int run_slot(run_state *s, const ab_slot *slot, ab_progress *progress)
     snprintf(stdout_path, sizeof stdout_path, "%s/logs/%s.stdout", s->run_dir, stem);
     snprintf(cpu, sizeof cpu, "%d", s->child_cpu);
     snprintf(checkpoints, sizeof checkpoints, "%u", s->opt.preset->checkpoints);
-    const char *argv[32];
+    const char *argv[40];
     int k = ab_alloc_runner_argv(a, s->runner, "replay", argv);
     char threads[16];
     if (w->threads > 1) { /* an allocator option: bump and rpcss lock for that many threads */
@@ -458,7 +458,14 @@ static int run_slot(run_state *s, const ab_slot *slot, ab_progress *progress)
         argv[k++] = "--lower-align";
         argv[k++] = "16";
     }
-    if (slot->lowered || s->opt.no_latency) {
+    if (s->opt.cold) { /* nothing touches the allocator before the one timed repetition */
+        argv[k++] = "--passes";
+        argv[k++] = "batch";
+        argv[k++] = "--warmup";
+        argv[k++] = "0";
+        argv[k++] = "--batch-reps";
+        argv[k++] = "1";
+    } else if (slot->lowered || s->opt.no_latency) {
         argv[k++] = "--passes";
         argv[k++] = "memory,batch";
     }
@@ -550,12 +557,13 @@ static json_t *make_config(const run_state *s)
 {
     static const char *const baseline_names[] = {"auto", "on", "off"};
     const ab_run_options *o = &s->opt;
-    return json_pack("{s:i, s:s, s:f, s:I, s:b, s:b, s:s, s:f, s:I, s:s, s:i, s:s}", "repetitions",
-                     (int)o->reps, "mode", o->preset->name, "scale", o->scale, "seed",
-                     (json_int_t)o->seed, "shuffle", o->shuffle, "latency_passes", !o->no_latency,
-                     "touch", o->touch, "timeout_s", o->timeout_s, "mem_limit",
-                     (json_int_t)o->mem_limit, "natural_baseline", baseline_names[o->baseline],
-                     "checkpoints", (int)o->preset->checkpoints, "runner", s->runner);
+    return json_pack("{s:i, s:s, s:f, s:I, s:b, s:b, s:b, s:s, s:f, s:I, s:s, s:i, s:s}",
+                     "repetitions", (int)o->reps, "mode", o->preset->name, "scale", o->scale,
+                     "seed", (json_int_t)o->seed, "shuffle", o->shuffle, "latency_passes",
+                     !o->no_latency && !o->cold, "cold", o->cold, "touch", o->touch, "timeout_s",
+                     o->timeout_s, "mem_limit", (json_int_t)o->mem_limit, "natural_baseline",
+                     baseline_names[o->baseline], "checkpoints", (int)o->preset->checkpoints,
+                     "runner", s->runner);
 }
 
 /* The exit statuses accepted from programs besides 0 (--program-ok-status). */

@@ -74,6 +74,11 @@ void ab_run_usage(FILE *out)
         "  --no-latency         skip the per-op latency passes (percentiles, per-op means):\n"
         "                       ns_per_op and the memory figures only, in about a third of\n"
         "                       the time per cell (alignbench fidelity uses it)\n"
+        "  --cold               each run replays its trace once, in its fresh process, with\n"
+        "                       nothing before it: no memory pass, no warm-up, one timed\n"
+        "                       repetition; ns_per_op and cycles_per_op then include the\n"
+        "                       page faults and cold caches a program run pays (alignbench\n"
+        "                       fidelity uses it); no memory or latency figures\n"
         "  --timeout S          per-child timeout in seconds (default: the preset's)\n"
         "  --mem-limit BYTES    address-space limit per child (suffixes K, M, G)\n"
         "  --natural-baseline on|off|auto\n"
@@ -186,6 +191,7 @@ enum {
     OPT_SHUFFLE,
     OPT_TOUCH,
     OPT_NO_LATENCY,
+    OPT_COLD,
     OPT_TIMEOUT,
     OPT_MEM_LIMIT,
     OPT_OUT,
@@ -210,6 +216,7 @@ static const struct option long_options[] = {
     {"shuffle", no_argument, NULL, OPT_SHUFFLE},
     {"touch", required_argument, NULL, OPT_TOUCH},
     {"no-latency", no_argument, NULL, OPT_NO_LATENCY},
+    {"cold", no_argument, NULL, OPT_COLD},
     {"timeout", required_argument, NULL, OPT_TIMEOUT},
     {"mem-limit", required_argument, NULL, OPT_MEM_LIMIT},
     {"out", required_argument, NULL, OPT_OUT},
@@ -295,6 +302,9 @@ int ab_run_options_parse(int argc, char **argv, ab_run_options *o)
             break;
         case OPT_NO_LATENCY:
             o->no_latency = 1;
+            break;
+        case OPT_COLD:
+            o->cold = 1;
             break;
         case OPT_TIMEOUT:
             if (ab_opt_double(

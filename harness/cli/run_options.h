@@ -45,6 +45,8 @@ typedef struct ab_run_options {
     int shuffle;
     const char *touch; /* none | first | all */
     int no_latency;    /* 1: the runner skips the per-op passes (--passes memory,batch) */
+    int cold;          /* 1: one cold timed repetition per run (--passes batch --warmup 0
+                        * --batch-reps 1): what a whole program's run pays */
     double timeout_s;
     size_t mem_limit; /* 0: none */
     char out_dir[4096];
