@@ -20,6 +20,7 @@
 #include "harness/orchestrator/program_run.h"
 #include "harness/report/fidelity_table.h"
 
+#include <ctype.h>
 #include <dirent.h>
 #include <errno.h>
 #include <getopt.h>
@@ -56,35 +57,36 @@ typedef struct fidelity_opts {
 
 static void usage(FILE *f)
 {
-    fprintf(f,
-            "usage: alignbench fidelity --program NAME='CMD ARGS' [--program ...] [OPTIONS]\n\n"
-            "Checks the replay against the real program. For each program: records it\n"
-            "(alignbench record, one trace per process), then runs its traces as replay cells\n"
-            "and the program itself as whole-program cells, under each allocator, in one\n"
-            "interleaved run (alignbench run --trace ... --program ...). Then it shows, for each\n"
-            "allocator against the first, the replay's predicted time saved (ops x the\n"
-            "difference in ns_per_op, summed over the program's traces) beside the program's\n"
-            "measured CPU time saved (wall time when a trace has several threads), each the\n"
-            "median of per-round differences with its interval; whether they agree within the\n"
-            "tolerance; whether both rank the allocators alike; and, where they disagree, what\n"
-            "the replay leaves out for this program. The answer goes to the console, to the\n"
-            "run's results.json (\"fidelity\") and to its report.html.\n\n"
-            "  --program NAME=CMD   a program (repeatable): NAME is letters, digits, '_' and '-';\n"
-            "                       CMD runs through /bin/sh -c, as in alignbench run --program\n"
-            "  --alloc LIST         allocators (default malloc,jemalloc,mimalloc: those that can\n"
-            "                       serve a whole program); the first is the baseline\n"
-            "  --reps R             rounds, 2..1000 (default 9)\n"
-            "  --tolerance X        agreement when |predicted - measured| <= X |measured|\n"
-            "                       (default 0.35)\n"
-            "  --timeout S          per-child timeout in seconds (passed to run)\n"
-            "  --out DIR            where the run folder goes (default results)\n"
-            "  --run-id ID          the run folder's name (default fidelity-UTC date-time)\n"
-            "  --quiet              no progress from the steps\n"
-            "  -h, --help           this text\n\n"
-            "Writes OUT/ID/recorded/NAME-PID.abt (the traces) and OUT/ID/run/ (results.json with\n"
-            "\"fidelity\", results.csv, charts, report.html). Exit status: 0 done (whatever the\n"
-            "verdicts), 1 a step failed (recording, the run, or too few allocators ran the\n"
-            "program), 2 bad usage. See docs/fidelity.md.\n");
+    fprintf(
+        f,
+        "usage: alignbench fidelity --program NAME='CMD ARGS' [--program ...] [OPTIONS]\n\n"
+        "Checks the replay against the real program. For each program: records it\n"
+        "(alignbench record, one trace per process), then runs its traces as replay cells\n"
+        "and the program itself as whole-program cells, under each allocator, in one\n"
+        "interleaved run (alignbench run --trace ... --program ...). Then it shows, for each\n"
+        "allocator against the first, the replay's predicted time saved (ops x the\n"
+        "difference in ns_per_op, summed over the program's traces) beside the program's\n"
+        "measured CPU time saved (wall time when a trace has several threads), each the\n"
+        "median of per-round differences with its interval; whether they agree within the\n"
+        "tolerance; whether both rank the allocators alike; and, where they disagree, what\n"
+        "the replay leaves out for this program. The answer goes to the console, to the\n"
+        "run's results.json (\"fidelity\") and to its report.html.\n\n"
+        "  --program NAME=CMD   a program (repeatable): NAME is letters, digits, '_' and '-';\n"
+        "                       CMD runs through /bin/sh -c, as in alignbench run --program\n"
+        "  --alloc LIST         allocators (default malloc,jemalloc,mimalloc: those that can\n"
+        "                       serve a whole program); the first is the baseline\n"
+        "  --reps R             rounds, 2..1000 (default 9)\n"
+        "  --tolerance X        agreement when |predicted - measured| <= X |measured|\n"
+        "                       (default 0.35)\n"
+        "  --timeout S          per-child timeout in seconds (passed to run)\n"
+        "  --out DIR            where the run folder goes (default results)\n"
+        "  --run-id ID          the run folder's name (default fidelity-UTC date-time)\n"
+        "  --quiet              no progress from the steps\n"
+        "  -h, --help           this text\n\n"
+        "Writes OUT/ID/recorded/NAME-PID[-N].abt (the traces) and OUT/ID/run/ (results.json with\n"
+        "\"fidelity\", results.csv, charts, report.html). Exit status: 0 done (whatever the\n"
+        "verdicts), 1 a step failed (recording, the run, or too few allocators ran the\n"
+        "program), 2 bad usage. See docs/fidelity.md.\n");
 }
 
 static int valid_name(const char *s, size_t len)
@@ -231,7 +233,8 @@ static int by_string(const void *a, const void *b)
     return strcmp(*(char *const *)a, *(char *const *)b);
 }
 
-/* The traces the recorder wrote for p: DIR/NAME-PID.abt, in name order. */
+/* The traces the recorder wrote for p: DIR/NAME-PID.abt and DIR/NAME-PID-N.abt (after an exec),
+ * in name order. */
 static int find_traces(const char *dir, program *p)
 {
     DIR *d = opendir(dir);
@@ -244,7 +247,9 @@ static int find_traces(const char *dir, program *p)
         size_t nl = strlen(n);
         if (strncmp(n, p->name, len) || n[len] != '-' || nl < 5 || strcmp(n + nl - 4, ".abt"))
             continue;
-        if (strspn(n + len + 1, "0123456789") != nl - len - 5)
+        /* PID, or PID-N for the Nth program image a process exec'd */
+        if (strspn(n + len + 1, "0123456789-") != nl - len - 5 ||
+            !isdigit((unsigned char)n[len + 1]))
             continue;
         if (p->ntraces == MAX_TRACES) {
             closedir(d);
