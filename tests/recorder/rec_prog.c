@@ -17,7 +17,8 @@
  *   exec N PROG ARGS...                         execv(PROG, ARGS...)
  *   execenv N PROG ARGS...                      execve(PROG, ARGS..., an environment of X=1
  *                                               only: the recorder must add its variables)
- *   execfail N                                  execv of a missing file, then N more, exit 0
+ *   execfail N [PATH]                           execv of PATH (default a missing file), which
+ *                                               fails, then N more, exit 0
  *   entries                                     one call of every C entry point (sizes 1001..)
  */
 #include <fcntl.h>
@@ -152,7 +153,7 @@ int main(int argc, char **argv)
     }
     if (!strcmp(mode, "execfail")) {
         char *args[] = {"missing", NULL};
-        if (execv("/nonexistent/rec_prog", args) != -1)
+        if (execv(argc > 3 ? argv[3] : "/nonexistent/rec_prog", args) != -1)
             return 5;
         marked(n);
         return 0;

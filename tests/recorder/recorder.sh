@@ -205,8 +205,17 @@ processes() {
   [ "$n" -eq 1 ] && ok exec-fail-no-pid-one-trace || fail "exec-fail-no-pid-one-trace ($n)"
   valid exec-fail-no-pid "$dir/ef1.abt"; marked exec-fail-no-pid "$dir/ef1.abt" 200 100
 
-  # A failed exec: the process goes on into PID-1, starting with its 50 live marked blocks.
-  rec "$dir/ef.%p.abt" "$prog" execfail 100; rc=$?
+  # An exec of a missing file fails before anything ends: one trace goes on.
+  rec "$dir/em.%p.abt" "$prog" execfail 100; rc=$?
+  status exec-missing-status $rc 0
+  n=$(ls "$dir" | grep -c '^em\.')
+  [ "$n" -eq 1 ] && ok exec-missing-one-trace || fail "exec-missing-one-trace ($n)"
+  valid exec-missing "$(ls "$dir"/em.*.abt)"; marked exec-missing "$(ls "$dir"/em.*.abt)" 200 100
+
+  # A failed exec of an executable file (not a program: ENOEXEC): the trace before the exec was
+  # finished, so the process goes on into PID-1, starting with its 50 live marked blocks.
+  printf 'not a program\n' >"$dir/garbage"; chmod +x "$dir/garbage"
+  rec "$dir/ef.%p.abt" "$prog" execfail 100 "$dir/garbage"; rc=$?
   status exec-fail-status $rc 0
   f=$(ls "$dir"/ef.*.abt | grep -v -- '-1\.abt$'); g=$(ls "$dir"/ef.*-1.abt 2>/dev/null)
   if [ -f "$f" ] && [ -f "$g" ]; then
@@ -214,6 +223,21 @@ processes() {
     valid exec-fail-after "$g"; marked exec-fail-after "$g" 150 50; meta_has exec-fail-after-end "$g" end=exit
   else
     fail "exec-fail-two-traces ($(ls "$dir" | grep '^ef'))"
+  fi
+
+  # A shell that searches PATH itself (dash's `exec prog`) calls execve on each directory in
+  # turn; the attempts that fail must not split the shell's trace: the shell's and the program's.
+  pdir=$(dirname "$prog")
+  PATH="$dir/nope1:$dir/nope2:$pdir:$PATH" rec "$dir/path.%p.abt" /bin/sh -c \
+    "exec $(basename "$prog") exit 40 0"; rc=$?
+  status path-search-status $rc 0
+  n=$(ls "$dir" | grep -c '^path\.')
+  g=$(ls "$dir"/path.*-1.abt 2>/dev/null)
+  if [ "$n" -eq 2 ] && [ -f "$g" ]; then
+    ok path-search-two-traces
+    valid path-search-program "$g"; marked path-search-program "$g" 40 20
+  else
+    fail "path-search-two-traces ($(ls "$dir" | grep '^path\.' | tr '\n' ' '))"
   fi
 
   # Timestamps: a time op before each op, never decreasing (rec_read checks), the flag set.

@@ -978,6 +978,13 @@ static int exec_common(enum exec_how how, const char *file, char *const argv[], 
     /* Not recording, or a vfork child (our memory is its parent's): exec as asked. */
     if (getpid() != rec.pid || !enter())
         return do_exec(how, file, argv, envp);
+    /* A shell searching PATH itself (dash's `exec prog`) calls execve on every directory in
+     * turn: a path that cannot be executed fails without ending anything, so the trace simply
+     * goes on instead of being split into one file per attempt. */
+    if (how == EXEC_PATH && file && access(file, X_OK) != 0) {
+        leave();
+        return do_exec(how, file, argv, envp);
+    }
     sigset_t mask;
     block_caught(&mask);
     if (rec.has_pid_pattern) {
