@@ -31,6 +31,8 @@ static const column columns[] = {
 
 /* A whole program's cell (run --program): figures from wait4's rusage. */
 static const column program_columns[] = {
+    {"CPU Mcycles", "cpu_mcycles", 1, "%11.1f"},
+    {"GHz", "cpu_ghz", 1, "%5.2f"},
     {"user ms", "user_ms", 1, "%9.1f"},
     {"sys ms", "sys_ms", 1, "%8.1f"},
     {"wall ms", "wall_ms", 1, "%9.1f"},
