@@ -153,6 +153,19 @@ static json_t *ranking(per_alloc *pa, size_t n, int predicted, const char **orde
     return arr;
 }
 
+/* The traces with at least 1 % of the program's ops: a shell that execs the program records a
+ * few dozen ops of its own, which is not a process that matters. */
+static size_t busy_traces(const double *ops, size_t n)
+{
+    double total = 0;
+    for (size_t t = 0; t < n; t++)
+        total += ops[t];
+    size_t busy = 0;
+    for (size_t t = 0; t < n; t++)
+        busy += ops[t] >= 0.01 * total;
+    return busy;
+}
+
 static void add_reasons(json_t *reasons, double share, unsigned threads, size_t processes,
                         const json_t *versus, const char *unit)
 {
@@ -171,11 +184,19 @@ static void add_reasons(json_t *reasons, double share, unsigned threads, size_t 
                  "shared blocks, not the timing of each thread's own work, so contention differs",
                  threads);
         json_array_append_new(reasons, json_string(buf));
+        if (isfinite(share) && share > 1) {
+            snprintf(buf, sizeof buf,
+                     "the threaded replay takes %.1f times the program's time: its threads run "
+                     "their calls back to back and wait for each other at every cross-thread "
+                     "handoff, and with more threads than cores a wait can last a time slice",
+                     share);
+            json_array_append_new(reasons, json_string(buf));
+        }
     }
     if (processes > 1) {
         snprintf(buf, sizeof buf,
-                 "%zu processes: each trace is replayed in a warm process of its own, while the "
-                 "program pays start-up (loading, first-touch) in each",
+                 "%zu processes allocate: each trace is replayed in a fresh process of its own, "
+                 "while the program also pays each one's loading and start-up",
                  processes);
         json_array_append_new(reasons, json_string(buf));
     }
@@ -290,7 +311,7 @@ static json_t *one_program(const json_t *results, const ab_fidelity_program *p, 
         same &= !strcmp(order_p[i], order_m[i]);
     json_t *reasons = json_array();
     if (agree + 1 < nalloc || !same)
-        add_reasons(reasons, share, threads, p->ntraces, versus, u.name);
+        add_reasons(reasons, share, threads, busy_traces(ops, p->ntraces), versus, u.name);
     out = json_pack("{s:s, s:s, s:s, s:s, s:o, s:I, s:I, s:s, s:o, s:o, s:o, s:o, s:o, s:o, s:b, "
                     "s:o}",
                     "program", p->name, "command", p->command ? p->command : "", "basis", u.basis,
