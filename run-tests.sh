@@ -73,7 +73,7 @@ fi
 # mimalloc do not mix, so the tests leave those two out in this build). About a minute.
 tsan_build() {
   cmake -S "$top" -B "$top/build-tsan" -DAB_TSAN=ON -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null &&
-    cmake --build "$top/build-tsan" -j "$(nproc)" --target test_replay_threads alignbench \
+    cmake --build "$top/build-tsan" -j "$(nproc)" --target test_replay_threads test_thread_spawn alignbench \
       alignbench-runner record_stress
 }
 if run_build "tsan build" tsan_build; then

@@ -148,8 +148,9 @@ else
 fi
 
 # -- options ---------------------------------------------------------------------------------
-if "$ab" run --help | grep -q -- "--program NAME=CMD" &&
-   "$ab" run --help | grep -q -- "--program-ok-status"; then
+"$ab" run --help >"$dir/help" 2>&1 # not piped into grep -q: with pipefail, an early grep exit
+                                   # would fail the pipeline by SIGPIPE now and then
+if grep -q -- "--program NAME=CMD" "$dir/help" && grep -q -- "--program-ok-status" "$dir/help"; then
   ok help
 else
   fail help
