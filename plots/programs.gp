@@ -1,7 +1,7 @@
 # programs.gp: whole programs (alignbench run --program), two panels side by side: the CPU time
 # (user + system) and the peak RSS of each program under each allocator, cell medians with the
 # interval of the median as error bars; clusters per program, one bar per allocator in its colour.
-# Data (harness/report/chart_data.c): two blocks (index 0: cpu_ms, 1: peak_rss in MiB), rows
+# Data (harness/report/chart_data.c): two blocks (index 0: cpu_mcycles, 1: peak_rss in MiB), rows
 # "program median ci_lo ci_hi" with the three columns repeated per allocator.
 # ARG7, ARG8, one per panel: its y scale (see yscale in style.gp), then the positions in the
 # allocator list of the allocators that have a value in that panel ("zero 1 2 4").
@@ -18,8 +18,8 @@ set multiplot layout 1, 2 title charttitle font ",13" margins 0.07, 0.86, 0.12, 
 do for [p=1:2] {
     pa = (p == 1) ? ARG7 : ARG8
     eval yscale(word(pa, 1))
-    set title (p == 1 ? "CPU time (user + system)" : "peak RSS") font ",11"
-    set ylabel (p == 1 ? "ms, median [interval of the median]" : "MiB, median [interval of the median]") offset 1, 0
+    set title (p == 1 ? "CPU time (user + system) in cycles" : "peak RSS") font ",11"
+    set ylabel (p == 1 ? "Mcycles, median [interval of the median]" : "MiB, median [interval of the median]") offset 1, 0
     set xlabel "program"
     if (p == 2) { set key at screen 0.995, screen 0.88 top right vertical Left reverse noautotitle samplen 2 spacing 1.2 }
     nkey = (p == 2) ? nalloc : 0

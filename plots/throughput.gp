@@ -10,5 +10,9 @@ set boxwidth 0.92
 eval yscale(word(ARG7, 1))
 set ylabel ARG8
 set xlabel "workload"
+# many workloads (recorded traces named after their process) would print their names over each
+# other: slant them
+stats datafile using 2 nooutput
+if (STATS_records > 6) { set xtics rotate by 30 right; set bmargin 7 }
 plot for [i=1:nalloc] datafile using (column(3 * i - 1)):(column(3 * i)):(column(3 * i + 1)):xtic(1) \
      title alloc(i) lc rgb alloc_color(alloc(i))
