@@ -784,4 +784,8 @@ void ab_threads_as_pass(const ab_threads_result *t, ab_pass_result *out)
     out->median_batch_ticks_per_op = t->ops ? (double)t->wall_ticks / (double)t->ops : 0;
     out->batches = 1;
     out->reps = t->reps;
+    if (t->cycles_per_tick > 0) { /* the wall time in cycles of the calling thread's core */
+        out->cycles_per_tick = t->cycles_per_tick;
+        out->cycles = (double)t->wall_ticks_mean * t->cycles_per_tick;
+    }
 }

@@ -44,6 +44,10 @@ typedef struct ab_threads_result {
     uint64_t wall_ticks;      /* first thread's start to last thread's end, fastest repetition */
     uint64_t wall_ticks_mean; /* the same, mean over repetitions */
     unsigned reps;
+    /* the core's clock (ab_cpu_cycles_per_tick) probed on the calling thread before and after
+     * the pass, their mean; 0 when not probed. ab_threads_as_pass turns the wall time into
+     * cycles with it. */
+    double cycles_per_tick;
     /* what the trace left live when the threads were done (before the harness released it):
      * the replay's final state, to compare with the trace's own (trace_live.h) */
     uint64_t live_blocks_at_end, live_bytes_at_end;
