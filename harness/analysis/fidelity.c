@@ -166,8 +166,8 @@ static size_t busy_traces(const double *ops, size_t n)
     return busy;
 }
 
-static void add_reasons(json_t *reasons, double share, unsigned threads, size_t processes,
-                        const json_t *versus, const char *unit)
+static void add_reasons(json_t *reasons, double share, double slowdown, unsigned threads,
+                        size_t processes, const json_t *versus, const char *unit)
 {
     char buf[400];
     if (isfinite(share) && share < 0.5) {
@@ -184,12 +184,12 @@ static void add_reasons(json_t *reasons, double share, unsigned threads, size_t 
                  "shared blocks, not the timing of each thread's own work, so contention differs",
                  threads);
         json_array_append_new(reasons, json_string(buf));
-        if (isfinite(share) && share > 1) {
+        if (isfinite(slowdown) && slowdown > 1) {
             snprintf(buf, sizeof buf,
                      "the threaded replay takes %.1f times the program's time: its threads run "
                      "their calls back to back and wait for each other at every cross-thread "
                      "handoff, and with more threads than cores a wait can last a time slice",
-                     share);
+                     slowdown);
             json_array_append_new(reasons, json_string(buf));
         }
     }
@@ -311,7 +311,8 @@ static json_t *one_program(const json_t *results, const ab_fidelity_program *p, 
         same &= !strcmp(order_p[i], order_m[i]);
     json_t *reasons = json_array();
     if (agree + 1 < nalloc || !same)
-        add_reasons(reasons, share, threads, busy_traces(ops, p->ntraces), versus, u.name);
+        add_reasons(reasons, share, replay_ms / base_ms, threads, busy_traces(ops, p->ntraces),
+                    versus, u.name);
     out = json_pack("{s:s, s:s, s:s, s:s, s:o, s:I, s:I, s:s, s:o, s:o, s:o, s:o, s:o, s:o, s:b, "
                     "s:o}",
                     "program", p->name, "command", p->command ? p->command : "", "basis", u.basis,
