@@ -28,6 +28,7 @@
  * The plain entries (a trace's malloc, calloc) are the CRT's malloc and calloc, whose blocks
  * free, realloc and footprint handle as plain glibc blocks (align AB_ALIGN_PLAIN).
  */
+#include "allocators/process_malloc.h"
 #include "allocators/aligned_malloc.h"
 #include "allocators/allocator.h"
 #include "allocators/align.h"
@@ -198,20 +199,6 @@ static void *am_alloc(size_t size, size_t align, uint32_t scope)
     return _aligned_malloc(size, align);
 }
 
-/* The plain entries: a program that did not ask for an alignment calls the CRT's malloc and
- * calloc (here glibc's), and frees with free; only _aligned_malloc blocks go to _aligned_free. */
-static void *am_malloc(size_t size, uint32_t scope)
-{
-    (void)scope;
-    return malloc(size);
-}
-
-static void *am_calloc(size_t size, uint32_t scope)
-{
-    (void)scope;
-    return calloc(1, size);
-}
-
 static void am_free(void *p, size_t size, size_t align)
 {
     (void)size;
@@ -256,6 +243,6 @@ const ab_allocator ab_alloc_aligned_malloc = {
     .stats = ab_glibc_stats,
     .purge = ab_glibc_purge,
     .version = ab_glibc_version,
-    .malloc = am_malloc,
-    .calloc = am_calloc,
+    .malloc = ab_process_malloc, /* the CRT's malloc: plain blocks are freed with free */
+    .calloc = ab_process_calloc,
 };

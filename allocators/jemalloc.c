@@ -28,6 +28,7 @@
  * 20.6 KiB resident each, not 16). Stats: mallctl "epoch" then stats.allocated / active /
  * resident / mapped. Purge: arena.<MALLCTL_ARENAS_ALL>.purge. Version: mallctl "version".
  */
+#include "allocators/process_malloc.h"
 #include "allocators/allocator.h"
 #include "harness/common/error_message.h"
 #include "allocators/align.h"
@@ -104,21 +105,7 @@ static void *je_alloc(size_t size, size_t align, uint32_t scope)
     return p;
 }
 
-/* The plain entries: malloc and calloc at the program's size (a 5-byte malloc gets the 8-byte
- * class, 8-aligned, as in the program). */
-static void *je_malloc(size_t size, uint32_t scope)
-{
-    (void)scope;
-    return malloc(size);
-}
-
-static void *je_calloc(size_t size, uint32_t scope)
-{
-    (void)scope;
-    return calloc(1, size);
-}
-
-/* A sized free: sdallocx with the size and flags of the request as je_alloc/je_malloc made it
+/* A sized free: sdallocx with the size and flags of the request as je_alloc or malloc made it
  * (jemalloc requires a size between that request and the usable size). */
 static void je_free_sized(void *p, size_t size, size_t align)
 {
@@ -226,7 +213,8 @@ const ab_allocator ab_alloc_jemalloc = {
     .stats = je_stats,
     .purge = je_purge,
     .version = je_version,
-    .malloc = je_malloc,
-    .calloc = je_calloc,
+    .malloc =
+        ab_process_malloc, /* jemalloc is the process's malloc: the 8-byte class for malloc(5) */
+    .calloc = ab_process_calloc,
     .free_sized = je_free_sized,
 };

@@ -35,6 +35,7 @@
  * them (footprint falls back to its usable_size, then to malloc_usable_size). A table of a
  * version this file does not know makes create refuse the plug-in.
  */
+#include "allocators/process_malloc.h"
 #include "allocators/allocator.h"
 #include "harness/common/error_message.h"
 #include "allocators/align.h"
@@ -74,19 +75,6 @@ static void *libc_alloc(size_t size, size_t align, uint32_t scope)
         return NULL;
     }
     return p;
-}
-
-/* The plain entries: the library's own malloc and calloc at the program's size. */
-static void *libc_malloc(size_t size, uint32_t scope)
-{
-    (void)scope;
-    return malloc(size);
-}
-
-static void *libc_calloc(size_t size, uint32_t scope)
-{
-    (void)scope;
-    return calloc(1, size);
 }
 
 static void libc_free(void *p, size_t size, size_t align)
@@ -352,8 +340,8 @@ const ab_allocator ab_alloc_malloc = {
     .stats = ab_glibc_stats,
     .purge = ab_glibc_purge,
     .version = ab_glibc_version,
-    .malloc = libc_malloc,
-    .calloc = libc_calloc,
+    .malloc = ab_process_malloc,
+    .calloc = ab_process_calloc,
 };
 
 const ab_allocator ab_alloc_preload = {
@@ -371,6 +359,6 @@ const ab_allocator ab_alloc_preload = {
     .stats = plugin_stats,
     .purge = plugin_purge,
     .version = plugin_version,
-    .malloc = libc_malloc,
-    .calloc = libc_calloc,
+    .malloc = ab_process_malloc,
+    .calloc = ab_process_calloc,
 };
