@@ -16,7 +16,9 @@
 #include "harness/common/exit_codes.h"
 #include "harness/common/json_file.h"
 #include "harness/common/parse_num.h"
+#include "harness/orchestrator/child.h"
 #include "harness/orchestrator/program_run.h"
+#include "harness/orchestrator/child.h"
 #include "harness/orchestrator/program_run.h"
 #include "harness/report/fidelity_table.h"
 
@@ -29,7 +31,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
-#include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -198,8 +199,8 @@ static int parse_args(int argc, char **argv, fidelity_opts *o)
     return 0;
 }
 
-/* Runs this executable with argv (argv[0] is replaced by its path); returns its exit status,
- * 128 + signal, or -1 when it could not start. */
+/* Runs this executable with argv (argv[0] is replaced by its path) as a child (child.h);
+ * returns its exit status, 128 + signal, or -1 when it could not start. */
 static int run_self(char **argv, int quiet)
 {
     char self[PATH_MAX];
@@ -209,23 +210,12 @@ static int run_self(char **argv, int quiet)
     self[n] = '\0';
     argv[0] = self;
     fflush(NULL);
-    pid_t pid = fork();
-    if (pid < 0)
+    ab_child_spec spec = {.argv = (const char *const *)argv,
+                          .stdout_path = quiet ? "/dev/null" : NULL};
+    ab_child_result r;
+    if (ab_child_run(&spec, &r) != 0 || r.outcome == AB_CHILD_SPAWN_ERROR)
         return -1;
-    if (pid == 0) {
-        if (quiet) {
-            FILE *devnull = freopen("/dev/null", "w", stdout);
-            (void)devnull;
-        }
-        execv(self, argv);
-        fprintf(stderr, WHO ": cannot run %s: %s\n", self, strerror(errno));
-        _exit(AB_EXIT_CANNOT_EXEC);
-    }
-    int status;
-    while (waitpid(pid, &status, 0) < 0)
-        if (errno != EINTR)
-            return -1;
-    return WIFEXITED(status) ? WEXITSTATUS(status) : AB_EXIT_SIGNAL_BASE + WTERMSIG(status);
+    return r.outcome == AB_CHILD_SIGNALED ? AB_EXIT_SIGNAL_BASE + r.signo : r.exit_code;
 }
 
 static int by_string(const void *a, const void *b)
