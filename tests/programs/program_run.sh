@@ -4,7 +4,8 @@
 # - a test program (bignum_list, small work) and a C++ one under malloc, jemalloc and mimalloc
 #   (only malloc when SANITIZED is 1: nothing can be preloaded there) for 2 rounds, with bump
 #   in the list: results.json has program cells ("kind": "program") with cpu_ms, user_ms,
-#   wall_ms, peak_rss and minor_faults positive, exit_status 0, n_ok 2, and per-run records with
+#   wall_ms, peak_rss and minor_faults positive, exit_status 0, n_ok 2 (each run's probed clock
+#   between 0.5 and 10 GHz, its cpu_mcycles and wall_mcycles the times at it), and per-run records with
 #   the command, status ok, the probe's served_by library and every metric; bump is not
 #   applicable with the reason; results.csv has the cpu_ms column and a row per run; the
 #   programs chart exists and `plot --strict` redraws it without a gnuplot warning (when gnuplot
@@ -68,6 +69,11 @@ for r in runs:
     assert lib in r["served_by"], r
     for m in ("cpu_ms", "user_ms", "sys_ms", "wall_ms", "peak_rss", "minor_faults", "major_faults"):
         assert m in r["metrics"], (m, r)
+    # the probe's clock reading: a real core's clock, and the cycles are the times at that clock
+    m = r["metrics"]
+    assert 0.5 < m["cpu_ghz"] < 10, m["cpu_ghz"]
+    assert abs(m["cpu_mcycles"] - m["cpu_ms"] * m["cpu_ghz"]) <= 1e-6 * m["cpu_mcycles"], m
+    assert abs(m["wall_mcycles"] - m["wall_ms"] * m["cpu_ghz"]) <= 1e-6 * m["wall_mcycles"], m
 PY
 then ok results-json; else fail results-json; fi
 if head -1 "$dir/good/results.csv" | grep -q ",cpu_ms," &&
