@@ -70,20 +70,13 @@ static void aggregate_metric(const json_t *runs, const char *alloc, const char *
  * uncertainty is the interval; two rules on one spread would need two calibrations. */
 static void judge_spread(json_t *metrics, json_t *reasons)
 {
-    const char *name = AB_NOISY_METRIC;
-    json_t *m = json_object_get(metrics, name);
-    if (!m) {
-        name = AB_NOISY_METRIC_FALLBACK;
-        m = json_object_get(metrics, name);
-    }
-    if (!m) { /* a whole program's cell (run --program) */
-        name = AB_NOISY_METRIC_PROGRAM;
-        m = json_object_get(metrics, name);
-    }
-    if (!m) {
-        name = AB_NOISY_METRIC_PROGRAM_FALLBACK;
-        m = json_object_get(metrics, name);
-    }
+    /* the first of these the cell has: a trace's time per op, else a whole program's CPU time */
+    static const char *const judged[] = {AB_NOISY_METRIC, AB_NOISY_METRIC_FALLBACK,
+                                         AB_NOISY_METRIC_PROGRAM, AB_NOISY_METRIC_PROGRAM_FALLBACK};
+    const char *name = NULL;
+    json_t *m = NULL;
+    for (size_t i = 0; !m && i < sizeof judged / sizeof judged[0]; i++)
+        m = json_object_get(metrics, name = judged[i]);
     double med = json_number_value(json_object_get(m, "median"));
     if (!m || !(med > 0))
         return;
