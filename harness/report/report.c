@@ -13,7 +13,6 @@
 #include "harness/common/error_message.h"
 #include "harness/report/chart_data.h"
 #include "harness/report/fleet.h"
-#include "harness/orchestrator/child.h"
 #include "harness/orchestrator/locate.h"
 #include "harness/report/report_html.h"
 #include "harness/report/results_view.h"
