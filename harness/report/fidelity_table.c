@@ -1,7 +1,7 @@
 /* fidelity_table.c: the console and HTML forms of a run's "fidelity" object (fidelity_table.h).
  */
 #include "harness/report/fidelity_table.h"
-#include "harness/report/report_html.h"
+#include "harness/report/html_page.h"
 
 #include <math.h>
 #include <string.h>
@@ -94,11 +94,6 @@ void ab_fidelity_print(FILE *out, const json_t *f)
             json_array_size(json_object_get(f, "programs")));
 }
 
-static void esc(FILE *out, const char *s)
-{
-    ab_html_escape(out, s);
-}
-
 void ab_fidelity_html(FILE *out, const json_t *f)
 {
     if (!json_is_object(f))
@@ -124,9 +119,9 @@ void ab_fidelity_html(FILE *out, const json_t *f)
         interval(base, sizeof base, json_object_get(p, "baseline_time"));
         interval(rep, sizeof rep, json_object_get(p, "replay_time"));
         fputs("<h3>", out);
-        esc(out, str(p, "program"));
+        ab_html_escape(out, str(p, "program"));
         fputs("</h3><p><code>", out);
-        esc(out, str(p, "command"));
+        ab_html_escape(out, str(p, "command"));
         fprintf(out,
                 "</code><br>Under %s: the program %s %s %s; the replay of its %lld ops %s %s; "
                 "allocator share %.0f %%</p>\n",
@@ -145,7 +140,7 @@ void ab_fidelity_html(FILE *out, const json_t *f)
             interval(pr, sizeof pr, json_object_get(v, "predicted_saved"));
             interval(me, sizeof me, json_object_get(v, "measured_saved"));
             fputs("<tr><td>", out);
-            esc(out, str(v, "allocator"));
+            ab_html_escape(out, str(v, "allocator"));
             fprintf(out, "</td><td>%s</td><td>%s</td><td>%.2f</td><td>%s</td></tr>\n", pr, me,
                     num(v, "ratio"), str(v, "verdict"));
         }
@@ -154,9 +149,9 @@ void ab_fidelity_html(FILE *out, const json_t *f)
         join(rp, sizeof rp, json_object_get(p, "ranking_predicted"));
         join(rm, sizeof rm, json_object_get(p, "ranking_measured"));
         fputs("<p>Ranking by time saved: replay ", out);
-        esc(out, rp);
+        ab_html_escape(out, rp);
         fputs(", program ", out);
-        esc(out, rm);
+        ab_html_escape(out, rm);
         fprintf(out, " (%s).</p>\n",
                 json_is_true(json_object_get(p, "same_ranking")) ? "same" : "different");
         if (json_array_size(json_object_get(p, "reasons"))) {
@@ -164,7 +159,7 @@ void ab_fidelity_html(FILE *out, const json_t *f)
             json_array_foreach(json_object_get(p, "reasons"), j, v)
             {
                 fputs("<li>", out);
-                esc(out, json_string_value(v));
+                ab_html_escape(out, json_string_value(v));
                 fputs("</li>", out);
             }
             fputs("</ul>\n", out);

@@ -6,7 +6,7 @@
  */
 #include "harness/report/fleet.h"
 #include "harness/common/error_message.h"
-#include "harness/report/report_html.h"
+#include "harness/report/html_page.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -228,11 +228,6 @@ done:
 
 /* ---- the page ---- */
 
-static void esc(FILE *f, const char *s)
-{
-    ab_html_escape(f, s);
-}
-
 static void section_runs(FILE *f, const ab_fleet *fl)
 {
     fputs("<h2 id=summary>Runs</h2>\n<p>Grouped by machine (hostname, CPU model, kernel, glibc); "
@@ -245,22 +240,22 @@ static void section_runs(FILE *f, const ab_fleet *fl)
         const json_t *ctx = json_object_get(fl->runs[p], "context");
         char val[512];
         fputs("<tr><td class=l>", f);
-        esc(f, ab_rv_str(fl->runs[p], "run_id"));
+        ab_html_escape(f, ab_rv_str(fl->runs[p], "run_id"));
         fprintf(f, "</td><td class=l>machine %zu</td><td class=l>", fl->group[p] + 1);
-        esc(f, ab_rv_str(ctx, "date"));
+        ab_html_escape(f, ab_rv_str(ctx, "date"));
         fputs("</td><td class=l>", f);
         for (size_t d = 0; d < fl->differ.n; d++) {
             value_text(json_object_get(fl->flat[p], fl->differ.v[d]), val, sizeof val);
             fputs(d ? "<br>" : "", f);
             fputs("<code>", f);
-            esc(f, fl->differ.v[d]);
+            ab_html_escape(f, fl->differ.v[d]);
             fputs("</code> = ", f);
-            esc(f, val);
+            ab_html_escape(f, val);
         }
         if (!fl->differ.n)
             fputs("nothing", f);
         fputs("</td><td class=l>", f);
-        esc(f, fl->dirs[p]);
+        ab_html_escape(f, fl->dirs[p]);
         fputs("</td></tr>\n", f);
     }
     fputs("</table>\n", f);
@@ -280,14 +275,14 @@ static void section_machines(FILE *f, const ab_fleet *fl)
         fprintf(f, "<tr><td class=l>machine %zu</td>", g + 1);
         for (size_t k = 0; k < NMACHINE; k++) {
             fputs("<td class=l>", f);
-            esc(f, ab_rv_str(ctx, machine_keys[k]));
+            ab_html_escape(f, ab_rv_str(ctx, machine_keys[k]));
             fputs("</td>", f);
         }
         fputs("<td class=l>", f);
         for (size_t p = 0, c = 0; p < fl->n; p++)
             if (fl->group[p] == g) {
                 fputs(c++ ? ", " : "", f);
-                esc(f, ab_rv_str(fl->runs[p], "run_id"));
+                ab_html_escape(f, ab_rv_str(fl->runs[p], "run_id"));
             }
         fputs("</td></tr>\n", f);
     }
@@ -314,17 +309,17 @@ static void section_tables(FILE *f, const ab_fleet *fl)
           f);
     for (size_t w = 0; w < wls.n; w++) {
         fputs("<h3>", f);
-        esc(f, wls.v[w]);
+        ab_html_escape(f, wls.v[w]);
         fputs("</h3>\n<table>\n<tr><th class=l>allocator</th>", f);
         for (size_t p = 0; p < fl->n; p++) {
             fputs("<th>", f);
-            esc(f, ab_rv_str(fl->runs[p], "run_id"));
+            ab_html_escape(f, ab_rv_str(fl->runs[p], "run_id"));
             fputs("</th>", f);
         }
         fputs("</tr>\n", f);
         for (size_t a = 0; a < al.n; a++) {
             fputs("<tr><td class=l>", f);
-            esc(f, al.v[a]);
+            ab_html_escape(f, al.v[a]);
             fputs("</td>", f);
             for (size_t p = 0; p < fl->n; p++) {
                 double t, fr;
@@ -374,13 +369,13 @@ int ab_fleet_html_write(const ab_fleet *fl, const char *out_dir, const char *htm
         fputs("<table>\n<tr><th class=l>field</th>", f);
         for (size_t p = 0; p < fl->n; p++) {
             fputs("<th class=l>", f);
-            esc(f, ab_rv_str(fl->runs[p], "run_id"));
+            ab_html_escape(f, ab_rv_str(fl->runs[p], "run_id"));
             fputs("</th>", f);
         }
         fputs("</tr>\n", f);
         for (size_t d = 0; d < fl->differ.n; d++) {
             fputs("<tr><th class=l>", f);
-            esc(f, fl->differ.v[d]);
+            ab_html_escape(f, fl->differ.v[d]);
             fputs("</th>", f);
             for (size_t p = 0; p < fl->n; p++) {
                 const json_t *v = json_object_get(fl->flat[p], fl->differ.v[d]);

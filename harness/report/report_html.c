@@ -2,60 +2,17 @@
  * open_memstream and committed through ab_atomic_open/commit (temporary file, then rename).
  * Sections, in order: header and context line, summary, charts, tables, noisy cells, failed runs,
  * context, metric definitions. */
-#include "harness/report/fidelity_table.h"
 #include "harness/report/report_html.h"
+#include "harness/report/fidelity_table.h"
+#include "harness/report/html_page.h"
 #include "harness/common/error_message.h"
 #include "harness/analysis/aggregate.h"
 #include "harness/analysis/metric_table.h"
-#include "harness/common/atomic_file.h"
 #include "harness/report/results_view.h"
 
 #include <math.h>
-#include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
-
-void ab_html_escape(FILE *f, const char *s)
-{
-    for (; *s; s++) {
-        switch (*s) {
-        case '&':
-            fputs("&amp;", f);
-            break;
-        case '<':
-            fputs("&lt;", f);
-            break;
-        case '>':
-            fputs("&gt;", f);
-            break;
-        case '"':
-            fputs("&quot;", f);
-            break;
-        case '\'':
-            fputs("&#39;", f);
-            break;
-        default:
-            fputc(*s, f);
-        }
-    }
-}
-
-/* The page's own text goes out with fputs/fprintf; anything that came from results.json (or
- * was formatted from it) goes through esc() or escf(). */
-static void esc(FILE *f, const char *s)
-{
-    ab_html_escape(f, s);
-}
-
-static void escf(FILE *f, const char *fmt, ...)
-{
-    char buf[2048];
-    va_list ap;
-    va_start(ap, fmt);
-    vsnprintf(buf, sizeof buf, fmt, ap);
-    va_end(ap);
-    esc(f, buf);
-}
 
 /* ---- metrics: units and definitions come from analysis/metric_table.h ---- */
 
@@ -109,38 +66,6 @@ static void fmt_value(char *buf, size_t len, double v, ab_unit u)
 
 /* ---- page pieces ---- */
 
-static const char page_css[] =
-    "body{font-family:'DejaVu Sans',Arial,sans-serif;margin:1.5em auto;max-width:1280px;"
-    "padding:0 1em;color:#222;line-height:1.4}"
-    "h1{font-size:1.6em}h2{border-bottom:1px solid #ccc;padding-bottom:.2em;margin-top:2em}"
-    "table{border-collapse:collapse;margin:.5em 0 1.5em;font-size:.9em}"
-    "th,td{border:1px solid #ccc;padding:.25em .6em;text-align:right;vertical-align:top}"
-    "th{background:#f2f2f2}td.l,th.l{text-align:left}small{color:#666}"
-    "figure{margin:1em 0 2em}figure img{max-width:100%;border:1px solid #eee}"
-    "figcaption{font-size:.9em;color:#444;max-width:60em}.warn{color:#a04000}"
-    ".noisy{background:#fff4e0}dt{font-family:monospace;font-weight:bold}dd{margin:0 0 .4em 2em}"
-    "code{background:#f5f5f5}";
-
-static int base64_file(FILE *out, const char *path)
-{
-    static const char tbl[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-    FILE *in = fopen(path, "rb");
-    if (!in)
-        return -1;
-    unsigned char b[3];
-    size_t n;
-    while ((n = fread(b, 1, 3, in)) > 0) {
-        unsigned v = b[0] << 16 | (n > 1 ? b[1] << 8 : 0) | (n > 2 ? b[2] : 0);
-        fputc(tbl[v >> 18 & 63], out);
-        fputc(tbl[v >> 12 & 63], out);
-        fputc(n > 1 ? tbl[v >> 6 & 63] : '=', out);
-        fputc(n > 2 ? tbl[v & 63] : '=', out);
-    }
-    int rc = ferror(in) ? -1 : 0;
-    fclose(in);
-    return rc;
-}
-
 /* The metric the summary ranks time by: the net time when every cell of the workload has a
  * positive one (the allocator's own cost), else the raw time. */
 static const char *time_metric(const json_t *res, const ab_names *al, const char *wl)
@@ -189,17 +114,17 @@ static void summary_line(FILE *f, const json_t *res, const ab_names *al, const c
     }
     fmt_value(b1, sizeof b1, vb, u);
     fputs("<b>", f);
-    esc(f, al->v[best]);
+    ab_html_escape(f, al->v[best]);
     fputs("</b> (", f);
-    esc(f, b1);
+    ab_html_escape(f, b1);
     fprintf(f, " median <code>%s</code>%s)", metric,
             cell_noisy(res, al->v[best], wl) ? ", <span class=warn>noisy</span>" : "");
     if (second >= 0) {
         fmt_value(b2, sizeof b2, vs, u);
         fputs("; next best ", f);
-        esc(f, al->v[second]);
+        ab_html_escape(f, al->v[second]);
         fputs(" at ", f);
-        esc(f, b2);
+        ab_html_escape(f, b2);
         if (vb > 0 && vs / vb >= 1.005)
             fprintf(f, ", %.2f&times; %s", vs / vb, worse);
         else if (vb > 0)
@@ -234,7 +159,7 @@ static void section_summary(FILE *f, const json_t *res, const ab_names *al, cons
             have_fp |= !ab_rv_median(res, al->v[a], wls->v[w], "peak_footprint", &dummy);
         int program = ab_rv_is_program(res, wls->v[w]);
         fputs("<h3>", f);
-        esc(f, wls->v[w]);
+        ab_html_escape(f, wls->v[w]);
         fputs(program ? " (a whole program: CPU time and peak RSS)" : "", f);
         fputs("</h3>\n<ul>\n", f);
         summary_line(f, res, al, wls->v[w], program ? "cpu_ms" : time_metric(res, al, wls->v[w]),
@@ -245,49 +170,6 @@ static void section_summary(FILE *f, const json_t *res, const ab_names *al, cons
                                : "frag_peak",
                      "Least memory", "more");
         fputs("</ul>\n", f);
-    }
-}
-
-void ab_html_charts(FILE *f, const char *run_dir, const ab_chart_list *charts, const char *note)
-{
-    fputs("<h2 id=charts>Charts</h2>\n", f);
-    fputs("<p>Each chart is also in <code>charts/</code> as SVG and PNG, next to the data "
-          "file it was drawn from (<code>.dat</code>). Colours are fixed per allocator across "
-          "all charts.</p>\n",
-          f);
-    if (*note) {
-        fputs("<p class=warn>", f);
-        esc(f, note);
-        fputs("</p>\n", f);
-    }
-    for (size_t i = 0; i < charts->n; i++) {
-        const ab_chart_job *j = &charts->jobs[i];
-        char png[4300];
-        snprintf(png, sizeof png, "%s/charts/%s.png", run_dir, j->name);
-        fprintf(f, "<figure id=\"chart-");
-        esc(f, j->name);
-        fputs("\">\n", f);
-        if (j->rendered) {
-            fputs("<img alt=\"", f);
-            esc(f, j->title);
-            fputs("\" src=\"data:image/png;base64,", f);
-            base64_file(f, png); /* readable: report.c checked it was written */
-            fputs("\">\n", f);
-        } else {
-            fputs("<p class=warn>Chart not drawn: ", f);
-            esc(f, j->title);
-            fputs("</p>\n", f);
-        }
-        fputs("<figcaption><b>", f);
-        esc(f, j->title);
-        fputs(".</b> ", f);
-        esc(f, j->caption);
-        /* a relative link to the vector version next to the page (nothing is loaded from it) */
-        fputs(" <small>(<a href=\"", f);
-        escf(f, "charts/%s.svg", j->name);
-        fputs("\">", f);
-        escf(f, "charts/%s.svg", j->name);
-        fputs("</a>)</small></figcaption>\n</figure>\n", f);
     }
 }
 
@@ -340,7 +222,7 @@ static void section_tables(FILE *f, const json_t *res, const ab_names *al, const
           f);
     for (size_t w = 0; w < wls->n; w++) {
         fputs("<h3>", f);
-        esc(f, wls->v[w]);
+        ab_html_escape(f, wls->v[w]);
         fputs("</h3>\n", f);
         for (size_t a = 0; a < al->n; a++) {
             const char *na = json_string_value(
@@ -348,22 +230,22 @@ static void section_tables(FILE *f, const json_t *res, const ab_names *al, const
             if (!na)
                 continue;
             fputs("<p><b>", f);
-            esc(f, al->v[a]);
+            ab_html_escape(f, al->v[a]);
             fputs("</b>: not applicable here: ", f);
-            esc(f, na);
+            ab_html_escape(f, na);
             fputs(".</p>\n", f);
         }
         fputs("<table>\n<tr><th class=l>metric</th>", f);
         for (size_t a = 0; a < al->n; a++) {
             fprintf(f, "<th%s>", cell_noisy(res, al->v[a], wls->v[w]) ? " class=noisy" : "");
-            esc(f, al->v[a]);
+            ab_html_escape(f, al->v[a]);
             fputs("</th>", f);
         }
         fputs("</tr>\n", f);
         for (size_t m = 0; m < metrics.n; m++) {
             ab_unit u = ab_metric_unit(metrics.v[m]);
             fputs("<tr><td class=l><code>", f);
-            esc(f, metrics.v[m]);
+            ab_html_escape(f, metrics.v[m]);
             fputs("</code></td>", f);
             for (size_t a = 0; a < al->n; a++) {
                 const json_t *cell = ab_rv_cell(res, al->v[a], wls->v[w]);
@@ -383,7 +265,7 @@ static void section_tables(FILE *f, const json_t *res, const ab_names *al, const
                     fputs("<span class=warn title=\"under 3 steps of the timer: not a "
                           "value\">unresolved</span><br><small>",
                           f);
-                esc(f, b1);
+                ab_html_escape(f, b1);
                 if (ab_cell_unresolved(cell, metrics.v[m]))
                     fputs("</small>", f);
                 if (!ab_rv_cell_stat(cell, metrics.v[m], "ci_lo", &lo) &&
@@ -391,9 +273,9 @@ static void section_tables(FILE *f, const json_t *res, const ab_names *al, const
                     fmt_value(b2, sizeof b2, lo, u);
                     fmt_value(b3, sizeof b3, hi, u);
                     fputs("<br><small>[", f);
-                    esc(f, b2);
+                    ab_html_escape(f, b2);
                     fputs(" &ndash; ", f);
-                    esc(f, b3);
+                    ab_html_escape(f, b3);
                     fputs("]", f);
                     if (!ab_rv_cell_stat(cell, metrics.v[m], "ci_coverage", &cov))
                         fprintf(f, " (%.1f %%)", 100 * cov);
@@ -426,15 +308,15 @@ static void section_noisy(FILE *f, const json_t *res)
                   "<th class=l>reasons</th></tr>\n",
                   f);
         fputs("<tr><td class=l>", f);
-        esc(f, ab_rv_str(cell, "allocator"));
+        ab_html_escape(f, ab_rv_str(cell, "allocator"));
         fputs("</td><td class=l>", f);
-        esc(f, ab_rv_str(cell, "workload"));
+        ab_html_escape(f, ab_rv_str(cell, "workload"));
         fputs("</td><td class=l>", f);
         json_array_foreach(json_object_get(cell, "noisy_reasons"), k, reason)
         {
             if (k)
                 fputs("; ", f);
-            esc(f, json_is_string(reason) ? json_string_value(reason) : "?");
+            ab_html_escape(f, json_is_string(reason) ? json_string_value(reason) : "?");
         }
         fputs("</td></tr>\n", f);
     }
@@ -463,77 +345,16 @@ static void section_failed(FILE *f, const json_t *res)
         fputs("<tr>", f);
         for (int k = 0; k < 2; k++) {
             fputs("<td class=l>", f);
-            esc(f, fields[k]);
+            ab_html_escape(f, fields[k]);
             fputs("</td>", f);
         }
         fprintf(f, "<td>%.0f</td><td class=l>", rep);
-        esc(f, ab_rv_str(run, "status"));
+        ab_html_escape(f, ab_rv_str(run, "status"));
         fprintf(f, "</td><td>%.0f</td><td>%.0f</td><td class=l>", code, sig);
-        esc(f, ab_rv_str(run, "error"));
+        ab_html_escape(f, ab_rv_str(run, "error"));
         fputs("</td></tr>\n", f);
     }
     fputs(count ? "</table>\n" : "<p>Every run finished with status ok.</p>\n", f);
-}
-
-static void json_inline(FILE *f, const json_t *v);
-
-void ab_html_json_inline(FILE *f, const json_t *v)
-{
-    json_inline(f, v);
-}
-
-const char *ab_html_css(void)
-{
-    return page_css;
-}
-
-/* A JSON value as one line of text (strings bare, arrays joined, objects k=v). */
-static void json_inline(FILE *f, const json_t *v)
-{
-    size_t i;
-    const char *key;
-    const json_t *item;
-    char buf[64];
-    switch (json_typeof(v)) {
-    case JSON_STRING:
-        esc(f, json_string_value(v));
-        break;
-    case JSON_INTEGER:
-        fprintf(f, "%lld", (long long)json_integer_value(v));
-        break;
-    case JSON_REAL:
-        snprintf(buf, sizeof buf, "%.10g", json_real_value(v));
-        fputs(buf, f);
-        break;
-    case JSON_TRUE:
-        fputs("true", f);
-        break;
-    case JSON_FALSE:
-        fputs("false", f);
-        break;
-    case JSON_NULL:
-        fputs("null", f);
-        break;
-    case JSON_ARRAY:
-        json_array_foreach(v, i, item)
-        {
-            if (i)
-                fputs(", ", f);
-            json_inline(f, item);
-        }
-        break;
-    case JSON_OBJECT:
-        i = 0;
-        json_object_foreach((json_t *)v, key, item)
-        {
-            if (i++)
-                fputs("; ", f);
-            esc(f, key);
-            fputs("=", f);
-            json_inline(f, item);
-        }
-        break;
-    }
 }
 
 static void kv_table(FILE *f, const json_t *obj, const char *skip)
@@ -546,9 +367,9 @@ static void kv_table(FILE *f, const json_t *obj, const char *skip)
         if (skip && !strcmp(key, skip))
             continue;
         fputs("<tr><th class=l>", f);
-        esc(f, key);
+        ab_html_escape(f, key);
         fputs("</th><td class=l>", f);
-        json_inline(f, v);
+        ab_html_json_inline(f, v);
         fputs("</td></tr>\n", f);
     }
     fputs("</table>\n", f);
@@ -569,13 +390,13 @@ static void section_context(FILE *f, const json_t *res)
         json_object_foreach((json_t *)allocs, name, a)
         {
             fputs("<tr><td class=l>", f);
-            esc(f, name);
+            ab_html_escape(f, name);
             const char *fields[] = {"version", "library", "settings"};
             for (int k = 0; k < 3; k++) {
                 fputs("</td><td class=l>", f);
                 const json_t *v = json_object_get(a, fields[k]);
                 if (v)
-                    json_inline(f, v);
+                    ab_html_json_inline(f, v);
             }
             fputs("</td></tr>\n", f);
         }
@@ -617,16 +438,16 @@ int ab_report_html_write(const json_t *res, const char *run_dir, const ab_chart_
     fputs("<!DOCTYPE html>\n<html lang=en>\n<head>\n<meta charset=\"utf-8\">\n<title>"
           "alignbench report, run ",
           f);
-    esc(f, ab_rv_str(res, "run_id"));
+    ab_html_escape(f, ab_rv_str(res, "run_id"));
     fprintf(f, "</title>\n<style>%s</style>\n</head>\n<body>\n<h1>alignbench report, run ",
-            page_css);
-    esc(f, ab_rv_str(res, "run_id"));
+            ab_html_css());
+    ab_html_escape(f, ab_rv_str(res, "run_id"));
     fputs("</h1>\n<p>", f);
-    esc(f, ab_rv_str(ctx, "cpu_model"));
+    ab_html_escape(f, ab_rv_str(ctx, "cpu_model"));
     fputs(" &middot; ", f);
-    esc(f, ab_rv_str(ctx, "date"));
+    ab_html_escape(f, ab_rv_str(ctx, "date"));
     fputs(" &middot; commit ", f);
-    esc(f, ab_rv_str(ctx, "git_commit"));
+    ab_html_escape(f, ab_rv_str(ctx, "git_commit"));
     fprintf(f, " &middot; %zu allocators &times; %zu workloads", al.n, wls.n);
     fputs("</p>\n", f);
     if (!json_is_true(json_object_get(res, "complete")))
@@ -660,21 +481,5 @@ int ab_report_html_write(const json_t *res, const char *run_dir, const ab_chart_
     snprintf(path, sizeof path, "%s/report.html", run_dir);
     int rc = ab_html_commit(buf, len, path, err, errlen);
     free(buf);
-    return rc;
-}
-
-int ab_html_commit(const char *buf, size_t len, const char *path, char *err, size_t errlen)
-{
-    ab_atomic_file af;
-    int rc = ab_atomic_open(&af, path, err, errlen);
-    if (rc == 0) {
-        if (fwrite(buf, 1, len, af.f) == len) {
-            rc = ab_atomic_commit(&af, err, errlen);
-        } else {
-            ab_atomic_abort(&af);
-            ab_fail(err, errlen, "cannot write %s", path);
-            rc = -1;
-        }
-    }
     return rc;
 }

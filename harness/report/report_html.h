@@ -20,15 +20,4 @@
 int ab_report_html_write(const json_t *res, const char *run_dir, const ab_chart_list *charts,
                          const char *charts_note, char *err, size_t errlen);
 
-/* Writes s to f with &, <, >, " and ' escaped (exposed for the tests). */
-void ab_html_escape(FILE *f, const char *s);
-
-/* Pieces shared with the fleet page (fleet.c): the page's CSS; the Charts section (each
- * rendered chart DIR/charts/<name>.png embedded as base64, with its caption); a JSON value as
- * one escaped line; buf written atomically to path (0, or -1 with err). */
-const char *ab_html_css(void);
-void ab_html_charts(FILE *f, const char *dir, const ab_chart_list *charts, const char *note);
-void ab_html_json_inline(FILE *f, const json_t *v);
-int ab_html_commit(const char *buf, size_t len, const char *path, char *err, size_t errlen);
-
 #endif
