@@ -6,6 +6,7 @@
  */
 #include "workloads/trace_io.h"
 #include "harness/common/error_message.h"
+#include "harness/common/regular_file.h"
 #include "workloads/trace_text.h"
 
 #include <errno.h>
@@ -102,13 +103,14 @@ static int open_text_file(int fd, const char *path, size_t len, ab_trace *t, cha
 int ab_trace_open(const char *path, ab_trace *t, char *err, size_t errlen)
 {
     memset(t, 0, sizeof *t);
-    int fd = open(path, O_RDONLY | O_CLOEXEC);
+    int fd = ab_open_regular(path, err, errlen);
     if (fd < 0)
-        return ab_fail(err, errlen, "%s: %s", path, strerror(errno));
+        return -1;
     struct stat st;
-    if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
+    if (fstat(fd, &st) != 0) {
+        ab_fail(err, errlen, "%s: %s", path, strerror(errno));
         close(fd);
-        return ab_fail(err, errlen, "%s: not a regular file", path);
+        return -1;
     }
     size_t len = (size_t)st.st_size;
     char head[32] = {0};

@@ -2,6 +2,7 @@
 #include "workloads/trace_text.h"
 #include "harness/common/error_message.h"
 #include "harness/common/atomic_file.h"
+#include "harness/common/regular_file.h"
 #include "workloads/trace_live.h"
 
 #include <stdarg.h>
@@ -361,7 +362,8 @@ fail:
 
 unsigned long ab_trace_text_line_of_op(const char *path, uint64_t op_index)
 {
-    FILE *f = fopen(path, "r");
+    char err[512];
+    FILE *f = ab_fopen_regular(path, err, sizeof err);
     if (!f)
         return 0;
     char *line = NULL;

@@ -769,6 +769,7 @@ int cmd_run(int argc, char **argv)
         return fail("cannot set up signal handling: %s", strerror(errno));
     }
     rc = orchestrate(s);
+    ab_run_signals_stop();
     json_decref(s->doc);
     free(s->allocs);
     free(s);

@@ -7,6 +7,7 @@
  */
 #include "harness/cli/run_options.h"
 #include "harness/common/parse_num.h"
+#include "harness/common/safe_name.h"
 #include "workloads/generators.h"
 
 #include <errno.h>
@@ -43,7 +44,8 @@ void ab_run_usage(FILE *out)
         "                       (values keep ':' and ','; a new setting starts at ':VAR='\n"
         "                       with VAR in upper case; a variant takes the rest of its\n"
         "                       comma list) (default: every built-in available here; see\n"
-        "                       `alignbench list`)\n"
+        "                       `alignbench list`); a NAME is letters, digits, '-', '_',\n"
+        "                       '.', not starting with '.' (it names the run's log files)\n"
         "  --workload NAME      generated workload (repeatable, or comma list): rpc, il, simd\n"
         "                       (default: all three; none when only --trace is given)\n"
         "  --trace FILE         also replay a recorded or user trace (repeatable)\n"
@@ -54,8 +56,8 @@ void ab_run_usage(FILE *out)
         "                       the others are not applicable); a preloaded probe verifies the\n"
         "                       allocator served it; metrics cpu_ms, user_ms, sys_ms, wall_ms,\n"
         "                       peak_rss, minor_faults, major_faults, exit_status (NAME:\n"
-        "                       letters, digits, '-', '_', '.'; no generated workloads are\n"
-        "                       added unless --workload is given)\n"
+        "                       letters, digits, '-', '_', '.', not starting with '.'; no\n"
+        "                       generated workloads are added unless --workload is given)\n"
         "  --program-ok-status N\n"
         "                       a program exit status that counts as ok besides 0 (repeatable,\n"
         "                       0..255; default: any other status fails the run)\n"
@@ -136,31 +138,18 @@ static int parse_threads(char *arg, ab_run_options *o)
     return o->nthreads ? 0 : bad("--threads wants a comma list of thread counts, not '%s'", arg);
 }
 
-/* --program NAME=CMD: NAME of [A-Za-z0-9_.-], under 64 characters, CMD not empty. */
+/* --program NAME=CMD: NAME a safe name (safe_name.h) under 64 characters, CMD not empty. */
 static int check_program(const char *spec)
 {
     const char *eq = strchr(spec, '=');
     size_t len = eq ? (size_t)(eq - spec) : 0;
-    if (!eq || len == 0 || len >= 64 ||
-        strspn(spec, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRS"
-                     "TUVWXYZ0123456789-_.") != len)
-        return bad("--program wants NAME=COMMAND with NAME of letters, digits, '-', '_' or '.' "
-                   "(under 64), not '%s'",
+    if (!eq || len >= 64 || !ab_safe_name(spec, len))
+        return bad("--program wants NAME=COMMAND with NAME of " AB_SAFE_NAME_RULE
+                   " (under 64), not '%s'",
                    spec);
     if (!eq[1 + strspn(eq + 1, " \t")])
         return bad("--program '%s' has no command after '='", spec);
     return 0;
-}
-
-static int valid_run_id(const char *id)
-{
-    if (!*id || strlen(id) >= 128 || !strcmp(id, ".") || !strcmp(id, ".."))
-        return 0;
-    for (const char *p = id; *p; p++)
-        if (!(('a' <= *p && *p <= 'z') || ('A' <= *p && *p <= 'Z') || ('0' <= *p && *p <= '9') ||
-              *p == '-' || *p == '_' || *p == '.'))
-            return 0;
-    return 1;
 }
 
 /* mkdir -p */
@@ -325,8 +314,8 @@ int ab_run_options_parse(int argc, char **argv, ab_run_options *o)
             out = optarg;
             break;
         case OPT_RUN_ID:
-            if (!valid_run_id(optarg))
-                return bad("--run-id wants letters, digits, '-', '_' or '.', not '%s'", optarg);
+            if (strlen(optarg) >= 128 || !ab_safe_name(optarg, strlen(optarg)))
+                return bad("--run-id wants " AB_SAFE_NAME_RULE ", not '%s'", optarg);
             snprintf(o->run_id, sizeof o->run_id, "%s", optarg);
             break;
         case OPT_NO_PLOTS:

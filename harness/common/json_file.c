@@ -3,6 +3,7 @@
 #include "harness/common/error_message.h"
 
 #include "harness/common/atomic_file.h"
+#include "harness/common/regular_file.h"
 
 #include <errno.h>
 #include <stdio.h>
@@ -11,8 +12,12 @@
 
 json_t *ab_json_load_named(const char *path, char *err, size_t errlen)
 {
+    FILE *f = ab_fopen_regular(path, err, errlen);
+    if (!f)
+        return NULL;
     json_error_t jerr;
-    json_t *doc = json_load_file(path, 0, &jerr);
+    json_t *doc = json_loadf(f, 0, &jerr);
+    fclose(f);
     if (!doc)
         ab_fail(err, errlen, "%s: line %d column %d: %s", path, jerr.line, jerr.column, jerr.text);
     return doc;

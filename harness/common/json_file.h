@@ -12,7 +12,8 @@
 #include <jansson.h>
 #include <stddef.h>
 
-/* The parsed document, or NULL with "PATH: line L column C: what" in err. */
+/* The parsed document, or NULL with "PATH: line L column C: what" in err (or "PATH: why" when
+ * it cannot be opened or is not a regular file: a FIFO is refused, never waited on). */
 json_t *ab_json_load_named(const char *path, char *err, size_t errlen);
 
 /* Writes doc to path atomically with jansson's dump flags (e.g. JSON_INDENT(2), JSON_COMPACT),

@@ -13,6 +13,8 @@
  */
 #include "harness/orchestrator/alloc_select.h"
 #include "harness/common/error_message.h"
+#include "harness/common/regular_file.h"
+#include "harness/common/safe_name.h"
 #include "allocators/allocator.h"
 #include "allocators/provider.h"
 #include "build_config.h"
@@ -43,12 +45,13 @@ static const char sanitizer_why[] =
 static int check_shared_library(const char *path, char *why, size_t len)
 {
     unsigned char h[sizeof(Elf64_Ehdr)];
-    FILE *f = fopen(path, "rb");
+    char open_err[512];
+    FILE *f = ab_fopen_regular(path, open_err, sizeof open_err);
     size_t got = f ? fread(h, 1, sizeof h, f) : 0;
     if (f)
         fclose(f);
     if (!f)
-        snprintf(why, len, "cannot read '%s'", path);
+        snprintf(why, len, "cannot read %s", open_err);
     else if (got < sizeof h || memcmp(h, ELFMAG, SELFMAG) != 0)
         snprintf(why, len, "'%s' is not a shared library (no ELF header)", path);
     else if (h[EI_CLASS] != ELFCLASS64 || ((const Elf64_Ehdr *)h)->e_type != ET_DYN)
@@ -225,6 +228,9 @@ static int add_item(const char *item, ab_alloc_choice **v, size_t *n, size_t *ca
                        item);
     memcpy(name, item, nlen);
     name[nlen] = '\0';
+    if (eq && !ab_safe_name(name, nlen)) /* it names the run's log files */
+        return ab_fail(err, errlen, "allocator name '%s' in '%s' wants " AB_SAFE_NAME_RULE, name,
+                       item);
     int all = !eq && !strcmp(name, "all");
     const ab_allocator *a = ab_allocator_find(name);
     if (!eq && !all && (!a || !is_builtin(a))) {

@@ -14,7 +14,10 @@
 #include <unistd.h>
 
 static atomic_int interrupted_by;
+static atomic_int stopping;
 static int wake_pipe[2] = {-1, -1};
+static pthread_t watcher;
+static int watcher_running;
 
 /* SIGKILL every process whose parent is us (runner children, gnuplot). */
 static void kill_children(void)
@@ -65,7 +68,7 @@ static void *watch(void *arg)
     char c;
     while (read(wake_pipe[0], &c, 1) < 0 && errno == EINTR)
         ;
-    for (;;) {
+    while (!atomic_load(&stopping)) {
         kill_children();
         struct timespec nap = {0, 20 * 1000 * 1000};
         nanosleep(&nap, NULL);
@@ -80,14 +83,22 @@ int ab_run_signals_start(void)
     /* The watcher blocks on the read end, so only the write end is non-blocking. */
     int flags = fcntl(wake_pipe[0], F_GETFL);
     fcntl(wake_pipe[0], F_SETFL, flags & ~O_NONBLOCK);
-    pthread_t t;
-    if (pthread_create(&t, NULL, watch, NULL) != 0)
+    /* The watcher starts with SIGINT and SIGTERM blocked, so they go to the main thread and
+     * interrupt what it is blocked in. */
+    sigset_t set, old;
+    sigemptyset(&set);
+    sigaddset(&set, SIGINT);
+    sigaddset(&set, SIGTERM);
+    pthread_sigmask(SIG_BLOCK, &set, &old);
+    int rc = pthread_create(&watcher, NULL, watch, NULL);
+    pthread_sigmask(SIG_SETMASK, &old, NULL);
+    if (rc != 0)
         return -1;
-    pthread_detach(t);
+    watcher_running = 1;
     struct sigaction sa;
     memset(&sa, 0, sizeof sa);
     sa.sa_handler = on_signal;
-    sa.sa_flags = SA_RESTART;
+    sa.sa_flags = 0; /* no SA_RESTART: a blocking call ends with EINTR */
     sigemptyset(&sa.sa_mask);
     if (sigaction(SIGINT, &sa, NULL) != 0 || sigaction(SIGTERM, &sa, NULL) != 0)
         return -1;
@@ -97,4 +108,16 @@ int ab_run_signals_start(void)
 int ab_run_interrupted(void)
 {
     return atomic_load(&interrupted_by);
+}
+
+void ab_run_signals_stop(void)
+{
+    if (!watcher_running)
+        return;
+    atomic_store(&stopping, 1);
+    char c = 0;
+    ssize_t w = write(wake_pipe[1], &c, 1);
+    (void)w;
+    pthread_join(watcher, NULL);
+    watcher_running = 0;
 }

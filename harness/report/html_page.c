@@ -4,6 +4,7 @@
 #include "harness/report/html_page.h"
 #include "harness/common/atomic_file.h"
 #include "harness/common/error_message.h"
+#include "harness/common/regular_file.h"
 
 #include <stdarg.h>
 #include <stdio.h>
@@ -63,7 +64,8 @@ const char *ab_html_css(void)
 static int base64_file(FILE *out, const char *path)
 {
     static const char tbl[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-    FILE *in = fopen(path, "rb");
+    char why[512];
+    FILE *in = ab_fopen_regular(path, why, sizeof why);
     if (!in)
         return -1;
     unsigned char b[3];

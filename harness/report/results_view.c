@@ -3,6 +3,7 @@
  * so callers only ever see "present" or "absent". */
 #include "harness/report/results_view.h"
 #include "harness/common/error_message.h"
+#include "harness/common/regular_file.h"
 
 #include <math.h>
 #include <stdio.h>
@@ -119,7 +120,14 @@ json_t *ab_rv_load(const char *run_dir, char *err, size_t errlen)
     char path[4096];
     json_error_t jerr;
     snprintf(path, sizeof path, "%s/results.json", run_dir);
-    json_t *res = json_load_file(path, 0, &jerr);
+    char why[512];
+    FILE *f = ab_fopen_regular(path, why, sizeof why);
+    if (!f) {
+        ab_fail(err, errlen, "cannot read %s", why);
+        return NULL;
+    }
+    json_t *res = json_loadf(f, 0, &jerr);
+    fclose(f);
     if (!res) {
         if (jerr.line > 0)
             ab_fail(err, errlen, "cannot read %s: %s (line %d)", path, jerr.text, jerr.line);

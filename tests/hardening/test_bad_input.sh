@@ -58,6 +58,14 @@ expect_case 1 "$not_malloc" run --alloc z=/usr/lib/x86_64-linux-gnu/libz.so.1 \
 expect_case 2 "is not a shared library (no ELF header)" run --alloc x=$work/not_a_library.so \
     --workload rpc --run-id not_elf $out
 expect_case 2 "is not a shared library (no ELF header)" list --alloc x=$work/not_a_library.so
+# An allocator name becomes part of a log file's name: one that could leave the run folder is
+# refused before anything runs (a plug-in and a variant alike).
+expect_case 2 "allocator name '../../../esc/evil' in" run \
+    --alloc ../../../esc/evil=/usr/lib/x86_64-linux-gnu/libz.so.1 --workload rpc $out
+expect_case 2 "allocator name 'a/b' in" run --alloc a/b=/usr/lib/x86_64-linux-gnu/libz.so.1 \
+    --workload rpc $out
+expect_case 2 "allocator name '..' in" run --alloc ..=malloc:GLIBC_TUNABLES=x --workload rpc $out
+expect_case 2 "allocator name '.hidden' in" list --alloc .hidden=/usr/lib/x86_64-linux-gnu/libz.so.1
 expect_case 2 "alignment 0 is not a power of two" run --alloc malloc --trace align0.txt $out
 expect_case 2 "alignment 3 is not a power of two" run --alloc malloc --trace align3.txt $out
 expect_case 2 "alignment 2^40 above the limit 2^30" run --alloc malloc --trace align2p40.txt $out
@@ -147,6 +155,14 @@ check_nothing_written() {
     fi
 }
 check_nothing_written
+
+# No allocator name made anything appear outside the run folders (logs/../../../esc).
+if [ -e "$work/esc" ] || [ -e "$work/out/esc" ]; then
+    echo "FAIL an allocator name wrote outside its run folder: $(find "$work" -path '*esc*')"
+    failures=$((failures + 1))
+else
+    echo "ok   no allocator name wrote outside its run folder"
+fi
 
 if [ "$failures" -ne 0 ]; then
     echo "$failures case(s) failed"
