@@ -2,7 +2,7 @@
  *
  * A cell is one (allocator, workload) pair; its aggregates are computed over the repetitions
  * whose status is "ok": for every flat metric the median, min, max, MAD and the order-statistic
- * interval of the median with its coverage (harness/stats.h). A cell is flagged noisy, with the
+ * interval of the median with its coverage (analysis/stats.h). A cell is flagged noisy, with the
  * reasons listed, when the interval of its raw time per op (AB_NOISY_METRIC) is wide next to
  * its median, when a repetition's runner flagged itself noisy (its child.noisy_reasons: TSC
  * calibrations that disagree beyond timer.h's AB_TSC_NOISY_PPM), or when repetitions failed.

@@ -3,7 +3,7 @@
  * convert turns binary into text and back (exactly: binary -> text -> binary is byte-identical),
  * stats describes a trace (ops by kind, size and alignment histograms, the header's counts),
  * check runs the validator that every replay runs first. The subcommands are a table, like the
- * commands in harness/main.c.
+ * commands in harness/cli/main.c.
  */
 #include "harness/cli/commands.h"
 #include "harness/common/exit_codes.h"

@@ -1,6 +1,6 @@
-/* commands.h: the subcommands of the `alignbench` CLI, one file each (harness/cmd_*.c and the
- * workloads/ commands). Each takes the arguments after its name (argv[0] is the command name)
- * and returns the process exit code. */
+/* commands.h: the subcommands of the `alignbench` CLI, one file each (harness/cli/cmd_*.c,
+ * gen, trace and record included). Each takes the arguments after its name (argv[0] is the command
+ * name) and returns the process exit code. */
 #ifndef AB_COMMANDS_H
 #define AB_COMMANDS_H
 

@@ -1,4 +1,4 @@
-/* metrics.c: the fragmentation formulas of metrics.h, on a checkpoint series. */
+/* frag_metrics.c: the fragmentation formulas of frag_metrics.h, on a checkpoint series. */
 #include "harness/measure/frag_metrics.h"
 
 #include <math.h>

@@ -12,8 +12,8 @@
  * exists only for allocators with AB_CAP_REALLOC.
  *
  * Per-operation percentiles: after the timed loop (outside Google Benchmark's timing) each
- * benchmark times MICRO_SAMPLES single operations with the fenced TSC (harness/timer.h), net of
- * the calibrated empty-region cost, into the harness's histogram (harness/histogram.h), and
+ * benchmark times MICRO_SAMPLES single operations with the fenced TSC (measure/timer.h), net of
+ * the calibrated empty-region cost, into the harness's histogram (measure/histogram.h), and
  * exports alloc_p50, alloc_p99, free_p50 and free_p99 (ns) as counters, the names results.json
  * uses.
  */

@@ -1,4 +1,5 @@
-/* test_mannwhitney.c: the U test (harness/mannwhitney.c) against values computed another way.
+/* test_mannwhitney.c: the U test (harness/analysis/mannwhitney.c) against values computed another
+ * way.
  *
  * - published values: scipy's mannwhitneyu documentation example (U = 17, exact two-sided
  *   p = 0.11111) and its asymptotic p (0.11134688653314041 with continuity correction), and R's

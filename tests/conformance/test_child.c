@@ -1,7 +1,7 @@
-/* test_child.c: the process model's mechanics (harness/child.c) on plain system programs:
- * exit codes, signals with their names, the timeout kill, a program that cannot start, output
- * redirection, LD_PRELOAD set in the child only (and an inherited one dropped), RLIMIT_AS, and
- * maxrss from wait4. */
+/* test_child.c: the process model's mechanics (harness/orchestrator/child.c) on plain system
+ * programs: exit codes, signals with their names, the timeout kill, a program that cannot start,
+ * output redirection, LD_PRELOAD set in the child only (and an inherited one dropped), RLIMIT_AS,
+ * and maxrss from wait4. */
 #include "harness/orchestrator/child.h"
 #include "unit.h"
 

@@ -1,4 +1,4 @@
-/* test_shim.c: the Google Benchmark C shim (harness/gbench_shim.h) from C.
+/* test_shim.c: the Google Benchmark C shim (harness/runner/gbench_shim.h) from C.
  *
  * Registers benchmarks that exercise the shim's seam (a batch loop, a counter, arguments, an
  * error skip, a function that returns without running its loop, pause/resume), checks that the

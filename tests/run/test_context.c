@@ -1,5 +1,6 @@
-/* test_context.c: the machine context of harness/context.h: the fields a reader relies on are
- * there and typed, and each allocator gets exactly the environment settings that apply to it. */
+/* test_context.c: the machine context of harness/orchestrator/context.h: the fields a reader relies
+ * on are there and typed, and each allocator gets exactly the environment settings that apply to
+ * it. */
 #include "harness/orchestrator/context.h"
 #include "tests/check.h"
 

@@ -1,7 +1,7 @@
-/* test_record.c: harness/run_record.h: every child outcome becomes the row results/README.md
- * promises (status, exit code, signal, error from the child's stderr), the runner's result is
- * merged without overriding the bookkeeping, and a natural baseline gives the alignment costs
- * as differences worked out here by hand. */
+/* test_record.c: harness/orchestrator/run_record.h: every child outcome becomes the row
+ * results/README.md promises (status, exit code, signal, error from the child's stderr), the
+ * runner's result is merged without overriding the bookkeeping, and a natural baseline gives the
+ * alignment costs as differences worked out here by hand. */
 #include "harness/orchestrator/run_record.h"
 #include "tests/check.h"
 

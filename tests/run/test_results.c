@@ -1,7 +1,7 @@
-/* test_results.c: the cells (harness/aggregate.h) and the results writers
- * (harness/results_write.h) on a hand-made results document: the aggregates and noisy verdicts
- * a reader relies on, the CSV shape, and that a write that cannot complete is an error naming
- * the file and leaves no temporary behind. */
+/* test_results.c: the cells (harness/analysis/aggregate.h) and the results writers
+ * (harness/analysis/results_write.h) on a hand-made results document: the aggregates and noisy
+ * verdicts a reader relies on, the CSV shape, and that a write that cannot complete is an error
+ * naming the file and leaves no temporary behind. */
 #include "harness/analysis/aggregate.h"
 #include "harness/analysis/results_write.h"
 #include "harness/report/summary.h"

@@ -1,5 +1,5 @@
-/* test_schedule.c: the run order of harness/schedule.h: rounds in order, every cell exactly
- * once per round, a lowered slot right after its measured slot, shuffles that are seeded
+/* test_schedule.c: the run order of harness/orchestrator/schedule.h: rounds in order, every cell
+ * exactly once per round, a lowered slot right after its measured slot, shuffles that are seeded
  * permutations. */
 #include "harness/orchestrator/schedule.h"
 #include "tests/check.h"

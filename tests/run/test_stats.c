@@ -1,4 +1,4 @@
-/* test_stats.c: the statistics of harness/stats.h against values computed by hand.
+/* test_stats.c: the statistics of harness/analysis/stats.h against values computed by hand.
  *
  * Each check is one named fact (the style of mimalloc's test-api.c). Expected values are worked
  * out in the comments from the definitions, not copied from the code's output.

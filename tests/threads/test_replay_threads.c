@@ -1,5 +1,5 @@
-/* test_replay_threads.c: the threaded replay (harness/replay_threads.h) and the cross-thread
- * checks of the validator, in-process.
+/* test_replay_threads.c: the threaded replay (harness/measure/replay_threads.h) and the
+ * cross-thread checks of the validator, in-process.
  *
  * Facts checked, each a named line:
  * - a deterministic multi-threaded trace (hand-written, and the rpc/il/simd generators with 2
