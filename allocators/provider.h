@@ -5,33 +5,15 @@
  * measured, whether `malloc` (as the dynamic linker resolved it for the whole process) and the
  * backend's native symbols come from the expected library. Libraries are compared by device and
  * inode, so a symlink (libjemalloc.so.2 -> libjemalloc.so.2.x) or a relative path still matches.
- * Private to allocators/ (and the runner's probe, which reports the serving library).
+ * Private to allocators/ and the runner's probe, which reports the serving library (code that only
+ * needs to know whether a sanitizer owns malloc includes sanitizer_malloc.h).
  */
 #ifndef AB_PROVIDER_H
 #define AB_PROVIDER_H
 
-#include <stddef.h>
+#include "allocators/sanitizer_malloc.h"
 
-/* Built with AddressSanitizer? Then ASan's runtime owns malloc, and preloading another malloc
- * into the process is impossible. */
-#if defined(__SANITIZE_ADDRESS__)
-#define AB_SANITIZED 1
-#elif defined(__has_feature)
-#if __has_feature(address_sanitizer)
-#define AB_SANITIZED 1
-#endif
-#endif
-#ifndef AB_SANITIZED
-#define AB_SANITIZED 0
-#endif
-/* Built with ThreadSanitizer (run-tests.sh's third build, threaded tests only)? Its runtime owns
- * malloc too. AB_SANITIZER_MALLOC: some sanitizer's allocator serves malloc, not glibc's. */
-#if defined(__SANITIZE_THREAD__)
-#define AB_TSANITIZED 1
-#else
-#define AB_TSANITIZED 0
-#endif
-#define AB_SANITIZER_MALLOC (AB_SANITIZED || AB_TSANITIZED)
+#include <stddef.h>
 
 /* Path of the shared object that defines `symbol` as resolved process-wide (RTLD_DEFAULT),
  * or NULL when the symbol does not resolve. The string belongs to the dynamic linker. */

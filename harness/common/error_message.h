@@ -1,6 +1,7 @@
 /* error_message.h: the one way a function here reports failure: it formats a message into the
  * caller's (err, errlen) buffer and returns -1, so that the caller can print it as it is. Used
- * by the trace readers and validator and by the results readers of `compare`. */
+ * across the tree: the allocators, the workloads' trace readers, writers and generators, and every
+ * layer of harness/. */
 #ifndef AB_ERROR_MESSAGE_H
 #define AB_ERROR_MESSAGE_H
 

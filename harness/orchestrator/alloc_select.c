@@ -16,7 +16,7 @@
 #include "harness/common/regular_file.h"
 #include "harness/common/safe_name.h"
 #include "allocators/allocator.h"
-#include "allocators/provider.h"
+#include "allocators/sanitizer_malloc.h"
 #include "build_config.h"
 #include "harness/orchestrator/child.h"
 #include "harness/orchestrator/locate.h"

@@ -2,7 +2,7 @@
  * helpers the check files share. One small function per edge; the table at the bottom names
  * them (one line per check in `alignbench check`). */
 #include "allocators/plugin.h"
-#include "allocators/provider.h"
+#include "allocators/sanitizer_malloc.h"
 #include "harness/runner/conformance_checks.h"
 
 #include <errno.h>

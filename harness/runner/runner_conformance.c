@@ -8,7 +8,7 @@
  * passes here is what gets measured. Each check uses a scope of its own and, for allocators with
  * bulk release, resets it at the end. Exit: 0 all passed (N/A allowed), 1 a check failed.
  */
-#include "allocators/provider.h"
+#include "allocators/sanitizer_malloc.h"
 #include "harness/common/exit_codes.h"
 #include "harness/common/parse_num.h"
 #include "harness/runner/conformance_checks.h"
