@@ -363,11 +363,6 @@ void *ab_rpcss_sm_allocate(size_t size, int *status)
     return ab_rpcss_allocate(current, size, 8, status);
 }
 
-void ab_rpcss_sm_free(void *p)
-{
-    ab_rpcss_free(current, p);
-}
-
 size_t ab_rpcss_mapped(const ab_rpcss_arena *a)
 {
     return a->mapped;

@@ -62,7 +62,6 @@ void ab_rpcss_purge(void);
 ab_rpcss_arena *ab_rpcss_get_thread_handle(void);
 void ab_rpcss_set_thread_handle(ab_rpcss_arena *a);
 void *ab_rpcss_sm_allocate(size_t size, int *status);
-void ab_rpcss_sm_free(void *p);
 
 /* Introspection, for stats and tests. */
 size_t ab_rpcss_mapped(const ab_rpcss_arena *a);    /* bytes mapped from the OS */

@@ -198,14 +198,6 @@ void ab_tw_realloc_as(ab_trace_writer *w, uint32_t id, uint32_t size, uint16_t t
     append(w, &op);
 }
 
-void ab_tw_time(ab_trace_writer *w, uint64_t ns, uint16_t thread)
-{
-    w->hdr.flags |= AB_TRACE_F_TIMESTAMPS;
-    ab_op op = {
-        .kind = AB_OP_TIME, .thread = thread, .id = (uint32_t)(ns >> 32), .size = (uint32_t)ns};
-    append(w, &op);
-}
-
 void ab_tw_realloc(ab_trace_writer *w, uint32_t id, uint32_t size, uint16_t thread)
 {
     ab_op op = {.kind = AB_OP_REALLOC, .thread = thread, .id = id, .size = size};
@@ -222,16 +214,6 @@ void ab_tw_mark(ab_trace_writer *w, enum ab_mark_kind kind, uint16_t arg, uint16
 {
     ab_op op = {.kind = AB_OP_MARK, .thread = thread, .scope = arg, .flags = (uint16_t)kind};
     append(w, &op);
-}
-
-uint64_t ab_tw_op_count(const ab_trace_writer *w)
-{
-    return w->live.op_count;
-}
-
-uint64_t ab_tw_live_bytes(const ab_trace_writer *w)
-{
-    return w->live.live_bytes;
 }
 
 static void destroy(ab_trace_writer *w)

@@ -33,19 +33,13 @@ uint32_t ab_tw_alloc(ab_trace_writer *w, uint32_t size, unsigned align_log2, uin
 void ab_tw_free(ab_trace_writer *w, uint32_t id, uint16_t thread);
 /* The same, naming the entry point the program freed with (enum ab_entry, e.g. FREE_SIZED). */
 void ab_tw_free_as(ab_trace_writer *w, uint32_t id, uint16_t thread, unsigned entry);
-/* A realloc through REALLOC; a timestamp (AB_OP_TIME: ns since the recording began) for the
- * next op of the thread. */
+/* A realloc, naming the entry point the program called (enum ab_entry, e.g. REALLOC). */
 void ab_tw_realloc_as(ab_trace_writer *w, uint32_t id, uint32_t size, uint16_t thread,
                       unsigned entry);
-void ab_tw_time(ab_trace_writer *w, uint64_t ns, uint16_t thread);
 void ab_tw_realloc(ab_trace_writer *w, uint32_t id, uint32_t size, uint16_t thread);
 /* Bulk release of every live block of scope; their ids go back to the free list. */
 void ab_tw_reset(ab_trace_writer *w, uint16_t scope, uint16_t thread);
 void ab_tw_mark(ab_trace_writer *w, enum ab_mark_kind kind, uint16_t arg, uint16_t thread);
-
-/* Number of ops appended so far, and bytes live now (for generators that steer a live set). */
-uint64_t ab_tw_op_count(const ab_trace_writer *w);
-uint64_t ab_tw_live_bytes(const ab_trace_writer *w);
 
 /* Write the header and rename into place. Frees w. Returns 0, or -1 with the first error (and
  * no file at path). */
