@@ -3,7 +3,7 @@
  * output redirection, LD_PRELOAD set in the child only (and an inherited one dropped), RLIMIT_AS,
  * and maxrss from wait4. */
 #include "harness/orchestrator/child.h"
-#include "unit.h"
+#include "tests/check.h"
 
 #include <stdlib.h>
 #include <string.h>
