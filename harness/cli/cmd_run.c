@@ -494,7 +494,7 @@ static int run_slot(run_state *s, const ab_slot *slot, ab_progress *progress)
         remove_if_empty(stdout_path);
         return 1;
     }
-    json_t *row = ab_run_record(a->name, w->name, slot->round + 1, &r, out_path, log_path);
+    json_t *row = ab_run_row_new(a->name, w->name, slot->round + 1, &r, out_path, log_path);
     json_object_set_new(row, "threads", json_integer(w->threads));
     unlink(out_path);
     const char *status = json_string_value(json_object_get(row, "status"));

@@ -132,7 +132,7 @@ json_t *ab_program_run(const ab_program_spec *s, ab_child_result *r)
         r->exit_code = errno;
     }
     /* The bookkeeping fields of every row; status and error are the program's, below. */
-    json_t *row = ab_run_record(s->alloc->name, s->name, s->rep, r, NULL, NULL);
+    json_t *row = ab_run_row_new(s->alloc->name, s->name, s->rep, r, NULL, NULL);
     char error[2048] = "", tail[800], served[512] = "";
     unsigned processes = 0;
     double ghz = NAN;

@@ -37,8 +37,8 @@ static const char *status_of(const ab_child_result *r)
     return "failed";
 }
 
-json_t *ab_run_record(const char *alloc, const char *workload, unsigned rep,
-                      const ab_child_result *r, const char *result_path, const char *log_path)
+json_t *ab_run_row_new(const char *alloc, const char *workload, unsigned rep,
+                       const ab_child_result *r, const char *result_path, const char *log_path)
 {
     char outcome[256], error[1024] = "";
     ab_child_describe(r, outcome, sizeof outcome);

@@ -16,8 +16,8 @@
 
 /* A new row. result_path: the runner's --out file (read when the child exited 0); log_path: its
  * captured stderr (read for the error line), either may be missing. rep is 1-based. */
-json_t *ab_run_record(const char *alloc, const char *workload, unsigned rep,
-                      const ab_child_result *r, const char *result_path, const char *log_path);
+json_t *ab_run_row_new(const char *alloc, const char *workload, unsigned rep,
+                       const ab_child_result *r, const char *result_path, const char *log_path);
 
 /* Attaches a lowered-alignment row as "baseline" to the last row of runs with the same
  * allocator, workload and rep, and, when both are ok, sets that row's metrics

@@ -48,7 +48,7 @@ int main(void)
     const char *junk = write_file("junk.json", "{not json");
 
     ab_child_result ok = {.outcome = AB_CHILD_OK, .wall_s = 0.5, .maxrss_kb = 1234};
-    json_t *row = ab_run_record("jemalloc", "simd", 2, &ok, result, log);
+    json_t *row = ab_run_row_new("jemalloc", "simd", 2, &ok, result, log);
     CHECK(!strcmp(str(row, "status"), "ok"), "ok-status");
     CHECK(!strcmp(str(row, "allocator"), "jemalloc") && !strcmp(str(row, "workload"), "simd") &&
               json_integer_value(json_object_get(row, "rep")) == 2 &&
@@ -65,9 +65,9 @@ int main(void)
           "ok-child-facts");
 
     ab_child_result low = {.outcome = AB_CHILD_OK};
-    json_t *lowered = ab_run_record("jemalloc", "simd", 2, &low, lowered_result, NULL);
+    json_t *lowered = ab_run_row_new("jemalloc", "simd", 2, &low, lowered_result, NULL);
     json_t *runs = json_array();
-    json_t *other = ab_run_record("jemalloc", "simd", 1, &ok, result, log);
+    json_t *other = ab_run_row_new("jemalloc", "simd", 1, &ok, result, log);
     json_array_append_new(runs, other);
     json_array_append(runs, row);
     CHECK(ab_run_attach_baseline(runs, lowered) == 0, "attach");
@@ -80,19 +80,19 @@ int main(void)
                                   "peak_footprint")) == 6000,
           "baseline-kept");
     CHECK(json_object_get(other, "baseline") == NULL, "baseline-goes-to-its-rep");
-    json_t *stray = ab_run_record("mimalloc", "simd", 2, &low, lowered_result, NULL);
+    json_t *stray = ab_run_row_new("mimalloc", "simd", 2, &low, lowered_result, NULL);
     CHECK(ab_run_attach_baseline(runs, stray) == -1, "baseline-without-row");
 
     ab_child_result crash = {.outcome = AB_CHILD_SIGNALED, .signo = SIGSEGV};
-    json_t *failed_low = ab_run_record("mimalloc", "simd", 1, &crash, NULL, log);
-    json_t *mi = ab_run_record("mimalloc", "simd", 1, &ok, result, log);
+    json_t *failed_low = ab_run_row_new("mimalloc", "simd", 1, &crash, NULL, log);
+    json_t *mi = ab_run_row_new("mimalloc", "simd", 1, &ok, result, log);
     json_array_append(runs, mi);
     ab_run_attach_baseline(runs, failed_low);
     CHECK(json_object_get(json_object_get(mi, "metrics"), "align_cost_bytes") == NULL &&
               !strcmp(str(json_object_get(mi, "baseline"), "status"), "crashed"),
           "failed-baseline-no-cost");
 
-    json_t *c = ab_run_record("bad", "rpc", 1, &crash, NULL, log);
+    json_t *c = ab_run_row_new("bad", "rpc", 1, &crash, NULL, log);
     CHECK(!strcmp(str(c, "status"), "crashed"), "crash-status");
     CHECK(json_integer_value(json_object_get(c, "signal")) == SIGSEGV, "crash-signal");
     CHECK(strstr(str(c, "error"), "the reason") && strstr(str(c, "error"), "signal 11"),
@@ -100,7 +100,7 @@ int main(void)
     CHECK(json_object_size(json_object_get(c, "metrics")) == 0, "crash-empty-metrics");
 
     ab_child_result refused = {.outcome = AB_CHILD_FAILED, .exit_code = AB_RUNNER_EXIT_REFUSED};
-    json_t *rf = ab_run_record("bad", "rpc", 1, &refused, result, log);
+    json_t *rf = ab_run_row_new("bad", "rpc", 1, &refused, result, log);
     CHECK(!strcmp(str(rf, "status"), "refused") &&
               json_integer_value(json_object_get(rf, "exit_code")) == 3,
           "refused-status");
@@ -108,25 +108,25 @@ int main(void)
     CHECK(json_object_size(json_object_get(rf, "metrics")) == 0, "refused-result-ignored");
 
     ab_child_result exit4 = {.outcome = AB_CHILD_FAILED, .exit_code = 4};
-    json_t *f4 = ab_run_record("bad", "rpc", 1, &exit4, NULL, "/nonexistent/log");
+    json_t *f4 = ab_run_row_new("bad", "rpc", 1, &exit4, NULL, "/nonexistent/log");
     CHECK(!strcmp(str(f4, "status"), "failed") && strstr(str(f4, "error"), "exit 4"),
           "failed-without-log-says-exit");
 
     ab_child_result timeout = {.outcome = AB_CHILD_TIMEOUT, .signo = SIGKILL, .wall_s = 2.0};
-    json_t *t = ab_run_record("bad", "rpc", 1, &timeout, NULL, NULL);
+    json_t *t = ab_run_row_new("bad", "rpc", 1, &timeout, NULL, NULL);
     CHECK(!strcmp(str(t, "status"), "timeout") &&
               json_integer_value(json_object_get(t, "signal")) == SIGKILL &&
               strstr(str(t, "error"), "timeout"),
           "timeout-status");
 
-    json_t *j = ab_run_record("bad", "rpc", 1, &ok, junk, log);
+    json_t *j = ab_run_row_new("bad", "rpc", 1, &ok, junk, log);
     CHECK(!strcmp(str(j, "status"), "failed") && strstr(str(j, "error"), "no valid result"),
           "exit0-garbage-result-failed");
-    json_t *m = ab_run_record("bad", "rpc", 1, &ok, "/nonexistent/out.json", log);
+    json_t *m = ab_run_row_new("bad", "rpc", 1, &ok, "/nonexistent/out.json", log);
     CHECK(!strcmp(str(m, "status"), "failed"), "exit0-missing-result-failed");
 
     ab_child_result spawn = {.outcome = AB_CHILD_SPAWN_ERROR, .exit_code = 2};
-    json_t *sp = ab_run_record("bad", "rpc", 1, &spawn, NULL, NULL);
+    json_t *sp = ab_run_row_new("bad", "rpc", 1, &spawn, NULL, NULL);
     CHECK(!strcmp(str(sp, "status"), "failed") && strstr(str(sp, "error"), "could not start"),
           "spawn-error-failed");
 
