@@ -3,9 +3,9 @@
  *   alignbench report [--strict] [--quiet] [-o DIR/report.html] R1 R2 [R3 ...]
  *
  * For a team's machines, or one machine under different settings: each folder is a run made
- * where it was measured, and this merges them (fleet.h: grouped by machine, each run labelled
- * by its run id and the context that differs). `plot` keeps one run, or base against new; this
- * command is the one for two or more runs meant to be read together (docs/fleets.md).
+ * where it was measured, and this merges them (fleet_report.h: grouped by machine, each run
+ * labelled by its run id and the context that differs). `plot` keeps one run, or base against new;
+ * this command is the one for two or more runs meant to be read together (docs/fleets.md).
  */
 #include "harness/cli/commands.h"
 #include "harness/cli/render_options.h"

@@ -1,6 +1,6 @@
 /* html_page.h: the pieces every alignbench HTML page is made of, shared by report.html
- * (report_html.c), its fidelity section (fidelity_table.c) and the fleet page (fleet.c), so that
- * those depend on this file and never on each other. The page's own text goes out with
+ * (report_html.c), its fidelity section (fidelity_table.c) and the fleet page (fleet_report.c), so
+ * that those depend on this file and never on each other. The page's own text goes out with
  * fputs/fprintf; anything taken from a results file (or formatted from it) goes through
  * ab_html_escape or ab_html_escapef. */
 #ifndef AB_HTML_PAGE_H

@@ -12,7 +12,7 @@
 #include "harness/report/report.h"
 #include "harness/common/error_message.h"
 #include "harness/report/chart_data.h"
-#include "harness/report/fleet.h"
+#include "harness/report/fleet_report.h"
 #include "harness/orchestrator/locate.h"
 #include "harness/report/report_html.h"
 #include "harness/report/results_view.h"

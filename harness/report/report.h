@@ -28,7 +28,7 @@ int ab_report_render_opts(const char *run_dir, const ab_report_opts *opts, char 
 int ab_report_compare(const char *base_dir, const char *new_dir, const char *out_dir,
                       const ab_report_opts *opts, char *err, size_t errlen);
 
-/* `alignbench report R1 R2 ...`: the runs of dirs[0..n-1] side by side (fleet.h), grouped by
+/* `alignbench report R1 R2 ...`: the runs of dirs[0..n-1] side by side (fleet_report.h), grouped by
  * machine: the page html_path and the charts in <its folder>/charts/ (created if missing).
  * Returns 0, or -1 with a message in err. */
 int ab_report_fleet(const char *const *dirs, size_t n, const char *html_path,

@@ -2,7 +2,7 @@
 """include_cycles.py SOURCE_DIR DIR...: fails when the modules under the DIRs (paths relative to
 SOURCE_DIR, e.g. harness) include each other in a cycle.
 
-A module is a .c file with its .h (harness/report/fleet.c and fleet.h are one node). A header with
+A module is a .c file with its .h (harness/report/fleet_report.c and fleet_report.h are one node). A header with
 no .c of its own (replay_touch.h, conformance_checks.h) is a private part of the files that include
 it, so its includes count as theirs. Module A depends on B when A includes B's header by its tree
 path ("harness/..."). The layers of harness/ (docs/architecture.md) only hold while this graph has

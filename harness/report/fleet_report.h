@@ -1,14 +1,14 @@
-/* fleet.h: several results folders (machines, or one machine under different settings) put
- * side by side by `alignbench report R1 R2 ...`.
+/* fleet_report.h: the fleet report: several results folders (machines, or one machine under
+ * different settings) put side by side by `alignbench report R1 R2 ...`.
  *
  * A team runs the suite on each of its machines; each machine measures itself, and the
  * folders are merged here. Runs are grouped by machine (hostname, CPU model, kernel, glibc) and
  * each is labelled by its run id and the context fields whose values differ between the runs
  * (the date, load and clock calibration excepted: they always differ). The charts come from
- * chart_data.c (ab_chart_data_write_fleet) and the page reuses report_html.c's pieces.
+ * chart_data.c (ab_chart_data_write_fleet) and the page is made of html_page.c's pieces.
  */
-#ifndef AB_FLEET_H
-#define AB_FLEET_H
+#ifndef AB_FLEET_REPORT_H
+#define AB_FLEET_REPORT_H
 
 #include "harness/report/chart_data.h"
 #include "harness/report/results_view.h"

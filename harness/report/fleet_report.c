@@ -1,10 +1,11 @@
-/* fleet.c: grouping, labelling and the page of `alignbench report` (fleet.h).
+/* fleet_report.c: the fleet report, `alignbench report R1 R2 ...`: grouping, labelling and its
+ * page (fleet_report.h).
  *
  * What is compared between runs: the context (flattened to dotted keys, allocators reduced to
  * their version and library) and the scalar run settings of config, less the fields that
  * differ on every run (date, load averages, clock calibration, the runner's path).
  */
-#include "harness/report/fleet.h"
+#include "harness/report/fleet_report.h"
 #include "harness/common/error_message.h"
 #include "harness/report/html_page.h"
 
