@@ -17,7 +17,7 @@ const ab_metric_def ab_metric_defs[] = {
     {"mops", AB_UNIT_MOPS, 1, 1, "millions of operations per second, 1000 / ns_per_op (raw)"},
     {"mops_wall", AB_UNIT_MOPS, 1, 1,
      "Mops/s of the fastest whole repetition (threads: total throughput)"},
-    {"threads", AB_UNIT_RATIO, 0, 1, "the trace's thread count"},
+    {"threads", AB_UNIT_COUNT, 0, 1, "the trace's thread count"},
     {"alloc_p50", AB_UNIT_NS, 0, 1,
      "median time of one allocation, per-op fenced TSC timing, net op by op (each sample minus "
      "the same op replayed against the null allocator); marked unresolved under 3 timer steps"},
@@ -61,10 +61,10 @@ const ab_metric_def ab_metric_defs[] = {
      "a whole program's system CPU time (wait4's ru_stime): page faults, mmap, munmap, madvise"},
     {"wall_ms", AB_UNIT_MS, 0, 1,
      "a whole program's elapsed time, from its start (fork) to its end (wait4), monotonic clock"},
-    {"minor_faults", AB_UNIT_RATIO, 0, 1,
+    {"minor_faults", AB_UNIT_COUNT, 0, 1,
      "a whole program's minor page faults (ru_minflt): pages it touched for the first time, "
      "mostly fresh memory from the allocator"},
-    {"major_faults", AB_UNIT_RATIO, 0, 1,
+    {"major_faults", AB_UNIT_COUNT, 0, 1,
      "a whole program's major page faults (ru_majflt): pages read from disk"},
     {"exit_status", AB_UNIT_RATIO, 0, 1,
      "a whole program's exit status (0, or one accepted with --program-ok-status)"},
@@ -113,8 +113,8 @@ const ab_metric_def *ab_metric_def_find(const char *name)
 
 const char *ab_unit_name(ab_unit u)
 {
-    static const char *const names[] = {"ns",  "cycles", "",   "B",      "Mops/s",
-                                        "ppm", "GHz",    "ms", "Mcycles"};
+    static const char *const names[] = {"ns",  "cycles", "",   "B",       "Mops/s",
+                                        "ppm", "GHz",    "ms", "Mcycles", ""};
     return (unsigned)u < sizeof names / sizeof names[0] ? names[u] : "";
 }
 

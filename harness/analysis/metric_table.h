@@ -14,13 +14,14 @@
 typedef enum ab_unit {
     AB_UNIT_NS,
     AB_UNIT_CYCLES,
-    AB_UNIT_RATIO, /* a plain number (fragmentation ratios, counts) */
+    AB_UNIT_RATIO, /* a plain number without a unit (fragmentation ratios, a status) */
     AB_UNIT_BYTES,
     AB_UNIT_MOPS,
     AB_UNIT_PPM,
     AB_UNIT_GHZ,
     AB_UNIT_MS,      /* milliseconds: a whole program's times */
     AB_UNIT_MCYCLES, /* millions of core cycles: a whole program's times, clock-independent */
+    AB_UNIT_COUNT,   /* how many of a thing: threads, page faults */
 } ab_unit;
 
 typedef struct ab_metric_def {
@@ -36,7 +37,7 @@ extern const size_t ab_metric_def_count;
 
 /* The metric called name, or NULL. */
 const ab_metric_def *ab_metric_def_find(const char *name);
-/* "ns", "cycles", "", "B", "Mops/s", "ppm", "GHz", "ms". */
+/* "ns", "cycles", "", "B", "Mops/s", "ppm", "GHz", "ms", "Mcycles", "" (a count). */
 const char *ab_unit_name(ab_unit u);
 /* The unit of name: the table's, else guessed from the name (times end in ns_per_op or are
  * percentiles, sizes in bytes), else a plain number. */

@@ -255,7 +255,7 @@ static json_t *bmf_doc(const json_t *res)
 static const char *gab_unit(const char *metric)
 {
     ab_unit u = ab_metric_unit(metric);
-    return u == AB_UNIT_RATIO ? "ratio" : ab_unit_name(u);
+    return u == AB_UNIT_RATIO ? "ratio" : u == AB_UNIT_COUNT ? "count" : ab_unit_name(u);
 }
 
 /* github-action-benchmark's array for one direction (bigger: higher is better). */

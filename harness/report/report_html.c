@@ -50,6 +50,9 @@ static void fmt_value(char *buf, size_t len, double v, ab_unit u)
     case AB_UNIT_MS:
         snprintf(buf, len, "%.4g ms", v);
         break;
+    case AB_UNIT_COUNT:
+        snprintf(buf, len, "%.0f", v);
+        break;
     case AB_UNIT_MCYCLES:
         snprintf(buf, len, "%.4g Mcycles", v);
         break;
