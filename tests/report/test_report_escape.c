@@ -10,6 +10,7 @@
  * usage: test_report_escape RUN_DIR SCRATCH_DIR
  */
 #include "tests/check.h"
+#include "tests/report/slurp.h"
 #include "harness/report/report.h"
 
 #include <dirent.h>
@@ -18,25 +19,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
-
-static char *slurp(const char *path)
-{
-    FILE *f = fopen(path, "rb");
-    if (!f)
-        return NULL;
-    fseek(f, 0, SEEK_END);
-    long n = ftell(f);
-    rewind(f);
-    char *buf = malloc((size_t)n + 1);
-    if (buf && fread(buf, 1, (size_t)n, f) != (size_t)n) {
-        free(buf);
-        buf = NULL;
-    }
-    if (buf)
-        buf[n] = '\0';
-    fclose(f);
-    return buf;
-}
 
 #define EVIL_ALLOC "evil<i>&name"
 

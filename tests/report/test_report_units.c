@@ -4,6 +4,7 @@
  * usage: test_report_units RUN_DIR SCRATCH_DIR (RUN_DIR: the report_run fixture's tiny run)
  */
 #include "tests/check.h"
+#include "tests/report/slurp.h"
 #include "harness/analysis/metric_table.h"
 #include "harness/report/report_html.h"
 
@@ -12,25 +13,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
-
-static char *slurp(const char *path)
-{
-    FILE *f = fopen(path, "rb");
-    if (!f)
-        return NULL;
-    fseek(f, 0, SEEK_END);
-    long n = ftell(f);
-    rewind(f);
-    char *buf = malloc((size_t)n + 1);
-    if (buf && fread(buf, 1, (size_t)n, f) != (size_t)n) {
-        free(buf);
-        buf = NULL;
-    }
-    if (buf)
-        buf[n] = '\0';
-    fclose(f);
-    return buf;
-}
 
 int main(int argc, char **argv)
 {
