@@ -16,6 +16,7 @@
 #include "harness/orchestrator/child.h"
 #include "harness/orchestrator/locate.h"
 #include "harness/cli/commands.h"
+#include "harness/cli/record_stale.h"
 #include "harness/common/exit_codes.h"
 #include "harness/common/parse_num.h"
 #include "workloads/trace_io.h"
@@ -74,7 +75,7 @@ static void meta_value(const char *meta, const char *key, char *dst, size_t len)
 /* Validate, convert (--text) and summarise one trace the recorder finished; 0 if it is valid. */
 static int report_trace(const char *bin, int text, int has_pid)
 {
-    char out[4400];
+    char out[4800];
     snprintf(out, sizeof out, "%s", bin);
     size_t n = strlen(out);
     if (text && n > 4 && !strcmp(out + n - 4, ".bin"))
@@ -186,7 +187,8 @@ int cmd_record(int argc, char **argv)
     }
     int has_pid = strstr(out, "%p") != NULL;
     if (!has_pid)
-        unlink(binpath); /* a stale trace must not pass for this run's */
+        unlink(binpath);                     /* a stale trace must not pass for this run's */
+    ab_record_remove_stale(binpath, stderr); /* left by a recording killed by SIGKILL */
     const char *tmpdir = getenv("TMPDIR");
     char manpath[4200];
     snprintf(manpath, sizeof manpath, "%s/alignbench-record.XXXXXX",
@@ -240,14 +242,20 @@ int cmd_record(int argc, char **argv)
     else if (prog_rc)
         fprintf(stderr, "alignbench record: %s exited with %d\n", argv[i], prog_rc);
 
-    /* One line per finished trace, in the order the processes finished them. */
+    /* One line per finished trace, in the order the processes finished them; a line starting
+     * with '!' is a recorder that had to stop (the program took its descriptor), said as is. */
     FILE *mf = fdopen(mfd, "r");
-    char line[4400];
+    char line[4700];
     int traces = 0, bad = 0;
     while (mf && fgets(line, sizeof line, mf)) {
         line[strcspn(line, "\n")] = 0;
         if (!line[0])
             continue;
+        if (line[0] == '!') {
+            fprintf(stderr, "%s\n", line + 1);
+            bad++;
+            continue;
+        }
         traces++;
         if (report_trace(line, text, has_pid))
             bad++;

@@ -20,13 +20,27 @@
  *   execfail N [PATH]                           execv of PATH (default a missing file), which
  *                                               fails, then N more, exit 0
  *   entries                                     one call of every C entry point (sizes 1001..)
+ *   chdir N DIR                                 chdir(DIR), then N more, exit 0
+ *   setuid N UID                                setuid(UID), then N more, exit 0
+ *   takefd N HOW VICTIM                         what a daemon does to its descriptors, then
+ *                                               writes one line to VICTIM and makes 200,000
+ *                                               marked malloc/free pairs with it open, exit 0.
+ *                                               HOW: a number L (close fds 3..L, open VICTIM),
+ *                                               "all" (close_range(3, ~0), open VICTIM), or
+ *                                               "dup2" (open VICTIM, dup2 it over the
+ *                                               recorder's descriptor, found in /proc/self/fd as
+ *                                               the file named *.tmp.PID). Prints "nofile S",
+ *                                               its soft limit of open files, first.
  */
+#include <dirent.h>
 #include <fcntl.h>
 #include <malloc.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
+#include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -78,6 +92,62 @@ static int entries(void)
     for (size_t i = 0; i < sizeof blocks / sizeof blocks[0]; i++)
         free(blocks[i]);
     return 0;
+}
+
+/* The descriptor whose file is named *.tmp.PID (the recorder's temporary trace), or -1. */
+static int recorder_fd(void)
+{
+    char suffix[32], link[300], target[4200];
+    snprintf(suffix, sizeof suffix, ".tmp.%ld", (long)getpid());
+    DIR *d = opendir("/proc/self/fd");
+    int found = -1;
+    struct dirent *e;
+    while (d && (e = readdir(d)) != NULL) {
+        snprintf(link, sizeof link, "/proc/self/fd/%s", e->d_name);
+        ssize_t n = readlink(link, target, sizeof target - 1);
+        if (n <= 0)
+            continue;
+        target[n] = 0;
+        size_t sl = strlen(suffix);
+        if ((size_t)n > sl && !strcmp(target + n - sl, suffix))
+            found = atoi(e->d_name);
+    }
+    if (d)
+        closedir(d);
+    return found;
+}
+
+static int take_fds(const char *how, const char *victim)
+{
+    static const char line[] = "the program's line\n";
+    struct rlimit lim;
+    if (getrlimit(RLIMIT_NOFILE, &lim) != 0)
+        return 9;
+    printf("nofile %llu\n", (unsigned long long)lim.rlim_cur);
+    fflush(stdout);
+    void *volatile first = malloc(16); /* volatile: the compiler may not drop the pair */
+    free(first);
+    int rfd = -1;
+    if (!strcmp(how, "dup2")) {
+        if ((rfd = recorder_fd()) < 0)
+            return 8;
+    } else if (!strcmp(how, "all")) {
+        if (syscall(SYS_close_range, 3u, ~0u, 0) != 0)
+            return 9;
+    } else {
+        for (int fd = 3; fd <= atoi(how); fd++)
+            close(fd);
+    }
+    int v = open(victim, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+    if (v < 0 || write(v, line, sizeof line - 1) != (ssize_t)sizeof line - 1)
+        return 9;
+    if (rfd >= 0 && dup2(v, rfd) != rfd)
+        return 9;
+    for (int i = 0; i < 200000; i++) {
+        void *volatile p = malloc(MARK);
+        free(p);
+    }
+    return close(v) == 0 ? 0 : 9;
 }
 
 int main(int argc, char **argv)
@@ -151,6 +221,20 @@ int main(int argc, char **argv)
         execve(argv[3], argv + 3, env);
         return 5;
     }
+    if (!strcmp(mode, "chdir") && argc > 3) {
+        if (chdir(argv[3]) != 0)
+            return 3;
+        marked(n);
+        return 0;
+    }
+    if (!strcmp(mode, "setuid") && argc > 3) {
+        if (setuid((uid_t)atoi(argv[3])) != 0)
+            return 3;
+        marked(n);
+        return 0;
+    }
+    if (!strcmp(mode, "takefd") && argc > 4)
+        return take_fds(argv[3], argv[4]);
     if (!strcmp(mode, "execfail")) {
         char *args[] = {"missing", NULL};
         if (execv(argc > 3 ? argv[3] : "/nonexistent/rec_prog", args) != -1)

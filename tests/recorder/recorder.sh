@@ -9,6 +9,15 @@
 #   processes: fork and exec with and without %p, a failed exec, an exec with an explicit
 #              environment, timestamps, the entry point of every C and C++ entry point, and the
 #              summary lines of `alignbench record`.
+#   descriptors: a program that closes its descriptors (3..1023, or all with close_range) or
+#              dup2s over the recorder's, then writes a line to a file of its own and allocates:
+#              that file must hold exactly its line; the recorder either still writes a valid
+#              trace (its descriptor was out of reach) or says it stopped.
+#   python:    the same with python3's os.closerange(3, 1024) (skipped, exit 77, without python3).
+#   paths:     a symlink planted at the temporary name (not followed) and at the final name (not
+#              followed), a relative AB_RECORD_OUT and a chdir, a setuid that makes the folder
+#              unwritable (the error names the path and errno; root only), and the temporary
+#              files a SIGKILL leaves, removed by the next `alignbench record`.
 # Signals are sent once the program has written its readiness file, never after a sleep.
 set -uo pipefail
 part=$1
@@ -298,9 +307,162 @@ processes() {
   [ "$rc" -eq 0 ] && [ "$n" -eq 1 ] && [ "$m" -eq 0 ] && ok cli-text-with-pid || fail "cli-text-with-pid ($rc $n $m)"
 }
 
+line="the program's line"
+# no_harm NAME VICTIM: the program's own file holds exactly the line it wrote
+no_harm() {
+  printf '%s\n' "$line" >"$dir/line"
+  if cmp -s "$dir/line" "$2"; then
+    ok "$1-file-untouched"
+  else
+    fail "$1-file-untouched ($(head -c 60 "$2" | od -c | head -2))"
+  fi
+}
+# stopped NAME OUTPUT TRACE: the recorder said it stopped, and left no trace under TRACE's name
+# but the partial temporary file it names
+stopped() {
+  local tmp
+  tmp=$(sed -n "s/.*: the program closed or replaced the trace's descriptor (fd [0-9]*): recording stopped, nothing more is written; the partial trace is left in \(.*\)$/\1/p" "$2")
+  cp "$2" "$dir/out"
+  if [ -n "$tmp" ] && [ -f "$tmp" ] && [ ! -e "$3" ]; then ok "$1-says-stopped"; else fail "$1-says-stopped"; fi
+}
+# The recorder's descriptor sits just below min(hard limit of open files, 4096) - 64 (above the
+# soft limit of 1024 the tests set): out of reach of close(3..1023) if that is above 1023.
+hard=$(ulimit -Hn)
+[ "$hard" = unlimited ] && hard=4096
+[ "$hard" -gt 4096 ] && hard=4096
+# kept_or_stopped NAME RC OUTPUT TRACE ALLOCS: a valid trace with ALLOCS marked allocs and frees,
+# or, if the descriptor could not be placed above 1023, the recorder said it stopped
+kept_or_stopped() {
+  if [ $(( hard - 64 )) -gt 1023 ]; then
+    status "$1-status" "$2" 0
+    cp "$3" "$dir/out"
+    valid "$1" "$4"; [ -n "$5" ] && marked "$1" "$4" "$5" "$5"
+  else
+    stopped "$1" "$3" "$4"
+  fi
+}
+
+descriptors() {
+  local rc
+  # close(3..1023) with a soft limit of 1024, as a daemon does, then a file of its own.
+  (ulimit -Sn 1024; "$ab" record --lib "$lib" -o "$dir/c.abt" -- "$prog" takefd 0 1023 "$dir/victim.c" \
+    >"$dir/c.out" 2>&1); rc=$?
+  no_harm close-1023 "$dir/victim.c"
+  grep -qx "nofile 1024" "$dir/c.out" && ok close-1023-soft-limit-kept || fail "close-1023-soft-limit-kept ($(head -1 "$dir/c.out"))"
+  kept_or_stopped close-1023 $rc "$dir/c.out" "$dir/c.abt" 200000
+
+  # close_range(3, ~0): nothing is out of reach; the recorder must notice and stop.
+  "$ab" record --lib "$lib" -o "$dir/all.abt" -- "$prog" takefd 0 all "$dir/victim.all" >"$dir/all.out" 2>&1; rc=$?
+  no_harm close-all "$dir/victim.all"
+  status close-all-status $rc 1
+  stopped close-all "$dir/all.out" "$dir/all.abt"
+
+  # dup2 of the program's file over the recorder's descriptor: same number, another file.
+  "$ab" record --lib "$lib" -o "$dir/dup.abt" -- "$prog" takefd 0 dup2 "$dir/victim.dup" >"$dir/dup.out" 2>&1; rc=$?
+  no_harm dup2 "$dir/victim.dup"
+  status dup2-status $rc 1
+  stopped dup2 "$dir/dup.out" "$dir/dup.abt"
+
+  # Without `alignbench record` (no manifest) the recorder says it on stderr.
+  LD_PRELOAD=$lib AB_RECORD_OUT="$dir/dup1.abt" "$prog" takefd 0 dup2 "$dir/victim.dup1" >"$dir/dup1.out" 2>&1; rc=$?
+  no_harm dup2-stderr "$dir/victim.dup1"
+  status dup2-stderr-status $rc 0
+  stopped dup2-stderr "$dir/dup1.out" "$dir/dup1.abt"
+}
+
+python() {
+  command -v python3 >/dev/null || { echo "SKIP: no python3"; exit 77; }
+  local rc
+  (ulimit -Sn 1024; "$ab" record --lib "$lib" -o "$dir/py.abt" -- python3 -c '
+import os, sys
+os.closerange(3, 1024)
+with open(sys.argv[1], "w") as f:
+    f.write("the program'"'"'s line\n")
+    f.flush()
+    for i in range(200000):
+        b = bytearray(1000)  # over 512 bytes: malloc, not pymalloc
+' "$dir/victim.py" >"$dir/py.out" 2>&1); rc=$?
+  no_harm python-closerange "$dir/victim.py"
+  kept_or_stopped python-closerange $rc "$dir/py.out" "$dir/py.abt" ""
+  if [ -f "$dir/py.abt" ]; then
+    ops=$(val "$dir/py.abt" ops)
+    [ "${ops:-0}" -ge 400000 ] && ok python-closerange-all-ops || fail "python-closerange-all-ops ($ops)"
+  fi
+}
+
+paths() {
+  local rc p pid
+  printf 'precious\n' >"$dir/precious"
+  # A symlink planted at the temporary name (the pid is known: a shell that execs the program).
+  sh -c 'ln -s "$1" "$2.tmp.$$" && exec env LD_PRELOAD="$3" AB_RECORD_OUT="$2" "$4" exit 100 0' \
+    sh "$dir/precious" "$dir/sl.abt" "$lib" "$prog" >"$dir/sl.out" 2>&1; rc=$?
+  cp "$dir/sl.out" "$dir/out"
+  status tmp-link-status $rc 0
+  [ "$(cat "$dir/precious")" = precious ] && ok tmp-link-not-followed || fail tmp-link-not-followed
+  [ ! -e "$dir/sl.abt" ] && [ ! -L "$dir/sl.abt" ] && ok tmp-link-no-trace || fail tmp-link-no-trace
+  grep -q "alignbench-record: cannot create the temporary trace $dir/sl.abt.tmp.[0-9]*: File exists (EEXIST); the program runs unrecorded" "$dir/sl.out" &&
+    ok tmp-link-says-why || fail tmp-link-says-why
+
+  # A symlink at the final name is replaced, not followed (rename(2); held before this too).
+  printf 'precious\n' >"$dir/precious2"
+  ln -s "$dir/precious2" "$dir/fl.abt"
+  rec "$dir/fl.abt" "$prog" exit 10 0
+  [ "$(cat "$dir/precious2")" = precious ] && [ ! -L "$dir/fl.abt" ] && ok final-link-not-followed || fail final-link-not-followed
+  valid final-link "$dir/fl.abt"
+
+  # A relative AB_RECORD_OUT, then a chdir: the trace lands where the program started.
+  mkdir "$dir/sub"
+  (cd "$dir" && LD_PRELOAD=$lib AB_RECORD_OUT=rel.abt "$prog" chdir 100 sub >"$dir/out" 2>&1); rc=$?
+  status chdir-status $rc 0
+  valid chdir "$dir/rel.abt"; marked chdir "$dir/rel.abt" 200 100
+  [ -z "$(ls "$dir/sub")" ] && [ -z "$(ls "$dir" | grep '^rel\.abt\.tmp')" ] && ok chdir-nothing-else || fail "chdir-nothing-else ($(ls "$dir" "$dir/sub"))"
+
+  # setuid to nobody: the folder (root's, 0755) can no longer be written; the trace stays under its
+  # temporary name and the error says which paths and why.
+  if [ "$(id -u)" -eq 0 ]; then
+    mkdir -m 0755 "$dir/su"
+    LD_PRELOAD=$lib AB_RECORD_OUT="$dir/su/su.abt" "$prog" setuid 10 65534 >"$dir/su.out" 2>&1; rc=$?
+    cp "$dir/su.out" "$dir/out"
+    status setuid-status $rc 0
+    p=$(ls "$dir/su" | sed -n 's/^su\.abt\.tmp\.\([0-9]*\)$/\1/p')
+    grep -q "alignbench-record: cannot rename the finished trace $dir/su/su.abt.tmp.$p to $dir/su/su.abt: Permission denied (EACCES); the trace is left under its temporary name" "$dir/su.out" &&
+      ok setuid-names-cause || fail setuid-names-cause
+    [ -n "$p" ] && valid setuid-trace-kept "$dir/su/su.abt.tmp.$p"
+  else
+    echo "skip setuid-names-cause (needs root)"
+  fi
+
+  # SIGKILL leaves NAME.tmp.PID; the next `alignbench record` with that output removes it, and
+  # only it: not a file of a live process, not a link, not a name of another form.
+  local pattern
+  printf 'precious\n' >"$dir/precious3"
+  for pattern in st.abt 'st.%p.abt'; do
+    "$ab" record --lib "$lib" -o "$dir/$pattern" -- "$prog" wait 100 "$dir/ready.st" >"$dir/st1.out" 2>&1 &
+    pid=$!
+    if p=$(wait_ready "$dir/ready.st"); then kill -KILL "$p"; else kill -KILL $pid; fi
+    wait $pid
+    rm -f "$dir/ready.st"
+    local stale=$dir/${pattern/\%p/$p}.tmp.$p
+    [ -f "$stale" ] && ok "stale-$pattern-left-by-sigkill" || fail "stale-$pattern-left-by-sigkill ($(ls "$dir"))"
+    local gone; gone=$(sh -c 'echo $$')
+    local alive=$dir/${pattern/\%p/$$}.tmp.$$ other=${stale}x link=$dir/${pattern/\%p/$gone}.tmp.$gone
+    : >"$alive"; : >"$other"; ln -s "$dir/precious3" "$link"
+    "$ab" record --lib "$lib" -o "$dir/$pattern" -- "$prog" exit 10 0 >"$dir/out" 2>&1; rc=$?
+    status "stale-$pattern-status" $rc 0
+    [ ! -e "$stale" ] && grep -qF "alignbench record: removed $stale, a temporary trace left by process $p, which is gone" "$dir/out" &&
+      ok "stale-$pattern-removed" || fail "stale-$pattern-removed"
+    [ -f "$alive" ] && [ -f "$other" ] && [ -L "$link" ] && [ "$(cat "$dir/precious3")" = precious ] &&
+      ok "stale-$pattern-others-kept" || fail "stale-$pattern-others-kept"
+    rm -f "$alive" "$other" "$link"
+  done
+}
+
 case "$part" in
   endings) endings ;;
   processes) processes ;;
+  descriptors) descriptors ;;
+  python) python ;;
+  paths) paths ;;
   *) echo "unknown part $part"; exit 2 ;;
 esac
 echo "$fails failed"

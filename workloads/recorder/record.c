@@ -66,6 +66,8 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <sys/resource.h>
+#include <sys/stat.h>
 #include <sys/syscall.h>
 #include <time.h>
 #include <unistd.h>
@@ -88,6 +90,8 @@ extern char **environ;
 #define PAGE 4096ul
 #define HDR ((off_t)sizeof(ab_trace_header))
 #define NSIG_MAX 65
+#define FD_TOP 4096 /* the trace's descriptor goes just below this (or the hard limit) */
+#define FD_ROOM 64
 
 static __thread int in_recorder __attribute__((tls_model("initial-exec")));
 static __thread int holds_lock __attribute__((tls_model("initial-exec")));
@@ -108,6 +112,11 @@ static struct recorder {
     pid_t pid;
     unsigned gen; /* program image number of this pid (0: the first) */
     int fd;
+    dev_t fdev; /* the temporary file this process created: fd must still be it to be written */
+    ino_t fino;
+    int lost;       /* the program closed or replaced fd: nothing more is written */
+    dev_t take_dev; /* the temporary file an exec handed over (no %p): may be reopened */
+    ino_t take_ino;
     int has_pid_pattern, timestamps;
     char pattern[4096], out[4200], tmp[4300], manifest[4096];
     char lib[4096]; /* this library, for LD_PRELOAD of exec'd programs */
@@ -127,7 +136,7 @@ static struct recorder {
     size_t nfree, free_cap;
     uint32_t next_id;
     uint32_t threads, epoch; /* a new trace (epoch) numbers the threads anew */
-    int write_failed, table_failed, atfork_done;
+    int write_failed, write_errno, start_errno, table_failed, atfork_done;
     /* what was not recorded, for the metadata */
     uint64_t unseen_frees, huge_skipped, implicit_frees, unseen_reallocs, thread_overflow;
     uint64_t inherited, forks;
@@ -201,6 +210,37 @@ static void say(const char *msg)
 {
     if (write(2, msg, strlen(msg)) < 0) {
     }
+}
+
+/* errno as words, without strerror (not async-signal-safe): the causes a trace file meets. */
+static void s_errno(struct sbuf *s, int e)
+{
+    static const struct {
+        int e;
+        const char *text;
+    } known[] = {{EACCES, "Permission denied (EACCES)"},
+                 {EPERM, "Operation not permitted (EPERM)"},
+                 {ENOENT, "No such file or directory (ENOENT)"},
+                 {EEXIST, "File exists (EEXIST)"},
+                 {ELOOP, "it is a symbolic link (ELOOP)"},
+                 {ENOTDIR, "Not a directory (ENOTDIR)"},
+                 {EISDIR, "Is a directory (EISDIR)"},
+                 {ENAMETOOLONG, "File name too long (ENAMETOOLONG)"},
+                 {ENOSPC, "No space left on device (ENOSPC)"},
+                 {EDQUOT, "Disk quota exceeded (EDQUOT)"},
+                 {EFBIG, "File too large (EFBIG)"},
+                 {EROFS, "Read-only file system (EROFS)"},
+                 {EIO, "Input/output error (EIO)"},
+                 {EBADF, "Bad file descriptor (EBADF)"},
+                 {EMFILE, "Too many open files (EMFILE)"},
+                 {EXDEV, "Invalid cross-device link (EXDEV)"},
+                 {ENOMEM, "Cannot allocate memory (ENOMEM)"}};
+    for (size_t i = 0; i < sizeof known / sizeof known[0]; i++)
+        if (known[i].e == e) {
+            s_add(s, known[i].text);
+            return;
+        }
+    s_kv(s, "errno ", (uint64_t)e);
 }
 
 /* ---- pointer -> id table ---- */
@@ -284,7 +324,101 @@ static void table_erase(size_t i)
     }
 }
 
+/* ---- the trace's descriptor: the program's descriptors are not ours to write ---- */
+
+/* 1 if rec.fd still is the temporary file this process created (same device and inode). A
+ * program may close it (close_range, closefrom, a loop over its descriptors) and get the number
+ * back for a file of its own, or dup2 over it: then it is the program's. Checked before every
+ * write, ftruncate and close (per 1 MiB flush, not per op). Async-signal-safe. */
+static int fd_is_trace(void)
+{
+    struct stat st;
+    return !rec.lost && rec.fd >= 0 && fstat(rec.fd, &st) == 0 && st.st_dev == rec.fdev &&
+           st.st_ino == rec.fino;
+}
+
+/* 1 if the temporary name still is that file, and not a link or another file put in its place
+ * (before it is renamed or removed); 0 if it is not; -1 (errno set) if that cannot be seen (after
+ * a setuid, say: the folder is no longer ours). */
+static int name_is_trace(void)
+{
+    struct stat st;
+    if (lstat(rec.tmp, &st) != 0)
+        return errno == ENOENT ? 0 : -1;
+    return S_ISREG(st.st_mode) && st.st_dev == rec.fdev && st.st_ino == rec.fino;
+}
+
+/* Append one line to AB_RECORD_MANIFEST (O_APPEND: one write, one whole line); 0 if written. */
+static int append_manifest(const char *line)
+{
+    if (!rec.manifest[0])
+        return -1;
+    int fd = open(rec.manifest, O_WRONLY | O_APPEND | O_NOFOLLOW | O_CLOEXEC);
+    if (fd < 0)
+        return -1;
+    ssize_t n = write(fd, line, strlen(line));
+    close(fd);
+    return n == (ssize_t)strlen(line) ? 0 : -1;
+}
+
+/* The recorder's descriptor, moved where a program does not reach: just below FD_TOP (or the
+ * hard limit of open files, if lower), above the program's soft limit when that is lower (it is
+ * raised for the dup only, then restored), so that a loop up to the soft limit or
+ * close_range(3, 1023) leaves it alone. Returns the new descriptor (the old one is closed), or
+ * fd itself if there is no room up there. */
+static int move_high(int fd)
+{
+    struct rlimit lim;
+    if (getrlimit(RLIMIT_NOFILE, &lim) != 0)
+        return fd;
+    rlim_t top = lim.rlim_max < FD_TOP ? lim.rlim_max : FD_TOP;
+    if (top < 2 * FD_ROOM)
+        return fd;
+    int raised = 0;
+    if (lim.rlim_cur < top) {
+        struct rlimit more = {top, lim.rlim_max};
+        raised = setrlimit(RLIMIT_NOFILE, &more) == 0;
+    }
+    int hi = fcntl(fd, F_DUPFD_CLOEXEC, (int)(top - FD_ROOM));
+    if (raised)
+        setrlimit(RLIMIT_NOFILE, &lim);
+    if (hi < 0 && lim.rlim_cur >= 2 * FD_ROOM && lim.rlim_cur < top)
+        hi = fcntl(fd, F_DUPFD_CLOEXEC, (int)(lim.rlim_cur - FD_ROOM));
+    if (hi < 0)
+        return fd;
+    close(fd);
+    return hi;
+}
+
+/* The program closed or replaced the trace's descriptor: stop for good, never touch that number
+ * again (it is the program's now), and say so: through the manifest to `alignbench record`
+ * (a line starting with '!'), else on stderr. The partial temporary file stays. */
+static void trace_lost(void)
+{
+    if (rec.lost)
+        return;
+    rec.lost = 1;
+    atomic_store(&rec.state, REC_PASSIVE);
+    char msg[4600];
+    struct sbuf s = {msg, 0, sizeof msg};
+    s_kv(&s, "!alignbench-record: pid ", (uint64_t)rec.pid);
+    s_kv(&s, ": the program closed or replaced the trace's descriptor (fd ", (uint64_t)rec.fd);
+    s_add(&s, "): recording stopped, nothing more is written; the partial trace is left in ");
+    s_add(&s, rec.tmp);
+    s_add(&s, "\n");
+    rec.fd = -1;
+    if (append_manifest(msg))
+        say(msg + 1);
+}
+
 /* ---- ops ---- */
+
+static void write_failed(int err)
+{
+    if (!rec.write_failed)
+        rec.write_errno = err;
+    rec.write_failed = 1;
+}
 
 static int write_at(const void *data, size_t len, off_t off)
 {
@@ -293,8 +427,10 @@ static int write_at(const void *data, size_t len, off_t off)
         ssize_t w = pwrite(rec.fd, p, len, off);
         if (w < 0 && errno == EINTR)
             continue;
-        if (w <= 0)
+        if (w <= 0) {
+            write_failed(w < 0 ? errno : EIO);
             return -1;
+        }
         p += w;
         len -= (size_t)w;
         off += w;
@@ -307,9 +443,12 @@ static int write_at(const void *data, size_t len, off_t off)
 static void flush_buf(void)
 {
     uint64_t base = atomic_load_explicit(&rec.buf_base, memory_order_relaxed);
-    if (rec.nbuf && !rec.write_failed &&
-        write_at(rec.buf, rec.nbuf * sizeof(ab_op), HDR + (off_t)(base * sizeof(ab_op))))
-        rec.write_failed = 1;
+    if (rec.nbuf && !rec.write_failed && !rec.lost) {
+        if (!fd_is_trace())
+            trace_lost();
+        else
+            write_at(rec.buf, rec.nbuf * sizeof(ab_op), HDR + (off_t)(base * sizeof(ab_op)));
+    }
     atomic_store_explicit(&rec.buf_base, base + rec.nbuf, memory_order_release);
     rec.nbuf = 0;
 }
@@ -459,19 +598,58 @@ static int expand_name(char *dst, size_t len)
     return s.len + 1 >= len ? -1 : 0;
 }
 
-/* Open a new trace for this process (its pid and gen set): an empty file with a zero header. */
+/* The temporary file an exec without %p handed over (the program before it wrote it, under this
+ * pid): reopened only if the name still is that very file, never through a link (nor a FIFO,
+ * which would block: O_NONBLOCK). */
+static int take_over(void)
+{
+    int fd = open(rec.tmp, O_WRONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC);
+    if (fd < 0)
+        return -1;
+    struct stat st;
+    if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode) || st.st_dev != rec.take_dev ||
+        st.st_ino != rec.take_ino || ftruncate(fd, 0) != 0) {
+        close(fd);
+        errno = EEXIST;
+        return -1;
+    }
+    return fd;
+}
+
+/* Open a new trace for this process (its pid and gen set): an empty file with a zero header, in
+ * OUT.tmp.PID, created here (O_EXCL: never a file or a link that was there before), its
+ * descriptor out of the program's way (move_high). -1 with rec.start_errno set if it cannot. */
 static int start_file(void)
 {
-    if (expand_name(rec.out, sizeof rec.out))
+    rec.fd = -1;
+    rec.lost = 0;
+    rec.tmp[0] = 0;
+    if (expand_name(rec.out, sizeof rec.out)) {
+        rec.start_errno = ENAMETOOLONG;
         return -1;
+    }
     struct sbuf s = {rec.tmp, 0, sizeof rec.tmp};
     s_add(&s, rec.out);
     s_kv(&s, ".tmp.", (uint64_t)rec.pid);
-    rec.fd = open(rec.tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0666);
-    if (rec.fd < 0)
+    int fd = open(rec.tmp, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0666);
+    if (fd < 0 && errno == EEXIST && rec.take_ino)
+        fd = take_over();
+    rec.take_ino = 0;
+    struct stat st;
+    if (fd >= 0 && fstat(fd, &st) != 0) {
+        close(fd);
+        fd = -1;
+    }
+    if (fd < 0) {
+        rec.start_errno = errno;
         return -1;
+    }
+    rec.fd = move_high(fd);
+    rec.fdev = st.st_dev;
+    rec.fino = st.st_ino;
+    rec.write_failed = 0;
     ab_trace_header h = {0};
-    rec.write_failed = write_at(&h, sizeof h, 0) != 0;
+    write_at(&h, sizeof h, 0);
     clock_gettime(CLOCK_MONOTONIC, &rec.t0);
     rec.nbuf = 0;
     atomic_store(&rec.buf_base, 0);
@@ -480,6 +658,21 @@ static int start_file(void)
     rec.unseen_frees = rec.huge_skipped = rec.implicit_frees = rec.unseen_reallocs = 0;
     rec.thread_overflow = rec.inherited = rec.forks = 0;
     return 0;
+}
+
+/* Say why start_file failed, and what that means (`then`). */
+static void say_no_start(const char *then)
+{
+    char msg[4600];
+    struct sbuf s = {msg, 0, sizeof msg};
+    s_add(&s, "alignbench-record: cannot create the temporary trace ");
+    s_add(&s, rec.tmp[0] ? rec.tmp : rec.pattern);
+    s_add(&s, ": ");
+    s_errno(&s, rec.start_errno);
+    s_add(&s, "; ");
+    s_add(&s, then);
+    s_add(&s, "\n");
+    say(msg);
 }
 
 /* A new trace for a process that already has live blocks (a fork child, or the process after a
@@ -538,13 +731,19 @@ static void comm_name(char *buf, size_t len)
  * are consistent up to the committed op whatever it was doing). */
 static void finish_trace(const char *end)
 {
+    if (rec.lost)
+        return; /* said when it happened */
+    if (!fd_is_trace()) {
+        trace_lost();
+        return;
+    }
     struct snap s = rec.snaps[atomic_load_explicit(&rec.snap_idx, memory_order_acquire)];
     uint64_t base = atomic_load_explicit(&rec.buf_base, memory_order_acquire);
-    if (s.ops > base && write_at(rec.buf, (size_t)(s.ops - base) * sizeof(ab_op),
-                                 HDR + (off_t)(base * sizeof(ab_op))))
-        rec.write_failed = 1;
+    if (s.ops > base)
+        write_at(rec.buf, (size_t)(s.ops - base) * sizeof(ab_op),
+                 HDR + (off_t)(base * sizeof(ab_op)));
     if (ftruncate(rec.fd, HDR + (off_t)(s.ops * sizeof(ab_op))) != 0)
-        rec.write_failed = 1;
+        write_failed(errno);
     ab_trace_header h = {0};
     memcpy(h.magic, AB_TRACE_MAGIC, 8);
     h.version = AB_TRACE_VERSION;
@@ -572,28 +771,60 @@ static void finish_trace(const char *end)
     s_add(&m, " end=");
     s_add(&m, end);
     memset(h.meta + m.len, 0, sizeof h.meta - m.len);
-    if (write_at(&h, sizeof h, 0))
-        rec.write_failed = 1;
-    if (close(rec.fd) != 0)
-        rec.write_failed = 1;
-    rec.fd = -1;
-    if (rec.write_failed || rec.table_failed || rename(rec.tmp, rec.out) != 0) {
-        say("alignbench-record: writing the trace failed; no trace\n");
-        unlink(rec.tmp);
+    write_at(&h, sizeof h, 0);
+    if (!fd_is_trace()) { /* taken by another thread of the program while we wrote */
+        trace_lost();
         return;
     }
-    if (rec.manifest[0]) {
-        int fd = open(rec.manifest, O_WRONLY | O_APPEND | O_CLOEXEC);
-        if (fd >= 0) {
-            char line[4300];
-            struct sbuf l = {line, 0, sizeof line};
-            s_add(&l, rec.out);
-            s_add(&l, "\n");
-            if (write(fd, line, l.len) < 0) { /* O_APPEND: one write, one whole line */
-            }
-            close(fd);
-        }
+    if (close(rec.fd) != 0)
+        write_failed(errno);
+    rec.fd = -1;
+    char msg[9000];
+    struct sbuf e = {msg, 0, sizeof msg};
+    s_add(&e, "alignbench-record: ");
+    int named = name_is_trace(), err = errno;
+    if (named == 0) {
+        s_add(&e, "the temporary trace ");
+        s_add(&e, rec.tmp);
+        s_add(&e, " is no longer the file the recorder wrote (removed, or replaced by another "
+                  "file or a link); no trace, nothing renamed or removed\n");
+        say(msg);
+        return;
     }
+    if (rec.write_failed || rec.table_failed) {
+        if (rec.table_failed) {
+            s_add(&e, "out of memory for the recorder's tables");
+        } else {
+            s_add(&e, "writing the trace ");
+            s_add(&e, rec.tmp);
+            s_add(&e, " failed: ");
+            s_errno(&e, rec.write_errno);
+        }
+        s_add(&e, "; no trace\n");
+        say(msg);
+        if (named == 1)
+            unlink(rec.tmp);
+        return;
+    }
+    if (named == 1 && rename(rec.tmp, rec.out) != 0) {
+        named = -1;
+        err = errno;
+    }
+    if (named < 0) { /* after a setuid, say: the folder is no longer ours */
+        s_add(&e, "cannot rename the finished trace ");
+        s_add(&e, rec.tmp);
+        s_add(&e, " to ");
+        s_add(&e, rec.out);
+        s_add(&e, ": ");
+        s_errno(&e, err);
+        s_add(&e, "; the trace is left under its temporary name\n");
+        say(msg);
+        return;
+    }
+    e.len = 0;
+    s_add(&e, rec.out);
+    s_add(&e, "\n");
+    append_manifest(msg);
 }
 
 /* ---- life cycle ---- */
@@ -616,7 +847,7 @@ static void fork_child(void)
     holds_lock = 0;
     if (atomic_load(&rec.state) != REC_ON)
         return;
-    if (rec.fd >= 0)
+    if (fd_is_trace())
         close(rec.fd); /* the parent's trace: the parent finishes it */
     rec.fd = -1;
     if (!rec.has_pid_pattern) {
@@ -627,18 +858,48 @@ static void fork_child(void)
     rec.gen = 0;
     in_recorder = 1;
     if (restart_trace()) {
-        say("alignbench-record: cannot start the trace of a fork child; it runs unrecorded\n");
+        say_no_start("this fork child runs unrecorded");
         atomic_store(&rec.state, REC_PASSIVE);
     }
     in_recorder = 0;
 }
 
-static void copy_env(char *dst, size_t len, const char *name)
+/* path made absolute against the current directory (a program that changes directory later
+ * still writes, and renames, where it was asked); -1 if it does not fit or there is no cwd. */
+static int absolute(char *dst, size_t len, const char *path)
 {
-    const char *v = getenv(name);
-    dst[0] = 0;
-    if (v && strlen(v) < len)
-        memcpy(dst, v, strlen(v) + 1);
+    size_t n = 0;
+    if (path[0] != '/') {
+        if (!getcwd(dst, len))
+            return -1;
+        n = strlen(dst);
+        if (n + 1 < len && (n == 0 || dst[n - 1] != '/'))
+            dst[n++] = '/';
+    }
+    if (n + strlen(path) >= len) {
+        errno = ENAMETOOLONG;
+        return -1;
+    }
+    memcpy(dst + n, path, strlen(path) + 1);
+    return 0;
+}
+
+/* AB_RECORD_EXEC, "PID:GEN[:DEV:INO]", set by the exec that started this program: its image
+ * number, and without %p the temporary file it hands over. */
+static void parse_exec_var(void)
+{
+    const char *ex = getenv("AB_RECORD_EXEC");
+    char *end;
+    if (!ex || strtol(ex, &end, 10) != (long)rec.pid || *end != ':')
+        return;
+    rec.gen = (unsigned)strtoul(end + 1, &end, 10);
+    if (*end != ':')
+        return;
+    unsigned long long dev = strtoull(end + 1, &end, 10);
+    if (*end != ':')
+        return;
+    rec.take_dev = (dev_t)dev;
+    rec.take_ino = (ino_t)strtoull(end + 1, NULL, 10);
 }
 
 static void init_locked(void)
@@ -647,20 +908,28 @@ static void init_locked(void)
         return;
     atomic_store(&rec.state, REC_PASSIVE); /* unless everything below works */
     const char *out = getenv("AB_RECORD_OUT");
-    if (!out || !*out || strlen(out) >= sizeof rec.pattern)
+    if (!out || !*out)
         return;
-    memcpy(rec.pattern, out, strlen(out) + 1);
+    if (absolute(rec.pattern, sizeof rec.pattern, out)) {
+        char msg[200];
+        struct sbuf s = {msg, 0, sizeof msg};
+        s_add(&s, "alignbench-record: cannot make AB_RECORD_OUT an absolute path: ");
+        s_errno(&s, errno);
+        s_add(&s, "; the program runs unrecorded\n");
+        say(msg);
+        return;
+    }
     rec.pid = getpid();
     rec.has_pid_pattern = strstr(out, "%p") != NULL;
-    const char *ex = getenv("AB_RECORD_EXEC"); /* "PID:GEN" set by the exec that started us */
-    if (ex && strtol(ex, NULL, 10) == (long)rec.pid && strchr(ex, ':'))
-        rec.gen = (unsigned)strtoul(strchr(ex, ':') + 1, NULL, 10);
+    parse_exec_var();
     const char *pid = getenv("AB_RECORD_PID");
     if (!rec.has_pid_pattern && pid && strtol(pid, NULL, 10) != (long)rec.pid)
         return; /* one trace name: only the first process records */
     const char *ts = getenv("AB_RECORD_TIMESTAMPS");
     rec.timestamps = ts && *ts && strcmp(ts, "0") != 0;
-    copy_env(rec.manifest, sizeof rec.manifest, "AB_RECORD_MANIFEST");
+    const char *man = getenv("AB_RECORD_MANIFEST");
+    if (man && *man && absolute(rec.manifest, sizeof rec.manifest, man))
+        rec.manifest[0] = 0;
     const char *at = getenv("AB_RECORD_TEST_SIGNAL_AT");
     rec.signal_at = at ? strtoull(at, NULL, 10) : 0;
     Dl_info info;
@@ -670,9 +939,13 @@ static void init_locked(void)
     rec.buf = map_grow(NULL, 0, BUF_OPS * sizeof(ab_op));
     ab_live_init(&rec.live, map_grow, map_release);
     rec.live.on_release = push_free_id;
-    if (!rec.buf || table_resize(1u << 16) || start_file()) {
-        say("alignbench-record: cannot start recording (output file or memory); the program "
-            "runs unrecorded\n");
+    if (!rec.buf || table_resize(1u << 16)) {
+        say("alignbench-record: out of memory for the recorder's tables; the program runs "
+            "unrecorded\n");
+        return;
+    }
+    if (start_file()) {
+        say_no_start("the program runs unrecorded");
         return;
     }
     if (!rec.atfork_done) {
@@ -937,6 +1210,10 @@ static char **exec_env(char *const envp[], size_t *bytes)
     s = env_var(p, endp, "AB_RECORD_EXEC=");
     s_num(&s, (uint64_t)rec.pid);
     s_kv(&s, ":", rec.gen + 1);
+    if (!rec.has_pid_pattern && fd_is_trace()) { /* the next program takes the file over */
+        s_kv(&s, ":", (uint64_t)rec.fdev);
+        s_kv(&s, ":", (uint64_t)rec.fino);
+    }
     env[k++] = p;
     p += s.len + 1;
     if (rec.manifest[0]) {
@@ -1013,7 +1290,7 @@ static int exec_common(enum exec_how how, const char *file, char *const argv[], 
         if (restart_trace() == 0)
             atomic_store(&rec.state, REC_ON);
         else
-            say("alignbench-record: cannot restart the trace after a failed exec; it stops\n");
+            say_no_start("after the failed exec the program runs unrecorded");
     }
     leave();
     errno = err;
