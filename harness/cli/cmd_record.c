@@ -8,9 +8,11 @@
  * program that changes directory still writes where it was asked; "%p" in it stands for each
  * process's pid, and then every process forked or exec'd records its own trace), AB_RECORD_PID
  * its own pid (without %p only this process records), AB_RECORD_MANIFEST a temporary file where
- * each process appends the name of the trace it finished, and AB_RECORD_TIMESTAMPS with
- * --timestamps. Afterwards every trace listed is validated and summarised, one line each; with
- * --text each is converted to the text form. The exit code is the program's when it failed (128
+ * each process appends the name of the trace it finished (or, after a '!', why it had to stop),
+ * and AB_RECORD_TIMESTAMPS with --timestamps. Before the program starts, the temporary traces a
+ * SIGKILL left for this output are removed (record_stale.c). Afterwards every trace listed is
+ * validated and summarised, one line each; with --text each is converted to the text form. The exit
+ * code is the program's when it failed (128
  * + the signal when killed), 1 when no valid trace came out.
  */
 #include "harness/orchestrator/child.h"
@@ -54,7 +56,12 @@ static void record_usage(FILE *out)
             "recording began, and blocks of 4 GiB or more, are not recorded; their counts are in\n"
             "the trace's metadata (`alignbench trace stats FILE`). --lib PATH: the recorder\n"
             "library (default: the installed one, lib/alignbench/" RECORDER_LIB ", else the one\n"
-            "next to alignbench in a build tree).\n");
+            "next to alignbench in a build tree).\n\n"
+            "A trace in progress is FILE.tmp.PID, created anew (never through a file or a link\n"
+            "already there); one that a SIGKILL left (its process gone) is removed before the\n"
+            "program starts. The recorder writes nothing but its trace: if the program closes\n"
+            "or replaces the recorder's descriptor (close_range, closefrom, dup2), recording\n"
+            "stops, it says so and no trace is written (exit 1).\n");
 }
 
 /* The value of " key=" in a trace's metadata, or "?". */

@@ -22,7 +22,8 @@
  *   update sees the previous one). The trace can thus be finished from anywhere, even from a
  *   signal handler that interrupted this thread in the middle of an op: the committed ops are
  *   (re)written from the buffer, the file is truncated after them and the snapshot becomes the
- *   header, with async-signal-safe calls only (pwrite, ftruncate, close, rename, open, read).
+ *   header, with async-signal-safe calls only (pwrite, ftruncate, close, rename, open, read,
+ *   fstat, lstat).
  * - The trace is finished at exit (a destructor), in _exit/_Exit, before an exec, and on SIGTERM,
  *   SIGINT, SIGHUP, SIGQUIT, SIGABRT (abort) and SIGSEGV: the handler finishes the trace,
  *   restores the default action and raises the signal again, so the process ends as it would
@@ -30,6 +31,13 @@
  *   interposed so that the program still sees (and may set) SIG_DFL, and a handler the program
  *   installs replaces ours (the program then decides how it ends; exit and _exit still finish
  *   the trace). A trace in progress lives in OUT.tmp.PID and is renamed to its name when done.
+ * - It writes its trace and nothing else. OUT.tmp.PID is created with O_EXCL|O_NOFOLLOW (never a
+ *   file or a link planted there), and renamed or removed only while the name is still that
+ *   file. The descriptor sits high (move_high), out of reach of a program closing its low
+ *   descriptors, and before every write, ftruncate and close fstat must show the same device
+ *   and inode: a program that closed it (close_range, closefrom) or dup2'd over it has taken the
+ *   number, and the recording stops there and says so (trace_lost). A relative AB_RECORD_OUT is
+ *   made absolute at start (a chdir does not lose the trace); every failure names path and errno.
  * - Which processes record (AB_RECORD_OUT names the trace): with "%p" in the name every process
  *   does, each into its own file: %p becomes the pid, or PID-N for the N-th program image of
  *   that pid (an exec'd program, or the same program after an exec that failed). A fork child
