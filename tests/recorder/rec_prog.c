@@ -29,8 +29,10 @@
  *                                               "all" (close_range(3, ~0), open VICTIM), or
  *                                               "dup2" (open VICTIM, dup2 it over the
  *                                               recorder's descriptor, found in /proc/self/fd as
- *                                               the file named *.tmp.PID). Prints "nofile S",
- *                                               its soft limit of open files, first.
+ *                                               the file named *.tmp.PID), or "link" (put a
+ *                                               symlink to VICTIM in place of that file's
+ *                                               name). Prints "nofile S", its soft limit of
+ *                                               open files, first.
  */
 #include <dirent.h>
 #include <fcntl.h>
@@ -95,22 +97,24 @@ static int entries(void)
 }
 
 /* The descriptor whose file is named *.tmp.PID (the recorder's temporary trace), or -1. */
-static int recorder_fd(void)
+static int recorder_fd(char *target, size_t len)
 {
-    char suffix[32], link[300], target[4200];
+    char suffix[32], link[300];
     snprintf(suffix, sizeof suffix, ".tmp.%ld", (long)getpid());
     DIR *d = opendir("/proc/self/fd");
     int found = -1;
     struct dirent *e;
     while (d && (e = readdir(d)) != NULL) {
         snprintf(link, sizeof link, "/proc/self/fd/%s", e->d_name);
-        ssize_t n = readlink(link, target, sizeof target - 1);
+        ssize_t n = readlink(link, target, len - 1);
         if (n <= 0)
             continue;
         target[n] = 0;
         size_t sl = strlen(suffix);
-        if ((size_t)n > sl && !strcmp(target + n - sl, suffix))
+        if ((size_t)n > sl && !strcmp(target + n - sl, suffix)) {
             found = atoi(e->d_name);
+            break;
+        }
     }
     if (d)
         closedir(d);
@@ -128,8 +132,15 @@ static int take_fds(const char *how, const char *victim)
     void *volatile first = malloc(16); /* volatile: the compiler may not drop the pair */
     free(first);
     int rfd = -1;
-    if (!strcmp(how, "dup2")) {
-        if ((rfd = recorder_fd()) < 0)
+    char path[4200], moved[4300];
+    if (!strcmp(how, "link")) { /* the recorder's name becomes a link to VICTIM */
+        if (recorder_fd(path, sizeof path) < 0)
+            return 8;
+        snprintf(moved, sizeof moved, "%s.moved", path);
+        if (rename(path, moved) != 0 || symlink(victim, path) != 0)
+            return 9;
+    } else if (!strcmp(how, "dup2")) {
+        if ((rfd = recorder_fd(path, sizeof path)) < 0)
             return 8;
     } else if (!strcmp(how, "all")) {
         if (syscall(SYS_close_range, 3u, ~0u, 0) != 0)

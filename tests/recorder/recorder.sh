@@ -368,6 +368,16 @@ descriptors() {
   no_harm dup2-stderr "$dir/victim.dup1"
   status dup2-stderr-status $rc 0
   stopped dup2-stderr "$dir/dup1.out" "$dir/dup1.abt"
+
+  # The temporary name replaced by a link to the program's file while recording: the recorder
+  # finishes its own file but neither renames nor removes what is at the name now.
+  "$ab" record --lib "$lib" -o "$dir/ln.abt" -- "$prog" takefd 0 link "$dir/victim.ln" >"$dir/out" 2>&1; rc=$?
+  no_harm tmp-replaced "$dir/victim.ln"
+  status tmp-replaced-status $rc 1
+  [ ! -e "$dir/ln.abt" ] && [ ! -L "$dir/ln.abt" ] && [ -L "$(ls -d "$dir"/ln.abt.tmp.* | grep -v moved)" ] &&
+    ok tmp-replaced-not-renamed || fail tmp-replaced-not-renamed
+  grep -q "alignbench-record: the temporary trace $dir/ln.abt.tmp.[0-9]* is no longer the file the recorder wrote" "$dir/out" &&
+    ok tmp-replaced-says-why || fail tmp-replaced-says-why
 }
 
 python() {

@@ -251,6 +251,28 @@ static void s_errno(struct sbuf *s, int e)
     s_kv(s, "errno ", (uint64_t)e);
 }
 
+/* Say "alignbench-record: WHAT PATH[ to TO]: ERRNO; THEN" (async-signal-safe). */
+static void say_failure(const char *what, const char *path, const char *to, int err,
+                        const char *then)
+{
+    char msg[9000];
+    struct sbuf s = {msg, 0, sizeof msg};
+    s_add(&s, "alignbench-record: ");
+    s_add(&s, what);
+    s_add(&s, " ");
+    s_add(&s, path);
+    if (to) {
+        s_add(&s, " to ");
+        s_add(&s, to);
+    }
+    s_add(&s, ": ");
+    s_errno(&s, err);
+    s_add(&s, "; ");
+    s_add(&s, then);
+    s_add(&s, "\n");
+    say(msg);
+}
+
 /* ---- pointer -> id table ---- */
 
 /* Key and id side by side: a lookup costs one cache miss, not two. The block's entry point,
@@ -671,16 +693,8 @@ static int start_file(void)
 /* Say why start_file failed, and what that means (`then`). */
 static void say_no_start(const char *then)
 {
-    char msg[4600];
-    struct sbuf s = {msg, 0, sizeof msg};
-    s_add(&s, "alignbench-record: cannot create the temporary trace ");
-    s_add(&s, rec.tmp[0] ? rec.tmp : rec.pattern);
-    s_add(&s, ": ");
-    s_errno(&s, rec.start_errno);
-    s_add(&s, "; ");
-    s_add(&s, then);
-    s_add(&s, "\n");
-    say(msg);
+    say_failure("cannot create the temporary trace", rec.tmp[0] ? rec.tmp : rec.pattern, NULL,
+                rec.start_errno, then);
 }
 
 /* A new trace for a process that already has live blocks (a fork child, or the process after a
@@ -787,29 +801,22 @@ static void finish_trace(const char *end)
     if (close(rec.fd) != 0)
         write_failed(errno);
     rec.fd = -1;
-    char msg[9000];
-    struct sbuf e = {msg, 0, sizeof msg};
-    s_add(&e, "alignbench-record: ");
     int named = name_is_trace(), err = errno;
     if (named == 0) {
-        s_add(&e, "the temporary trace ");
-        s_add(&e, rec.tmp);
-        s_add(&e, " is no longer the file the recorder wrote (removed, or replaced by another "
+        char msg[4500];
+        struct sbuf m = {msg, 0, sizeof msg};
+        s_add(&m, "alignbench-record: the temporary trace ");
+        s_add(&m, rec.tmp);
+        s_add(&m, " is no longer the file the recorder wrote (removed, or replaced by another "
                   "file or a link); no trace, nothing renamed or removed\n");
         say(msg);
         return;
     }
+    if (rec.table_failed)
+        say("alignbench-record: out of memory for the recorder's tables; no trace\n");
+    else if (rec.write_failed)
+        say_failure("cannot write the trace", rec.tmp, NULL, rec.write_errno, "no trace");
     if (rec.write_failed || rec.table_failed) {
-        if (rec.table_failed) {
-            s_add(&e, "out of memory for the recorder's tables");
-        } else {
-            s_add(&e, "writing the trace ");
-            s_add(&e, rec.tmp);
-            s_add(&e, " failed: ");
-            s_errno(&e, rec.write_errno);
-        }
-        s_add(&e, "; no trace\n");
-        say(msg);
         if (named == 1)
             unlink(rec.tmp);
         return;
@@ -819,20 +826,15 @@ static void finish_trace(const char *end)
         err = errno;
     }
     if (named < 0) { /* after a setuid, say: the folder is no longer ours */
-        s_add(&e, "cannot rename the finished trace ");
-        s_add(&e, rec.tmp);
-        s_add(&e, " to ");
-        s_add(&e, rec.out);
-        s_add(&e, ": ");
-        s_errno(&e, err);
-        s_add(&e, "; the trace is left under its temporary name\n");
-        say(msg);
+        say_failure("cannot rename the finished trace", rec.tmp, rec.out, err,
+                    "the trace is left under its temporary name");
         return;
     }
-    e.len = 0;
-    s_add(&e, rec.out);
-    s_add(&e, "\n");
-    append_manifest(msg);
+    char line[4300];
+    struct sbuf l = {line, 0, sizeof line};
+    s_add(&l, rec.out);
+    s_add(&l, "\n");
+    append_manifest(line);
 }
 
 /* ---- life cycle ---- */
@@ -919,12 +921,8 @@ static void init_locked(void)
     if (!out || !*out)
         return;
     if (absolute(rec.pattern, sizeof rec.pattern, out)) {
-        char msg[200];
-        struct sbuf s = {msg, 0, sizeof msg};
-        s_add(&s, "alignbench-record: cannot make AB_RECORD_OUT an absolute path: ");
-        s_errno(&s, errno);
-        s_add(&s, "; the program runs unrecorded\n");
-        say(msg);
+        say_failure("cannot make an absolute path of AB_RECORD_OUT", out, NULL, errno,
+                    "the program runs unrecorded");
         return;
     }
     rec.pid = getpid();
