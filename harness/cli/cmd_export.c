@@ -23,6 +23,7 @@
  */
 #include "harness/analysis/metric_table.h"
 #include "harness/cli/commands.h"
+#include "harness/common/atomic_file.h"
 #include "harness/common/error_message.h"
 #include "harness/common/exit_codes.h"
 #include "harness/common/json_file.h"
@@ -385,11 +386,10 @@ static int write_hgrm(const char *path, const hbucket *b, size_t n, char *err, s
     for (size_t i = 0; i < n; i++)
         ss += (b[i].upper - mean) * (b[i].upper - mean) * b[i].count;
     double sd = sqrt(ss / total);
-    char tmp[4200];
-    snprintf(tmp, sizeof tmp, "%s.tmp", path);
-    FILE *f = fopen(tmp, "w");
-    if (!f)
-        return ab_fail(err, errlen, "cannot write %s: %s", tmp, strerror(errno));
+    ab_atomic_file af;
+    if (ab_atomic_open(&af, path, err, errlen) != 0)
+        return -1;
+    FILE *f = af.f;
     fprintf(f, "%12s %14s %10s %14s\n\n", "Value", "Percentile", "TotalCount", "1/(1-Percentile)");
     double cum = 0;
     for (size_t i = 0; i < n; i++) {
@@ -403,12 +403,7 @@ static int write_hgrm(const char *path, const hbucket *b, size_t n, char *err, s
     fprintf(f, "#[Mean    = %12.3f, StdDeviation   = %12.3f]\n", mean, sd);
     fprintf(f, "#[Max     = %12.3f, Total count    = %12.0f]\n", b[n - 1].upper, total);
     fprintf(f, "#[Buckets = %12zu, SubBuckets     = %12d]\n", n, 256);
-    int bad = ferror(f);
-    if (fclose(f) != 0 || bad || rename(tmp, path) != 0) {
-        unlink(tmp);
-        return ab_fail(err, errlen, "cannot write %s: %s", path, strerror(errno));
-    }
-    return 0;
+    return ab_atomic_commit(&af, err, errlen);
 }
 
 static void file_part(char *dst, size_t len, const char *s)

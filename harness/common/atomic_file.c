@@ -33,15 +33,32 @@ int ab_atomic_open(ab_atomic_file *af, const char *path, char *err, size_t errle
     return 0;
 }
 
+int ab_atomic_reserve(ab_atomic_file *af, const char *path, char *err, size_t errlen)
+{
+    if (ab_atomic_open(af, path, err, errlen) != 0)
+        return -1;
+    if (fclose(af->f) != 0) {
+        af->f = NULL;
+        ab_fail(err, errlen, "%s: %s", af->tmp_path, strerror(errno));
+        ab_atomic_abort(af);
+        return -1;
+    }
+    af->f = NULL;
+    return 0;
+}
+
 int ab_atomic_commit(ab_atomic_file *af, char *err, size_t errlen)
 {
-    int bad = ferror(af->f);
-    if (fflush(af->f) != 0)
-        bad = 1;
-    int saved = errno;
-    if (fclose(af->f) != 0 && !bad) {
-        bad = 1;
+    int bad = 0, saved = 0;
+    if (af->f) {
+        bad = ferror(af->f);
+        if (fflush(af->f) != 0)
+            bad = 1;
         saved = errno;
+        if (fclose(af->f) != 0 && !bad) {
+            bad = 1;
+            saved = errno;
+        }
     }
     af->f = NULL;
     if (bad) {

@@ -97,7 +97,8 @@ static int open_out(const char *path)
 {
     if (!path)
         return -1;
-    return open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+    /* O_NOFOLLOW: a link planted at a log's name is not written through. */
+    return open(path, O_WRONLY | O_CREAT | O_TRUNC | O_NOFOLLOW | O_CLOEXEC, 0644);
 }
 
 /* Runs in the child between fork and exec: system calls only. */

@@ -60,7 +60,7 @@ static void append_line(const char *line, size_t len)
     const char *path = getenv("AB_PROBE_OUT");
     if (!path || !*path)
         return;
-    int fd = open(path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0644);
+    int fd = open(path, O_WRONLY | O_APPEND | O_CREAT | O_NOFOLLOW | O_CLOEXEC, 0644);
     if (fd < 0)
         return;
     ssize_t w = write(fd, line, len);

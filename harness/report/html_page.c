@@ -6,8 +6,10 @@
 #include "harness/common/error_message.h"
 #include "harness/common/regular_file.h"
 
+#include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
+#include <string.h>
 
 void ab_html_escape(FILE *f, const char *s)
 {
@@ -182,7 +184,7 @@ int ab_html_commit(const char *buf, size_t len, const char *path, char *err, siz
             rc = ab_atomic_commit(&af, err, errlen);
         } else {
             ab_atomic_abort(&af);
-            ab_fail(err, errlen, "cannot write %s", path);
+            ab_fail(err, errlen, "cannot write %s: %s", path, strerror(errno));
             rc = -1;
         }
     }

@@ -3,16 +3,20 @@
  * The order is: read results.json (jansson), let chart_data.c write the data files and the
  * list of charts, run gnuplot once per chart and format (PNG and SVG) as a child process
  * whose stderr is captured, then let report_html.c write the page. gnuplot writes each image
- * to a temporary name that is renamed into place only when gnuplot succeeded, so a chart file
- * is never half-drawn. Where the scripts are: $AB_PLOTS_DIR, else the installed
- * share/alignbench/plots, else <exe dir>/../plots (a build tree; locate.h), else the source
- * tree's plots/ (a last resort, never needed by an installed or built tree). Which gnuplot:
- * $AB_GNUPLOT, else the one found at configure time, else `gnuplot` on PATH.
+ * to a temporary created exclusively (O_EXCL, a random name: a planted link is never followed)
+ * that is renamed into place only when gnuplot succeeded and the image is complete
+ * (chart_check.h: gnuplot exits 0 on a full disk), so a chart file is never half-drawn. Where the
+ * scripts are: $AB_PLOTS_DIR, else the installed share/alignbench/plots, else <exe dir>/../plots (a
+ * build tree; locate.h), else the source tree's plots/ (a last resort, never needed by an installed
+ * or built tree). Which gnuplot: $AB_GNUPLOT, else the one found at configure time, else `gnuplot`
+ * on PATH.
  */
 #include "harness/report/report.h"
 #include "harness/common/error_message.h"
 #include "harness/report/chart_data.h"
 #include "harness/report/fleet_report.h"
+#include "harness/report/chart_check.h"
+#include "harness/common/atomic_file.h"
 #include "harness/orchestrator/locate.h"
 #include "harness/report/report_html.h"
 #include "harness/report/results_view.h"
@@ -121,6 +125,43 @@ static int run_gnuplot(const char *const *argv, const char *plots_dir, char *dia
     return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
 }
 
+/* Draws one chart of job j in format into dir: gnuplot writes into a temporary reserved with
+ * O_EXCL next to the final name (atomic_file.h), which is renamed into place only when gnuplot
+ * succeeded and the file is complete (chart_check.h). Returns 0 (diag holds any warning), or -1
+ * with what went wrong in why. */
+static int draw_one(const ab_chart_job *j, const char *format, const char *dir, const char *corner,
+                    const char *gnuplot, const char *plots_dir, char *diag, size_t diaglen,
+                    char *why, size_t whylen)
+{
+    char script[4200], data[4200], final[4200];
+    snprintf(script, sizeof script, "%s/%s", plots_dir, j->script);
+    snprintf(data, sizeof data, "%s/%s.dat", dir, j->name);
+    snprintf(final, sizeof final, "%s/%s.%s", dir, j->name, format);
+    diag[0] = '\0';
+    ab_atomic_file af;
+    if (ab_atomic_reserve(&af, final, why, whylen) != 0)
+        return -1;
+    const char *argv[8 + AB_CHART_MAX_ARGS + 1] = {gnuplot, "-c",     script, format,   af.tmp_path,
+                                                   data,    j->title, corner, j->allocs};
+    size_t argc = 9;
+    for (int a = 0; a < j->nargs; a++)
+        argv[argc++] = j->args[a];
+    argv[argc] = NULL;
+    int rc = run_gnuplot(argv, plots_dir, diag, diaglen);
+    char incomplete[512];
+    if (rc != 0) {
+        ab_fail(why, whylen, "gnuplot failed on %s (%s, %s): %s", j->name, j->script, format,
+                *diag ? diag : "no output written");
+    } else if (ab_chart_complete(af.tmp_path, format, incomplete, sizeof incomplete) != 0) {
+        ab_fail(why, whylen, "%s: gnuplot's output is incomplete (%s)%s%s", final, incomplete,
+                *diag ? "; gnuplot said: " : "", diag);
+    } else {
+        return ab_atomic_commit(&af, why, whylen);
+    }
+    ab_atomic_abort(&af);
+    return -1;
+}
+
 /* Draws every job of the list as PNG and SVG into dir. Counts warnings; a failed chart or, when
  * strict, a warning makes it return -1 (the other charts are still drawn). */
 static int draw_charts(ab_chart_list *list, const char *dir, const char *corner,
@@ -133,28 +174,15 @@ static int draw_charts(ab_chart_list *list, const char *dir, const char *corner,
         ab_chart_job *j = &list->jobs[i];
         int ok = 1;
         for (size_t f = 0; f < 2; f++) {
-            char script[4200], data[4200], tmp[4200], final[4200], diag[4096];
-            snprintf(script, sizeof script, "%s/%s", plots_dir, j->script);
-            snprintf(data, sizeof data, "%s/%s.dat", dir, j->name);
-            snprintf(final, sizeof final, "%s/%s.%s", dir, j->name, formats[f]);
-            snprintf(tmp, sizeof tmp, "%s/.%s.%s.tmp", dir, j->name, formats[f]);
-            const char *argv[8 + AB_CHART_MAX_ARGS + 1] = {
-                gnuplot, "-c", script, formats[f], tmp, data, j->title, corner, j->allocs};
-            size_t argc = 9;
-            for (int a = 0; a < j->nargs; a++)
-                argv[argc++] = j->args[a];
-            argv[argc] = NULL;
-            int rc = run_gnuplot(argv, plots_dir, diag, sizeof diag);
-            struct stat st;
-            if (rc != 0 || stat(tmp, &st) != 0 || st.st_size == 0) {
-                unlink(tmp);
+            char diag[4096], why[4096 + 512];
+            if (draw_one(j, formats[f], dir, corner, gnuplot, plots_dir, diag, sizeof diag, why,
+                         sizeof why) != 0) {
                 ok = 0;
                 if (!failed++)
-                    ab_fail(err, errlen, "gnuplot failed on %s (%s, %s): %s", j->name, j->script,
-                            formats[f], *diag ? diag : "no output written");
+                    ab_fail(err, errlen, "%s", why);
                 if (!opts->quiet)
-                    fprintf(stderr, "alignbench: chart %s.%s failed: %s", j->name, formats[f],
-                            *diag ? diag : "no output written\n");
+                    fprintf(stderr, "alignbench: chart %s.%s failed: %s\n", j->name, formats[f],
+                            why);
                 continue;
             }
             if (*diag) {
@@ -164,12 +192,6 @@ static int draw_charts(ab_chart_list *list, const char *dir, const char *corner,
                 if (!opts->quiet || opts->strict)
                     fprintf(stderr, "alignbench: gnuplot warning in chart %s.%s:\n%s", j->name,
                             formats[f], diag);
-            }
-            if (rename(tmp, final)) {
-                ok = 0;
-                if (!failed++)
-                    ab_fail(err, errlen, "cannot rename %s to %s: %s", tmp, final, strerror(errno));
-                unlink(tmp);
             }
         }
         j->rendered = ok;
@@ -189,6 +211,25 @@ static int make_dir(const char *path, char *err, size_t errlen)
         ab_fail(err, errlen, "cannot create %s: %s", path, strerror(errno));
         return -1;
     }
+    return 0;
+}
+
+/* The charts folder inside a results folder (which may come from elsewhere): made when missing,
+ * and refused when it is a symbolic link (or anything but a folder), which would send the
+ * charts outside the results folder. */
+static int make_own_dir(const char *path, char *err, size_t errlen)
+{
+    struct stat st;
+    if (make_dir(path, err, errlen))
+        return -1;
+    if (lstat(path, &st) != 0)
+        return ab_fail(err, errlen, "cannot create %s: %s", path, strerror(errno));
+    if (S_ISLNK(st.st_mode))
+        return ab_fail(err, errlen,
+                       "%s is a symbolic link; refusing to write the charts through it (remove it)",
+                       path);
+    if (!S_ISDIR(st.st_mode))
+        return ab_fail(err, errlen, "cannot create %s: it exists and is not a folder", path);
     return 0;
 }
 
@@ -228,6 +269,21 @@ static int draw_or_note(ab_chart_list *list, const char *dir, const char *corner
     return rc;
 }
 
+/* The outcome of a page written after its charts: html_rc the page's status (its error in err),
+ * charts_rc the charts' (their error in chart_err). Both failures are told, the chart first (a
+ * full disk stops the charts before the page). Returns 0 or -1 with err. */
+static int page_status(int html_rc, int charts_rc, const char *chart_err, char *err, size_t errlen)
+{
+    if (html_rc && charts_rc) {
+        char html_err[1024];
+        snprintf(html_err, sizeof html_err, "%s", err);
+        return ab_fail(err, errlen, "%s; and %s", chart_err, html_err);
+    }
+    if (charts_rc)
+        return ab_fail(err, errlen, "%s", chart_err);
+    return html_rc ? -1 : 0;
+}
+
 int ab_report_render_opts(const char *run_dir, const ab_report_opts *opts, char *err, size_t errlen)
 {
     char charts[4096], note[512] = "", corner[512];
@@ -238,18 +294,15 @@ int ab_report_render_opts(const char *run_dir, const ab_report_opts *opts, char 
     if (!res)
         return -1;
     snprintf(charts, sizeof charts, "%s/charts", run_dir);
-    if (make_dir(charts, err, errlen) || ab_chart_data_write(res, charts, &list, err, errlen))
+    if (make_own_dir(charts, err, errlen) || ab_chart_data_write(res, charts, &list, err, errlen))
         goto done;
     ab_chart_corner(res, corner, sizeof corner);
     char chart_err[2048] = "";
     int charts_rc =
         draw_or_note(&list, charts, corner, opts, note, sizeof note, chart_err, sizeof chart_err);
-    if (ab_report_html_write(res, run_dir, &list, note, err, errlen))
+    if (page_status(ab_report_html_write(res, run_dir, &list, note, err, errlen), charts_rc,
+                    chart_err, err, errlen))
         goto done;
-    if (charts_rc) {
-        ab_fail(err, errlen, "%s", chart_err);
-        goto done;
-    }
     if (!opts->quiet) {
         size_t drawn = 0;
         for (size_t i = 0; i < list.n; i++)
@@ -319,7 +372,7 @@ int ab_report_fleet(const char *const *dirs, size_t n, const char *html_path,
     if (ab_fleet_load(dirs, n, &fl, err, errlen))
         return -1;
     snprintf(charts, sizeof charts, "%s/charts", out_dir);
-    if (make_dir(out_dir, err, errlen) || make_dir(charts, err, errlen) ||
+    if (make_dir(out_dir, err, errlen) || make_own_dir(charts, err, errlen) ||
         ab_chart_data_write_fleet((const json_t *const *)fl.runs, (const char *const *)fl.labels,
                                   fl.n, charts, &list, err, errlen))
         goto done;
@@ -328,12 +381,9 @@ int ab_report_fleet(const char *const *dirs, size_t n, const char *html_path,
     char chart_err[2048] = "";
     int charts_rc =
         draw_or_note(&list, charts, corner, opts, note, sizeof note, chart_err, sizeof chart_err);
-    if (ab_fleet_html_write(&fl, out_dir, html_path, &list, note, err, errlen))
+    if (page_status(ab_fleet_html_write(&fl, out_dir, html_path, &list, note, err, errlen),
+                    charts_rc, chart_err, err, errlen))
         goto done;
-    if (charts_rc) {
-        ab_fail(err, errlen, "%s", chart_err);
-        goto done;
-    }
     if (!opts->quiet)
         printf("alignbench: %zu runs on %zu machine%s; charts in %s, report in %s\n", fl.n,
                fl.ngroups, fl.ngroups == 1 ? "" : "s", charts, html_path);

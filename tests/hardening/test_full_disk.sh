@@ -8,6 +8,11 @@
 #      parses (the last complete rewrite, "complete": false).
 #   3. `gen -o` on a full disk -> non-zero exit, no partial trace under the final name.
 #   4. a read-only file system as --out -> exit 2 naming the folder, before anything runs.
+#   5. the charts outgrow the disk (a run with charts on tmpfs of 260, 280, 320 and 360 KiB: each
+#      runs out inside a different chart) -> exit 1 naming the chart and "No space left on
+#      device", and no file under a final name is cut short: every PNG ends with its IEND chunk,
+#      every SVG with </svg>, report.html with </html>, results.json parses. (gnuplot exits 0
+#      on a write error; the charts are checked before they are renamed into place.)
 #
 # usage: test_full_disk.sh ALIGNBENCH RESULTS_EXPECT
 set -u
@@ -77,6 +82,43 @@ rc=$?
 check "read-only output folder: exit 2 (got $rc)" test "$rc" -eq 2
 check "read-only output folder: named" \
     grep -q "cannot write to the output folder '$disk/results'" "$work/ro.err"
+
+# 5. The charts outgrow the disk.
+complete_outputs() { # RUN_DIR: every output under its final name is whole
+    local f ok=0
+    for f in "$1"/charts/*.png; do
+        [ -e "$f" ] || continue
+        [ "$(tail -c 8 "$f" | head -c 4)" = IEND ] || {
+            echo "    cut short: $f ($(stat -c %s "$f") bytes)"
+            ok=1
+        }
+    done
+    for f in "$1"/charts/*.svg; do
+        [ -e "$f" ] || continue
+        tail -c 16 "$f" | grep -q '</svg>' || {
+            echo "    cut short: $f ($(stat -c %s "$f") bytes)"
+            ok=1
+        }
+    done
+    if [ -e "$1/report.html" ] && ! tail -c 16 "$1/report.html" | grep -q '</html>'; then
+        echo "    cut short: $1/report.html"
+        ok=1
+    fi
+    "$expect" "$1/results.json" >/dev/null || ok=1
+    return $ok
+}
+for size in 260 280 320 360; do
+    mount_disk "${size}k"
+    "$alignbench" run --alloc malloc --workload rpc --scale 0.002 --reps 2 --quiet \
+        --out "$disk" --run-id charts 2>"$work/charts$size.err"
+    rc=$?
+    check "${size} KiB disk, charts: exit 1 (got $rc)" test "$rc" -eq 1
+    check "${size} KiB disk, charts: the message names the file and the cause" \
+        grep -Eq "(charts/[a-z_-]+\.(png|svg)|report\.html).*No space left on device" \
+        "$work/charts$size.err"
+    check "${size} KiB disk, charts: nothing cut short under a final name" \
+        complete_outputs "$disk/charts"
+done
 
 if [ "$failures" -ne 0 ]; then
     echo "$failures check(s) failed"
