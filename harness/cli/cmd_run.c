@@ -18,6 +18,7 @@
 #include "allocators/allocator.h"
 #include "harness/analysis/aggregate.h"
 #include "harness/orchestrator/alloc_select.h"
+#include "harness/orchestrator/cell_filter.h"
 #include "harness/orchestrator/child.h"
 #include "harness/cli/commands.h"
 #include "harness/common/exit_codes.h"
@@ -68,7 +69,8 @@ typedef struct run_state {
     char runner[PATH_MAX];
     char probe_lib[PATH_MAX]; /* libalignbench-probe.so, when there are programs */
     int child_cpu;
-    json_t *doc; /* the results document; runs and cells live in it */
+    json_t *doc;          /* the results document; runs and cells live in it */
+    ab_cell_filter cells; /* --filter */
 } run_state;
 
 /* Prints "alignbench run: MESSAGE" to stderr; returns AB_EXIT_FAILURE (a failed run). */
@@ -137,14 +139,20 @@ static const char *not_applicable(const run_state *s, unsigned a, unsigned w, ch
     return NULL;
 }
 
-/* Drops the slots of not-applicable cells and lists those cells in config.not_applicable. */
-static void drop_not_applicable(run_state *s, ab_slot *slots, size_t *nslots)
+static int cell_kept(const run_state *s, unsigned a, unsigned w)
+{
+    return ab_cell_filter_keeps(&s->cells, s->allocs[a].name, s->wl[w].name);
+}
+
+/* Drops the slots of the cells --filter leaves out and of the not-applicable cells, and lists
+ * the latter in config.not_applicable. */
+static void drop_cells(run_state *s, ab_slot *slots, size_t *nslots)
 {
     json_t *list = json_array();
     char buf[512];
     for (unsigned a = 0; a < s->nallocs; a++)
         for (unsigned w = 0; w < s->nwl; w++) {
-            const char *why = not_applicable(s, a, w, buf, sizeof buf);
+            const char *why = cell_kept(s, a, w) ? not_applicable(s, a, w, buf, sizeof buf) : NULL;
             if (why)
                 json_array_append_new(list,
                                       json_pack("{s:s, s:s, s:s}", "allocator", s->allocs[a].name,
@@ -152,7 +160,8 @@ static void drop_not_applicable(run_state *s, ab_slot *slots, size_t *nslots)
         }
     size_t kept = 0;
     for (size_t i = 0; i < *nslots; i++)
-        if (!not_applicable(s, slots[i].alloc, slots[i].workload, buf, sizeof buf))
+        if (cell_kept(s, slots[i].alloc, slots[i].workload) &&
+            !not_applicable(s, slots[i].alloc, slots[i].workload, buf, sizeof buf))
             slots[kept++] = slots[i];
     *nslots = kept;
     json_object_set_new(json_object_get(s->doc, "config"), "not_applicable", list);
@@ -195,6 +204,15 @@ static int check_trace(const char *path, workload *w, enum ab_baseline_mode mode
     return *desc ? 0 : -1;
 }
 
+/* Whether --filter keeps any cell of the workload called name. */
+static int workload_wanted(const run_state *s, const char *name)
+{
+    for (size_t a = 0; a < s->nallocs; a++)
+        if (ab_cell_filter_keeps(&s->cells, s->allocs[a].name, name))
+            return 1;
+    return 0;
+}
+
 static int name_taken(const run_state *s, const char *name)
 {
     for (size_t i = 0; i < s->nwl; i++)
@@ -215,6 +233,8 @@ static int check_user_traces(run_state *s, json_t *workloads)
         snprintf(w->name, sizeof w->name, "%s", name[0] ? name : "trace");
         for (int k = 2; name_taken(s, w->name); k++)
             snprintf(w->name, sizeof w->name, "%.40s-%d", name, k);
+        if (!workload_wanted(s, w->name))
+            continue;
         if (!realpath(s->opt.traces[i], w->trace))
             return refuse("cannot read trace '%s': %s", s->opt.traces[i], strerror(errno));
         char err[ERR_LEN];
@@ -247,6 +267,8 @@ static int add_programs(run_state *s, json_t *workloads)
         snprintf(w->name, sizeof w->name, "%.*s", (int)(eq - spec), spec);
         if (name_taken(s, w->name))
             return refuse("--program %s: the name %s is taken by another workload", spec, w->name);
+        if (!workload_wanted(s, w->name))
+            continue;
         w->command = eq + 1;
         w->threads = 1;
         char shell_cmd[8192];
@@ -260,15 +282,23 @@ static int add_programs(run_state *s, json_t *workloads)
     return 0;
 }
 
-/* One generated workload: NAME, or NAME-tN with --threads (each thread count its own trace). */
+/* A generated workload's name: NAME, or NAME-tN with --threads. */
+static void generated_name(const run_state *s, const ab_generator *g, unsigned threads, char *buf,
+                           size_t len)
+{
+    if (s->opt.nthreads)
+        snprintf(buf, len, "%s-t%u", g->name, threads);
+    else
+        snprintf(buf, len, "%s", g->name);
+}
+
+/* One generated workload (each thread count its own trace), unless --filter leaves out all its
+ * cells. */
 static int generate_one(run_state *s, const ab_generator *g, unsigned threads, json_t *workloads)
 {
     workload *w = &s->wl[s->nwl];
-    if (s->opt.nthreads)
-        snprintf(w->name, sizeof w->name, "%s-t%u", g->name, threads);
-    else
-        snprintf(w->name, sizeof w->name, "%s", g->name);
-    if (name_taken(s, w->name))
+    generated_name(s, g, threads, w->name, sizeof w->name);
+    if (name_taken(s, w->name) || !workload_wanted(s, w->name))
         return 0;
     char rel[128];
     snprintf(rel, sizeof rel, "traces/%s.abtrace", w->name);
@@ -304,6 +334,47 @@ static int generate_traces(run_state *s, json_t *workloads)
                 return rc;
         }
     }
+    return 0;
+}
+
+/* Whether allocator a has a cell --filter keeps: with a workload already known (a trace, a
+ * program) or with one still to be generated. */
+static int alloc_wanted(const run_state *s, size_t a)
+{
+    for (size_t w = 0; w < s->nwl; w++)
+        if (ab_cell_filter_keeps(&s->cells, s->allocs[a].name, s->wl[w].name))
+            return 1;
+    for (size_t i = 0; i < s->opt.nworkloads; i++) {
+        const ab_generator *g = ab_generator_find(s->opt.workloads[i]);
+        for (size_t k = 0; k < (s->opt.nthreads ? s->opt.nthreads : 1); k++) {
+            char name[64];
+            generated_name(s, g, s->opt.nthreads ? s->opt.threads[k] : 1, name, sizeof name);
+            if (ab_cell_filter_keeps(&s->cells, s->allocs[a].name, name))
+                return 1;
+        }
+    }
+    return 0;
+}
+
+/* Keeps the allocators that have a cell --filter keeps (config.allocators too); none is a usage
+ * error, said before anything is created. */
+static int filter_allocators(run_state *s, json_t *config)
+{
+    if (!s->cells.set)
+        return 0;
+    size_t kept = 0;
+    json_t *names = json_array();
+    for (size_t a = 0; a < s->nallocs; a++)
+        if (alloc_wanted(s, a)) {
+            json_array_append_new(names, json_string(s->allocs[a].name));
+            s->allocs[kept++] = s->allocs[a];
+        }
+    s->nallocs = kept;
+    json_object_set_new(config, "allocators", names);
+    if (kept == 0)
+        return refuse("--filter '%s' keeps none of this run's cells (a cell is ALLOC/WORKLOAD, "
+                      "e.g. malloc/rpc; `alignbench run --list` prints them)",
+                      s->opt.filter);
     return 0;
 }
 
@@ -529,13 +600,17 @@ static int write_results(run_state *s, int complete)
     json_array_foreach(cells, i, cell)
     {
         const char *name = json_string_value(json_object_get(cell, "workload"));
+        const char *alloc = json_string_value(json_object_get(cell, "allocator"));
+        if (!ab_cell_filter_keeps(&s->cells, alloc, name)) { /* a hole --filter left */
+            json_array_remove(cells, i--);
+            continue;
+        }
         for (size_t k = 0; name && k < s->nwl; k++)
             if (!strcmp(s->wl[k].name, name)) {
                 json_object_set_new(cell, "threads", json_integer(s->wl[k].threads));
                 json_object_set_new(cell, "kind",
                                     json_string(s->wl[k].command ? "program" : "trace"));
             }
-        const char *alloc = json_string_value(json_object_get(cell, "allocator"));
         size_t k;
         const json_t *na;
         json_array_foreach(json_object_get(config, "not_applicable"), k, na)
@@ -605,6 +680,45 @@ static void remove_empty_dirs(const run_state *s)
     }
 }
 
+/* ---- --list ------------------------------------------------------------------------------- */
+
+/* `run --list`: the cells the run would make, one ALLOC/WORKLOAD a line on stdout, the
+ * not-applicable ones on stderr with the reason. Whether a generated trace suits an allocator
+ * depends on its ops, so the traces are generated as the run would (same seed, scale, threads)
+ * into a temporary folder, which is removed: nothing is left behind. */
+static int list_cells(run_state *s, json_t *workloads)
+{
+    const char *tmp = getenv("TMPDIR");
+    snprintf(s->run_dir, sizeof s->run_dir, "%.3000s/alignbench-list-XXXXXX",
+             tmp && *tmp ? tmp : "/tmp");
+    char traces[PATH_MAX];
+    if (!mkdtemp(s->run_dir))
+        return fail("cannot create a temporary folder %s: %s", s->run_dir, strerror(errno));
+    snprintf(traces, sizeof traces, "%s/traces", s->run_dir);
+    size_t first_generated = s->nwl;
+    int rc = mkdir(traces, 0700) == 0 ? generate_traces(s, workloads)
+                                      : fail("cannot create %s: %s", traces, strerror(errno));
+    for (size_t w = first_generated; w < s->nwl; w++)
+        unlink(s->wl[w].trace);
+    rmdir(traces);
+    rmdir(s->run_dir);
+    if (rc)
+        return rc;
+    char why[512];
+    for (unsigned w = 0; w < s->nwl; w++)
+        for (unsigned a = 0; a < s->nallocs; a++) {
+            if (!cell_kept(s, a, w))
+                continue;
+            const char *na = not_applicable(s, a, w, why, sizeof why);
+            if (na)
+                fprintf(stderr, "alignbench run: not applicable: %s/%s: %s\n", s->allocs[a].name,
+                        s->wl[w].name, na);
+            else
+                printf("%s/%s\n", s->allocs[a].name, s->wl[w].name);
+        }
+    return fflush(stdout) == 0 ? AB_EXIT_OK : fail("cannot write the list: %s", strerror(errno));
+}
+
 /* ---- the command --------------------------------------------------------------------------- */
 
 static int count_ok(const json_t *runs)
@@ -640,6 +754,7 @@ static int orchestrate(run_state *s)
 {
     json_t *config = make_config(s);
     json_object_set_new(config, "program_ok_status", ok_status_list(&s->opt));
+    json_object_set_new(config, "filter", s->opt.filter ? json_string(s->opt.filter) : json_null());
     json_t *workloads = json_array();
     s->doc = json_object();
     json_object_set_new(s->doc, "schema", json_string("alignbench-results"));
@@ -658,6 +773,10 @@ static int orchestrate(run_state *s)
         rc = check_user_traces(s, workloads);
     if (!rc)
         rc = add_programs(s, workloads);
+    if (!rc)
+        rc = filter_allocators(s, config);
+    if (!rc && s->opt.list)
+        return list_cells(s, workloads);
     if (!rc)
         rc = make_run_dir(s);
     if (!rc)
@@ -685,7 +804,7 @@ static int orchestrate(run_state *s)
     size_t nslots;
     if (ab_schedule_build(&sp, &slots, &nslots) != 0)
         return fail("cannot build the schedule (out of memory)");
-    drop_not_applicable(s, slots, &nslots);
+    drop_cells(s, slots, &nslots);
     if (write_results(s, 0) != 0) {
         free(slots);
         return AB_EXIT_FAILURE;
@@ -764,12 +883,18 @@ int cmd_run(int argc, char **argv)
         free(s);
         return rc;
     }
+    char err[ERR_LEN];
+    if (ab_cell_filter_init(&s->cells, s->opt.filter, err, sizeof err) != 0) {
+        free(s);
+        return refuse("--filter: %s", err); /* checked by run_options.c already */
+    }
     if (ab_run_signals_start() != 0) {
         free(s);
         return fail("cannot set up signal handling: %s", strerror(errno));
     }
     rc = orchestrate(s);
     ab_run_signals_stop();
+    ab_cell_filter_free(&s->cells);
     json_decref(s->doc);
     free(s->allocs);
     free(s);

@@ -8,6 +8,7 @@
 #include "harness/cli/run_options.h"
 #include "harness/common/parse_num.h"
 #include "harness/common/safe_name.h"
+#include "harness/orchestrator/cell_filter.h"
 #include "workloads/generators.h"
 
 #include <errno.h>
@@ -92,6 +93,13 @@ void ab_run_usage(FILE *out)
         "  --no-plots           do not render charts and report.html\n"
         "  --quiet              no progress and no summary (failed runs and errors are\n"
         "                       still printed)\n"
+        "  --filter REGEX       run only the cells whose name ALLOC/WORKLOAD (malloc/rpc,\n"
+        "                       bump/simd-t2) matches REGEX, a POSIX extended regular\n"
+        "                       expression searched anywhere in the name: 'rpc',\n"
+        "                       '^jemalloc/', '^malloc/(rpc|il)$' (default: every cell)\n"
+        "  --list               print the cells the run would make, one ALLOC/WORKLOAD a line\n"
+        "                       (after --filter; the not-applicable ones are said on stderr),\n"
+        "                       and exit without running or writing anything\n"
         "  -h, --help           this text\n"
         "\n"
         "Exit status: 0 when the run completed, 1 when it could not run, no run finished\n"
@@ -191,6 +199,8 @@ enum {
     OPT_THREADS,
     OPT_PROGRAM,
     OPT_PROGRAM_OK,
+    OPT_FILTER,
+    OPT_LIST,
 };
 
 static const struct option long_options[] = {
@@ -216,6 +226,8 @@ static const struct option long_options[] = {
     {"threads", required_argument, NULL, OPT_THREADS},
     {"program", required_argument, NULL, OPT_PROGRAM},
     {"program-ok-status", required_argument, NULL, OPT_PROGRAM_OK},
+    {"filter", required_argument, NULL, OPT_FILTER},
+    {"list", no_argument, NULL, OPT_LIST},
     {"help", no_argument, NULL, 'h'},
     {NULL, 0, NULL, 0},
 };
@@ -354,6 +366,18 @@ int ab_run_options_parse(int argc, char **argv, ab_run_options *o)
             o->ok_status[o->n_ok_status++] = (int)u;
             break;
         }
+        case OPT_FILTER: {
+            ab_cell_filter f;
+            char err[512];
+            if (ab_cell_filter_init(&f, optarg, err, sizeof err))
+                return bad("--filter: %s", err);
+            ab_cell_filter_free(&f);
+            o->filter = optarg;
+            break;
+        }
+        case OPT_LIST:
+            o->list = 1;
+            break;
         default:
             return ab_opt_complain(WHO, c, argv);
         }
@@ -374,7 +398,7 @@ int ab_run_options_parse(int argc, char **argv, ab_run_options *o)
     }
     if (out)
         snprintf(o->out_dir, sizeof o->out_dir, "%s", out);
-    if (make_dirs(o->out_dir) != 0 || access(o->out_dir, W_OK | X_OK) != 0)
+    if (!o->list && (make_dirs(o->out_dir) != 0 || access(o->out_dir, W_OK | X_OK) != 0))
         return bad("cannot write to the output folder '%s'", o->out_dir);
     return 0;
 }

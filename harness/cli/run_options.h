@@ -53,7 +53,9 @@ typedef struct ab_run_options {
     char run_id[128];
     int no_plots;
     enum ab_baseline_mode baseline;
-    int quiet; /* no progress, no summary */
+    int quiet;          /* no progress, no summary */
+    const char *filter; /* --filter REGEX over ALLOC/WORKLOAD (cell_filter.h), checked; or NULL */
+    int list;           /* --list: print the cells the run would make, run nothing */
 } ab_run_options;
 
 /* Parses argv (argv[0] = "run"). Returns 0 to go on, 1 when --help was printed (exit 0), or -1
