@@ -40,7 +40,7 @@ typedef struct micro_opts {
     const char *specs[MICRO_MAX_SPECS];
     size_t nspecs;
     const char *filter, *out;
-    int reps, rounds, full, quiet, aggregates_only;
+    int reps, rounds, full, quiet, aggregates_only, list_tests;
     double min_time, timeout_s;
 } micro_opts;
 
@@ -49,7 +49,8 @@ static void usage(FILE *f)
     fprintf(f,
             "usage: alignbench micro [--alloc SPEC]... [--filter REGEX] [--reps N]\n"
             "                        [--rounds K] [--min-time S] [--quick | --full] [-o FILE]\n"
-            "                        [--timeout S] [--quiet] [--aggregates-only]\n\n"
+            "                        [--timeout S] [--quiet] [--aggregates-only]\n"
+            "                        [--benchmark_list_tests[=true|false]]\n\n"
             "Runs the Google Benchmark micro-suite (written in C,\n"
             "harness/runner/micro_suite.c) against each allocator in its own runner process,\n"
             "and merges Google Benchmark's JSON into one file that compare.py,\n"
@@ -83,19 +84,31 @@ static void usage(FILE *f)
             "  --aggregates-only  keep only the mean/median/stddev/cv entries, one set per\n"
             "                   benchmark, for trackers that want one value per benchmark\n"
             "                   (--benchmark_report_aggregates_only=true; with --rounds, the\n"
-            "                   repetitions are dropped after the aggregates are recomputed)\n\n"
+            "                   repetitions are dropped after the aggregates are recomputed)\n"
+            "  --benchmark_list_tests[=true|false]\n"
+            "                   print the names of the benchmarks that would run (after\n"
+            "                   --filter, --quick/--full, for each allocator), one a line,\n"
+            "                   and exit without running them or writing a file, as Google\n"
+            "                   Benchmark's flag of that name does\n\n"
             "Exit status: 0 all allocators ran, 1 one failed or was unavailable, 2 bad usage.\n");
 }
 
 static int parse_args(int argc, char **argv, micro_opts *o)
 {
     static const struct option longs[] = {
-        {"alloc", required_argument, NULL, 'a'},    {"filter", required_argument, NULL, 'f'},
-        {"reps", required_argument, NULL, 'r'},     {"rounds", required_argument, NULL, 'R'},
-        {"min-time", required_argument, NULL, 'm'}, {"timeout", required_argument, NULL, 't'},
-        {"quick", no_argument, NULL, 'q'},          {"full", no_argument, NULL, 'F'},
-        {"quiet", no_argument, NULL, 'Q'},          {"aggregates-only", no_argument, NULL, 'A'},
-        {"help", no_argument, NULL, 'h'},           {NULL, 0, NULL, 0},
+        {"alloc", required_argument, NULL, 'a'},
+        {"filter", required_argument, NULL, 'f'},
+        {"reps", required_argument, NULL, 'r'},
+        {"rounds", required_argument, NULL, 'R'},
+        {"min-time", required_argument, NULL, 'm'},
+        {"timeout", required_argument, NULL, 't'},
+        {"quick", no_argument, NULL, 'q'},
+        {"full", no_argument, NULL, 'F'},
+        {"quiet", no_argument, NULL, 'Q'},
+        {"aggregates-only", no_argument, NULL, 'A'},
+        {"benchmark_list_tests", optional_argument, NULL, 'L'},
+        {"help", no_argument, NULL, 'h'},
+        {NULL, 0, NULL, 0},
     };
     unsigned reps = 5, rounds = 1;
     o->min_time = -1;
@@ -151,6 +164,17 @@ static int parse_args(int argc, char **argv, micro_opts *o)
             break;
         case 'A':
             o->aggregates_only = 1;
+            break;
+        case 'L': /* Google Benchmark's bool flag: bare, =true/false, =1/0 */
+            if (!optarg || !strcmp(optarg, "true") || !strcmp(optarg, "1"))
+                o->list_tests = 1;
+            else if (!strcmp(optarg, "false") || !strcmp(optarg, "0"))
+                o->list_tests = 0;
+            else {
+                fprintf(stderr, WHO ": --benchmark_list_tests wants true or false, not '%s'\n",
+                        optarg);
+                return -1;
+            }
             break;
         default:
             return ab_opt_complain(WHO, c, argv);
@@ -253,10 +277,14 @@ static int run_child(const micro_opts *o, const ab_alloc_choice *c, const char *
     snprintf(out_flag, sizeof out_flag, "--benchmark_out=%s", part_path);
     snprintf(reps_flag, sizeof reps_flag, "--benchmark_repetitions=%d", o->reps);
     snprintf(time_flag, sizeof time_flag, "--benchmark_min_time=%g", o->min_time);
-    argv[k++] = out_flag;
-    argv[k++] = "--benchmark_out_format=json";
-    argv[k++] = reps_flag;
-    argv[k++] = time_flag;
+    if (o->list_tests) { /* the names on the child's stdout, which is ours */
+        argv[k++] = "--benchmark_list_tests=true";
+    } else {
+        argv[k++] = out_flag;
+        argv[k++] = "--benchmark_out_format=json";
+        argv[k++] = reps_flag;
+        argv[k++] = time_flag;
+    }
     if (o->filter) {
         snprintf(filter_flag, sizeof filter_flag, "--benchmark_filter=%s", o->filter);
         argv[k++] = filter_flag;
@@ -282,7 +310,7 @@ static int run_child(const micro_opts *o, const ab_alloc_choice *c, const char *
         .preload = c->lib[0] ? c->lib : NULL,
         .env = env,
         .timeout_s = o->timeout_s,
-        .stdout_path = o->quiet ? "/dev/null" : NULL,
+        .stdout_path = o->quiet && !o->list_tests ? "/dev/null" : NULL,
         .stderr_path = o->quiet ? log_path : NULL, /* shown only when the child fails */
     };
     ab_child_result r;
@@ -331,6 +359,19 @@ int cmd_micro(int argc, char **argv)
         fprintf(stderr, "alignbench micro: cannot find alignbench-runner next to alignbench\n");
         free(choices);
         return AB_EXIT_FAILURE;
+    }
+    if (o.list_tests) { /* nothing runs, nothing is written */
+        int failures = 0;
+        for (size_t i = 0; i < nchoices; i++) {
+            if (!choices[i].available) {
+                fprintf(stderr, "alignbench micro: %s: skipped: %s\n", choices[i].name,
+                        choices[i].why);
+                failures += o.nspecs > 0; /* asked for by name: a failure, as in a run */
+            } else if (fflush(stdout) != 0 || run_child(&o, &choices[i], runner, "", "/dev/null"))
+                failures++;
+        }
+        free(choices);
+        return failures ? AB_EXIT_FAILURE : AB_EXIT_OK;
     }
     const char *out = o.out;
     if (!out) {
