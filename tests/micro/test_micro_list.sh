@@ -4,11 +4,7 @@
 # and the preset; nothing runs and no file is written. The names are those a real run reports.
 set -u
 ab=$1
-dir=$(mktemp -d)
-trap 'rm -rf "$dir"' EXIT
-failures=0
-ok() { echo "ok   $1"; }
-bad() { echo "FAIL $1"; failures=$((failures + 1)); }
+. "$(dirname "$0")/../lib.sh"
 cd "$dir" || exit 1
 
 "$ab" micro --alloc malloc,bump --benchmark_list_tests >quick.txt 2>err.txt
@@ -55,5 +51,4 @@ rc=$?
 [ $rc -eq 2 ] && grep -q "wants true or false, not 'maybe'" bad.txt && ok "=maybe: exit 2, named" ||
   bad "=maybe: exit $rc, $(cat bad.txt)"
 
-[ $failures -eq 0 ] && echo "micro.list_tests: all passed" || echo "micro.list_tests: $failures failed"
-[ $failures -eq 0 ]
+finish micro.list_tests

@@ -8,11 +8,7 @@
 #   creates nothing.
 set -u
 ab=$1
-dir=$(mktemp -d)
-trap 'rm -rf "$dir"' EXIT
-failures=0
-ok() { echo "ok   $1"; }
-bad() { echo "FAIL $1"; failures=$((failures + 1)); }
+. "$(dirname "$0")/../lib.sh"
 mkdir "$dir/tmp"
 export TMPDIR=$dir/tmp
 common=(--alloc malloc,bump --scale 0.02 --out "$dir/out")
@@ -86,5 +82,4 @@ rc=$?
   [ ! -e "$dir/out/p" ] && ok "a bad regex: exit 2, named, no run folder" ||
   bad "bad regex: rc $rc, $(cat "$dir/p.out")"
 
-[ $failures -eq 0 ] && echo "run.filter_list: all passed" || echo "run.filter_list: $failures failed"
-[ $failures -eq 0 ]
+finish run.filter_list
