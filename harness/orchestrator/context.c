@@ -8,6 +8,7 @@
  */
 #include "harness/orchestrator/context.h"
 #include "harness/orchestrator/environment.h"
+#include "harness/measure/machine_costs.h"
 #include "build_config.h"
 
 #include <gnu/libc-version.h>
@@ -153,6 +154,19 @@ json_t *ab_context_load_average(void)
     return got == 3 ? json_pack("[f, f, f]", l1, l5, l15) : json_null();
 }
 
+/* This machine's price of a fault, a refault, a madvise and an mmap+munmap (machine_costs.h),
+ * measured now; null when memory could not be mapped. */
+static json_t *machine_costs(void)
+{
+    ab_machine_costs mc;
+    if (ab_machine_costs_measure(&mc) != 0)
+        return json_null();
+    return json_pack("{s:f, s:f, s:f, s:f, s:i, s:f, s:b}", "fault_ns", mc.fault_ns, "refault_ns",
+                     mc.refault_ns, "madvise_ns", mc.madvise_ns, "mmap_munmap_ns",
+                     mc.mmap_munmap_ns, "fault_pages", (int)mc.pages, "fault_expensive_above_ns",
+                     AB_FAULT_EXPENSIVE_NS, "fault_expensive", mc.fault_ns > AB_FAULT_EXPENSIVE_NS);
+}
+
 json_t *ab_context_collect(void)
 {
     json_t *ctx = json_object();
@@ -162,6 +176,7 @@ json_t *ab_context_collect(void)
     json_object_set_new(ctx, "tsc_hz", json_null());
     json_object_set_new(ctx, "timer_resolution_ns", json_null());
     json_object_set_new(ctx, "cores", json_integer(sysconf(_SC_NPROCESSORS_ONLN)));
+    json_object_set_new(ctx, "machine_costs", machine_costs());
     json_object_set_new(ctx, "load_average", ab_context_load_average());
     struct utsname u;
     if (uname(&u) == 0) {

@@ -5,6 +5,7 @@
  * sample. Threads: net of the floor's per-kind median (percentiles) and mean, clamped at 0.
  * A net percentile under AB_UNRESOLVED_STEPS timer steps is listed as unresolved. */
 #include "harness/runner/replay_json.h"
+#include "harness/runner/counters_json.h"
 #include "harness/measure/histogram.h"
 #include "harness/measure/frag_metrics.h"
 
@@ -365,6 +366,7 @@ json_t *ab_run_record_json(const ab_run_record *rec)
                 ab_tsc_to_ns(rec->clock, batch->median_batch_ticks_per_op));
         put_num(metrics, "floor_batch_median_ns_per_op",
                 ab_tsc_to_ns(rec->clock, batch_floor->median_batch_ticks_per_op));
+        ab_counters_json(run, metrics, rec->counters, batch->ops);
     }
     put_int(metrics, "threads",
             rec->trace->hdr.thread_count > 1 ? rec->trace->hdr.thread_count : 1);

@@ -9,6 +9,7 @@
 #define AB_REPLAY_JSON_H
 
 #include "allocators/allocator.h"
+#include "harness/measure/counters.h"
 #include "harness/measure/replay.h"
 #include "harness/measure/replay_threads.h"
 #include "harness/measure/timer.h"
@@ -37,6 +38,8 @@ typedef struct ab_run_record {
     /* with memory: the allocator's own statistics right before the memory baseline (have 0:
      * it reports none), written as child.pre_baseline */
     const ab_alloc_stats *pre_baseline;
+    /* the counters read around the timed passes (counters_json.h); NULL: none */
+    const ab_pass_counters *counters;
 } ab_run_record;
 
 /* A per-op percentile below this many timer steps is marked unresolved: one region's duration

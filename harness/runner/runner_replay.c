@@ -24,6 +24,7 @@
  * runner_main.c exits 3 when the allocator is refused. The options are parsed in replay_args.c.
  */
 #include "harness/common/exit_codes.h"
+#include "harness/measure/counters.h"
 #include "harness/measure/memstat.h"
 #include "harness/measure/null_alloc.h"
 #include "harness/measure/replay.h"
@@ -74,34 +75,45 @@ static int threaded_passes(const ab_runner_ctx *ctx, const replay_args *a, ab_re
                            const ab_tsc_clock *clock, ab_threads_result *thr,
                            ab_threads_result *thr_floor, ab_latency_set *lat,
                            ab_latency_set *lat_floor, ab_pass_result *perop,
-                           ab_pass_result *perop_floor)
+                           ab_pass_result *perop_floor, ab_pass_counters *pc)
 {
     const ab_allocator *al = ctx->alloc;
     ab_replay_failure fail;
     ab_threads_result tmp;
+    ab_counter_sample s0;
     for (unsigned w = 0; w < a->warmup; w++)
         if (ab_replay_mt_pass(mt, al, 1, NULL, 0, &tmp, &fail) != 0)
             return correctness_failure(ctx->alloc_name, &fail);
     if (a->passes & PASS_BATCH) {
         /* the clock probed around each pass, so that its wall time has a figure in cycles */
         double c0 = ab_cpu_cycles_per_tick();
+        ab_counters_read(pc->ctr, &s0);
         if (ab_replay_mt_pass(mt, al, a->batch_reps, NULL, 0, thr, &fail) != 0)
             return correctness_failure(ctx->alloc_name, &fail);
+        ab_counters_end(pc->ctr, &s0, a->batch_reps, &pc->batch);
         double c1 = ab_cpu_cycles_per_tick();
         thr->cycles_per_tick = (c0 + c1) / 2;
+        ab_counters_read(pc->ctr, &s0);
         if (ab_replay_mt_pass(mt, &ab_null_threaded_allocator, a->batch_reps, NULL, 0, thr_floor,
                               &fail) != 0)
             return correctness_failure("null (floor)", &fail);
+        ab_counters_end(pc->ctr, &s0, a->batch_reps, &pc->batch_floor);
         thr_floor->cycles_per_tick = (c1 + ab_cpu_cycles_per_tick()) / 2;
+        pc->have_batch = 1;
     }
     if (a->passes & PASS_PEROP) {
+        ab_counters_read(pc->ctr, &s0);
         if (ab_replay_mt_pass(mt, al, 1, lat, clock->empty_region_ticks, &tmp, &fail) != 0)
             return correctness_failure(ctx->alloc_name, &fail);
+        ab_counters_end(pc->ctr, &s0, 1, &pc->perop);
         ab_threads_as_pass(&tmp, perop);
+        ab_counters_read(pc->ctr, &s0);
         if (ab_replay_mt_pass(mt, &ab_null_threaded_allocator, 1, lat_floor,
                               clock->empty_region_ticks, &tmp, &fail) != 0)
             return correctness_failure("null (floor)", &fail);
+        ab_counters_end(pc->ctr, &s0, 1, &pc->perop_floor);
         ab_threads_as_pass(&tmp, perop_floor);
+        pc->have_perop = 1;
     }
     return 0;
 }
@@ -111,19 +123,26 @@ static int single_thread_passes(const ab_runner_ctx *ctx, const replay_args *a, 
                                 const ab_tsc_clock *clock, ab_pass_result *batch,
                                 ab_pass_result *batch_floor, ab_latency_set *lat_main,
                                 ab_latency_set *lat_raw, ab_latency_set *lat_floor,
-                                ab_pass_result *perop, ab_pass_result *perop_floor)
+                                ab_pass_result *perop, ab_pass_result *perop_floor,
+                                ab_pass_counters *pc)
 {
     const ab_allocator *al = ctx->alloc;
     ab_replay_failure fail;
+    ab_counter_sample s0;
     if (a->passes & (PASS_BATCH | PASS_PEROP))
         for (unsigned w = 0; w < a->warmup; w++)
             if (ab_replay_batch_pass(r, al, 1, batch, &fail) != 0)
                 return correctness_failure(ctx->alloc_name, &fail);
     if (a->passes & PASS_BATCH) {
+        ab_counters_read(pc->ctr, &s0);
         if (ab_replay_batch_pass(r, al, a->batch_reps, batch, &fail) != 0)
             return correctness_failure(ctx->alloc_name, &fail);
+        ab_counters_end(pc->ctr, &s0, a->batch_reps, &pc->batch);
+        ab_counters_read(pc->ctr, &s0);
         if (ab_replay_batch_pass(r, &ab_null_allocator, a->batch_reps, batch_floor, &fail) != 0)
             return correctness_failure("null (floor)", &fail);
+        ab_counters_end(pc->ctr, &s0, a->batch_reps, &pc->batch_floor);
+        pc->have_batch = 1;
     }
     if (a->passes & PASS_PEROP) {
         if (ab_replay_latency_set_init(r, lat_main, 1) != 0 ||
@@ -133,11 +152,16 @@ static int single_thread_passes(const ab_runner_ctx *ctx, const replay_args *a, 
             return AB_RUNNER_EXIT_FAILED;
         }
         /* the floor first: each op's own, so the allocator's samples are net op by op */
+        ab_counters_read(pc->ctr, &s0);
         if (ab_replay_perop_floor_pass(r, &ab_null_allocator, a->floor_passes,
                                        clock->empty_region_ticks, lat_floor, perop_floor, &fail))
             return correctness_failure("null (floor)", &fail);
+        ab_counters_end(pc->ctr, &s0, a->floor_passes, &pc->perop_floor);
+        ab_counters_read(pc->ctr, &s0);
         if (ab_replay_perop_pass(r, al, clock->empty_region_ticks, lat_raw, lat_main, perop, &fail))
             return correctness_failure(ctx->alloc_name, &fail);
+        ab_counters_end(pc->ctr, &s0, 1, &pc->perop);
+        pc->have_perop = 1;
     }
     return 0;
 }
@@ -180,11 +204,17 @@ int runner_replay(const ab_runner_ctx *ctx, int argc, char **argv)
     int parsed = replay_args_parse(argc, argv, &a);
     if (parsed != 0)
         return parsed > 0 ? AB_RUNNER_EXIT_OK : AB_RUNNER_EXIT_USAGE;
+    /* before anything starts a thread: the counters follow every thread started later */
+    ab_counters ctr;
+    ab_counters_open(&ctr);
+    ab_pass_counters pc = {.ctr = &ctr};
     ab_trace trace;
     unsigned nthreads;
     int rc = open_trace(ctx, &a, &trace, &nthreads);
-    if (rc)
+    if (rc) {
+        ab_counters_close(&ctr);
         return rc;
+    }
 
     const ab_allocator *al = ctx->alloc;
     char err[512] = "";
@@ -243,12 +273,12 @@ int runner_replay(const ab_runner_ctx *ctx, int argc, char **argv)
         }
         if (a.passes & (PASS_BATCH | PASS_PEROP))
             prc = threaded_passes(ctx, &a, mt, &clock, &thr, &thr_floor, &lat_main, &lat_floor,
-                                  &perop, &perop_floor);
+                                  &perop, &perop_floor, &pc);
         ab_threads_as_pass(&thr, &batch);
         ab_threads_as_pass(&thr_floor, &batch_floor);
     } else {
         prc = single_thread_passes(ctx, &a, r, &clock, &batch, &batch_floor, &lat_main, &lat_raw,
-                                   &lat_floor, &perop, &perop_floor);
+                                   &lat_floor, &perop, &perop_floor, &pc);
     }
     if (prc != 0) {
         rc = prc;
@@ -283,6 +313,7 @@ int runner_replay(const ab_runner_ctx *ctx, int argc, char **argv)
         .threads = nthreads > 1 && (a.passes & PASS_BATCH) ? &thr : NULL,
         .threads_floor = &thr_floor,
         .pre_baseline = &pre,
+        .counters = &pc,
     };
     run = ab_run_record_json(&rec);
     if (!run || ab_json_write_atomic(a.out, run, JSON_INDENT(1) | JSON_REAL_PRECISION(10), err,
@@ -300,5 +331,6 @@ out:
     ab_null_release();
     ab_replay_destroy(r);
     ab_trace_close(&trace);
+    ab_counters_close(&ctr);
     return rc;
 }
