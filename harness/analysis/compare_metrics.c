@@ -55,6 +55,15 @@ const ab_cmp_metric ab_cmp_metrics[] = {
     {"wall", "wall_ms", NULL, NULL, NULL},
     {"minor_faults", "minor_faults", NULL, NULL, NULL},
     {"major_faults", "major_faults", NULL, NULL, NULL},
+    {"faults_kop", "faults_per_kop", NULL, NULL, NULL},
+    {"syscalls_kop", "syscalls_per_kop", NULL, NULL, NULL},
+    {"madvise_kop", "sys_madvise_per_kop", NULL, NULL, NULL},
+    {"mmap_kop", "sys_mmap_per_kop", NULL, NULL, NULL},
+    {"munmap_kop", "sys_munmap_per_kop", NULL, NULL, NULL},
+    {"futex_kop", "sys_futex_per_kop", NULL, NULL, NULL},
+    {"sys_share", "sys_share", NULL, NULL, NULL},
+    {"sys_net", "sys_ns_per_op_net", NULL, NULL, NULL},
+    {"instructions_kop", "instructions_per_kop", NULL, NULL, NULL},
 };
 const size_t ab_cmp_metric_count = sizeof ab_cmp_metrics / sizeof ab_cmp_metrics[0];
 

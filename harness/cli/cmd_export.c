@@ -44,8 +44,20 @@
 
 /* The metrics exported to the trackers, in this order. */
 static const char *const export_metrics[] = {
-    "cycles_per_op", "cycles_per_op_net", "ns_per_op", "ns_per_op_net", "mops",
-    "alloc_p99",     "frag_peak",         "peak_rss",  "retained",      "peak_footprint",
+    "cycles_per_op",
+    "cycles_per_op_net",
+    "ns_per_op",
+    "ns_per_op_net",
+    "mops",
+    "alloc_p99",
+    "frag_peak",
+    "peak_rss",
+    "retained",
+    "peak_footprint",
+    "faults_per_kop",
+    "syscalls_per_kop",
+    "sys_madvise_per_kop",
+    "sys_share",
 };
 #define N_EXPORT_METRICS (sizeof export_metrics / sizeof export_metrics[0])
 
@@ -78,7 +90,8 @@ static void usage(FILE *f)
                "             cell and op kind, OUT/workload-allocator-OP.hgrm, the histograms of\n"
                "             the cell's ok runs merged. -o DIR, default RUN_DIR/hgrm.\n\n"
                "Exported metrics: cycles_per_op, cycles_per_op_net, ns_per_op, ns_per_op_net,\n"
-               "mops, alloc_p99, frag_peak, peak_rss, retained, peak_footprint. Cells with no ok\n"
+               "mops, alloc_p99, frag_peak, peak_rss, retained, peak_footprint, faults_per_kop,\n"
+               "syscalls_per_kop, sys_madvise_per_kop, sys_share. Cells with no ok\n"
                "run, missing or unresolved metrics are left out; NaN is never written.\n\n"
                "Exit status: 0 written, 1 a file could not be read or written, 2 bad usage.\n");
 }

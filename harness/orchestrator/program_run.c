@@ -193,6 +193,8 @@ json_t *ab_program_run(const ab_program_spec *s, ab_child_result *r)
     json_object_set_new(m, "peak_rss", json_integer((json_int_t)r->ru.ru_maxrss * 1024));
     json_object_set_new(m, "minor_faults", json_integer((json_int_t)r->ru.ru_minflt));
     json_object_set_new(m, "major_faults", json_integer((json_int_t)r->ru.ru_majflt));
+    json_object_set_new(m, "ctx_voluntary", json_integer((json_int_t)r->ru.ru_nvcsw));
+    json_object_set_new(m, "ctx_involuntary", json_integer((json_int_t)r->ru.ru_nivcsw));
     if (r->outcome == AB_CHILD_OK || r->outcome == AB_CHILD_FAILED)
         json_object_set_new(m, "exit_status", json_integer(r->exit_code));
     return row;

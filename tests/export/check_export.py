@@ -12,7 +12,8 @@ import sys
 res_path, bmf_path, small_path, big_path, hgrm_dir = sys.argv[1:6]
 res = json.load(open(res_path))
 METRICS = ["cycles_per_op", "cycles_per_op_net", "ns_per_op", "ns_per_op_net", "mops",
-           "alloc_p99", "frag_peak", "peak_rss", "retained", "peak_footprint"]
+           "alloc_p99", "frag_peak", "peak_rss", "retained", "peak_footprint",
+           "faults_per_kop", "syscalls_per_kop", "sys_madvise_per_kop", "sys_share"]
 BIGGER = {"mops"}
 fails = []
 
