@@ -27,6 +27,14 @@
  *   KAT_DOUBLE    every block takes exactly twice the requested bytes, all written, and
  *                 malloc_usable_size reports what the C library gave for them.
  *   KAT_MISALIGN  the allocation of exactly AB_KAT_MISALIGN_SIZE bytes comes back one byte off.
+ *   KAT_FAULT     every call writes AB_KAT_N pages it never wrote before (or not since they were
+ *                 dropped): exactly AB_KAT_N minor page faults per call. The pages come from a
+ *                 64 MiB ring mapped at load with huge pages off; when the ring is used up, one
+ *                 madvise(MADV_DONTNEED) drops it all and the next touches fault again.
+ *   KAT_MADVISE   every call makes AB_KAT_N madvise(MADV_NORMAL) calls on a page mapped at load:
+ *                 AB_KAT_N system calls of that kind per call, and nothing else.
+ *   KAT_INSNS     every call runs a loop of AB_KAT_N instructions (AB_KAT_N / 2 iterations of
+ *                 a decrement and a branch), for the PMU's instruction counter.
  *
  * Every entry point delegates to glibc's __libc_* functions, so the plug-in needs no allocator
  * of its own.
@@ -38,6 +46,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -45,8 +54,11 @@
 #define KAT_DOUBLE 2
 #define KAT_MISALIGN 3
 #define KAT_DELAY 4
+#define KAT_FAULT 5
+#define KAT_MADVISE 6
+#define KAT_INSNS 7
 #ifndef KAT_MODE
-#error "build with -DKAT_MODE=KAT_SPIN, KAT_DOUBLE, KAT_MISALIGN or KAT_DELAY"
+#error "build with -DKAT_MODE=KAT_SPIN, KAT_DOUBLE, KAT_MISALIGN, KAT_DELAY, KAT_FAULT, ..."
 #endif
 
 extern void *__libc_malloc(size_t size);
@@ -62,6 +74,11 @@ static uint32_t spin_waits[WAIT_SLOTS]; /* paying calls by measured wait, in tic
 static size_t misalign_size = SIZE_MAX;
 static uint64_t delay_iters;
 static double delay_added_ns;
+#define RING_BYTES (64u << 20)
+static uint64_t kat_n;   /* AB_KAT_N: pages, madvise calls or instructions per call */
+static char *ring;       /* KAT_FAULT: the pages to fault, KAT_MADVISE: the page to advise */
+static size_t ring_next; /* KAT_FAULT: the next page's offset */
+static size_t page_bytes;
 
 static inline uint64_t rdtsc(void)
 {
@@ -167,6 +184,17 @@ __attribute__((constructor)) static void kat_init(void)
     const char *d = getenv("AB_KAT_DELAY_NS");
     if (KAT_MODE == KAT_DELAY && d)
         delay_calibrate(strtod(d, NULL));
+    const char *n = getenv("AB_KAT_N");
+    if (n)
+        kat_n = strtoull(n, NULL, 10);
+    page_bytes = (size_t)sysconf(_SC_PAGESIZE);
+    if (KAT_MODE == KAT_FAULT || KAT_MODE == KAT_MADVISE) {
+        size_t len = KAT_MODE == KAT_FAULT ? RING_BYTES : page_bytes;
+        void *r = mmap(NULL, len, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+        ring = r == MAP_FAILED ? NULL : r;
+        if (ring)
+            madvise(ring, len, MADV_NOHUGEPAGE); /* one fault per 4 KiB page, not per 2 MiB */
+    }
     const char *m = getenv("AB_KAT_MISALIGN_SIZE");
     if (m)
         misalign_size = strtoull(m, NULL, 10);
@@ -203,9 +231,34 @@ __attribute__((destructor)) static void kat_report(void)
     }
 }
 
-/* Before every call: the spin (KAT_SPIN) or the delay chain (KAT_DELAY). */
+/* KAT_FAULT, KAT_MADVISE, KAT_INSNS: what one call asks of the kernel or the core. */
+static void counted_work(void)
+{
+    if (KAT_MODE == KAT_FAULT && ring) {
+        for (uint64_t i = 0; i < kat_n; i++) {
+            if (ring_next + page_bytes > RING_BYTES) {
+                madvise(ring, RING_BYTES, MADV_DONTNEED); /* every page faults again */
+                ring_next = 0;
+            }
+            ((volatile char *)ring)[ring_next] = 1;
+            ring_next += page_bytes;
+        }
+    } else if (KAT_MODE == KAT_MADVISE && ring) {
+        for (uint64_t i = 0; i < kat_n; i++)
+            madvise(ring, page_bytes, MADV_NORMAL);
+    } else if (KAT_MODE == KAT_INSNS && kat_n >= 2) {
+        uint64_t iters = kat_n / 2;
+        __asm__ __volatile__("1:\n\tdec %0\n\tjnz 1b" : "+r"(iters)::"cc");
+    }
+}
+
+/* Before every call: the spin (KAT_SPIN), the delay chain (KAT_DELAY) or the counted work. */
 static inline void before(void)
 {
+    if (KAT_MODE == KAT_FAULT || KAT_MODE == KAT_MADVISE || KAT_MODE == KAT_INSNS) {
+        counted_work();
+        return;
+    }
     if (KAT_MODE == KAT_DELAY) {
         spin_calls++;
         return;

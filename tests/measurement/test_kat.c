@@ -13,6 +13,13 @@
  *              means show it within 2.5 ns (medians over 35 pairs of runs)
  *   footprint  every block takes 2x: internal = 1 within 2 %, F/L = 2 within 5 %
  *   misalign   one block comes back misaligned: exit 4, stderr names its op index, no result
+ *   faults     a plug-in that faults 2 fresh pages per call: minor_faults_per_kop = 2000 within
+ *              2 %, in the batch pass and in the per-op pass, each net of its floor
+ *   madvise    a plug-in that makes 3 madvise calls per call: sys_madvise_per_kop = 3000 within
+ *              2 % (skipped, with the reason, where the syscall tracepoints cannot be opened)
+ *   instructions  a plug-in that adds 2000 instructions per call: instructions_per_kop rises by
+ *              2,000,000 within 2 % against the same plug-in adding none (skipped, with the
+ *              reason, where there is no PMU)
  *   accounting generated rpc/il/simd traces: the harness's peak L equals the header's exactly
  *   output     the JSON carries every field results/README.md promises; --lower-align 16
  *              serves 16 and keeps the trace's classes
@@ -449,6 +456,68 @@ static int case_misalign(void)
     CHECK_DONE("kat misalign");
 }
 
+/* ---- counters ------------------------------------------------------------------------------- */
+
+/* A counter's figures of one run of `alloc` with AB_KAT_N=n: the batch pass's metric and the
+ * per-op pass's (runs[].counters, less its floor). 0; SKIP with the reason printed when the
+ * runner says the counter is unavailable; 1 on a failure. */
+static int counter_run(const char *alloc, const char *trace, const char *name, unsigned n,
+                       double *batch, double *perop)
+{
+    char log[2048], v[32];
+    snprintf(v, sizeof v, "%u", n);
+    setenv("AB_KAT_N", v, 1);
+    json_t *run;
+    int rc = run_replay(alloc, plugin, trace, "--cpu 0", &run, log, sizeof log);
+    CHECK(rc == 0 && run, "%s: runner exit %d: %s", alloc, rc, log);
+    if (!run)
+        return 1;
+    const json_t *m = json_object_get(json_object_get(run, "metrics"), name);
+    if (json_is_string(m)) {
+        printf("skipped: %s: %s\n", name, json_string_value(m));
+        CHECK(!strncmp(json_string_value(m), "unavailable: ", 13), "%s: %s is not a reason", name,
+              json_string_value(m));
+        json_decref(run);
+        return SKIP;
+    }
+    const json_t *ctr = json_object_get(run, "counters");
+    *batch = metric(run, name);
+    *perop = json_number_value(json_object_get(json_object_get(ctr, "perop"), name)) -
+             json_number_value(json_object_get(json_object_get(ctr, "perop_floor"), name));
+    CHECK(json_is_string(json_object_get(json_object_get(ctr, "sources"), name)),
+          "%s has no source", name);
+    json_decref(run);
+    return 0;
+}
+
+/* Every timed op of the trace is one call of the plug-in (allocs and frees; every block is
+ * freed by the trace), so n units per call are n * 1000 per 1000 ops. `baseline`: also run the
+ * plug-in with n = 0 and hold the difference to it (instructions: the allocator's own are
+ * counted too); otherwise the figure net of the floor itself. */
+static int case_counter(const char *alloc, const char *name, unsigned n, int baseline)
+{
+    char trace[4096];
+    tmp_path(trace, sizeof trace, "kat-counter.abt");
+    CHECK(make_fifo_trace(trace, 32, 2000, 64, 4) == 0, "trace");
+    double batch = NAN, perop = NAN, batch0 = 0, perop0 = 0;
+    int rc = counter_run(alloc, trace, name, n, &batch, &perop);
+    if (rc == 0 && baseline)
+        rc = counter_run(alloc, trace, name, 0, &batch0, &perop0);
+    if (rc)
+        return rc;
+    double want = 1000.0 * n;
+    printf("%s, %u per call: %s %.1f per 1000 ops in the batch pass, %.1f in the per-op pass "
+           "(net of the floor%s; expected %.0f)\n",
+           alloc, n, name, batch - batch0, perop - perop0,
+           baseline ? ", less the same plug-in doing nothing" : "", want);
+    CHECK(fabs((batch - batch0) / want - 1) <= 0.02, "batch pass: %.1f, expected %.0f +- 2 %%",
+          batch - batch0, want);
+    CHECK(fabs((perop - perop0) / want - 1) <= 0.02, "per-op pass: %.1f, expected %.0f +- 2 %%",
+          perop - perop0, want);
+    unsetenv("AB_KAT_N");
+    CHECK_DONE("kat counter");
+}
+
 /* ---- accounting ----------------------------------------------------------------------------- */
 
 static int case_accounting(void)
@@ -600,10 +669,12 @@ static int case_output(void)
 int main(int argc, char **argv)
 {
     if (argc < 4) {
-        fprintf(stderr,
-                "usage: test_kat latency|pause|substep|footprint|misalign|accounting|output RUNNER "
-                "[PLUGIN] "
-                "TMPDIR\n");
+        fprintf(
+            stderr,
+            "usage: test_kat latency|pause|substep|footprint|misalign|faults|madvise|instructions|"
+            "accounting|output RUNNER "
+            "[PLUGIN] "
+            "TMPDIR\n");
         return 2;
     }
     const char *which = argv[1];
@@ -628,6 +699,12 @@ int main(int argc, char **argv)
         return case_footprint();
     if (!strcmp(which, "misalign"))
         return case_misalign();
+    if (!strcmp(which, "faults"))
+        return case_counter("kat_fault", "minor_faults_per_kop", 2, 0);
+    if (!strcmp(which, "madvise"))
+        return case_counter("kat_madvise", "sys_madvise_per_kop", 3, 0);
+    if (!strcmp(which, "instructions"))
+        return case_counter("kat_insns", "instructions_per_kop", 2000, 1);
     fprintf(stderr, "test_kat: unknown case '%s'\n", which);
     return 2;
 }
