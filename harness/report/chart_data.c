@@ -109,7 +109,8 @@ static void allocs_join(const ab_names *al, const int *use, char *buf, size_t le
 
 /* The y scale a set of values calls for, as the scripts' yscale() in plots/style.gp reads it:
  * "log" when all are positive and span more than a factor 30; "zero" (linear from 0) when none
- * is negative; "free" (linear, autoscaled) when some are negative; "unit" ([0:1]) when there is
+ * is negative, or the most negative is under 1 % of the largest (a net count a hair below 0);
+ * "free" (linear, autoscaled) when some are negative beyond that; "unit" ([0:1]) when there is
  * nothing to scale (no value, or all 0), so that gnuplot never sees an empty range. */
 static const char *scale_for(const double *v, size_t n)
 {
@@ -122,8 +123,10 @@ static const char *scale_for(const double *v, size_t n)
     }
     if (isinf(lo) || (lo == 0 && hi == 0))
         return "unit";
-    if (lo < 0)
+    if (lo < 0 && -lo >= 0.01 * hi) /* a count net of a floor may be a hair below 0: noise */
         return "free";
+    if (lo <= 0)
+        return "zero";
     return lo > 0 && hi / lo > 30 ? "log" : "zero";
 }
 
@@ -531,6 +534,30 @@ static int chart_fragmentation(const json_t *res, const ab_names *al, const ab_n
     return 0;
 }
 
+/* What each allocator asked of the kernel: faults and system calls per 1000 ops, and the
+ * kernel's share of its CPU time (runner counters, harness/measure/counters.h). */
+static int chart_kernel(const json_t *res, const ab_names *al, const ab_names *wls, const char *dir,
+                        ab_chart_list *out, char *err, size_t errlen)
+{
+    static const panel panels[] = {
+        {"faults_per_kop", 1}, {"syscalls_per_kop", 1}, {"sys_share", 0.01}};
+    ab_chart_job *j;
+    if (chart_cells(res, al, wls, dir, "kernel.gp", "kernel", panels, 3, NULL, out, &j, err,
+                    errlen))
+        return -1;
+    if (j) {
+        snprintf(j->title, sizeof j->title,
+                 "What each allocator asked of the kernel (cell medians)");
+        snprintf(j->caption, sizeof j->caption,
+                 "Page faults (memory touched for the first time, or again after the allocator "
+                 "gave it back with madvise or munmap) and system calls per 1000 replayed ops, "
+                 "net of the replay floor, and the share of the allocator's CPU time spent in "
+                 "the kernel. What a fault costs on this machine is in the context "
+                 "(machine_costs). Lower is better.");
+    }
+    return 0;
+}
+
 static int chart_throughput(const json_t *res, const ab_names *al, const ab_names *wls,
                             const char *dir, ab_chart_list *out, char *err, size_t errlen)
 {
@@ -925,7 +952,8 @@ int ab_chart_data_write(const json_t *res, const char *dir, ab_chart_list *out, 
             goto done;
     if (chart_throughput(res, &al, &wls, dir, out, err, errlen) ||
         chart_scaling(res, &al, dir, out, err, errlen) ||
-        chart_fragmentation(res, &al, &wls, dir, out, err, errlen))
+        chart_fragmentation(res, &al, &wls, dir, out, err, errlen) ||
+        chart_kernel(res, &al, &wls, dir, out, err, errlen))
         goto done;
     note_not_applicable(res, NULL, 0, out, 0);
     size_t first_program = out->n;

@@ -8,6 +8,7 @@
 #include "harness/common/error_message.h"
 #include "harness/analysis/aggregate.h"
 #include "harness/analysis/metric_table.h"
+#include "harness/report/explain.h"
 #include "harness/report/results_view.h"
 
 #include <math.h>
@@ -147,6 +148,46 @@ static void summary_line(FILE *f, const json_t *res, const ab_names *al, const c
     fputs(".</li>\n", f);
 }
 
+/* The "why" of a workload's cells (explain.h): the kernel's share, bimodal repetitions. */
+static void why_lines(FILE *f, const json_t *res, const ab_names *al, const char *workload)
+{
+    char why[640];
+    for (size_t a = 0; a < al->n; a++) {
+        const json_t *cell = ab_rv_cell(res, al->v[a], workload);
+        if (!cell || json_object_get(cell, "not_applicable"))
+            continue;
+        if (ab_explain_kernel(res, cell, why, sizeof why)) {
+            fputs("<li>Why: ", f);
+            ab_html_escape(f, why);
+            fputs(" (the chart <i>What each allocator asked of the kernel</i>).</li>\n", f);
+        }
+        if (ab_explain_bimodal(res, cell, why, sizeof why)) {
+            fputs("<li>", f);
+            ab_html_escape(f, why);
+            fputs(".</li>\n", f);
+        }
+    }
+}
+
+/* This machine's price of kernel work, and the warning when the host makes a fault dear. */
+static void machine_prices(FILE *f, const json_t *res)
+{
+    char buf[512];
+    int expensive = 0;
+    if (!ab_explain_machine(res, buf, sizeof buf, &expensive))
+        return;
+    fputs("<p>Kernel prices on this machine (measured at the start of the run): ", f);
+    ab_html_escape(f, buf);
+    fputs(". A cell's faults per 1000 ops times the price of a fault / 1000 is what its faults "
+          "cost per op here.</p>\n",
+          f);
+    if (ab_explain_fault_warning(res, buf, sizeof buf)) {
+        fputs("<p class=warn><b>Warning:</b> ", f);
+        ab_html_escape(f, buf);
+        fputs(".</p>\n", f);
+    }
+}
+
 static void section_summary(FILE *f, const json_t *res, const ab_names *al, const ab_names *wls)
 {
     fputs("<h2 id=summary>Summary</h2>\n<p>From the cell medians (lower is better for "
@@ -172,8 +213,11 @@ static void section_summary(FILE *f, const json_t *res, const ab_names *al, cons
                      : have_fp ? "peak_footprint"
                                : "frag_peak",
                      "Least memory", "more");
+        if (!program)
+            why_lines(f, res, al, wls->v[w]);
         fputs("</ul>\n", f);
     }
+    machine_prices(f, res);
 }
 
 /* Metric names present in any cell: the known ones in definition order, then the others. */

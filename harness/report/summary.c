@@ -5,6 +5,7 @@
 #include "harness/report/summary.h"
 #include "harness/analysis/aggregate.h"
 #include "harness/orchestrator/environment.h"
+#include "harness/report/explain.h"
 
 #include <math.h>
 #include <string.h>
@@ -14,31 +15,33 @@ typedef struct column {
     const char *metric; /* cells[].metrics key; its median is shown */
     double scale;       /* multiply the median by this before printing */
     const char *fmt;    /* printf format of the scaled median */
+    const char *plus;   /* NULL, or a second metric whose median is shown as "+median" */
 } column;
 
 /* Wide enough for "123.45 [120.00, 130.00]". */
 #define HEADLINE_WIDTH 24
 
 static const column columns[] = {
-    {"Mops/s", "mops", 1, "%9.2f"},
-    {"cycles/op", "cycles_per_op", 1, "%9.1f"},
-    {"alloc mean", "alloc_mean", 1, "%10.1f"},
-    {"alloc p50", "alloc_p50", 1, "%9.0f"},
-    {"alloc p99", "alloc_p99", 1, "%9.0f"},
-    {"frag_peak", "frag_peak", 1, "%9.3f"},
-    {"retained KiB", "retained", 1.0 / 1024, "%12.0f"},
+    {"Mops/s", "mops", 1, "%9.2f", NULL},
+    {"cycles/op", "cycles_per_op", 1, "%9.1f", NULL},
+    {"alloc mean", "alloc_mean", 1, "%10.1f", NULL},
+    {"alloc p50", "alloc_p50", 1, "%9.0f", NULL},
+    {"alloc p99", "alloc_p99", 1, "%9.0f", NULL},
+    {"frag_peak", "frag_peak", 1, "%9.3f", NULL},
+    {"retained KiB", "retained", 1.0 / 1024, "%12.0f", NULL},
+    {"faults+sys/kop", "faults_per_kop", 1, "%14.1f", "syscalls_per_kop"},
 };
 
 /* A whole program's cell (run --program): figures from wait4's rusage. */
 static const column program_columns[] = {
-    {"CPU Mcycles", "cpu_mcycles", 1, "%11.1f"},
-    {"GHz", "cpu_ghz", 1, "%5.2f"},
-    {"user ms", "user_ms", 1, "%9.1f"},
-    {"sys ms", "sys_ms", 1, "%8.1f"},
-    {"wall ms", "wall_ms", 1, "%9.1f"},
-    {"peak RSS MiB", "peak_rss", 1.0 / (1024 * 1024), "%12.1f"},
-    {"minor faults", "minor_faults", 1, "%12.0f"},
-    {"major", "major_faults", 1, "%5.0f"},
+    {"CPU Mcycles", "cpu_mcycles", 1, "%11.1f", NULL},
+    {"GHz", "cpu_ghz", 1, "%5.2f", NULL},
+    {"user ms", "user_ms", 1, "%9.1f", NULL},
+    {"sys ms", "sys_ms", 1, "%8.1f", NULL},
+    {"wall ms", "wall_ms", 1, "%9.1f", NULL},
+    {"peak RSS MiB", "peak_rss", 1.0 / (1024 * 1024), "%12.1f", NULL},
+    {"minor faults", "minor_faults", 1, "%12.0f", NULL},
+    {"major", "major_faults", 1, "%5.0f", NULL},
 };
 
 /* What one kind of workload's table shows: the headline metric and the other columns. */
@@ -78,6 +81,23 @@ static void print_cell_value(FILE *out, const char *fmt, double v, double unreso
         snprintf(buf, sizeof buf, fmt, v);
         fprintf(out, " %s", buf);
     }
+}
+
+/* "faults+syscalls": two medians in one column, "-" for a missing one. */
+static void print_pair(FILE *out, const char *fmt, double a, double b)
+{
+    int width = 0;
+    sscanf(fmt, "%%%d", &width);
+    char buf[64];
+    a = fabs(a) < 0.05 ? 0 : a; /* no "-0.0" for a count that did not move */
+    b = fabs(b) < 0.05 ? 0 : b;
+    if (isnan(a) && isnan(b))
+        snprintf(buf, sizeof buf, "-");
+    else if (isnan(b))
+        snprintf(buf, sizeof buf, "%.1f+-", a);
+    else
+        snprintf(buf, sizeof buf, "%.1f+%.1f", isnan(a) ? 0 : a, b);
+    fprintf(out, " %*s", width, buf);
 }
 
 /* The headline: "median [ci_lo, ci_hi]" of the metric, in a column `width` wide. */
@@ -136,6 +156,36 @@ static int is_program(const json_t *cells, const char *workload)
     return 0;
 }
 
+/* Under a workload's table: the cells whose time is the kernel's, and the bimodal ones. */
+static void print_why(FILE *out, const json_t *doc, const json_t *cells, const char *workload)
+{
+    size_t i;
+    const json_t *cell;
+    char why[640];
+    json_array_foreach(cells, i, cell)
+    {
+        const char *w = json_string_value(json_object_get(cell, "workload"));
+        if (!w || strcmp(w, workload) != 0 || json_object_get(cell, "not_applicable"))
+            continue;
+        if (ab_explain_kernel(doc, cell, why, sizeof why))
+            fprintf(out, "  why: %s.\n", why);
+        if (ab_explain_bimodal(doc, cell, why, sizeof why))
+            fprintf(out, "  why: %s.\n", why);
+    }
+}
+
+/* This machine's prices of kernel work, and the warning when a fault is dear. */
+static void print_machine(FILE *out, const json_t *doc)
+{
+    char buf[512];
+    int expensive = 0;
+    if (!ab_explain_machine(doc, buf, sizeof buf, &expensive))
+        return;
+    fprintf(out, "kernel prices here: %s\n", buf);
+    if (ab_explain_fault_warning(doc, buf, sizeof buf))
+        fprintf(out, "warning: %s.\n", buf);
+}
+
 /* The machine's load around the run: on a shared machine, the first thing that explains a
  * column of NOISY cells. */
 static void print_load(FILE *out, const json_t *doc)
@@ -158,13 +208,14 @@ void ab_summary_print(FILE *out, const json_t *doc)
     double below = json_number_value(json_object_get(ctx, "unresolved_below_ns"));
     if (!(below > 0))
         below = 1e-9; /* unknown: still mark, as "<0" */
-    int marked = 0;
+    int marked = 0, traces = 0;
     size_t wi;
     const json_t *wj;
     json_array_foreach(workloads, wi, wj)
     {
         const char *workload = json_string_value(wj);
         const table_kind *tk = is_program(cells, workload) ? &program_table : &trace_table;
+        traces |= tk == &trace_table;
         char cov[48];
         coverage_text(cells, workload, tk->headline_metric, cov, sizeof cov);
         fprintf(out, "\nworkload %s (medians over the ok repetitions", workload);
@@ -200,6 +251,11 @@ void ab_summary_print(FILE *out, const json_t *doc)
             print_headline(out, cell, tk->headline_metric, HEADLINE_WIDTH);
             for (size_t c = 0; c < tk->ncolumns; c++) {
                 const column *col = &tk->columns[c];
+                if (col->plus) {
+                    print_pair(out, col->fmt, stat_of(cell, col->metric, "median") * col->scale,
+                               stat_of(cell, col->plus, "median") * col->scale);
+                    continue;
+                }
                 int unres = ab_cell_unresolved(cell, col->metric);
                 marked |= unres;
                 print_cell_value(out, col->fmt, stat_of(cell, col->metric, "median") * col->scale,
@@ -219,13 +275,18 @@ void ab_summary_print(FILE *out, const json_t *doc)
         }
         if (na_why)
             fprintf(out, "  not applicable here (%s): %s.\n", na_who, na_why);
+        print_why(out, doc, cells, workload);
     }
     if (marked)
         fprintf(out,
                 "\n<%.0f: under 3 steps of this machine's clock (one step: %.1f ns), so the\n"
                 "percentile is not a value; the per-op means (alloc mean) resolve below a step.\n",
                 below, json_number_value(json_object_get(ctx, "timer_resolution_ns")));
+    if (traces)
+        fprintf(out, "\nfaults+sys/kop: page faults + system calls per 1000 ops, net of the floor "
+                     "(results.json has them by kind).\n");
     print_load(out, doc);
+    print_machine(out, doc);
     char noise[512];
     ab_env_noise(ctx, noise, sizeof noise);
     if (noise[0])

@@ -2,7 +2,7 @@
 # check_charts.sh: every chart kind of plots/ is drawn from a real tiny run without a single
 # gnuplot warning (`alignbench plot --strict` fails on any), as a non-empty PNG and SVG, every
 # data file has both images, report.html embeds every PNG, and `plot BASE NEW` draws the
-# comparison. usage: check_charts.sh ALIGNBENCH PLOTS_SRC_DIR RUN_DIR SCRATCH_DIR
+# comparison (panels.gp is a part of the three-panel charts, not a chart). usage: check_charts.sh ALIGNBENCH PLOTS_SRC_DIR RUN_DIR SCRATCH_DIR
 set -euo pipefail
 alignbench=$1 plots=$2 run=$3 scratch=$4
 fail() { echo "check_charts.sh: $*" >&2; exit 1; }
@@ -18,7 +18,7 @@ kinds=0
 for script in "$plots"/*.gp; do
   kind=$(basename "$script" .gp)
   # programs: needs a run --program; tests/programs/program_run.sh draws it with --strict
-  case $kind in style|compare|fleet|programs) continue ;; esac
+  case $kind in style|panels|compare|fleet|programs) continue ;; esac
   kinds=$((kinds + 1))
   found=0
   for png in "$run/charts/$kind"*.png; do
