@@ -3,7 +3,8 @@
  *
  * What is compared between runs: the context (flattened to dotted keys, allocators reduced to
  * their version and library) and the scalar run settings of config, less the fields that
- * differ on every run (date, load averages, clock calibration, the runner's path).
+ * differ on every run (date, load averages, clock calibration, the kernel's prices measured
+ * at the start of each run, the runner's path).
  */
 #include "harness/report/fleet_report.h"
 #include "harness/common/error_message.h"
@@ -27,6 +28,8 @@ static const char *const volatile_keys[] = {"date",
 
 static int is_volatile(const char *key)
 {
+    if (!strncmp(key, "machine_costs.", 14)) /* measured anew by every run */
+        return 1;
     for (size_t i = 0; i < sizeof volatile_keys / sizeof volatile_keys[0]; i++)
         if (!strcmp(key, volatile_keys[i]))
             return 1;

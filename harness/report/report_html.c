@@ -159,7 +159,7 @@ static void why_lines(FILE *f, const json_t *res, const ab_names *al, const char
         if (ab_explain_kernel(res, cell, why, sizeof why)) {
             fputs("<li>Why: ", f);
             ab_html_escape(f, why);
-            fputs(" (the chart <i>What each allocator asked of the kernel</i>).</li>\n", f);
+            fputs(" (the chart \"What each allocator asked of the kernel\").</li>\n", f);
         }
         if (ab_explain_bimodal(res, cell, why, sizeof why)) {
             fputs("<li>", f);
