@@ -159,29 +159,6 @@ static json_t *unresolved_metrics(const json_t *runs, const char *alloc, const c
     return out;
 }
 
-/* The counters the cell's ok runs could not count ("unavailable: why" in runs[].metrics): each
- * name with the first run's reason, so that a cell says why instead of showing nothing. */
-static json_t *unavailable_metrics(const json_t *runs, const char *alloc, const char *workload)
-{
-    json_t *out = json_object();
-    size_t i;
-    const json_t *run;
-    json_array_foreach(runs, i, run)
-    {
-        if (!run_in_cell(run, alloc, workload) || !run_ok(run))
-            continue;
-        const char *name;
-        json_t *value;
-        json_object_foreach(json_object_get(run, "metrics"), name, value)
-        {
-            const char *s = json_string_value(value);
-            if (s && !strncmp(s, "unavailable:", 12) && !json_object_get(out, name))
-                json_object_set_new(out, name, json_string(s));
-        }
-    }
-    return out;
-}
-
 int ab_cell_unresolved(const json_t *cell, const char *metric)
 {
     size_t i;
@@ -212,6 +189,9 @@ json_t *ab_aggregate_cells(const json_t *runs, const json_t *allocators, const j
             json_object_set_new(cell, "allocator", json_string(alloc));
             json_object_set_new(cell, "workload", json_string(workload));
             json_t *metrics = json_object();
+            /* the counters the ok runs could not count ("unavailable: why" in runs[].metrics),
+             * each with the first run's reason: the cell says why instead of showing nothing */
+            json_t *unavailable = json_object();
             /* Every metric name any ok run of the cell reports. */
             size_t i;
             const json_t *run;
@@ -223,13 +203,17 @@ json_t *ab_aggregate_cells(const json_t *runs, const json_t *allocators, const j
                 json_t *value;
                 json_object_foreach(json_object_get(run, "metrics"), name, value)
                 {
+                    const char *why = json_string_value(value);
                     if (json_is_number(value) && !json_object_get(metrics, name))
                         aggregate_metric(runs, alloc, workload, name, metrics);
+                    else if (why && !strncmp(why, "unavailable:", 12) &&
+                             !json_object_get(unavailable, name))
+                        json_object_set_new(unavailable, name, json_string(why));
                 }
             }
             json_object_set_new(cell, "metrics", metrics);
             json_object_set_new(cell, "unresolved", unresolved_metrics(runs, alloc, workload));
-            json_object_set_new(cell, "unavailable", unavailable_metrics(runs, alloc, workload));
+            json_object_set_new(cell, "unavailable", unavailable);
             judge_noise(runs, alloc, workload, cell);
             json_array_append_new(cells, cell);
         }
