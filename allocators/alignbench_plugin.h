@@ -2,10 +2,12 @@
  * NAME=/path/lib.so`) exports so that alignbench measures it through its own aligned entry points,
  * footprint, statistics and purge instead of posix_memalign and malloc_usable_size.
  *
- * Self-contained (C99 and the C library only): copy it into the plug-in's sources. The plug-in
- * library still replaces malloc, free, realloc, posix_memalign and malloc_usable_size; the table
- * only adds what the C interface cannot say. Export it under the symbol name
- * ALIGNBENCH_PLUGIN_SYMBOL:
+ * Self-contained (C99 and the C library only), and installed with alignbench as
+ * <alignbench/alignbench_plugin.h>: build against it with `pkg-config --cflags alignbench-plugin`
+ * or CMake's find_package(alignbench) and its target alignbench::plugin (docs/allocators.md).
+ * The plug-in library still replaces malloc, free, realloc, posix_memalign and
+ * malloc_usable_size; the table only adds what the C interface cannot say. Export it under the
+ * symbol name ALIGNBENCH_PLUGIN_SYMBOL:
  *
  *     const struct alignbench_plugin_v1 alignbench_plugin_v1 = {
  *         .version = ALIGNBENCH_PLUGIN_VERSION, .size = sizeof(struct alignbench_plugin_v1),
