@@ -15,7 +15,8 @@ cmake --install "$build" --prefix "$tmp/p" >"$tmp/install.log" || {
 }
 p=$tmp/p
 for f in bin/alignbench share/man/man1/alignbench.1 share/alignbench/plots/style.gp \
-  share/doc/alignbench/LICENSE share/doc/alignbench/results.md; do
+  share/doc/alignbench/LICENSE share/doc/alignbench/README.md \
+  share/doc/alignbench/docs/running.md share/doc/alignbench/results/README.md; do
   [ -f "$p/$f" ] || fail "not installed: $f"
 done
 runner=$(find "$p" -name alignbench-runner -type f)
@@ -73,6 +74,20 @@ head -n 1 "$page" | grep -q '^\.TH ALIGNBENCH 1 ' || fail "alignbench.1 has no .
 for c in run list check plot micro compare gen trace record; do
   grep -q "^\.SS \"alignbench $c\"" "$page" || fail "alignbench.1 has no section for $c"
 done
+for s in "EXIT STATUS" ENVIRONMENT FILES "SEE ALSO"; do
+  grep -q "^\.SH $s\$" "$page" || fail "alignbench.1 has no $s section"
+done
+# SEE ALSO names installed files: each one it names is there, relative to bin/ as it says.
+docdir=$(sed -n '/^\.SH SEE ALSO/,$p' "$page" | grep -o '\\fI\.\./[^\\]*/\\fR' | head -n 1 |
+  sed 's/^\\fI\.\.\///; s/\/\\fR$//')
+[ -n "$docdir" ] && [ -d "$p/$docdir" ] || fail "SEE ALSO's folder '$docdir' is not installed"
+named=$(sed -n '/^\.SH SEE ALSO/,$p' "$page" | grep -o '\\fI[a-z][a-zA-Z/\\-]*\.md\\fR' |
+  sed 's/^\\fI//; s/\\fR$//; s/\\-/-/g')
+[ "$(wc -w <<<"$named")" -ge 5 ] || fail "SEE ALSO names too few files: $named"
+for f in $named; do
+  [ -f "$p/$docdir/$f" ] || fail "SEE ALSO names $f, not installed in $docdir"
+done
+echo "install.prefix: EXIT STATUS, ENVIRONMENT, FILES; SEE ALSO's $(wc -w <<<"$named") files installed"
 if command -v man >/dev/null; then
   # into a file first: with pipefail, head closing the pipe early could fail man by SIGPIPE
   MANWIDTH=80 man -l "$page" >"$tmp/man.txt" 2>/dev/null
