@@ -650,16 +650,29 @@ static json_t *ok_status_list(const ab_run_options *o)
     return list;
 }
 
+/* Creates the run folder with mkdir, which fails when the folder exists: that is what makes it
+ * this run's alone. A default run-id (the UTC second) taken by another run (two runs started in
+ * the same second) becomes ID-2, ID-3, ...; a --run-id that exists is refused. */
 static int make_run_dir(run_state *s)
 {
-    if ((size_t)snprintf(s->run_dir, sizeof s->run_dir, "%s/%s", s->opt.out_dir, s->opt.run_id) >=
-        sizeof s->run_dir)
-        return fail("output path too long: %s/%s", s->opt.out_dir, s->opt.run_id);
-    if (mkdir(s->run_dir, 0755) != 0) {
-        if (errno == EEXIST)
+    char base[sizeof s->opt.run_id];
+    snprintf(base, sizeof base, "%s", s->opt.run_id);
+    for (unsigned k = 2;; k++) {
+        if ((size_t)snprintf(s->run_dir, sizeof s->run_dir, "%s/%s", s->opt.out_dir,
+                             s->opt.run_id) >= sizeof s->run_dir)
+            return fail("output path too long: %s/%s", s->opt.out_dir, s->opt.run_id);
+        if (mkdir(s->run_dir, 0755) == 0)
+            break;
+        if (errno != EEXIST)
+            return fail("cannot create %s: %s", s->run_dir, strerror(errno));
+        if (s->opt.run_id_given)
             return refuse("%s already exists; pick another --run-id", s->run_dir);
-        return fail("cannot create %s: %s", s->run_dir, strerror(errno));
+        if (k > 10000)
+            return fail("%s/%s and 9999 numbered folders after it exist already", s->opt.out_dir,
+                        base);
+        snprintf(s->opt.run_id, sizeof s->opt.run_id, "%.100s-%u", base, k);
     }
+    json_object_set_new(s->doc, "run_id", json_string(s->opt.run_id));
     static const char *const subdirs[] = {"traces", "logs", "tmp"};
     for (size_t i = 0; i < sizeof subdirs / sizeof subdirs[0]; i++) {
         char path[PATH_MAX];

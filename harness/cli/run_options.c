@@ -89,7 +89,9 @@ void ab_run_usage(FILE *out)
         "                       report what alignment costs (auto: for traces with alignments\n"
         "                       above 16; default auto)\n"
         "  --out DIR            where run folders go (default results)\n"
-        "  --run-id ID          name of the run folder (default: UTC date-time)\n"
+        "  --run-id ID          name of the run folder (default: the UTC date-time,\n"
+        "                       YYYYMMDD-HHMMSS, with -2, -3 ... added when a run of the\n"
+        "                       same second has that folder already)\n"
         "  --no-plots           do not render charts and report.html\n"
         "  --quiet              no progress and no summary (failed runs and errors are\n"
         "                       still printed)\n"
@@ -329,6 +331,7 @@ int ab_run_options_parse(int argc, char **argv, ab_run_options *o)
             if (strlen(optarg) >= 128 || !ab_safe_name(optarg, strlen(optarg)))
                 return bad("--run-id wants " AB_SAFE_NAME_RULE ", not '%s'", optarg);
             snprintf(o->run_id, sizeof o->run_id, "%s", optarg);
+            o->run_id_given = 1;
             break;
         case OPT_NO_PLOTS:
             o->no_plots = 1;

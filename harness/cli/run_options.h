@@ -51,6 +51,7 @@ typedef struct ab_run_options {
     size_t mem_limit; /* 0: none */
     char out_dir[4096];
     char run_id[128];
+    int run_id_given; /* 1: --run-id; 0: the UTC date-time, made unique by make_run_dir */
     int no_plots;
     enum ab_baseline_mode baseline;
     int quiet;          /* no progress, no summary */

@@ -9,9 +9,11 @@
  * fork; between fork and exec the child only makes system calls. A close-on-exec pipe carries
  * errno back when exec fails, so "could not start" is told apart from "exited 127". The timeout
  * waits on a pidfd with poll (falling back to polling waitpid where pidfds are missing), then
- * SIGKILLs; wait4 gives the rusage for maxrss.
+ * SIGKILLs; wait4 gives the rusage for maxrss. A child's output to a log file goes through a
+ * pipe that the wait copies into the file, capped (log_capture.h).
  */
 #include "harness/orchestrator/child.h"
+#include "harness/orchestrator/log_capture.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -23,6 +25,7 @@
 #include <string.h>
 #include <sys/prctl.h>
 #include <sys/resource.h>
+#include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
 #include <time.h>
@@ -93,14 +96,6 @@ static void free_env(char **env, const char *preload)
     free(env);
 }
 
-static int open_out(const char *path)
-{
-    if (!path)
-        return -1;
-    /* O_NOFOLLOW: a link planted at a log's name is not written through. */
-    return open(path, O_WRONLY | O_CREAT | O_TRUNC | O_NOFOLLOW | O_CLOEXEC, 0644);
-}
-
 /* Runs in the child between fork and exec: system calls only. */
 static void child_exec(const ab_child_spec *spec, char **env, int in_fd, int out_fd, int err_fd,
                        int report_fd, pid_t parent)
@@ -130,52 +125,95 @@ fail:;
     _exit(127);
 }
 
-/* Wait up to `timeout_s` (0: forever) for pid; kill it at the timeout. Returns 1 when killed. */
-static int wait_with_timeout(pid_t pid, int group, double timeout_s, int *status, struct rusage *ru)
+/* Kills pid (its whole group when group) at its timeout and reaps it. Returns 1 when it was a
+ * timeout, 0 when the child had ended on its own just before, -1 on error. */
+static int kill_at_timeout(pid_t pid, int group, int *status, struct rusage *ru)
 {
-    if (timeout_s > 0) {
-        int pidfd = (int)syscall(SYS_pidfd_open, pid, 0);
-        double deadline = now_s() + timeout_s;
-        for (;;) {
+    if (group)
+        kill(-pid, SIGKILL);
+    kill(pid, SIGKILL);
+    pid_t w;
+    while ((w = wait4(pid, status, 0, ru)) < 0 && errno == EINTR)
+        ;
+    /* A child that ended on its own between the last look and the kill (its status is an exit,
+     * or another signal) is not a timeout. */
+    return w < 0 || (WIFSIGNALED(*status) && WTERMSIG(*status) == SIGKILL);
+}
+
+/* Wait up to `timeout_s` (0: forever) for pid, copying its output into the logs of caps as it
+ * comes; kill it at the timeout. Returns 1 when killed, 0 when it ended, -1 on error. */
+static int wait_with_timeout(pid_t pid, int group, double timeout_s, ab_log_capture *caps,
+                             int ncaps, int *status, struct rusage *ru)
+{
+    if (timeout_s <= 0 && ncaps == 0) {
+        while (wait4(pid, status, 0, ru) < 0)
+            if (errno != EINTR)
+                return -1;
+        return 0;
+    }
+    int pidfd = (int)syscall(SYS_pidfd_open, pid, 0);
+    double deadline = now_s() + timeout_s;
+    for (;;) {
+        int ms = -1;
+        if (timeout_s > 0) {
             double left = deadline - now_s();
             if (left <= 0) {
-                if (group)
-                    kill(-pid, SIGKILL);
-                kill(pid, SIGKILL);
                 if (pidfd >= 0)
                     close(pidfd);
-                pid_t w;
-                while ((w = wait4(pid, status, 0, ru)) < 0 && errno == EINTR)
-                    ;
-                /* A child that ended on its own between the last look and the kill (its status
-                 * is an exit, or another signal) is not a timeout. */
-                return w < 0 || (WIFSIGNALED(*status) && WTERMSIG(*status) == SIGKILL);
+                return kill_at_timeout(pid, group, status, ru);
             }
-            if (pidfd >= 0) {
-                struct pollfd pfd = {.fd = pidfd, .events = POLLIN};
-                int ms = left > 60.0 ? 60000 : (int)(left * 1000.0) + 1;
-                int rc = poll(&pfd, 1, ms);
-                if (rc > 0)
-                    break;
-                if (rc < 0 && errno != EINTR) {
-                    close(pidfd);
-                    pidfd = -1;
-                }
-            } else {
-                pid_t r = wait4(pid, status, WNOHANG, ru);
-                if (r == pid)
-                    return 0;
-                struct timespec nap = {0, 5 * 1000 * 1000};
-                nanosleep(&nap, NULL);
-            }
+            ms = left > 60.0 ? 60000 : (int)(left * 1000.0) + 1;
         }
+        if (pidfd < 0) { /* no pidfds here: look at the child every 5 ms */
+            pid_t r = wait4(pid, status, WNOHANG, ru);
+            if (r == pid)
+                return 0;
+            if (r < 0 && errno != EINTR)
+                return -1;
+            ms = ms < 0 || ms > 5 ? 5 : ms;
+        }
+        struct pollfd pfd[3];
+        int n = 0;
         if (pidfd >= 0)
+            pfd[n++] = (struct pollfd){.fd = pidfd, .events = POLLIN};
+        for (int i = 0; i < ncaps; i++)
+            if (caps[i].rd >= 0)
+                pfd[n++] = (struct pollfd){.fd = caps[i].rd, .events = POLLIN};
+        int rc = poll(pfd, (nfds_t)n, ms);
+        for (int i = 0; i < ncaps; i++)
+            ab_log_capture_pump(&caps[i]);
+        if (rc > 0 && pidfd >= 0 && pfd[0].revents)
+            break; /* it ended */
+        if (rc < 0 && errno != EINTR && pidfd >= 0) {
             close(pidfd);
+            pidfd = -1;
+        }
     }
+    close(pidfd);
     while (wait4(pid, status, 0, ru) < 0)
         if (errno != EINTR)
             return -1;
     return 0;
+}
+
+/* The file for one of the child's outputs: opened (a link planted at its name is not followed),
+ * and when it is a regular file, behind a capture (log_capture.h) whose pipe the child gets.
+ * Returns the descriptor the child writes to, or -1 with errno. */
+static int output_for_child(const char *path, ab_log_capture *caps, int *ncaps)
+{
+    int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_NOFOLLOW | O_CLOEXEC, 0644);
+    struct stat st;
+    if (fd < 0 || fstat(fd, &st) != 0 || !S_ISREG(st.st_mode))
+        return fd; /* /dev/null, or the error */
+    ab_log_capture *c = &caps[*ncaps];
+    if (ab_log_capture_open(c, fd) != 0) {
+        close(fd);
+        return -1;
+    }
+    (*ncaps)++;
+    int child_fd = c->wr;
+    c->wr = -1; /* the caller closes it once the child has it */
+    return child_fd;
 }
 
 int ab_child_run(const ab_child_spec *spec, ab_child_result *r)
@@ -186,14 +224,17 @@ int ab_child_run(const ab_child_spec *spec, ab_child_result *r)
         return -1;
     }
     int in_fd = -1, out_fd = -1, err_fd = -1, pipefd[2] = {-1, -1};
+    ab_log_capture caps[2];
+    int ncaps = 0;
     char **env = NULL;
     int ret = -1;
-    if (spec->stdout_path && (out_fd = open_out(spec->stdout_path)) < 0)
+    if (spec->stdout_path && (out_fd = output_for_child(spec->stdout_path, caps, &ncaps)) < 0)
         goto spawn_error;
     if (spec->stderr_path && spec->stdout_path && !strcmp(spec->stderr_path, spec->stdout_path)) {
         if ((err_fd = fcntl(out_fd, F_DUPFD_CLOEXEC, 0)) < 0) /* one file, one offset */
             goto spawn_error;
-    } else if (spec->stderr_path && (err_fd = open_out(spec->stderr_path)) < 0)
+    } else if (spec->stderr_path &&
+               (err_fd = output_for_child(spec->stderr_path, caps, &ncaps)) < 0)
         goto spawn_error;
     if (spec->stdin_null && (in_fd = open("/dev/null", O_RDONLY | O_CLOEXEC)) < 0)
         goto spawn_error;
@@ -210,6 +251,11 @@ int ab_child_run(const ab_child_spec *spec, ab_child_result *r)
         child_exec(spec, env, in_fd, out_fd, err_fd, pipefd[1], parent);
     close(pipefd[1]);
     pipefd[1] = -1;
+    if (out_fd >= 0) /* the child has them: a capture sees the end of its pipe when it ends */
+        close(out_fd);
+    if (err_fd >= 0)
+        close(err_fd);
+    out_fd = err_fd = -1;
 
     int exec_errno = 0;
     ssize_t got;
@@ -217,8 +263,9 @@ int ab_child_run(const ab_child_spec *spec, ab_child_result *r)
         ;
     int status = 0;
     struct rusage ru = {0};
-    int killed = wait_with_timeout(pid, spec->own_group,
-                                   got == sizeof exec_errno ? 0 : spec->timeout_s, &status, &ru);
+    int killed =
+        wait_with_timeout(pid, spec->own_group, got == sizeof exec_errno ? 0 : spec->timeout_s,
+                          caps, ncaps, &status, &ru);
     if (killed < 0)
         goto out;
     r->wall_s = now_s() - t0;
@@ -256,6 +303,8 @@ out:
         close(pipefd[0]);
     if (pipefd[1] >= 0)
         close(pipefd[1]);
+    for (int i = 0; i < ncaps; i++)
+        ab_log_capture_finish(&caps[i]);
     free_env(env, spec->preload);
     return ret;
 }

@@ -19,7 +19,10 @@ typedef struct ab_child_spec {
     const char *const *env;  /* NULL, or NULL-terminated "VAR=value" set in this child only */
     double timeout_s;        /* 0: none; else SIGKILL after this long (status "timeout") */
     size_t mem_limit;        /* 0: none; else RLIMIT_AS in bytes */
-    const char *stdout_path; /* NULL: inherit; else the child's stdout goes to this file */
+    const char *stdout_path; /* NULL: inherit; else the child's stdout goes to this file (not
+                              * through a link planted at its name; a regular file is written
+                              * by this process from a pipe, capped at AB_LOG_CAP:
+                              * log_capture.h) */
     const char *stderr_path; /* NULL: inherit; else the child's stderr goes to this file (the
                               * same path as stdout_path: both share one file, in order) */
     int stdin_null;          /* 1: the child's stdin is /dev/null (a program run) */

@@ -2,9 +2,11 @@
  *
  * Sources: /proc/cpuinfo (model name), /proc/loadavg, uname(2), gnu_get_libc_version(3), sysfs for
  * THP (and environment.c for the settings that add noise), build_config.h for compiler and flags,
- * `git -C AB_SOURCE_DIR` at run time for the commit (the build's commit is the fall-back when the
- * source tree is gone), the environment for allocator settings (and a variant's own, which only its
- * children have). A field that cannot be read is null, never a guess.
+ * `git --no-optional-locks -C AB_SOURCE_DIR` at run time for the commit (the build's commit is the
+ * fall-back when the source tree is gone; without that option `git status` would take
+ * .git/index.lock to refresh the index and could make the user's own git command fail), the
+ * environment for allocator settings (and a variant's own, which only its children have). A field
+ * that cannot be read is null, never a guess.
  */
 #include "harness/orchestrator/context.h"
 #include "harness/orchestrator/environment.h"
@@ -81,11 +83,13 @@ static json_t *sysfs_choice(const char *path)
 static void add_git(json_t *ctx)
 {
     char cmd[4200], out[256];
-    snprintf(cmd, sizeof cmd, "git -C '%s' rev-parse HEAD 2>/dev/null", AB_SOURCE_DIR);
+    snprintf(cmd, sizeof cmd, "git --no-optional-locks -C '%s' rev-parse HEAD 2>/dev/null",
+             AB_SOURCE_DIR);
     if (strchr(AB_SOURCE_DIR, '\'') == NULL && command_line(cmd, out, sizeof out) == 0 && out[0]) {
         json_object_set_new(ctx, "git_commit", json_string(out));
         snprintf(cmd, sizeof cmd,
-                 "git -C '%s' status --porcelain --untracked-files=no 2>/dev/null | head -1",
+                 "git --no-optional-locks -C '%s' status --porcelain --untracked-files=no "
+                 "2>/dev/null | head -1",
                  AB_SOURCE_DIR);
         command_line(cmd, out, sizeof out);
         json_object_set_new(ctx, "git_dirty", json_boolean(out[0] != '\0'));

@@ -7,6 +7,9 @@
  *   FAULT_SEGV  the Nth allocation call (malloc, calloc, realloc, aligned_alloc, memalign,
  *               posix_memalign, valloc, pvalloc) writes through a null pointer: SIGSEGV.
  *   FAULT_SPIN  the Nth allocation call spins forever (the harness's --timeout must kill it).
+ *   FAULT_CHATTY the Nth allocation call prints AB_FAULT_CHATTY_BYTES (default 80000000) lines
+ *               of text to stderr and as many to stdout, then the run goes on normally (the
+ *               harness must cap the child's logs).
  * N is AB_FAULT_AT_CALL (default 1000), counted from the start of the process; the fault only
  * fires inside alignbench-runner, so a tool that merely loads the library is unaffected. Every
  * call delegates to glibc's __libc_* functions, so the library needs no allocator of its own.
@@ -21,8 +24,9 @@
 
 #define FAULT_SEGV 1
 #define FAULT_SPIN 2
+#define FAULT_CHATTY 3
 #ifndef FAULT_MODE
-#error "build with -DFAULT_MODE=FAULT_SEGV or FAULT_SPIN"
+#error "build with -DFAULT_MODE=FAULT_SEGV, FAULT_SPIN or FAULT_CHATTY"
 #endif
 
 extern char *program_invocation_short_name;
@@ -51,9 +55,21 @@ static void fault_point(void)
 #if FAULT_MODE == FAULT_SEGV
     volatile int *null_pointer = (volatile int *)(uintptr_t)0;
     *null_pointer = 1;
-#else
+#elif FAULT_MODE == FAULT_SPIN
     for (;;)
         __asm__ __volatile__("pause");
+#else
+    const char *b = getenv("AB_FAULT_CHATTY_BYTES");
+    unsigned long long bytes = b && *b ? strtoull(b, NULL, 10) : 80000000ull;
+    static const char line[] = "chatty plug-in: 64 bytes of nothing much, said again and again!\n";
+    for (int fd = 2; fd >= 1; fd--)
+        for (unsigned long long done = 0; done < bytes;) {
+            size_t n = bytes - done < sizeof line - 1 ? (size_t)(bytes - done) : sizeof line - 1;
+            ssize_t w = write(fd, line, n);
+            if (w <= 0)
+                break;
+            done += (unsigned long long)w;
+        }
 #endif
 }
 
