@@ -332,63 +332,8 @@ static int write_json(const char *path, const json_t *doc, char *err, size_t err
     return ab_json_write_atomic(path, doc, JSON_INDENT(2) | JSON_REAL_PRECISION(12), err, errlen);
 }
 
-typedef struct hbucket {
-    double upper, count;
-} hbucket;
-
-static int cmp_hbucket(const void *a, const void *b)
-{
-    double x = ((const hbucket *)a)->upper, y = ((const hbucket *)b)->upper;
-    return (x > y) - (x < y);
-}
-
-/* The histogram of op kind op merged over the cell's ok runs, sorted, equal bounds summed, empty
- * buckets dropped. *nb = 0 when no ok run has it. NULL only when memory runs out. */
-static hbucket *merged_hist(const json_t *res, const char *alloc, const char *wl, const char *op,
-                            size_t *nb)
-{
-    hbucket *b = malloc(sizeof *b);
-    size_t n = 0, cap = 1, pos = 0, i;
-    const json_t *run, *pair;
-    if (!b)
-        return NULL;
-    while ((run = ab_rv_next_ok_run(res, alloc, wl, &pos))) {
-        json_array_foreach(json_object_get(json_object_get(run, "histograms"), op), i, pair)
-        {
-            const json_t *u = json_array_get(pair, 0), *c = json_array_get(pair, 1);
-            if (!json_is_number(u) || !json_is_number(c) || !(json_number_value(c) > 0) ||
-                !isfinite(json_number_value(u)))
-                continue;
-            if (n == cap) {
-                hbucket *more = realloc(b, 2 * cap * sizeof *b);
-                if (!more) {
-                    free(b);
-                    return NULL;
-                }
-                b = more;
-                cap *= 2;
-            }
-            b[n++] = (hbucket){json_number_value(u), json_number_value(c)};
-        }
-    }
-    qsort(b, n, sizeof *b, cmp_hbucket);
-    size_t m = 0;
-    for (i = 0; i < n; i++) {
-        /* one row per printed value: runs' clock calibrations differ by a hair, so the same
-         * bucket of ticks can end a few thousandths of a ns apart from one run to the next */
-        if (m && round(b[m - 1].upper * 1000) == round(b[i].upper * 1000)) {
-            b[m - 1].count += b[i].count;
-            b[m - 1].upper = b[i].upper;
-        } else {
-            b[m++] = b[i];
-        }
-    }
-    *nb = m;
-    return b;
-}
-
 /* One .hgrm file in HdrHistogram's outputPercentileDistribution layout. */
-static int write_hgrm(const char *path, const hbucket *b, size_t n, char *err, size_t errlen)
+static int write_hgrm(const char *path, const ab_rv_bucket *b, size_t n, char *err, size_t errlen)
 {
     double total = 0, sum = 0, ss = 0;
     for (size_t i = 0; i < n; i++) {
@@ -442,7 +387,7 @@ static int export_hgrm(const json_t *res, const char *outdir, size_t *written, c
         const char *alloc = ab_rv_str(cell, "allocator"), *wl = ab_rv_str(cell, "workload");
         for (size_t k = 0; k < sizeof ops / sizeof ops[0]; k++) {
             size_t n = 0;
-            hbucket *b = merged_hist(res, alloc, wl, ops[k], &n);
+            ab_rv_bucket *b = ab_rv_merged_histogram(res, alloc, wl, ops[k], &n);
             if (!b)
                 return ab_fail(err, errlen, "out of memory merging the histograms");
             int rc = 0;

@@ -233,52 +233,6 @@ done:
 
 /* ---- latency CDF: per workload and op kind, one line per allocator, from the histograms ---- */
 
-typedef struct bucket {
-    double upper, count;
-} bucket;
-
-static int cmp_bucket(const void *a, const void *b)
-{
-    double x = ((const bucket *)a)->upper, y = ((const bucket *)b)->upper;
-    return (x > y) - (x < y);
-}
-
-/* The histogram of op kind `op`, merged over the ok runs of a cell (same bucket bounds). */
-static bucket *merged_histogram(const json_t *res, const char *alloc, const char *wl,
-                                const char *op, size_t *nb)
-{
-    bucket *b = NULL;
-    size_t n = 0, pos = 0, i;
-    const json_t *run, *pair;
-    while ((run = ab_rv_next_ok_run(res, alloc, wl, &pos))) {
-        const json_t *h = json_object_get(json_object_get(run, "histograms"), op);
-        json_array_foreach(h, i, pair)
-        {
-            const json_t *u = json_array_get(pair, 0), *c = json_array_get(pair, 1);
-            if (!json_is_number(u) || !json_is_number(c))
-                continue;
-            bucket *nbk = realloc(b, (n + 1) * sizeof *b);
-            if (!nbk) {
-                free(b);
-                return NULL;
-            }
-            b = nbk;
-            b[n++] = (bucket){json_number_value(u), json_number_value(c)};
-        }
-    }
-    if (n) /* no ok run with this histogram: b is NULL, and qsort(NULL, 0) is undefined */
-        qsort(b, n, sizeof *b, cmp_bucket);
-    size_t m = 0;
-    for (i = 0; i < n; i++) {
-        if (m && b[m - 1].upper == b[i].upper)
-            b[m - 1].count += b[i].count;
-        else
-            b[m++] = b[i];
-    }
-    *nb = m;
-    return b;
-}
-
 static int chart_cdf(const json_t *res, const ab_names *al, const char *wl, const char *op,
                      const char *dir, ab_chart_list *out, char *err, size_t errlen)
 {
@@ -296,7 +250,7 @@ static int chart_cdf(const json_t *res, const ab_names *al, const char *wl, cons
             op, wl);
     for (size_t a = 0; a < al->n; a++) {
         size_t nb = 0;
-        bucket *b = merged_histogram(res, al->v[a], wl, op, &nb);
+        ab_rv_bucket *b = ab_rv_merged_histogram(res, al->v[a], wl, op, &nb);
         double total = 0, cum = 0;
         for (size_t i = 0; i < nb; i++)
             total += b[i].count;

@@ -191,6 +191,54 @@ const json_t *ab_rv_next_ok_run(const json_t *res, const char *alloc, const char
     return NULL;
 }
 
+static int cmp_bucket(const void *a, const void *b)
+{
+    double x = ((const ab_rv_bucket *)a)->upper, y = ((const ab_rv_bucket *)b)->upper;
+    return (x > y) - (x < y);
+}
+
+ab_rv_bucket *ab_rv_merged_histogram(const json_t *res, const char *alloc, const char *workload,
+                                     const char *op, size_t *nb)
+{
+    ab_rv_bucket *b = malloc(sizeof *b);
+    size_t n = 0, cap = 1, pos = 0, i;
+    const json_t *run, *pair;
+    *nb = 0;
+    if (!b)
+        return NULL;
+    while ((run = ab_rv_next_ok_run(res, alloc, workload, &pos))) {
+        json_array_foreach(json_object_get(json_object_get(run, "histograms"), op), i, pair)
+        {
+            const json_t *u = json_array_get(pair, 0), *c = json_array_get(pair, 1);
+            if (!json_is_number(u) || !json_is_number(c) || !(json_number_value(c) > 0) ||
+                !isfinite(json_number_value(u)) || !isfinite(json_number_value(c)))
+                continue;
+            if (n == cap) {
+                ab_rv_bucket *more = realloc(b, 2 * cap * sizeof *b);
+                if (!more) {
+                    free(b);
+                    return NULL;
+                }
+                b = more;
+                cap *= 2;
+            }
+            b[n++] = (ab_rv_bucket){json_number_value(u), json_number_value(c)};
+        }
+    }
+    qsort(b, n, sizeof *b, cmp_bucket);
+    size_t m = 0;
+    for (i = 0; i < n; i++) {
+        if (m && round(b[m - 1].upper * 1000) == round(b[i].upper * 1000)) {
+            b[m - 1].count += b[i].count;
+            b[m - 1].upper = b[i].upper; /* sorted: the largest */
+        } else {
+            b[m++] = b[i];
+        }
+    }
+    *nb = m;
+    return b;
+}
+
 static int cmp_double(const void *a, const void *b)
 {
     double x = *(const double *)a, y = *(const double *)b;

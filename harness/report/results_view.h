@@ -48,6 +48,20 @@ int ab_rv_median(const json_t *res, const char *alloc, const char *workload, con
 const json_t *ab_rv_next_ok_run(const json_t *res, const char *alloc, const char *workload,
                                 size_t *pos);
 
+/* One bucket of a latency histogram: `count` ops took at most `upper` ns. */
+typedef struct ab_rv_bucket {
+    double upper, count;
+} ab_rv_bucket;
+
+/* The histogram of op kind op ("alloc", "free", ...) merged over the ok runs of (alloc, workload):
+ * sorted by bound, buckets with no count or no finite bound dropped, and bounds equal to the
+ * thousandth of a ns summed into one bucket at the largest of them (each run converts its
+ * buckets of ticks to ns with its own clock calibration, so the same bucket ends a hair apart
+ * from one run to the next; the largest bound stays an upper bound for every count in it).
+ * *nb = 0 when no ok run has it. Malloc'ed; NULL only when memory runs out. */
+ab_rv_bucket *ab_rv_merged_histogram(const json_t *res, const char *alloc, const char *workload,
+                                     const char *op, size_t *nb);
+
 /* Median of n doubles (sorts v in place); NAN when n == 0. */
 double ab_rv_median_of(double *v, size_t n);
 
