@@ -7,6 +7,7 @@
  */
 #include "harness/orchestrator/alloc_select.h"
 #include "harness/orchestrator/child.h"
+#include "harness/orchestrator/log_tail.h"
 #include "harness/cli/commands.h"
 #include "harness/common/exit_codes.h"
 #include "harness/common/parse_num.h"
@@ -43,22 +44,6 @@ static void usage(FILE *out)
             "  --timeout S   give up on a probe after S seconds (default 10)\n");
 }
 
-/* The last non-empty line of a small file (the child's reason for failing). */
-static void last_line(const char *path, char *buf, size_t len)
-{
-    buf[0] = '\0';
-    FILE *f = fopen(path, "r");
-    if (!f)
-        return;
-    char line[256];
-    while (fgets(line, sizeof line, f)) {
-        line[strcspn(line, "\n")] = '\0';
-        if (line[0])
-            snprintf(buf, len, "%s", line);
-    }
-    fclose(f);
-}
-
 static void probe(list_row *row, const char *runner, const char *dir, double timeout_s)
 {
     char out_path[PATH_MAX + 16], err_path[PATH_MAX + 16];
@@ -78,7 +63,7 @@ static void probe(list_row *row, const char *runner, const char *dir, double tim
     char what[128], reason[300];
     if (ab_child_run(&spec, &r) != 0 || r.outcome != AB_CHILD_OK) {
         ab_child_describe(&r, what, sizeof what);
-        last_line(err_path, reason, sizeof reason);
+        ab_log_tail(err_path, 1, reason, sizeof reason);
         static const char prefix[] = "alignbench-runner: ";
         if (!strncmp(reason, prefix, sizeof prefix - 1))
             memmove(reason, reason + sizeof prefix - 1, strlen(reason) - (sizeof prefix - 1) + 1);

@@ -1,5 +1,6 @@
 /* program_run.c: one run of a whole program under one allocator (program_run.h). */
 #include "harness/orchestrator/program_run.h"
+#include "harness/orchestrator/log_tail.h"
 #include "harness/orchestrator/program_probe.h"
 #include "harness/orchestrator/run_record.h"
 
@@ -62,30 +63,6 @@ void ab_program_shell_command(const char *command, char *buf, size_t len)
     snprintf(buf, len, "%s%s", plain ? "exec " : "", command);
 }
 
-/* The last `want` non-empty lines of a file, joined with " | " (the tail of a program's log). */
-static void log_tail(const char *path, unsigned want, char *buf, size_t len)
-{
-    char lines[3][256] = {{0}};
-    unsigned n = 0;
-    FILE *f = fopen(path, "r");
-    buf[0] = '\0';
-    if (!f)
-        return;
-    char line[1024];
-    while (fgets(line, sizeof line, f)) {
-        line[strcspn(line, "\n")] = '\0';
-        if (line[0])
-            snprintf(lines[n++ % 3], sizeof lines[0], "%.255s", line);
-    }
-    fclose(f);
-    if (want > 3)
-        want = 3;
-    unsigned first = n > want ? n - want : 0;
-    size_t off = 0;
-    for (unsigned i = first; i < n && off < len; i++)
-        off += (size_t)snprintf(buf + off, len - off, "%s%s", i > first ? " | " : "", lines[i % 3]);
-}
-
 static double tv_ms(struct timeval tv)
 {
     return (double)tv.tv_sec * 1e3 + (double)tv.tv_usec * 1e-3;
@@ -137,7 +114,7 @@ json_t *ab_program_run(const ab_program_spec *s, ab_child_result *r)
     unsigned processes = 0;
     double ghz = NAN;
     const char *status = "ok";
-    log_tail(s->log_path, 3, tail, sizeof tail);
+    ab_log_tail(s->log_path, 3, tail, sizeof tail);
     const char *sep = tail[0] ? "; last output: " : "";
     switch (r->outcome) {
     case AB_CHILD_OK:

@@ -1,24 +1,9 @@
 /* run_record.c: building runs[] rows and attaching baselines (see run_record.h). */
 #include "harness/orchestrator/run_record.h"
+#include "harness/orchestrator/log_tail.h"
 
 #include <stdio.h>
 #include <string.h>
-
-/* The last non-empty line of a file, or "" (the child's stderr: its reason for failing). */
-static void last_line(const char *path, char *buf, size_t len)
-{
-    buf[0] = '\0';
-    FILE *f = path ? fopen(path, "r") : NULL;
-    if (!f)
-        return;
-    char line[1024];
-    while (fgets(line, sizeof line, f)) {
-        line[strcspn(line, "\n")] = '\0';
-        if (line[0])
-            snprintf(buf, len, "%s", line);
-    }
-    fclose(f);
-}
 
 static const char *status_of(const ab_child_result *r)
 {
@@ -57,7 +42,7 @@ json_t *ab_run_row_new(const char *alloc, const char *workload, unsigned rep,
     } else {
         /* The child's own last word, then (unless it is a plain exit status the line already
          * explains) what happened to it. */
-        last_line(log_path, error, sizeof error);
+        ab_log_tail(log_path, 1, error, sizeof error);
         if (!error[0] || r->outcome != AB_CHILD_FAILED)
             snprintf(error + strlen(error), sizeof error - strlen(error), "%s%s",
                      error[0] ? "; " : "", outcome);
