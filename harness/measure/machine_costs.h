@@ -10,7 +10,7 @@
  *   refault           : the same after madvise(MADV_DONTNEED) dropped the pages;
  *   madvise           : one madvise(MADV_DONTNEED) of one resident 4 KiB page (a purge);
  *   mmap + munmap     : mapping 64 KiB of anonymous memory and unmapping it, untouched.
- * Each is the median of 3 trials.
+ * Each is the median of 3 trials, in the measuring thread's CPU time (machine_costs.c).
  */
 #ifndef AB_MACHINE_COSTS_H
 #define AB_MACHINE_COSTS_H

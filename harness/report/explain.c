@@ -55,7 +55,7 @@ int ab_explain_kernel(const json_t *doc, const json_t *cell, char *buf, size_t l
     double share = cell_median(cell, "sys_share");
     int n = snprintf(buf, len, "%s/%s: %.3g page faults", ab_rv_str(cell, "allocator"),
                      ab_rv_str(cell, "workload"), fmax(faults, 0));
-    if (isfinite(madv) && n >= 0 && (size_t)n < len)
+    if (isfinite(madv) && madv >= 0.005 && n >= 0 && (size_t)n < len)
         n += snprintf(buf + n, len - (size_t)n, " and %.3g madvise", fmax(madv, 0));
     if (isfinite(maps) && maps >= 0.05 && n >= 0 && (size_t)n < len)
         n += snprintf(buf + n, len - (size_t)n, " and %.3g mmap/munmap", maps);
