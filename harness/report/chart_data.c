@@ -169,6 +169,28 @@ static void put_num(FILE *f, double v)
 
 /* ---- latency percentiles: per workload, p50/p99/p99.9 of alloc, grouped per allocator ---- */
 
+/* The y scale of the percentile chart: "log BOTTOM" when the positive values span more than a
+ * factor 30, else scale_for's. A net percentile of 0 or below (one under the replay floor, always
+ * unresolved) says nothing about the span: it must not flatten a chart whose p99.9 is 10,000
+ * times its p50 onto a linear axis. On the log axis such a value is drawn at BOTTOM, the decade
+ * at or below both the smallest positive value and one step of the clock (below / 3), so it
+ * stays inside the shaded unresolved band. */
+static void percentile_scale(const double *v, size_t n, double below, char *buf, size_t len)
+{
+    double lo = INFINITY, hi = 0;
+    for (size_t i = 0; i < n; i++)
+        if (v[i] > 0) {
+            lo = fmin(lo, v[i]);
+            hi = fmax(hi, v[i]);
+        }
+    if (isinf(lo) || hi / lo <= 30) {
+        snprintf(buf, len, "%s", scale_for(v, n));
+        return;
+    }
+    double bottom = below > 0 ? fmin(lo, below / 3) : lo;
+    snprintf(buf, len, "log %.6g", pow(10, floor(log10(bottom))));
+}
+
 static int chart_percentiles(const json_t *res, const ab_names *al, const char *wl, const char *dir,
                              ab_chart_list *out, char *err, size_t errlen)
 {
@@ -209,22 +231,27 @@ static int chart_percentiles(const json_t *res, const ab_names *al, const char *
         rc = -1;
         goto done;
     }
-    const char *scale = scale_for(v, 3 * na);
+    /* ARG9: under this many ns a percentile is unresolved (3 steps of the timer); 0: unknown */
+    double below =
+        json_number_value(json_object_get(json_object_get(res, "context"), "unresolved_below_ns"));
+    char scale[64];
+    percentile_scale(v, 3 * na, below, scale, sizeof scale);
+    int log_axis = !strncmp(scale, "log", 3);
     snprintf(j->title, sizeof j->title, "%s: allocation latency percentiles", wl);
     allocs_join(al, use, j->allocs, sizeof j->allocs);
     job_arg(j, "%s", scale);
     job_arg(j, "ns per alloc, net of replay floor (median of reps%s)",
-            strcmp(scale, "log") ? "" : "; log scale");
-    /* ARG9: under this many ns a percentile is unresolved (3 steps of the timer); 0: unknown */
-    double below =
-        json_number_value(json_object_get(json_object_get(res, "context"), "unresolved_below_ns"));
+            log_axis ? "; log scale" : "");
     job_arg(j, "%.6g", below > 0 ? below : 0.0);
     snprintf(j->caption, sizeof j->caption,
              "Workload %s: p50, p99 and p99.9 of the time of one allocation, net of the replay "
              "floor; each bar is the median over the repetitions. Lower is better. A bar inside "
              "the shaded band (under 3 steps of the timer) is unresolved: it says \"a few "
-             "steps\", not its height.",
-             wl);
+             "steps\", not its height.%s",
+             wl,
+             log_axis ? " The axis is logarithmic (the values span more than 30 times); a "
+                        "percentile of 0 or below, net of the floor, is drawn at its bottom."
+                      : "");
 done:
     free(v);
     free(use);
