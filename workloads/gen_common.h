@@ -7,7 +7,7 @@
 #include "workloads/generators.h"
 #include "workloads/trace_writer.h"
 
-#define AB_GEN_MAX_THREADS 64u /* the threaded replay's limit too */
+#define AB_GEN_MAX_THREADS AB_TRACE_MAX_THREADS
 
 /* Checks seed/scale/threads and that p->variant is NULL or one of the NULL-terminated list
  * `variants` (NULL: the generator takes none). Returns 0, or -1 with err. */

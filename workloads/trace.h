@@ -97,6 +97,10 @@ enum ab_trace_flags {
 };
 
 /* The file header; ops start at header_size (a multiple of 16). */
+/* The most threads a trace may have: what the threaded replay runs (one limit for the validator,
+ * the generators, `run --threads` and the runner). */
+#define AB_TRACE_MAX_THREADS 64u
+
 typedef struct ab_trace_header {
     char magic[8];
     uint32_t version;

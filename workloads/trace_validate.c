@@ -47,6 +47,11 @@ static int check_header(const ab_trace_header *h, char *err, size_t errlen)
     for (size_t i = ml; i < AB_TRACE_META_MAX; i++)
         if (h->meta[i])
             return ab_fail(err, errlen, "header: bytes after the metadata's NUL are not zero");
+    if (h->thread_count > AB_TRACE_MAX_THREADS)
+        return ab_fail(err, errlen,
+                       "header: thread_count %u is above the limit of %u threads a trace may have "
+                       "(what the threaded replay runs)",
+                       h->thread_count, AB_TRACE_MAX_THREADS);
     if (h->max_live_ids > h->op_count)
         return ab_fail(err, errlen,
                        "header: max_live_ids %u exceeds the op count %llu (ids must be dense)",

@@ -93,7 +93,8 @@ static void usage(FILE *f)
                "mops, alloc_p99, frag_peak, peak_rss, retained, peak_footprint, faults_per_kop,\n"
                "syscalls_per_kop, sys_madvise_per_kop, sys_share. Cells with no ok\n"
                "run, missing or unresolved metrics are left out; NaN is never written.\n\n"
-               "Exit status: 0 written, 1 a file could not be read or written, 2 bad usage.\n");
+               "Exit status: 0 written, 1 a file could not be read or written or nothing was\n"
+               "left to export (no file is written then), 2 bad usage.\n");
 }
 
 static int parse_args(int argc, char **argv, export_opts *o)
@@ -230,6 +231,27 @@ static int cell_value(const json_t *cell, const char *metric, double *med, doubl
     *have_ci = ab_rv_cell_stat(cell, metric, "ci_lo", lo) == 0 &&
                ab_rv_cell_stat(cell, metric, "ci_hi", hi) == 0 && isfinite(*lo) && isfinite(*hi);
     return 1;
+}
+
+/* Why an export came out empty (no file is written then): fills err, returns -1. */
+static int nothing_to_export(const json_t *res, const char *what, char *err, size_t errlen)
+{
+    const json_t *cells = json_object_get(res, "cells");
+    size_t n = json_array_size(cells), ok = 0, i;
+    const json_t *cell;
+    json_array_foreach(cells, i, cell)
+    {
+        ok += cell_ok(cell);
+    }
+    if (n == 0)
+        return ab_fail(err, errlen, "nothing to export: the results have no cells (no run ended)");
+    if (ok == 0)
+        return ab_fail(err, errlen,
+                       "nothing to export: none of the %zu cells has an ok run (their runs failed, "
+                       "crashed, timed out or were refused: see runs[] and logs/)",
+                       n);
+    return ab_fail(err, errlen, "nothing to export: no cell of the %zu with an ok run has %s", ok,
+                   what);
 }
 
 static json_t *bmf_doc(const json_t *res)
@@ -372,10 +394,12 @@ static void file_part(char *dst, size_t len, const char *s)
     dst[i] = '\0';
 }
 
-static int export_hgrm(const json_t *res, const char *outdir, size_t *written, char *err,
+/* Writes the .hgrm files into outdir (made when missing: *made says so). */
+static int export_hgrm(const json_t *res, const char *outdir, size_t *written, int *made, char *err,
                        size_t errlen)
 {
-    if (mkdir(outdir, 0777) != 0 && errno != EEXIST)
+    *made = mkdir(outdir, 0777) == 0;
+    if (!*made && errno != EEXIST)
         return ab_fail(err, errlen, "cannot create %s: %s", outdir, strerror(errno));
     static const char *const ops[] = {"alloc", "free", "realloc", "reset"};
     size_t i;
@@ -422,11 +446,25 @@ int cmd_export(int argc, char **argv)
     int rc = 0;
     if (o.format == FMT_BMF) {
         json_t *doc = bmf_doc(res);
-        rc = write_json(o.out, doc, err, sizeof err);
+        if (json_object_size(doc) == 0)
+            rc = nothing_to_export(res, "a resolved value of an exported metric", err, sizeof err);
+        else
+            rc = write_json(o.out, doc, err, sizeof err);
         json_decref(doc);
     } else if (o.format == FMT_GAB) {
+        json_t *docs[2] = {NULL, NULL}; /* both made before either is written */
         for (int bigger = 0; bigger < 2 && rc == 0; bigger++) {
             if ((o.direction == DIR_SMALLER && bigger) || (o.direction == DIR_BIGGER && !bigger))
+                continue;
+            docs[bigger] = gab_doc(res, bigger);
+            if (json_array_size(docs[bigger]) == 0)
+                rc = nothing_to_export(res,
+                                       bigger ? "a resolved higher-is-better metric (mops)"
+                                              : "a resolved lower-is-better metric",
+                                       err, sizeof err);
+        }
+        for (int bigger = 0; bigger < 2 && rc == 0; bigger++) {
+            if (!docs[bigger])
                 continue;
             char path[4200];
             const char *to = o.out;
@@ -434,17 +472,23 @@ int cmd_export(int argc, char **argv)
                 snprintf(path, sizeof path, "%s-%s.json", o.out, bigger ? "bigger" : "smaller");
                 to = path;
             }
-            json_t *doc = gab_doc(res, bigger);
-            rc = write_json(to, doc, err, sizeof err);
-            json_decref(doc);
+            rc = write_json(to, docs[bigger], err, sizeof err);
         }
+        json_decref(docs[0]);
+        json_decref(docs[1]);
     } else {
         char outdir[4200];
         snprintf(outdir, sizeof outdir, "%s", o.out ? o.out : dir);
         if (!o.out)
             snprintf(outdir, sizeof outdir, "%.4000s/hgrm", dir);
         size_t written = 0;
-        rc = export_hgrm(res, outdir, &written, err, sizeof err);
+        int made = 0;
+        rc = export_hgrm(res, outdir, &written, &made, err, sizeof err);
+        if (rc == 0 && written == 0) {
+            if (made)
+                rmdir(outdir); /* made for nothing */
+            rc = nothing_to_export(res, "a latency histogram", err, sizeof err);
+        }
         if (rc == 0)
             fprintf(stderr, WHO ": %zu .hgrm file(s) in %s\n", written, outdir);
     }

@@ -21,6 +21,7 @@
 #include "harness/orchestrator/cell_filter.h"
 #include "harness/orchestrator/child.h"
 #include "harness/cli/commands.h"
+#include "harness/common/error_message.h"
 #include "harness/common/exit_codes.h"
 #include "harness/orchestrator/context.h"
 #include "harness/orchestrator/environment.h"
@@ -181,6 +182,10 @@ static int check_trace(const char *path, workload *w, enum ab_baseline_mode mode
     if (ab_trace_validate(&t, &lim, err, errlen) != 0) {
         ab_trace_close(&t);
         return -1;
+    }
+    if (t.hdr.op_count == 0) { /* its rows would say "ok" with 0 ns per op */
+        ab_trace_close(&t);
+        return ab_fail(err, errlen, "it holds no ops (a header only): there is nothing to measure");
     }
     unsigned max_align_log2 = 0;
     int frees = 0, resets = 0;

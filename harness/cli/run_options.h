@@ -11,9 +11,11 @@
 #include <stdint.h>
 #include <stdio.h>
 
+#include "workloads/trace.h"
+
 #define AB_RUN_MAX_LIST 64
 #define AB_RUN_MAX_THREAD_COUNTS 8
-#define AB_RUN_MAX_THREADS 64 /* the threaded replay's limit */
+#define AB_RUN_MAX_THREADS AB_TRACE_MAX_THREADS
 
 enum ab_baseline_mode { AB_BASELINE_AUTO, AB_BASELINE_ON, AB_BASELINE_OFF };
 

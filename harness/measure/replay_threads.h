@@ -29,7 +29,7 @@
 
 #include "harness/measure/replay.h"
 
-#define AB_REPLAY_MAX_THREADS 64u
+#define AB_REPLAY_MAX_THREADS AB_TRACE_MAX_THREADS
 
 typedef struct ab_thread_result {
     uint64_t ops;   /* timed ops of this thread */

@@ -26,6 +26,11 @@ printf '# alignbench-trace 1\nalloc 0 64 1099511627776\nfree 0\n' >align2p40.txt
 printf '# alignbench-trace 1\nalloc 0 64 16\nfree 7\n' >id_out_of_range.txt
 printf '# alignbench-trace 1\nalloc 0 64 16\nfree 0\nfree 0\n' >double_free.txt
 printf 'ABTRACE\0\1\0\0\0' >truncated.abt
+printf '# alignbench-trace 1\n' >header_only.txt
+{
+    echo '# alignbench-trace 1'
+    for i in $(seq 0 65); do echo "alloc $i 64 16 thread=$i"; done
+} >threads66.txt
 "$alignbench" gen rpc --scale 0.002 -o good.abt >/dev/null 2>&1 || echo "cannot generate a trace"
 # The header's op count (offset 16, little-endian u64) set to 2^62; then the version mangled.
 cp good.abt huge_count.abt
@@ -41,6 +46,10 @@ printf 'not a library' >not_a_library.so
 touch a_file
 "$alignbench" run --alloc bump --workload rpc --scale 0.002 --reps 1 --no-plots --quiet \
     --out "$work" --run-id good_run || echo "cannot make a good run"
+# A run none of whose runs ended ok: its cells have no values to export.
+"$alignbench" run --alloc malloc --program "bad=exit 3" --reps 1 --no-plots --quiet \
+    --out "$work" --run-id failed_run 2>/dev/null
+[ -s failed_run/results.json ] || echo "cannot make a failed run"
 out="--out $work/out --reps 1 --scale 0.01 --no-plots"
 
 # expect RC PHRASE COMMAND...: one case of the table.
@@ -83,6 +92,10 @@ expect_case 1 "the header says 4611686018427387904 ops" trace check huge_count.a
 expect_case 2 "the header says 4611686018427387904 ops" run --alloc malloc --trace huge_count.abt \
     $out
 expect_case 1 "this build reads versions 1 to 2" trace check bad_version.abt
+expect_case 1 "thread_count 66 is above the limit of 64 threads" trace check threads66.txt
+expect_case 2 "thread_count 66 is above the limit of 64 threads" run --alloc malloc \
+    --trace threads66.txt $out
+expect_case 2 "it holds no ops (a header only)" run --alloc malloc --trace header_only.txt $out
 expect_case 2 "--scale wants a number above 0 and at most 100, not '-1'" run --scale -1 $out
 expect_case 2 "--scale wants a number above 0 and at most 100, not '1e9'" run --scale 1e9 $out
 expect_case 2 "--reps wants a whole number from 1 to 1000, not '-3'" run --reps -3 $out
@@ -104,6 +117,12 @@ expect_case 2 "cannot write to the output folder '$work/a_file/out'" \
     run --alloc malloc --workload rpc --out $work/a_file/out
 expect_case 1 "cannot create $work/a_file/charts" plot good_run -o $work/a_file/charts good_run
 expect_case 2 "unknown command 'frobnicate'" frobnicate
+expect_case 1 "nothing to export: none of the 1 cells has an ok run" export --to bmf failed_run \
+    -o exported.json
+expect_case 1 "nothing to export: none of the 1 cells has an ok run" \
+    export --to github-action-benchmark failed_run -o exported
+expect_case 1 "nothing to export: none of the 1 cells has an ok run" export --to hgrm failed_run \
+    -o exported_hgrm
 
 # ---- run them ----
 if [ "$table" = 1 ]; then
@@ -155,6 +174,14 @@ check_nothing_written() {
     fi
 }
 check_nothing_written
+
+# An export with nothing to export wrote nothing.
+if [ -n "$(ls -d exported* 2>/dev/null)" ]; then
+    echo "FAIL an export with nothing to export wrote: $(ls -d exported*)"
+    failures=$((failures + 1))
+else
+    echo "ok   an export with nothing to export wrote nothing"
+fi
 
 # No allocator name made anything appear outside the run folders (logs/../../../esc).
 if [ -e "$work/esc" ] || [ -e "$work/out/esc" ]; then
