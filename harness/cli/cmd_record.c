@@ -4,16 +4,17 @@
  *
  * The recorder library is the installed one (lib/alignbench/) or the one next to the alignbench
  * executable in a build tree (orchestrator/locate.h), or --lib PATH. The program runs as a child
- * with the library prepended to LD_PRELOAD, AB_RECORD_OUT naming the trace (made absolute, so a
+ * (orchestrator/child.h: stdin, stdout and stderr its own, no timeout, outliving us) with the
+ * library prepended to LD_PRELOAD, AB_RECORD_OUT naming the trace (made absolute, so a
  * program that changes directory still writes where it was asked; "%p" in it stands for each
  * process's pid, and then every process forked or exec'd records its own trace), AB_RECORD_PID
  * its own pid (without %p only this process records), AB_RECORD_MANIFEST a temporary file where
  * each process appends the name of the trace it finished (or, after a '!', why it had to stop),
  * and AB_RECORD_TIMESTAMPS with --timestamps. Before the program starts, the temporary traces a
  * SIGKILL left for this output are removed (record_stale.c). Afterwards every trace listed is
- * validated and summarised, one line each; with --text each is converted to the text form. The exit
- * code is the program's when it failed (128
- * + the signal when killed), 1 when no valid trace came out.
+ * validated and summarised, one line each; with --text each is converted to the text form. The
+ * exit code is the program's when it failed (128 + the signal when killed, 127 when it could not
+ * start), 1 when no valid trace came out.
  */
 #include "harness/orchestrator/child.h"
 #include "harness/orchestrator/locate.h"
@@ -27,12 +28,9 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <getopt.h>
-#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/wait.h>
-#include <time.h>
 #include <unistd.h>
 
 #define RECORDER_LIB "libalignbench-record.so"
@@ -130,10 +128,15 @@ static int report_trace(const char *bin, int text, int has_pid)
     return rc;
 }
 
-int cmd_record(int argc, char **argv)
+typedef struct record_opts {
+    const char *out, *lib;
+    int text, timestamps;
+    char *const *prog; /* the program and its arguments, NULL-terminated */
+} record_opts;
+
+/* The options up to the program. Returns 0, 1 after --help, or AB_EXIT_USAGE (said why). */
+static int parse_args(int argc, char **argv, record_opts *o)
 {
-    const char *out = NULL, *lib = NULL;
-    int text = 0, timestamps = 0;
     static const struct option longs[] = {
         {"output", required_argument, NULL, 'o'}, {"timestamps", no_argument, NULL, 'T'},
         {"lib", required_argument, NULL, 'l'},    {"text", no_argument, NULL, 't'},
@@ -145,115 +148,113 @@ int cmd_record(int argc, char **argv)
     while ((c = getopt_long(argc, argv, "+:ho:", longs, NULL)) != -1) {
         if (c == 'h') {
             record_usage(stdout);
-            return AB_EXIT_OK;
+            return 1;
         } else if (c == 'o') {
-            out = optarg;
+            o->out = optarg;
         } else if (c == 'l') {
-            lib = optarg;
+            o->lib = optarg;
         } else if (c == 't') {
-            text = 1;
+            o->text = 1;
         } else if (c == 'T') {
-            timestamps = 1;
+            o->timestamps = 1;
         } else {
             ab_opt_complain(WHO, c, argv);
             return AB_EXIT_USAGE;
         }
     }
-    int i = optind;
-    if (!out || i >= argc) {
+    if (!o->out || optind >= argc) {
         fprintf(stderr, "alignbench record: %s\n",
-                !out ? "-o FILE is required" : "no program given (after --)");
+                !o->out ? "-o FILE is required" : "no program given (after --)");
         record_usage(stderr);
         return AB_EXIT_USAGE;
     }
-    char libpath[4096];
-    if (!lib) {
-        ab_locate(AB_INSTALL_RECORDER_REL, NULL, RECORDER_LIB, libpath, sizeof libpath);
+    o->prog = argv + optind;
+    return 0;
+}
+
+/* The recorder library into libpath (o->lib, else the installed one or the build tree's), and
+ * the trace's name, absolute, into binpath (with --text the recorder writes binary traces beside
+ * the outputs, NAME.bin, converted afterwards). 0, or an exit code (said why). */
+static int record_paths(const record_opts *o, char *libpath, size_t liblen, char *binpath,
+                        size_t binlen)
+{
+    if (o->lib) {
+        snprintf(libpath, liblen, "%s", o->lib);
+    } else {
+        ab_locate(AB_INSTALL_RECORDER_REL, NULL, RECORDER_LIB, libpath, liblen);
         if (!libpath[0]) {
             fprintf(stderr, "alignbench record: cannot find my own directory\n");
             return AB_EXIT_FAILURE;
         }
-        lib = libpath;
     }
-    if (access(lib, R_OK) != 0) {
-        fprintf(stderr, "alignbench record: recorder library %s: %s\n", lib, strerror(errno));
+    if (access(libpath, R_OK) != 0) {
+        fprintf(stderr, "alignbench record: recorder library %s: %s\n", libpath, strerror(errno));
         return AB_EXIT_FAILURE;
     }
-    /* The output name, absolute; with --text the recorder writes binary traces beside the
-     * outputs (NAME.bin), converted afterwards. */
-    char binpath[4200], cwd[4096];
+    char cwd[4096];
+    const char *out = o->out;
     if (out[0] != '/' && !getcwd(cwd, sizeof cwd)) {
         fprintf(stderr, "alignbench record: cannot get the current directory: %s\n",
                 strerror(errno));
         return AB_EXIT_FAILURE;
     }
-    if (snprintf(binpath, sizeof binpath, "%s%s%s%s", out[0] == '/' ? "" : cwd,
-                 out[0] == '/' ? "" : "/", out, text ? ".bin" : "") >= (int)sizeof binpath) {
+    if (snprintf(binpath, binlen, "%s%s%s%s", out[0] == '/' ? "" : cwd, out[0] == '/' ? "" : "/",
+                 out, o->text ? ".bin" : "") >= (int)binlen) {
         fprintf(stderr, "alignbench record: output name too long: %s\n", out);
         return AB_EXIT_USAGE;
     }
-    int has_pid = strstr(out, "%p") != NULL;
-    if (!has_pid)
-        unlink(binpath);                     /* a stale trace must not pass for this run's */
-    ab_record_remove_stale(binpath, stderr); /* left by a recording killed by SIGKILL */
-    const char *tmpdir = getenv("TMPDIR");
-    char manpath[4200];
-    snprintf(manpath, sizeof manpath, "%s/alignbench-record.XXXXXX",
-             tmpdir && *tmpdir ? tmpdir : "/tmp");
-    int mfd = mkstemp(manpath);
-    if (mfd < 0) {
-        fprintf(stderr, "alignbench record: cannot create a temporary file in %s: %s\n",
-                tmpdir && *tmpdir ? tmpdir : "/tmp", strerror(errno));
-        return AB_EXIT_FAILURE;
-    }
+    return 0;
+}
 
-    char preload[8400];
+/* Runs the program with the recorder preloaded (child.h), in this terminal: stdin, stdout and
+ * stderr its own, and it outlives us as it would have outlived a shell. Returns the program's
+ * exit code (128 + the signal that killed it, AB_EXIT_CANNOT_EXEC when it could not start),
+ * said when not 0; its run time in *secs. */
+static int run_recorded(const record_opts *o, const char *lib, const char *binpath,
+                        const char *manpath, double *secs)
+{
+    char preload[8400], outvar[4300], manvar[4300];
     const char *old = getenv("LD_PRELOAD");
     snprintf(preload, sizeof preload, "%s%s%s", lib, old && *old ? ":" : "", old ? old : "");
-    struct timespec t0, t1;
-    clock_gettime(CLOCK_MONOTONIC, &t0);
-    fflush(NULL);
-    pid_t pid = fork();
-    if (pid < 0) {
-        fprintf(stderr, "alignbench record: fork: %s\n", strerror(errno));
-        close(mfd);
-        unlink(manpath);
-        return AB_EXIT_FAILURE;
+    snprintf(outvar, sizeof outvar, "AB_RECORD_OUT=%s", binpath);
+    snprintf(manvar, sizeof manvar, "AB_RECORD_MANIFEST=%s", manpath);
+    const char *env[] = {outvar, manvar,
+                         o->timestamps ? "AB_RECORD_TIMESTAMPS=1" : "AB_RECORD_TIMESTAMPS",
+                         "AB_RECORD_EXEC", NULL};
+    ab_child_spec spec = {.argv = (const char *const *)o->prog,
+                          .preload = preload,
+                          .env = env,
+                          .pid_var = "AB_RECORD_PID", /* without %p only this process records */
+                          .search_path = 1,
+                          .outlive_parent = 1};
+    ab_child_result r;
+    const char *prog = o->prog[0];
+    *secs = 0;
+    if (ab_child_run(&spec, &r) != 0 || r.outcome == AB_CHILD_SPAWN_ERROR) {
+        fprintf(stderr, "alignbench record: cannot run %s: %s\n", prog,
+                strerror(r.outcome == AB_CHILD_SPAWN_ERROR ? r.exit_code : errno));
+        return AB_EXIT_CANNOT_EXEC;
     }
-    if (pid == 0) {
-        char pidbuf[32];
-        snprintf(pidbuf, sizeof pidbuf, "%ld", (long)getpid());
-        setenv("LD_PRELOAD", preload, 1);
-        setenv("AB_RECORD_OUT", binpath, 1);
-        setenv("AB_RECORD_PID", pidbuf, 1);
-        setenv("AB_RECORD_MANIFEST", manpath, 1);
-        if (timestamps)
-            setenv("AB_RECORD_TIMESTAMPS", "1", 1);
-        else
-            unsetenv("AB_RECORD_TIMESTAMPS");
-        unsetenv("AB_RECORD_EXEC");
-        close(mfd);
-        execvp(argv[i], argv + i);
-        fprintf(stderr, "alignbench record: cannot run %s: %s\n", argv[i], strerror(errno));
-        _exit(AB_EXIT_CANNOT_EXEC);
+    *secs = r.wall_s;
+    if (r.outcome == AB_CHILD_SIGNALED) {
+        fprintf(stderr, "alignbench record: %s was killed by signal %d (%s)\n", prog, r.signo,
+                strsignal(r.signo));
+        return AB_EXIT_SIGNAL_BASE + r.signo;
     }
-    int status;
-    while (waitpid(pid, &status, 0) < 0 && errno == EINTR) {
-    }
-    clock_gettime(CLOCK_MONOTONIC, &t1);
-    double secs = (double)(t1.tv_sec - t0.tv_sec) + (double)(t1.tv_nsec - t0.tv_nsec) * 1e-9;
-    int prog_rc = WIFEXITED(status) ? WEXITSTATUS(status) : AB_EXIT_SIGNAL_BASE + WTERMSIG(status);
-    if (WIFSIGNALED(status))
-        fprintf(stderr, "alignbench record: %s was killed by signal %d (%s)\n", argv[i],
-                WTERMSIG(status), strsignal(WTERMSIG(status)));
-    else if (prog_rc)
-        fprintf(stderr, "alignbench record: %s exited with %d\n", argv[i], prog_rc);
+    if (r.exit_code)
+        fprintf(stderr, "alignbench record: %s exited with %d\n", prog, r.exit_code);
+    return r.exit_code;
+}
 
-    /* One line per finished trace, in the order the processes finished them; a line starting
-     * with '!' is a recorder that had to stop (the program took its descriptor), said as is. */
+/* Reports every trace the manifest lists, in the order the processes finished them; a line
+ * starting with '!' is a recorder that had to stop (the program took its descriptor), said as
+ * is. Counts the traces in *traces; returns how many were bad. */
+static int report_manifest(int mfd, const record_opts *o, int *traces)
+{
     FILE *mf = fdopen(mfd, "r");
     char line[4700];
-    int traces = 0, bad = 0;
+    int bad = 0, has_pid = strstr(o->out, "%p") != NULL;
+    *traces = 0;
     while (mf && fgets(line, sizeof line, mf)) {
         line[strcspn(line, "\n")] = 0;
         if (!line[0])
@@ -263,17 +264,46 @@ int cmd_record(int argc, char **argv)
             bad++;
             continue;
         }
-        traces++;
-        if (report_trace(line, text, has_pid))
+        (*traces)++;
+        if (report_trace(line, o->text, has_pid))
             bad++;
     }
     if (mf)
         fclose(mf);
     else
         close(mfd);
+    return bad;
+}
+
+int cmd_record(int argc, char **argv)
+{
+    record_opts o = {0};
+    int rc = parse_args(argc, argv, &o);
+    if (rc != 0)
+        return rc == 1 ? AB_EXIT_OK : rc;
+    char libpath[4096], binpath[4200];
+    if ((rc = record_paths(&o, libpath, sizeof libpath, binpath, sizeof binpath)) != 0)
+        return rc;
+    if (!strstr(o.out, "%p"))
+        unlink(binpath);                     /* a stale trace must not pass for this run's */
+    ab_record_remove_stale(binpath, stderr); /* left by a recording killed by SIGKILL */
+    /* The manifest: each process appends the name of the trace it finished. */
+    const char *tmpdir = getenv("TMPDIR");
+    char manpath[4200];
+    snprintf(manpath, sizeof manpath, "%s/alignbench-record.XXXXXX",
+             tmpdir && *tmpdir ? tmpdir : "/tmp");
+    int mfd = mkostemp(manpath, O_CLOEXEC);
+    if (mfd < 0) {
+        fprintf(stderr, "alignbench record: cannot create a temporary file in %s: %s\n",
+                tmpdir && *tmpdir ? tmpdir : "/tmp", strerror(errno));
+        return AB_EXIT_FAILURE;
+    }
+    double secs;
+    int prog_rc = run_recorded(&o, libpath, binpath, manpath, &secs);
+    int traces, bad = report_manifest(mfd, &o, &traces);
     unlink(manpath);
     if (traces == 0)
-        fprintf(stderr, "alignbench record: no trace was written (%s)\n", out);
+        fprintf(stderr, "alignbench record: no trace was written (%s)\n", o.out);
     else
         fprintf(stderr, "alignbench record: %d trace(s) in %.2f s\n", traces, secs);
     if (prog_rc)

@@ -1,5 +1,7 @@
-/* child.c: fork+exec of one runner child, with its own LD_PRELOAD, memory limit, output files
- * and timeout (child.h; one allocator per process: docs/allocators.md).
+/* child.c: fork+exec of one child process, with its own LD_PRELOAD, environment, memory limit,
+ * output files and timeout (child.h; one allocator per process: docs/allocators.md). It is the
+ * one place alignbench starts a program: runners, probes, whole programs, gnuplot, and the
+ * program `record` records.
  *
  * LD_PRELOAD and a variant's settings are set only in the environment handed to execve, never in
  * ours: the orchestrator keeps glibc's malloc and its settings whatever it runs, and no other
@@ -10,7 +12,8 @@
  * errno back when exec fails, so "could not start" is told apart from "exited 127". The timeout
  * waits on a pidfd with poll (falling back to polling waitpid where pidfds are missing), then
  * SIGKILLs; wait4 gives the rusage for maxrss. A child's output to a log file goes through a
- * pipe that the wait copies into the file, capped (log_capture.h).
+ * pipe that the wait copies into the file, capped (log_capture.h); a stderr kept in memory
+ * (gnuplot's warnings) goes the same way into an unnamed file, read back at the end.
  */
 #include "harness/orchestrator/child.h"
 #include "harness/orchestrator/log_capture.h"
@@ -23,6 +26,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/prctl.h>
 #include <sys/resource.h>
 #include <sys/stat.h>
@@ -40,70 +44,95 @@ static double now_s(void)
     return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
 }
 
-/* 1 when entry ("VAR=value") sets a variable that one of extra sets. */
+/* 1 when entry ("VAR=value") names a variable that one of extra sets ("VAR=...") or removes
+ * ("VAR"). */
 static int overridden(const char *entry, const char *const *extra)
 {
     size_t len = strcspn(entry, "=");
     for (; extra && *extra; extra++)
-        if (strncmp(*extra, entry, len) == 0 && (*extra)[len] == '=')
+        if (strncmp(*extra, entry, len) == 0 && ((*extra)[len] == '=' || (*extra)[len] == '\0'))
             return 1;
     return 0;
 }
 
-/* environ without LD_PRELOAD and without the variables extra sets, then extra's entries, then
- * "LD_PRELOAD=preload" when given. Malloc'ed array whose strings are environ's and extra's own
- * except the last one when preload (also malloc'ed; see free_env). */
-static char **child_env(const char *preload, const char *const *extra)
+/* The environment handed to execve, and the strings made for it. */
+typedef struct child_env {
+    char **v;
+    char *preload; /* "LD_PRELOAD=..." */
+    char *pid;     /* "PID_VAR=" and room for the digits, which the child writes */
+    size_t pid_at; /* where the digits go in pid */
+} child_env;
+
+/* environ without LD_PRELOAD and without the variables extra sets or removes, then extra's
+ * settings, then "PID_VAR=" (its value written by the child) and "LD_PRELOAD=preload" when
+ * given. 0, or -1 when out of memory. */
+static int child_env_make(child_env *e, const ab_child_spec *spec)
 {
+    const char *const *extra = spec->env;
     size_t n = 0, nextra = 0;
+    memset(e, 0, sizeof *e);
     while (environ[n])
         n++;
     while (extra && extra[nextra])
         nextra++;
-    char **env = calloc(n + nextra + 2, sizeof *env);
-    if (!env)
-        return NULL;
+    if (!(e->v = calloc(n + nextra + 3, sizeof *e->v)))
+        return -1;
     size_t k = 0;
     for (size_t i = 0; i < n; i++)
         if (strncmp(environ[i], "LD_PRELOAD=", 11) != 0 && !overridden(environ[i], extra))
-            env[k++] = environ[i];
+            e->v[k++] = environ[i];
     for (size_t i = 0; i < nextra; i++)
-        env[k++] = (char *)extra[i];
-    if (preload) {
-        size_t len = strlen(preload) + 12;
-        env[k] = malloc(len);
-        if (!env[k]) {
-            free(env);
-            return NULL;
-        }
-        snprintf(env[k], len, "LD_PRELOAD=%s", preload);
-        k++;
+        if (strchr(extra[i], '='))
+            e->v[k++] = (char *)extra[i];
+    if (spec->pid_var) {
+        e->pid_at = strlen(spec->pid_var) + 1;
+        if (!(e->pid = malloc(e->pid_at + 24)))
+            return -1;
+        snprintf(e->pid, e->pid_at + 24, "%s=", spec->pid_var);
+        e->v[k++] = e->pid;
     }
-    env[k] = NULL;
-    return env;
+    if (spec->preload) {
+        size_t len = strlen(spec->preload) + 12;
+        if (!(e->preload = malloc(len)))
+            return -1;
+        snprintf(e->preload, len, "LD_PRELOAD=%s", spec->preload);
+        e->v[k++] = e->preload;
+    }
+    e->v[k] = NULL;
+    return 0;
 }
 
-static void free_env(char **env, const char *preload)
+static void child_env_free(child_env *e)
 {
-    if (!env)
-        return;
-    if (preload) {
-        size_t k = 0;
-        while (env[k])
-            k++;
-        free(env[k - 1]);
-    }
-    free(env);
+    free(e->v);
+    free(e->pid);
+    free(e->preload);
+}
+
+/* Writes pid in decimal at dst (in the child: no stdio). */
+static void put_pid(char *dst, pid_t pid)
+{
+    char digits[24];
+    int n = 0;
+    unsigned long v = (unsigned long)pid;
+    do
+        digits[n++] = (char)('0' + v % 10);
+    while ((v /= 10) != 0);
+    while (n)
+        *dst++ = digits[--n];
+    *dst = '\0';
 }
 
 /* Runs in the child between fork and exec: system calls only. */
-static void child_exec(const ab_child_spec *spec, char **env, int in_fd, int out_fd, int err_fd,
+static void child_exec(const ab_child_spec *spec, child_env *env, int in_fd, int out_fd, int err_fd,
                        int report_fd, pid_t parent)
 {
     /* The child dies with its parent: a SIGKILLed orchestrator must not leave a child running
      * (one that hangs in its allocator would spin until someone notices). */
-    if (prctl(PR_SET_PDEATHSIG, SIGKILL) != 0 || getppid() != parent)
+    if (!spec->outlive_parent && (prctl(PR_SET_PDEATHSIG, SIGKILL) != 0 || getppid() != parent))
         _exit(127);
+    if (env->pid)
+        put_pid(env->pid + env->pid_at, getpid());
     if (spec->own_group && setpgid(0, 0) != 0)
         goto fail;
     if (in_fd >= 0 && dup2(in_fd, STDIN_FILENO) < 0)
@@ -117,7 +146,10 @@ static void child_exec(const ab_child_spec *spec, char **env, int in_fd, int out
         if (setrlimit(RLIMIT_AS, &rl) != 0)
             goto fail;
     }
-    execve(spec->argv[0], (char *const *)spec->argv, env);
+    if (spec->search_path)
+        execvpe(spec->argv[0], (char *const *)spec->argv, env->v);
+    else
+        execve(spec->argv[0], (char *const *)spec->argv, env->v);
 fail:;
     int e = errno;
     ssize_t w = write(report_fd, &e, sizeof e);
@@ -196,15 +228,10 @@ static int wait_with_timeout(pid_t pid, int group, double timeout_s, ab_log_capt
     return 0;
 }
 
-/* The file for one of the child's outputs: opened (a link planted at its name is not followed),
- * and when it is a regular file, behind a capture (log_capture.h) whose pipe the child gets.
- * Returns the descriptor the child writes to, or -1 with errno. */
-static int output_for_child(const char *path, ab_log_capture *caps, int *ncaps)
+/* A capture (log_capture.h) of the child's output into fd (which it then owns). Returns the
+ * descriptor the child writes to, or -1 with errno. */
+static int capture(int fd, ab_log_capture *caps, int *ncaps)
 {
-    int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_NOFOLLOW | O_CLOEXEC, 0644);
-    struct stat st;
-    if (fd < 0 || fstat(fd, &st) != 0 || !S_ISREG(st.st_mode))
-        return fd; /* /dev/null, or the error */
     ab_log_capture *c = &caps[*ncaps];
     if (ab_log_capture_open(c, fd) != 0) {
         close(fd);
@@ -216,6 +243,45 @@ static int output_for_child(const char *path, ab_log_capture *caps, int *ncaps)
     return child_fd;
 }
 
+/* The file for one of the child's outputs: opened (a link planted at its name is not followed),
+ * and when it is a regular file, behind a capture whose pipe the child gets. Returns the
+ * descriptor the child writes to, or -1 with errno. */
+static int output_for_child(const char *path, ab_log_capture *caps, int *ncaps)
+{
+    int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_NOFOLLOW | O_CLOEXEC, 0644);
+    struct stat st;
+    if (fd < 0 || fstat(fd, &st) != 0 || !S_ISREG(st.st_mode))
+        return fd; /* /dev/null, or the error */
+    return capture(fd, caps, ncaps);
+}
+
+/* The child's stderr kept in memory: a capture into an unnamed file (memfd), whose other
+ * descriptor *keep reads it back when the child is done. Returns the child's end, or -1. */
+static int stderr_to_memory(int *keep, ab_log_capture *caps, int *ncaps)
+{
+    int fd = memfd_create("alignbench-child-stderr", MFD_CLOEXEC);
+    if (fd < 0)
+        return -1;
+    if ((*keep = fcntl(fd, F_DUPFD_CLOEXEC, 0)) < 0) {
+        close(fd);
+        return -1;
+    }
+    return capture(fd, caps, ncaps);
+}
+
+/* What the child wrote to its stderr into spec's buffer, NUL-terminated, the rest dropped. */
+static void read_back(const ab_child_spec *spec, int keep)
+{
+    size_t used = 0;
+    ssize_t got;
+    while (used + 1 < spec->stderr_buf_len &&
+           ((got = pread(keep, spec->stderr_buf + used, spec->stderr_buf_len - 1 - used,
+                         (off_t)used)) > 0 ||
+            (got < 0 && errno == EINTR)))
+        used += got > 0 ? (size_t)got : 0;
+    spec->stderr_buf[used] = '\0';
+}
+
 int ab_child_run(const ab_child_spec *spec, ab_child_result *r)
 {
     memset(r, 0, sizeof *r);
@@ -223,14 +289,20 @@ int ab_child_run(const ab_child_spec *spec, ab_child_result *r)
         errno = EINVAL;
         return -1;
     }
-    int in_fd = -1, out_fd = -1, err_fd = -1, pipefd[2] = {-1, -1};
+    int in_fd = -1, out_fd = -1, err_fd = -1, keep_fd = -1, pipefd[2] = {-1, -1};
     ab_log_capture caps[2];
     int ncaps = 0;
-    char **env = NULL;
+    child_env env = {0};
     int ret = -1;
+    if (spec->stderr_buf && spec->stderr_buf_len)
+        spec->stderr_buf[0] = '\0';
     if (spec->stdout_path && (out_fd = output_for_child(spec->stdout_path, caps, &ncaps)) < 0)
         goto spawn_error;
-    if (spec->stderr_path && spec->stdout_path && !strcmp(spec->stderr_path, spec->stdout_path)) {
+    if (spec->stderr_buf && spec->stderr_buf_len) {
+        if ((err_fd = stderr_to_memory(&keep_fd, caps, &ncaps)) < 0)
+            goto spawn_error;
+    } else if (spec->stderr_path && spec->stdout_path &&
+               !strcmp(spec->stderr_path, spec->stdout_path)) {
         if ((err_fd = fcntl(out_fd, F_DUPFD_CLOEXEC, 0)) < 0) /* one file, one offset */
             goto spawn_error;
     } else if (spec->stderr_path &&
@@ -238,7 +310,7 @@ int ab_child_run(const ab_child_spec *spec, ab_child_result *r)
         goto spawn_error;
     if (spec->stdin_null && (in_fd = open("/dev/null", O_RDONLY | O_CLOEXEC)) < 0)
         goto spawn_error;
-    if (!(env = child_env(spec->preload, spec->env)) || pipe2(pipefd, O_CLOEXEC) != 0)
+    if (child_env_make(&env, spec) != 0 || pipe2(pipefd, O_CLOEXEC) != 0)
         goto spawn_error;
 
     fflush(NULL); /* nothing buffered is written twice */
@@ -248,7 +320,7 @@ int ab_child_run(const ab_child_spec *spec, ab_child_result *r)
     if (pid < 0)
         goto spawn_error;
     if (pid == 0)
-        child_exec(spec, env, in_fd, out_fd, err_fd, pipefd[1], parent);
+        child_exec(spec, &env, in_fd, out_fd, err_fd, pipefd[1], parent);
     close(pipefd[1]);
     pipefd[1] = -1;
     if (out_fd >= 0) /* the child has them: a capture sees the end of its pipe when it ends */
@@ -305,7 +377,11 @@ out:
         close(pipefd[1]);
     for (int i = 0; i < ncaps; i++)
         ab_log_capture_finish(&caps[i]);
-    free_env(env, spec->preload);
+    if (keep_fd >= 0) {
+        read_back(spec, keep_fd);
+        close(keep_fd);
+    }
+    child_env_free(&env);
     return ret;
 }
 

@@ -1,10 +1,12 @@
-/* child.h: running one measured run as a fresh child process (docs/allocators.md).
+/* child.h: running one measured run, or any other program, as a fresh child process
+ * (docs/allocators.md).
  *
  * The orchestrator never measures in its own process: each (allocator, workload, repetition)
  * is a fork+exec of the runner, with the allocator's library in LD_PRELOAD where it needs one
  * and a variant's settings (MALLOC_CONF=..., GLIBC_TUNABLES=...) in its environment alone.
  * A child that crashes, hangs past its timeout or runs out of memory comes back as a status,
- * never as a lost run.
+ * never as a lost run. Every child alignbench starts goes through here: the runners and probes,
+ * whole programs (run --program), gnuplot (report.c) and the program `record` records.
  */
 #ifndef AB_CHILD_H
 #define AB_CHILD_H
@@ -16,7 +18,13 @@
 typedef struct ab_child_spec {
     const char *const *argv; /* argv[0] is the program path; NULL-terminated */
     const char *preload;     /* LD_PRELOAD value, or NULL */
-    const char *const *env;  /* NULL, or NULL-terminated "VAR=value" set in this child only */
+    const char *const *env;  /* NULL, or NULL-terminated "VAR=value" set in this child only
+                              * (a bare "VAR": VAR removed from its environment) */
+    const char *pid_var;     /* NULL, or a variable set to the child's own pid (record's
+                              * AB_RECORD_PID: which process is the one started) */
+    int search_path;         /* 1: argv[0] is looked up in PATH, as execvp does */
+    int outlive_parent;      /* 1: the child is not killed when this process dies (a recorded
+                              * program, which finishes its trace on the terminal's Ctrl-C) */
     double timeout_s;        /* 0: none; else SIGKILL after this long (status "timeout") */
     size_t mem_limit;        /* 0: none; else RLIMIT_AS in bytes */
     const char *stdout_path; /* NULL: inherit; else the child's stdout goes to this file (not
@@ -25,6 +33,10 @@ typedef struct ab_child_spec {
                               * log_capture.h) */
     const char *stderr_path; /* NULL: inherit; else the child's stderr goes to this file (the
                               * same path as stdout_path: both share one file, in order) */
+    char *stderr_buf;        /* NULL: as stderr_path; else the child's stderr is kept in this
+                              * buffer, NUL-terminated, what does not fit dropped (gnuplot's
+                              * warnings) */
+    size_t stderr_buf_len;   /* its size in bytes */
     int stdin_null;          /* 1: the child's stdin is /dev/null (a program run) */
     int own_group;           /* 1: the child leads a new process group, killed whole at the
                               * timeout (a shell and the programs it started) */

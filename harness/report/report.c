@@ -2,9 +2,9 @@
  *
  * The order is: read results.json (jansson), let chart_data.c write the data files and the
  * list of charts, run gnuplot once per chart and format (PNG and SVG) as a child process
- * whose stderr is captured, then let report_html.c write the page. gnuplot writes each image
- * to a temporary created exclusively (O_EXCL, a random name: a planted link is never followed)
- * that is renamed into place only when gnuplot succeeded and the image is complete
+ * (child.h) whose stderr is captured, then let report_html.c write the page. gnuplot writes each
+ * image to a temporary created exclusively (O_EXCL, a random name: a planted link is never
+ * followed) that is renamed into place only when gnuplot succeeded and the image is complete
  * (chart_check.h: gnuplot exits 0 on a full disk), so a chart file is never half-drawn. Where the
  * scripts are: $AB_PLOTS_DIR, else the installed share/alignbench/plots, else <exe dir>/../plots (a
  * build tree; locate.h), else the source tree's plots/ (a last resort, never needed by an installed
@@ -17,18 +17,17 @@
 #include "harness/report/fleet_report.h"
 #include "harness/report/chart_check.h"
 #include "harness/common/atomic_file.h"
+#include "harness/orchestrator/child.h"
 #include "harness/orchestrator/locate.h"
 #include "harness/report/report_html.h"
 #include "harness/report/results_view.h"
 #include "build_config.h"
 
 #include <errno.h>
-#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
-#include <sys/wait.h>
 #include <unistd.h>
 
 static int is_file(const char *path)
@@ -75,54 +74,29 @@ static const char *find_gnuplot(void)
     return NULL;
 }
 
-/* Runs gnuplot with argv, its stderr captured into diag (NUL-terminated, truncated).
- * Returns its exit status (0 ok), or -1 when it could not run or died of a signal. */
+/* Runs gnuplot with argv (a child process: child.h), its stderr captured into diag
+ * (NUL-terminated, truncated). Returns its exit status (0 ok), or -1 when it could not run or
+ * died of a signal. */
 static int run_gnuplot(const char *const *argv, const char *plots_dir, char *diag, size_t len)
 {
-    int fds[2];
-    diag[0] = '\0';
-    if (pipe(fds))
+    char lib[4200];
+    snprintf(lib, sizeof lib, "GNUPLOT_LIB=%s", plots_dir);
+    const char *env[] = {lib, NULL};
+    const char *preload = getenv("LD_PRELOAD"); /* gnuplot runs in our environment */
+    ab_child_spec spec = {.argv = argv,
+                          .preload = preload && *preload ? preload : NULL,
+                          .env = env,
+                          .stdin_null = 1,
+                          .stdout_path = "/dev/null",
+                          .stderr_buf = diag,
+                          .stderr_buf_len = len};
+    ab_child_result r;
+    if (ab_child_run(&spec, &r) != 0 || r.outcome == AB_CHILD_SPAWN_ERROR) {
+        snprintf(diag, len, "cannot run %s: %s", argv[0],
+                 strerror(r.outcome == AB_CHILD_SPAWN_ERROR ? r.exit_code : errno));
         return -1;
-    fflush(NULL); /* else the child would write our buffered output a second time */
-    pid_t pid = fork();
-    if (pid < 0) {
-        close(fds[0]);
-        close(fds[1]);
-        return -1;
     }
-    if (pid == 0) {
-        int devnull = open("/dev/null", O_RDWR);
-        if (devnull < 0 || dup2(devnull, 0) < 0 || dup2(devnull, 1) < 0 || dup2(fds[1], 2) < 0)
-            _exit(126);
-        close(devnull);
-        close(fds[0]);
-        close(fds[1]);
-        setenv("GNUPLOT_LIB", plots_dir, 1);
-        execv(argv[0], (char *const *)argv);
-        fprintf(stderr, "cannot run %s: %s\n", argv[0], strerror(errno));
-        _exit(127);
-    }
-    close(fds[1]);
-    size_t used = 0;
-    char chunk[1024];
-    ssize_t got;
-    while ((got = read(fds[0], chunk, sizeof chunk)) != 0) {
-        if (got < 0) {
-            if (errno == EINTR)
-                continue;
-            break;
-        }
-        size_t take = (size_t)got < len - 1 - used ? (size_t)got : len - 1 - used;
-        memcpy(diag + used, chunk, take);
-        used += take;
-    }
-    diag[used] = '\0';
-    close(fds[0]);
-    int status;
-    while (waitpid(pid, &status, 0) < 0)
-        if (errno != EINTR)
-            return -1;
-    return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+    return r.outcome == AB_CHILD_OK || r.outcome == AB_CHILD_FAILED ? r.exit_code : -1;
 }
 
 /* Draws one chart of job j in format into dir: gnuplot writes into a temporary reserved with
