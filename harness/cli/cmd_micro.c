@@ -14,6 +14,7 @@
 #include "harness/orchestrator/alloc_select.h"
 #include "harness/orchestrator/child.h"
 #include "harness/cli/commands.h"
+#include "harness/common/atomic_file.h"
 #include "harness/common/exit_codes.h"
 #include "harness/common/json_file.h"
 #include "harness/common/parse_num.h"
@@ -400,9 +401,25 @@ int cmd_micro(int argc, char **argv)
             const ab_alloc_choice *c = &choices[i];
             if (!c->available)
                 continue;
-            char part[4096], log[4096];
-            snprintf(part, sizeof part, "%.3900s.%.64s.part", out, c->name);
-            snprintf(log, sizeof log, "%.3900s.%.64s.log", out, c->name);
+            /* The child's output and log: fresh files of random names next to the output
+             * (mkstemp, atomic_file.h), so no link planted at a name the child writes is
+             * followed; both are removed after the merge. */
+            char name[4096];
+            ab_atomic_file part_af, log_af;
+            snprintf(name, sizeof name, "%.3900s.%.64s.part", out, c->name);
+            if (ab_atomic_reserve(&part_af, name, err, sizeof err) != 0) {
+                fprintf(stderr, "alignbench micro: %s\n", err);
+                failures++;
+                continue;
+            }
+            snprintf(name, sizeof name, "%.3900s.%.64s.log", out, c->name);
+            if (ab_atomic_reserve(&log_af, name, err, sizeof err) != 0) {
+                fprintf(stderr, "alignbench micro: %s\n", err);
+                ab_atomic_abort(&part_af);
+                failures++;
+                continue;
+            }
+            const char *part = part_af.tmp_path, *log = log_af.tmp_path;
             if (!o.quiet)
                 fprintf(stderr, "alignbench micro: %s (round %d of %d)\n", c->name, round + 1,
                         o.rounds);
@@ -415,8 +432,8 @@ int cmd_micro(int argc, char **argv)
                 fprintf(stderr, "alignbench micro: %s: %s\n", c->name, err);
                 rc = -1;
             }
-            unlink(part);
-            unlink(log);
+            ab_atomic_abort(&part_af);
+            ab_atomic_abort(&log_af);
             if (rc != 0) {
                 failures++;
                 continue;

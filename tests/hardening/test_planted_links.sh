@@ -8,6 +8,9 @@
 #   2. RUN/charts itself a link to a folder outside: refused, naming it, nothing written there;
 #   3. `export --to hgrm` into a folder with links at the old fixed temporary names and at a
 #      final name: the targets are untouched.
+#   4. `micro -o m.json` with links at the names its child once wrote (m.json.malloc.part,
+#      m.json.malloc.log): the targets are untouched (skipped, saying so, in a build without
+#      Google Benchmark).
 #
 # usage: test_planted_links.sh ALIGNBENCH
 set -u
@@ -101,6 +104,24 @@ for i in $(seq "$m"); do
     }
 done
 check "hg/$first is a regular file" regular "hg/$first"
+
+# 4. micro's per-allocator part and log files.
+mkdir micro
+cp victim.orig micro/victim_part
+cp victim.orig micro/victim_log
+ln -s "$work/micro/victim_part" micro/m.json.malloc.part
+ln -s "$work/micro/victim_log" micro/m.json.malloc.log
+"$alignbench" micro --alloc malloc --quick --quiet --filter malloc \
+    -o "$work/micro/m.json" >/dev/null 2>micro.err
+rc=$?
+if [ "$rc" -ne 0 ] && grep -q "no Google Benchmark" micro.err; then
+    echo "skipped: micro (this build has no Google Benchmark)"
+    : >micro.err
+else
+    check "micro with planted links exits 0 (got $rc)" test "$rc" -eq 0
+    check "micro wrote through no planted link" sh -c \
+        "cmp -s micro/victim_part victim.orig && cmp -s micro/victim_log victim.orig"
+fi
 
 if [ "$failures" -ne 0 ]; then
     echo "$failures check(s) failed"
