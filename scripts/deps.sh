@@ -5,7 +5,7 @@
 #         gnuplot for the charts (run-benchmarks.sh)
 #   test  run's, plus what only the test suites use: clang and its libFuzzer runtime, clang-format,
 #         chromium (report.html), valgrind, tcmalloc, python3 and bc, Google Benchmark's
-#         compare.py with scipy (run-tests.sh; the default)
+#         compare.py with scipy, PyYAML for the CI recipes' test (run-tests.sh; the default)
 # Runs apt-get as root (directly, or through sudo when available).
 set -euo pipefail
 what=${1:-test}
@@ -13,7 +13,7 @@ run_packages=(cmake make gcc g++ pkg-config git
               libjemalloc-dev libmimalloc-dev libbenchmark-dev libjansson-dev
               gnuplot-nox libtbbmalloc2)
 test_packages=(clang clang-format libclang-rt-14-dev chromium valgrind libgoogle-perftools-dev
-               python3 bc man-db libbenchmark-tools python3-scipy)
+               python3 bc man-db libbenchmark-tools python3-scipy python3-yaml)
 case $what in
   run) packages=("${run_packages[@]}") ;;
   test) packages=("${run_packages[@]}" "${test_packages[@]}") ;;
