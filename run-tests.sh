@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # run-tests.sh: the quick start's second command. Builds in Release and runs every ctest suite,
-# fuzzes each libFuzzer target for a minute, then runs the suite again in an ASan+UBSan build,
+# fuzzes each libFuzzer target for a minute, then runs the suite again in an ASan+UBSan build
+# (without the benchmark-like tests, label `bench`, which need Release timings),
 # and the threaded tests (label `threads`) in a small ThreadSanitizer build. Every step runs even
 # when an earlier one failed; the last line adds them up ("N passed, N failed, N skipped") and
 # the exit code is non-zero when anything failed.
@@ -66,7 +67,8 @@ fi
 run_step "fuzzing" "$top/tests/hardening/run_fuzzers.sh" "${AB_FUZZ_SECONDS:-60}" || true
 if run_build "asan+ubsan build" "$top/scripts/build.sh" build-asan -DAB_SANITIZE=ON \
   -DCMAKE_BUILD_TYPE=RelWithDebInfo; then
-  ASAN_OPTIONS=detect_leaks=1 run_ctest "asan+ubsan tests" "$top/build-asan" -j 2
+  # -LE bench: the benchmark-like tests (timing ratios, 100 M-op traces) need a Release build
+  ASAN_OPTIONS=detect_leaks=1 run_ctest "asan+ubsan tests" "$top/build-asan" -j 2 -LE bench
 fi
 # ThreadSanitizer: only what the threaded tests need, and only they run (ctest -L threads: the
 # threaded replay on malloc, aligned_malloc, bump and rpcss; TSan and a preloaded jemalloc or

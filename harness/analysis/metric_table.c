@@ -39,6 +39,10 @@ const ab_metric_def ab_metric_defs[] = {
      "peak resident memory of the runner (VmHWM), for comparison with other suites; of a whole "
      "program (run --program): wait4's ru_maxrss, the largest of the shell and the processes it "
      "waited for"},
+    {"harness_peak_rss", AB_UNIT_BYTES, 0, 1,
+     "peak resident memory of the runner before the allocator under test was used (VmHWM at the "
+     "baseline): what the replay itself held (program, trace window, decoded op window, id "
+     "tables), bounded whatever the trace's length"},
     {"peak_live", AB_UNIT_BYTES, 0, 1, "max L: the most bytes the trace held live"},
     {"peak_footprint", AB_UNIT_BYTES, 0, 1,
      "max F over the checkpoints: the most resident memory used"},

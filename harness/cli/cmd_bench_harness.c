@@ -1,9 +1,12 @@
 /* cmd_bench_harness.c: `alignbench bench-harness`, how fast the harness itself is.
  *
- * Prints, for the default traces (gen rpc, il, simd at scale 1) and a random 50/50 alloc/free
- * mix with reused ids (10M ops by default, the worst case for branch prediction):
+ * Prints, for the default traces (gen rpc, il, simd at scale 1), a random 50/50 alloc/free
+ * mix with reused ids (10M ops by default, the worst case for branch prediction) and any
+ * --trace files (a recorded program's, say):
  *   - the replay floor: ns/op of the batch and the per-op pass against the null allocator, run
  *     here in-process (the null allocator never calls malloc, so this process is fine for it);
+ *   - the same trace through the independent minimal replayer (tools/min_replayer.c, a child
+ *     process), and the batch floor's mean over that replayer's mean;
  *   - real replay throughput with glibc and mimalloc (Mops/s, raw and net of the floor), each in
  *     its own runner child through the child API, as `alignbench run` does.
  * Figures, not a test: nothing is asserted, and they drift with the machine's load.
@@ -11,6 +14,7 @@
 #include "harness/orchestrator/alloc_select.h"
 #include "harness/common/error_message.h"
 #include "harness/orchestrator/child.h"
+#include "harness/orchestrator/locate.h"
 #include "harness/cli/commands.h"
 #include "harness/common/exit_codes.h"
 #include "harness/common/parse_num.h"
@@ -33,7 +37,12 @@
 
 #define WHO "alignbench bench-harness"
 
+#define MAX_TRACES 8
+#define FLOOR_REPS 3 /* timed repetitions of the floor and of the minimal replayer, alike */
+
 typedef struct bench_opts {
+    const char *traces[MAX_TRACES]; /* --trace */
+    unsigned ntraces;
     double scale;
     uint64_t mix_ops;
     const char *allocs;
@@ -48,9 +57,12 @@ static void usage(FILE *out)
         out,
         "usage: alignbench bench-harness [--scale X] [--mix-ops N] [--allocs LIST]\n"
         "                                [--touch none|first|all] [--cpu N] [--keep DIR]\n"
+        "                                [--trace FILE]...\n"
         "How fast the harness is: replays the default traces (gen rpc, il, simd at --scale,\n"
-        "default 1) and a random 50/50 alloc/free mix (--mix-ops, default 10000000) against\n"
-        "the null allocator (the replay floor, batch and per-op mode), and against the\n"
+        "default 1), a random 50/50 alloc/free mix (--mix-ops, default 10000000) and each\n"
+        "--trace FILE (up to 8: a recorded program's, say) against the null allocator (the\n"
+        "replay floor, batch and per-op mode), through the independent minimal replayer\n"
+        "(alignbench-min-replayer: the floor's mean over its mean), and against the\n"
         "allocators of --allocs (default malloc,mimalloc) in runner children (Mops/s).\n"
         "  --touch  as `run --touch` (default all)     --cpu  pin the replays to CPU N\n"
         "  --keep   write the traces and runner results to DIR (default: a temp dir, removed)\n");
@@ -59,10 +71,15 @@ static void usage(FILE *out)
 static int parse_args(int argc, char **argv, bench_opts *o)
 {
     static const struct option longs[] = {
-        {"scale", required_argument, NULL, 's'},  {"mix-ops", required_argument, NULL, 'm'},
-        {"allocs", required_argument, NULL, 'a'}, {"keep", required_argument, NULL, 'k'},
-        {"touch", required_argument, NULL, 't'},  {"cpu", required_argument, NULL, 'c'},
-        {"help", no_argument, NULL, 'h'},         {NULL, 0, NULL, 0},
+        {"scale", required_argument, NULL, 's'},
+        {"mix-ops", required_argument, NULL, 'm'},
+        {"allocs", required_argument, NULL, 'a'},
+        {"keep", required_argument, NULL, 'k'},
+        {"touch", required_argument, NULL, 't'},
+        {"cpu", required_argument, NULL, 'c'},
+        {"trace", required_argument, NULL, 'T'},
+        {"help", no_argument, NULL, 'h'},
+        {NULL, 0, NULL, 0},
     };
     *o = (bench_opts){.scale = 1.0,
                       .mix_ops = 10000000,
@@ -89,6 +106,13 @@ static int parse_args(int argc, char **argv, bench_opts *o)
             break;
         case 'a':
             o->allocs = optarg;
+            break;
+        case 'T':
+            if (o->ntraces == MAX_TRACES) {
+                fprintf(stderr, WHO ": at most %d --trace files\n", MAX_TRACES);
+                return -1;
+            }
+            o->traces[o->ntraces++] = optarg;
             break;
         case 'k':
             o->keep = optarg;
@@ -174,7 +198,7 @@ static int null_floor(const char *trace_path, const bench_opts *o, ab_tsc_clock 
     }
     /* warm-up, then the two passes */
     if (ab_replay_batch_pass(r, &ab_null_allocator, 1, &batch, &fail) ||
-        ab_replay_batch_pass(r, &ab_null_allocator, 3, &batch, &fail) ||
+        ab_replay_batch_pass(r, &ab_null_allocator, FLOOR_REPS, &batch, &fail) ||
         ab_replay_perop_pass(r, &ab_null_allocator, clock->empty_region_ticks, &set, NULL, &perop,
                              &fail)) {
         ab_fail(err, errlen, "%s", fail.msg);
@@ -192,6 +216,36 @@ out:
     ab_replay_destroy(r);
     ab_trace_close(&t);
     return rc;
+}
+
+/* The independent minimal replayer on the trace, in a child: its mean and best ns/op (0, or -1
+ * with the reason printed). */
+static int min_replayer(const char *trace, const char *dir, double *mean, double *best)
+{
+    char exe[PATH_MAX], log[PATH_MAX], reps[16], line[256] = "";
+    if (ab_locate(AB_INSTALL_RUNNER_REL, NULL, "alignbench-min-replayer", exe, sizeof exe) != 0) {
+        printf("  independent replayer: not found (%s)\n", exe);
+        return -1;
+    }
+    snprintf(log, sizeof log, "%s/min-replayer.log", dir);
+    snprintf(reps, sizeof reps, "%d", FLOOR_REPS);
+    const char *argv[] = {exe, trace, reps, NULL};
+    ab_child_spec spec = {.argv = argv, .timeout_s = 600, .stdout_path = log, .stderr_path = log};
+    ab_child_result res;
+    int ok = ab_child_run(&spec, &res) == 0 && res.outcome == AB_CHILD_OK;
+    FILE *f = fopen(log, "r");
+    if (f) {
+        if (!fgets(line, sizeof line, f))
+            line[0] = 0;
+        fclose(f);
+    }
+    unlink(log);
+    if (!ok || sscanf(line, "min-replayer: %*u ops, %*d reps, mean %lf ns/op, best %lf", mean,
+                      best) != 2) {
+        printf("  independent replayer: failed: %s", line[0] ? line : "no output\n");
+        return -1;
+    }
+    return 0;
 }
 
 /* One runner child, batch pass only; prints its figures. */
@@ -283,11 +337,16 @@ int cmd_bench_harness(int argc, char **argv)
            clock.hz / 1e9, ab_tsc_to_ns(&clock, (double)clock.empty_region_ticks),
            ab_touch_name(o.touch));
     int rc = AB_EXIT_OK;
-    size_t ntraces = ab_generator_count + 1;
+    size_t ntraces = ab_generator_count + 1 + o.ntraces;
     for (size_t i = 0; i < ntraces; i++) {
         char trace[PATH_MAX], name[64];
-        int gen_rc;
-        if (i < ab_generator_count) {
+        int gen_rc, given = i > ab_generator_count;
+        if (given) {
+            const char *path = o.traces[i - ab_generator_count - 1], *base = strrchr(path, '/');
+            snprintf(name, sizeof name, "%s", base ? base + 1 : path);
+            snprintf(trace, sizeof trace, "%s", path);
+            gen_rc = 0;
+        } else if (i < ab_generator_count) {
             ab_gen_params p = {.seed = 1, .scale = o.scale, .threads = 1, .variant = NULL};
             snprintf(name, sizeof name, "%s", ab_generators[i]->name);
             snprintf(trace, sizeof trace, "%s/%s.abt", dir, name);
@@ -317,6 +376,11 @@ int cmd_bench_harness(int argc, char **argv)
         printf("%s (%llu ops)\n  null allocator: batch %.2f ns/op, per-op pass %.2f ns/op "
                "(alloc p50 %.1f ns net of the empty region)\n",
                name, (unsigned long long)ops, f.batch_ns, f.perop_ns, f.perop_alloc_p50);
+        double mr_mean, mr_best;
+        if (min_replayer(trace, dir, &mr_mean, &mr_best) == 0)
+            printf("  independent replayer: mean %.2f ns/op (best %.2f); batch floor / its mean: "
+                   "%.2fx\n",
+                   mr_mean, mr_best, mr_mean > 0 ? f.batch_ns / mr_mean : 0);
         for (size_t c = 0; c < nchoices; c++) {
             if (!choices[c].available) {
                 printf("    %-10s unavailable: %s\n", choices[c].name, choices[c].why);
@@ -324,7 +388,7 @@ int cmd_bench_harness(int argc, char **argv)
             }
             runner_figures(&choices[c], runner, trace, dir, &o);
         }
-        if (!o.keep)
+        if (!o.keep && !given)
             unlink(trace);
     }
     if (!o.keep) {

@@ -1,13 +1,12 @@
-/* replay.c: the replay engine (see replay.h): the id table, the three passes and the floor.
+/* replay.c: the replay engine (see replay.h): set-up (the trace scan, the id table), the
+ * latency histograms and the memory pass. The timed passes and the floor are replay_timed.c's.
  *
- * One always-inline op body (do_op) serves every pass; the pass kind is a compile-time constant
- * in each of the three loops, so the batch loop carries no timing or accounting code. In the
- * per-op loop everything the call needs (pointer, size, alignment, scope) is loaded into
- * registers before the first TSC read (pin_args), so the fenced region holds the allocator call
- * and the touch rule's write of the block, and no harness bookkeeping (how this was checked in
- * the disassembly: docs/measurement.md).
+ * The memory pass reads the trace through a bounded window (trace_io.h) and replays each op
+ * with memory_op: the allocator call, the touch rule, the overlap guards, L exact at every op,
+ * F, Σfootprint and the allocator's stats at checkpoints. Nothing in it is timed.
  */
 #include "harness/measure/replay.h"
+#include "harness/measure/replay_state.h"
 #include "harness/common/error_message.h"
 #include "harness/measure/memstat.h"
 #include "harness/measure/sort_inplace.h"
@@ -25,85 +24,6 @@
 
 #define NONE UINT32_MAX
 #define DEFAULT_CHECKPOINTS 200u
-
-/* One live (or dead) block of the trace, 32 bytes. Invariant: live == 1 exactly between the
- * alloc of this id and its free (or the release of its scope). With use_lists, and always in the
- * memory pass, a live slot is linked in the list of its scope (next/prev are ids, NONE ends). */
-typedef struct slot {
-    void *ptr;
-    uint64_t footprint; /* memory pass only */
-    uint32_t size;
-    uint32_t next, prev;
-    uint16_t scope;
-    uint8_t align_log2; /* the alignment served (after lower_align) */
-    uint8_t plain;      /* a block of the plain entries: freed with AB_ALIGN_PLAIN */
-} slot;
-
-/* The align argument of free, realloc and footprint for the block. */
-static inline size_t slot_align(const slot *s)
-{
-    return s->plain ? AB_ALIGN_PLAIN : (size_t)1 << s->align_log2;
-}
-
-struct ab_replay {
-    const ab_op *ops;
-    uint64_t n;
-    ab_replay_opts opts;
-    unsigned caps;           /* the measured allocator's: decides reset and realloc handling */
-    ab_replay_routes routes; /* the measured allocator's: how each entry point is called */
-    int use_lists; /* the trace resets scopes and the allocator cannot release one itself */
-    uint8_t served[64];
-    ab_trace_scan scan;
-    uint8_t size_present[AB_KINDS][AB_SIZE_CLASSES];
-    uint8_t align_present[AB_ALIGN_CLASSES];
-
-    slot *slots;
-    uint8_t *live; /* per id */
-    size_t nslots;
-    uint32_t *heads;                 /* per scope */
-    uint64_t *scope_live, *scope_fp; /* memory pass: per-scope L and Σfootprint */
-    uint8_t *scope_used;
-    size_t nscopes;
-    void *map;
-    size_t map_len;
-
-    /* memory pass state */
-    uint64_t L, fp, max_L, fp_at_max_L;
-    uint64_t next_peak_sample; /* sample F when L reaches this (1 % above the last sample) */
-    int64_t baseline;
-    ab_checkpoint peak_sample; /* the highest F seen by those samples */
-    ab_align_class_stats align[AB_ALIGN_CLASSES];
-    ab_memstat mem;
-    ab_checkpoint *series;
-    size_t series_cap, series_len;
-    uint64_t *batch_min; /* batch pass: each batch's fastest repetition, ticks */
-    double *batch_tpo;   /* batch pass: that, per op */
-    size_t nbatches;
-    uint32_t *floor_ticks; /* per op: its fastest time against the null allocator (mapped at the
-                            * first floor pass; n entries) */
-    size_t floor_len;
-    int have_floor;
-    int rq_fd;           /* runqueue_wait.h: time other processes took this thread's CPU */
-    ab_trace_window win; /* the trace streams through a bounded window (trace_io.h) */
-    double ticks_per_ns; /* the TSC rate (ab_replay_set_tsc_hz); 0: unknown */
-};
-
-/* Where a per-op pass puts its samples. */
-typedef struct perop_sink {
-    ab_latency_set *raw, *net;
-    uint32_t *floor; /* the per-op floor: written in floor mode, subtracted for `net` */
-    int floor_mode;  /* 1: keep each op's minimum in floor[] */
-    int first_floor; /* floor mode: the first pass (overwrite rather than take the minimum) */
-    uint64_t ovh;    /* the empty-region cost, subtracted for `raw` */
-    uint64_t dither; /* xorshift state for the dither before each region */
-    /* the longest sample of the current chunk (see perop_run) */
-    uint64_t chunk_max, chunk_op;
-    unsigned chunk_kind;
-} perop_sink;
-
-enum pass_mode { MODE_PLAIN, MODE_MEMORY, MODE_PEROP };
-
-typedef ab_replay_fns fns;
 
 static const char *const kind_names[AB_KINDS] = {"?", "alloc", "free", "realloc", "reset"};
 static const char *const touch_names[] = {"none", "first", "all"};
@@ -128,8 +48,7 @@ const char *ab_touch_name(ab_touch t)
     return (unsigned)t < 3 ? touch_names[t] : "?";
 }
 
-static __attribute__((format(printf, 3, 4))) void fail_at(ab_replay_failure *fail, uint64_t op,
-                                                          const char *fmt, ...)
+void ab_replay_fail_at(ab_replay_failure *fail, uint64_t op, const char *fmt, ...)
 {
     fail->op = op;
     int k = 0;
@@ -195,6 +114,7 @@ ab_replay *ab_replay_create(const ab_trace *t, const ab_allocator *policy,
     r->caps = policy->caps;
     r->routes = ab_replay_routes_of(policy);
     r->mem.fd = -1;
+    r->floor_fd = -1;
     r->rq_fd = ab_runqueue_open();
     unsigned lower_log2 = 63;
     if (opts->lower_align) {
@@ -218,10 +138,7 @@ ab_replay *ab_replay_create(const ab_trace *t, const ab_allocator *policy,
     size_t off_scope_fp = off_scope_live + r->nscopes * sizeof(uint64_t);
     size_t off_scope_used = off_scope_fp + r->nscopes * sizeof(uint64_t);
     size_t off_series = (off_scope_used + r->nscopes + 63) & ~(size_t)63;
-    r->nbatches = r->n / AB_REPLAY_BATCH + 1;
-    size_t off_batches = off_series + r->series_cap * sizeof(ab_checkpoint);
-    size_t off_batch_min = off_batches + r->nbatches * sizeof(double);
-    r->map_len = off_batch_min + r->nbatches * sizeof(uint64_t);
+    r->map_len = off_series + r->series_cap * sizeof(ab_checkpoint);
     char *m = ab_harness_map(r->map_len, 1);
     if (!m) {
         ab_fail(err, errlen, "cannot map the id table (%zu ids, %zu scopes)", r->nslots,
@@ -237,13 +154,12 @@ ab_replay *ab_replay_create(const ab_trace *t, const ab_allocator *policy,
     r->scope_fp = (uint64_t *)(m + off_scope_fp);
     r->scope_used = (uint8_t *)(m + off_scope_used);
     r->series = (ab_checkpoint *)(m + off_series);
-    r->batch_tpo = (double *)(m + off_batches);
-    r->batch_min = (uint64_t *)(m + off_batch_min);
     for (size_t s = 0; s < r->nscopes; s++)
         r->heads[s] = NONE;
     ab_trace_window_init(&r->win, t);
     scan_trace(r);
     r->use_lists = r->scan.has_reset && !(r->caps & AB_CAP_RESET);
+    r->trace = t;
     if (ab_memstat_open(&r->mem, err, errlen) != 0) {
         ab_replay_destroy(r);
         return NULL;
@@ -259,8 +175,7 @@ void ab_replay_destroy(ab_replay *r)
         ab_memstat_close(&r->mem);
     ab_runqueue_close(r->rq_fd);
     ab_harness_unmap(r->map, r->map_len);
-    if (r->floor_ticks)
-        ab_harness_unmap(r->floor_ticks, r->floor_len);
+    ab_replay_timed_fini(r);
     ab_harness_unmap(r, sizeof *r);
 }
 
@@ -274,8 +189,7 @@ void ab_replay_set_tsc_hz(ab_replay *r, double hz)
     r->ticks_per_ns = hz / 1e9;
 }
 
-/* Run-queue wait so far in ns (0 when it cannot be read: nothing is then subtracted). */
-static int64_t rq_wait(const ab_replay *r)
+int64_t ab_replay_rq_wait(const ab_replay *r)
 {
     int64_t w = ab_runqueue_wait_ns(r->rq_fd);
     return w < 0 ? 0 : w;
@@ -327,62 +241,7 @@ void ab_replay_latency_set_free(ab_latency_set *set)
     memset(set, 0, sizeof *set);
 }
 
-/* ---- the op body ------------------------------------------------------------------------ */
-
-static inline __attribute__((always_inline)) void
-add_sample(ab_latency_set *lat, unsigned kind, unsigned size_class, int align_class, int64_t v)
-{
-    uint64_t d = v > 0 ? (uint64_t)v : 0;
-    lat->sum[kind] += v;
-    lat->n[kind]++;
-    ab_hist_add(lat->kind[kind], d);
-    if (size_class < AB_SIZE_CLASSES && lat->size[kind][size_class])
-        ab_hist_add(lat->size[kind][size_class], d);
-    if (align_class >= 0 && lat->align[align_class])
-        ab_hist_add(lat->align[align_class], d);
-}
-
-/* After the second TSC read: the sample of op i goes to the floor, the raw view, the net view. */
-static inline __attribute__((always_inline)) void record(perop_sink *k, uint64_t i, unsigned kind,
-                                                         unsigned size_class, int align_class,
-                                                         uint64_t t0, uint64_t t1)
-{
-    uint64_t d = t1 - t0;
-    if (d > k->chunk_max) {
-        k->chunk_max = d;
-        k->chunk_op = i;
-        k->chunk_kind = kind;
-    }
-    if (k->floor_mode) {
-        uint32_t v = d > UINT32_MAX ? UINT32_MAX : (uint32_t)d;
-        if (k->first_floor || v < k->floor[i])
-            k->floor[i] = v;
-    }
-    if (k->raw)
-        add_sample(k->raw, kind, size_class, align_class, (int64_t)d - (int64_t)k->ovh);
-    if (k->net)
-        add_sample(k->net, kind, size_class, align_class, (int64_t)d - (int64_t)k->floor[i]);
-}
-
-/* Forces the call's arguments into registers before the first TSC read, so no load of the
- * harness's tables lands inside the timed region. */
-#define PIN_ARGS(...) __asm__ __volatile__("" ::__VA_ARGS__)
-
-/* Dither: a random wait of 0-63 cycles (outside the region: the fenced read waits for it)
- * before each region. A clock that advances in steps of tens of ticks reads a region's
- * duration to within a step, and the error averages out of the means only when the region's
- * start falls at a random phase of the step; a replay loop whose period locks to the clock's
- * would otherwise bias every mean by up to a step. */
-static inline __attribute__((always_inline)) void dither(perop_sink *k)
-{
-    uint64_t x = k->dither;
-    x ^= x << 13;
-    x ^= x >> 7;
-    x ^= x << 17;
-    k->dither = x;
-    for (uint64_t n = x >> 58; n; n--)
-        __asm__ __volatile__("" : "+r"(n));
-}
+/* ---- the memory pass's op body ----------------------------------------------------------- */
 
 static inline __attribute__((always_inline)) void link_slot(ab_replay *r, uint32_t id, slot *s)
 {
@@ -415,10 +274,11 @@ static __attribute__((noinline, cold)) int pointer_failure(ab_replay_failure *fa
                                                            size_t size, size_t align)
 {
     if (!p)
-        fail_at(fail, i, "%s of %zu bytes (alignment %zu) returned NULL", what, size, align);
+        ab_replay_fail_at(fail, i, "%s of %zu bytes (alignment %zu) returned NULL", what, size,
+                          align);
     else
-        fail_at(fail, i, "%s of %zu bytes returned %p, which is not aligned to %zu", what, size, p,
-                align);
+        ab_replay_fail_at(fail, i, "%s of %zu bytes returned %p, which is not aligned to %zu", what,
+                          size, p, align);
     return -1;
 }
 
@@ -478,30 +338,28 @@ static inline int guard_ok(uint32_t id, const void *p, uint32_t size)
 static __attribute__((noinline, cold)) int guard_failure(ab_replay_failure *fail, uint64_t i,
                                                          uint32_t id, const slot *s)
 {
-    fail_at(fail, i,
-            "the live block of id %u (%u bytes at %p) was overwritten: the allocator handed out "
-            "memory overlapping it",
-            id, s->size, s->ptr);
+    ab_replay_fail_at(
+        fail, i,
+        "the live block of id %u (%u bytes at %p) was overwritten: the allocator handed out "
+        "memory overlapping it",
+        id, s->size, s->ptr);
     return -1;
 }
 
 /* Release every live block of a scope the harness way (one free each). */
-static inline __attribute__((always_inline)) int free_scope_list(ab_replay *r, const fns *f,
-                                                                 unsigned scope, uint64_t i,
-                                                                 int mode, ab_replay_failure *fail)
+static inline __attribute__((always_inline)) int
+free_scope_list(ab_replay *r, const fns *f, unsigned scope, uint64_t i, ab_replay_failure *fail)
 {
     uint32_t id = r->heads[scope];
     while (id != NONE) {
         slot *s = &r->slots[id];
         uint32_t next = s->next;
-        if (mode == MODE_MEMORY && guarded(r, s->size) && !guard_ok(id, s->ptr, s->size))
+        if (guarded(r, s->size) && !guard_ok(id, s->ptr, s->size))
             return guard_failure(fail, i, id, s);
         f->free(s->ptr, s->size, slot_align(s));
         r->live[id] = 0;
-        if (mode == MODE_MEMORY) {
-            r->L -= s->size;
-            r->fp -= s->footprint;
-        }
+        r->L -= s->size;
+        r->fp -= s->footprint;
         id = next;
     }
     r->heads[scope] = NONE;
@@ -525,11 +383,10 @@ static void forget_scope(ab_replay *r, unsigned scope)
     r->heads[scope] = NONE;
 }
 
-static inline __attribute__((always_inline)) int do_op(ab_replay *r, const fns *f, const ab_op *op,
-                                                       uint64_t i, const int mode, perop_sink *sink,
-                                                       ab_replay_failure *fail)
+/* One op of the memory pass: the call, the touch rule, the guards, L, F and Σfootprint. */
+static inline __attribute__((always_inline)) int
+memory_op(ab_replay *r, const fns *f, const ab_op *op, uint64_t i, ab_replay_failure *fail)
 {
-    uint64_t t0 = 0, t1 = 0;
     const ab_touch touch = r->opts.touch;
     switch (op->kind) {
     case AB_OP_ALLOC: {
@@ -537,33 +394,19 @@ static inline __attribute__((always_inline)) int do_op(ab_replay *r, const fns *
         const unsigned al = r->served[op->align_log2];
         const size_t align = (size_t)1 << al, size = op->size;
         const uint32_t scope = op->scope;
-        /* the entry point's route, and its function, chosen before the timed region */
+        /* the entry point's route (replay_calls.h) */
         const unsigned route = r->routes.alloc[AB_OP_ENTRY(op)];
         const int zero = (op->flags & AB_OPF_ZERO) && route != AB_ROUTE_CALLOC;
         void *p;
         if (route == AB_ROUTE_ALIGNED) {
             void *(*const alloc_fn)(size_t, size_t, uint32_t) = f->alloc;
-            if (mode == MODE_PEROP) {
-                dither(sink);
-                PIN_ARGS("r"(size), "r"(align), "r"(scope), "r"(zero), "r"(alloc_fn));
-                t0 = ab_tsc_start();
-            }
             p = alloc_fn(size, align, scope);
             ab_touch_block(p, size, touch, zero);
-            if (mode == MODE_PEROP)
-                t1 = ab_tsc_stop();
         } else {
             void *(*const plain_fn)(size_t, uint32_t) =
                 route == AB_ROUTE_CALLOC ? f->calloc : f->malloc;
-            if (mode == MODE_PEROP) {
-                dither(sink);
-                PIN_ARGS("r"(size), "r"(scope), "r"(zero), "r"(plain_fn));
-                t0 = ab_tsc_start();
-            }
             p = plain_fn(size, scope);
             ab_touch_block(p, size, touch, zero);
-            if (mode == MODE_PEROP)
-                t1 = ab_tsc_stop();
         }
         const size_t check = ab_replay_check_align(route, align, size);
         if (__builtin_expect(bad_pointer(p, size, check), 0))
@@ -575,58 +418,40 @@ static inline __attribute__((always_inline)) int do_op(ab_replay *r, const fns *
         s->align_log2 = (uint8_t)al;
         s->plain = route != AB_ROUTE_ALIGNED;
         r->live[op->id] = 1;
-        if (r->use_lists || mode == MODE_MEMORY)
-            link_slot(r, op->id, s);
-        if (mode == MODE_MEMORY && guarded(r, op->size))
+        link_slot(r, op->id, s);
+        if (guarded(r, op->size))
             guard_write(op->id, p, op->size);
-        if (mode == MODE_PEROP)
-            record(sink, i, AB_OP_ALLOC, ab_size_class(op->size),
-                   op->align_log2 < AB_ALIGN_CLASSES ? op->align_log2 : -1, t0, t1);
-        if (mode == MODE_MEMORY) {
-            size_t fp = f->footprint(p, op->size, slot_align(s));
-            s->footprint = fp;
-            r->L += op->size;
-            r->fp += fp;
-            r->scope_live[op->scope] += op->size;
-            r->scope_fp[op->scope] += fp;
-            if (op->align_log2 < AB_ALIGN_CLASSES) {
-                ab_align_class_stats *a = &r->align[op->align_log2];
-                a->count++;
-                a->requested_bytes += op->size;
-                a->footprint_bytes += fp;
-            }
-            memory_track_peak(r, i + 1);
+        size_t fp = f->footprint(p, op->size, slot_align(s));
+        s->footprint = fp;
+        r->L += op->size;
+        r->fp += fp;
+        r->scope_live[op->scope] += op->size;
+        r->scope_fp[op->scope] += fp;
+        if (op->align_log2 < AB_ALIGN_CLASSES) {
+            ab_align_class_stats *a = &r->align[op->align_log2];
+            a->count++;
+            a->requested_bytes += op->size;
+            a->footprint_bytes += fp;
         }
+        memory_track_peak(r, i + 1);
         return 0;
     }
     case AB_OP_FREE: {
         slot *s = &r->slots[op->id];
         size_t align = slot_align(s);
-        if (mode == MODE_MEMORY && guarded(r, s->size) && !guard_ok(op->id, s->ptr, s->size))
+        if (guarded(r, s->size) && !guard_ok(op->id, s->ptr, s->size))
             return guard_failure(fail, i, op->id, s);
         void *const ptr = s->ptr;
         const size_t size = s->size;
         void (*const free_fn)(void *, size_t, size_t) =
             r->routes.sized_free[AB_OP_ENTRY(op)] ? f->free_sized : f->free;
-        if (mode == MODE_PEROP) {
-            dither(sink);
-            PIN_ARGS("r"(ptr), "r"(size), "r"(align), "r"(free_fn));
-            t0 = ab_tsc_start();
-        }
         free_fn(ptr, size, align);
-        if (mode == MODE_PEROP)
-            t1 = ab_tsc_stop();
         r->live[op->id] = 0;
-        if (r->use_lists || mode == MODE_MEMORY)
-            unlink_slot(r, s);
-        if (mode == MODE_PEROP)
-            record(sink, i, AB_OP_FREE, ab_size_class(s->size), -1, t0, t1);
-        if (mode == MODE_MEMORY) {
-            r->L -= s->size;
-            r->fp -= s->footprint;
-            r->scope_live[s->scope] -= s->size;
-            r->scope_fp[s->scope] -= s->footprint;
-        }
+        unlink_slot(r, s);
+        r->L -= s->size;
+        r->fp -= s->footprint;
+        r->scope_live[s->scope] -= s->size;
+        r->scope_fp[s->scope] -= s->footprint;
         return 0;
     }
     case AB_OP_REALLOC: {
@@ -635,7 +460,7 @@ static inline __attribute__((always_inline)) int do_op(ab_replay *r, const fns *
         const size_t check = ab_replay_check_align(s->plain ? AB_ROUTE_MALLOC : AB_ROUTE_ALIGNED,
                                                    (size_t)1 << s->align_log2, op->size);
         void *p;
-        const int guard_old = mode == MODE_MEMORY && guarded(r, s->size);
+        const int guard_old = guarded(r, s->size);
         uint64_t old_tag = guard_old ? guard_tag(op->id, s->ptr) : 0;
         if (guard_old && !guard_ok(op->id, s->ptr, s->size))
             return guard_failure(fail, i, op->id, s);
@@ -643,70 +468,48 @@ static inline __attribute__((always_inline)) int do_op(ab_replay *r, const fns *
         const size_t old_size = s->size, new_size = op->size;
         const uint32_t scope = s->scope;
         const unsigned caps = r->caps;
-        if (mode == MODE_PEROP) {
-            dither(sink);
-            PIN_ARGS("r"(old_p), "r"(old_size), "r"(new_size), "r"(align), "r"(scope), "r"(caps));
-            t0 = ab_tsc_start();
-        }
         p = ab_replay_realloc(f, caps, old_p, old_size, new_size, align, scope);
         if (p && new_size > old_size)
             ab_touch_block((char *)p + old_size, new_size - old_size, touch, 0);
-        if (mode == MODE_PEROP)
-            t1 = ab_tsc_stop();
         if (__builtin_expect(bad_pointer(p, op->size, check), 0))
             return pointer_failure(fail, i, "realloc", p, op->size, check);
         uint32_t old = s->size;
         if (guard_old && op->size >= 8 && memcmp(p, &old_tag, 8) != 0) {
-            fail_at(fail, i, "realloc of id %u from %u to %u bytes did not keep its content",
-                    op->id, old, op->size);
+            ab_replay_fail_at(fail, i,
+                              "realloc of id %u from %u to %u bytes did not keep its content",
+                              op->id, old, op->size);
             return -1;
         }
         s->ptr = p;
         s->size = op->size;
-        if (mode == MODE_MEMORY && guarded(r, op->size))
+        if (guarded(r, op->size))
             guard_write(op->id, p, op->size);
-        if (mode == MODE_PEROP)
-            record(sink, i, AB_OP_REALLOC, ab_size_class(op->size), -1, t0, t1);
-        if (mode == MODE_MEMORY) {
-            size_t fp = f->footprint(p, op->size, align);
-            r->L = r->L - old + op->size;
-            r->fp = r->fp - s->footprint + fp;
-            r->scope_live[s->scope] = r->scope_live[s->scope] - old + op->size;
-            r->scope_fp[s->scope] = r->scope_fp[s->scope] - s->footprint + fp;
-            s->footprint = fp;
-            memory_track_peak(r, i + 1);
-        }
+        size_t fp = f->footprint(p, op->size, align);
+        r->L = r->L - old + op->size;
+        r->fp = r->fp - s->footprint + fp;
+        r->scope_live[s->scope] = r->scope_live[s->scope] - old + op->size;
+        r->scope_fp[s->scope] = r->scope_fp[s->scope] - s->footprint + fp;
+        s->footprint = fp;
+        memory_track_peak(r, i + 1);
         return 0;
     }
     case AB_OP_RESET: {
         const unsigned scope = op->scope;
         const int allocator_resets = (r->caps & AB_CAP_RESET) != 0;
         void (*const reset_fn)(uint32_t) = f->reset;
-        if (mode == MODE_MEMORY && allocator_resets && check_scope_guards(r, scope, i, fail) != 0)
+        if (allocator_resets && check_scope_guards(r, scope, i, fail) != 0)
             return -1;
-        if (mode == MODE_PEROP) {
-            dither(sink);
-            PIN_ARGS("r"(scope), "r"(allocator_resets), "r"(reset_fn));
-            t0 = ab_tsc_start();
-        }
         if (allocator_resets)
             reset_fn(scope);
-        else if (free_scope_list(r, f, scope, i, mode, fail) != 0)
+        else if (free_scope_list(r, f, scope, i, fail) != 0)
             return -1;
-        if (mode == MODE_PEROP)
-            t1 = ab_tsc_stop();
-        if (mode == MODE_MEMORY && (r->caps & AB_CAP_RESET))
+        if (allocator_resets) {
             forget_scope(r, scope);
-        if (mode == MODE_PEROP)
-            record(sink, i, AB_OP_RESET, AB_SIZE_CLASSES, -1, t0, t1);
-        if (mode == MODE_MEMORY && (r->caps & AB_CAP_RESET)) {
             r->L -= r->scope_live[scope];
             r->fp -= r->scope_fp[scope];
         }
-        if (mode == MODE_MEMORY) {
-            r->scope_live[scope] = 0;
-            r->scope_fp[scope] = 0;
-        }
+        r->scope_live[scope] = 0;
+        r->scope_fp[scope] = 0;
         return 0;
     }
     default: /* marks */
@@ -714,22 +517,16 @@ static inline __attribute__((always_inline)) int do_op(ab_replay *r, const fns *
     }
 }
 
-/* The three loops: the same body, the pass kind a constant. */
-#define DEFINE_LOOP(fname, MODE)                                                                   \
-    static __attribute__((noinline)) int fname(ab_replay *r, const ab_allocator *a, uint64_t from, \
-                                               uint64_t to, perop_sink *sink,                      \
-                                               ab_replay_failure *fail)                            \
-    {                                                                                              \
-        const fns f = ab_replay_fns_of(a);                                                         \
-        const ab_op *ops = r->ops;                                                                 \
-        for (uint64_t i = from; i < to; i++)                                                       \
-            if (__builtin_expect(do_op(r, &f, &ops[i], i, MODE, sink, fail), 0))                   \
-                return -1;                                                                         \
-        return 0;                                                                                  \
-    }
-DEFINE_LOOP(loop_plain, MODE_PLAIN)
-DEFINE_LOOP(loop_memory, MODE_MEMORY)
-DEFINE_LOOP(loop_perop, MODE_PEROP)
+static __attribute__((noinline)) int loop_memory(ab_replay *r, const ab_allocator *a, uint64_t from,
+                                                 uint64_t to, ab_replay_failure *fail)
+{
+    const fns f = ab_replay_fns_of(a);
+    const ab_op *ops = r->ops;
+    for (uint64_t i = from; i < to; i++)
+        if (__builtin_expect(memory_op(r, &f, &ops[i], i, fail), 0))
+            return -1;
+    return 0;
+}
 
 /* ---- end of a pass ---------------------------------------------------------------------- */
 
@@ -792,11 +589,12 @@ int ab_replay_memory_pass(ab_replay *r, const ab_allocator *a, ab_memory_result 
     /* the trace's pages that validation and the scan mapped leave this process, and VmHWM starts
      * here: peak_rss is the pass's own (docs/measurement.md) */
     ab_trace_window_step(&r->win, 0);
+    out->harness_peak_rss = ab_memstat_peak_rss();
     out->peak_rss_reset = ab_memstat_reset_peak() == 0;
     out->rss_file = ab_memstat_rss_file();
     int64_t baseline = ab_memstat_anon_bytes(&r->mem);
     if (baseline < 0) {
-        fail_at(fail, UINT64_MAX, "cannot read /proc/self/statm");
+        ab_replay_fail_at(fail, UINT64_MAX, "cannot read /proc/self/statm");
         return -1;
     }
     r->baseline = baseline;
@@ -805,7 +603,7 @@ int ab_replay_memory_pass(ab_replay *r, const ab_allocator *a, ab_memory_result 
         uint64_t to = from + interval < r->n ? from + interval : r->n;
         for (uint64_t at = from; at < to;) { /* untimed: the window steps inside the interval */
             uint64_t end = to < r->win.next ? to : r->win.next;
-            if (loop_memory(r, a, at, end, NULL, fail) != 0)
+            if (loop_memory(r, a, at, end, fail) != 0)
                 return -1;
             at = end;
             if (ab_trace_window_due(&r->win, at))
@@ -834,164 +632,4 @@ int ab_replay_memory_pass(ab_replay *r, const ab_allocator *a, ab_memory_result 
     out->series_len = r->series_len;
     memcpy(out->align, r->align, sizeof out->align);
     return 0;
-}
-
-int ab_replay_batch_pass(ab_replay *r, const ab_allocator *a, unsigned reps, ab_pass_result *out,
-                         ab_replay_failure *fail)
-{
-    memset(out, 0, sizeof *out);
-    if (!reps)
-        reps = 1;
-    size_t nb = (size_t)((r->n + AB_REPLAY_BATCH - 1) / AB_REPLAY_BATCH);
-    double total = 0; /* every tick of every whole repetition */
-    int64_t stolen = 0;
-    double cycles = 0, cpt_sum = 0;
-    for (unsigned rep = 0; rep < reps; rep++) {
-        ab_trace_window_step(&r->win, 0);
-        double cpt0 = ab_cpu_cycles_per_tick();
-        int64_t wait0 = rq_wait(r);
-        uint64_t start = ab_tsc_start(), prev = start;
-        size_t b = 0;
-        for (uint64_t from = 0; from < r->n; from += AB_REPLAY_BATCH, b++) {
-            uint64_t to = from + AB_REPLAY_BATCH < r->n ? from + AB_REPLAY_BATCH : r->n;
-            if (loop_plain(r, a, from, to, NULL, fail) != 0)
-                return -1;
-            uint64_t now = ab_tsc_start();
-            if (rep == 0 || now - prev < r->batch_min[b])
-                r->batch_min[b] = now - prev;
-            prev = now;
-            if (ab_trace_window_due(&r->win, to)) { /* not timed: the repetition skips it */
-                ab_trace_window_step(&r->win, to);
-                prev = ab_tsc_start();
-                start += prev - now;
-            }
-        }
-        total += (double)(prev - start);
-        int64_t rep_stolen = rq_wait(r) - wait0;
-        stolen += rep_stolen;
-        /* the core's clock rate during the repetition: the mean of the probes around it */
-        double cpt = (cpt0 + ab_cpu_cycles_per_tick()) / 2;
-        double ticks = (double)(prev - start) - (double)rep_stolen * r->ticks_per_ns;
-        cycles += (ticks > 0 ? ticks : 0) * cpt;
-        cpt_sum += cpt;
-        if (rep == 0 || prev - start < out->ticks_min_rep)
-            out->ticks_min_rep = prev - start;
-        release_all(r, a);
-    }
-    out->ops = r->scan.timed_ops;
-    out->reps = reps;
-    out->ticks = (uint64_t)(total / reps);
-    out->stolen_ns = (uint64_t)(stolen / reps);
-    out->cycles = cycles / reps;
-    out->cycles_per_tick = cpt_sum / reps;
-    /* diagnostics: the sum of minima, and the median of per-op minima (marks are not ops) */
-    size_t kept = 0;
-    for (size_t i = 0; i < nb; i++) {
-        out->ticks_minbatch += r->batch_min[i];
-        uint64_t from = i * (uint64_t)AB_REPLAY_BATCH, ops = 0;
-        uint64_t to = from + AB_REPLAY_BATCH < r->n ? from + AB_REPLAY_BATCH : r->n;
-        if (ab_trace_window_due(&r->win, from))
-            ab_trace_window_step(&r->win, from);
-        for (uint64_t k = from; k < to; k++)
-            ops += ab_op_is_timed(&r->ops[k]);
-        if (ops)
-            r->batch_tpo[kept++] = (double)r->batch_min[i] / (double)ops;
-    }
-    ab_sort_double(r->batch_tpo, kept); /* qsort would malloc: the allocator under test */
-    out->batches = kept;
-    out->median_batch_ticks_per_op = kept ? r->batch_tpo[kept / 2] : 0;
-    return 0;
-}
-
-static void shorten_sample(ab_latency_set *set, unsigned kind, int64_t by)
-{
-    if (set)
-        set->sum[kind] -= by;
-}
-
-/* The per-op pass in chunks of PEROP_CHUNK ops. When another process took the CPU during a
- * chunk (run-queue wait grew by D), and the chunk's longest sample is at least D long, the
- * preemption landed inside that timed region: the per-kind means count that sample as D
- * shorter (otherwise it fell between regions and no sample holds it). The histograms keep the
- * sample as measured: percentiles are robust to a few of them, and max shows them. An
- * allocator's own pauses are on-CPU time or sleep, never run-queue wait, so they all stay.
- * out->preempted counts the shortened samples, out->stolen_ns the wait. */
-#define PEROP_CHUNK 256u
-static int perop_run(ab_replay *r, const ab_allocator *a, perop_sink *sink, ab_pass_result *out,
-                     ab_replay_failure *fail)
-{
-    memset(out, 0, sizeof *out);
-    ab_trace_window_step(&r->win, 0);
-    uint64_t start = ab_tsc_start();
-    int64_t wait = rq_wait(r), stolen = 0;
-    for (uint64_t from = 0; from < r->n; from += PEROP_CHUNK) {
-        uint64_t to = from + PEROP_CHUNK < r->n ? from + PEROP_CHUNK : r->n;
-        sink->chunk_max = 0;
-        if (loop_perop(r, a, from, to, sink, fail) != 0)
-            return -1;
-        int64_t now = rq_wait(r);
-        int64_t d_ticks = (int64_t)((double)(now - wait) * r->ticks_per_ns);
-        if (d_ticks > 0 && sink->chunk_max >= (uint64_t)d_ticks) {
-            shorten_sample(sink->raw, sink->chunk_kind, d_ticks);
-            shorten_sample(sink->net, sink->chunk_kind, d_ticks);
-            if (sink->floor_mode) { /* or every net sample of that op would be off by it */
-                uint32_t *f = &sink->floor[sink->chunk_op];
-                *f -= (uint64_t)d_ticks < *f ? (uint32_t)d_ticks : *f;
-            }
-            out->preempted++;
-        }
-        stolen += now - wait;
-        wait = now;
-        if (ab_trace_window_due(&r->win, to)) /* between timed regions */
-            ab_trace_window_step(&r->win, to);
-    }
-    out->stolen_ns = (uint64_t)stolen;
-    out->ticks = ab_tsc_stop() - start;
-    out->ops = r->scan.timed_ops;
-    out->reps = 1;
-    release_all(r, a);
-    return 0;
-}
-
-int ab_replay_perop_floor_pass(ab_replay *r, const ab_allocator *null_alloc, unsigned passes,
-                               uint64_t empty_region_ticks, ab_latency_set *set,
-                               ab_pass_result *out, ab_replay_failure *fail)
-{
-    if (!r->floor_ticks) {
-        r->floor_len = (r->n ? r->n : 1) * sizeof(uint32_t);
-        r->floor_ticks = ab_harness_map(r->floor_len, 1);
-        if (!r->floor_ticks) {
-            fail_at(fail, UINT64_MAX, "cannot map the per-op floor (%" PRIu64 " ops)", r->n);
-            return -1;
-        }
-    }
-    r->have_floor = 0;
-    for (unsigned k = 0; k < (passes ? passes : 1); k++) {
-        perop_sink sink = {.raw = k == 0 ? set : NULL,
-                           .floor = r->floor_ticks,
-                           .floor_mode = 1,
-                           .first_floor = k == 0,
-                           .ovh = empty_region_ticks,
-                           .dither = 0x9E3779B97F4A7C15ull};
-        if (perop_run(r, null_alloc, &sink, out, fail) != 0)
-            return -1;
-    }
-    r->have_floor = 1;
-    return 0;
-}
-
-int ab_replay_perop_pass(ab_replay *r, const ab_allocator *a, uint64_t empty_region_ticks,
-                         ab_latency_set *raw, ab_latency_set *net, ab_pass_result *out,
-                         ab_replay_failure *fail)
-{
-    if (net && !r->have_floor) {
-        fail_at(fail, UINT64_MAX, "a net per-op pass needs the per-op floor pass first");
-        return -1;
-    }
-    perop_sink sink = {.raw = raw,
-                       .net = net,
-                       .floor = r->floor_ticks,
-                       .ovh = empty_region_ticks,
-                       .dither = 0x9E3779B97F4A7C15ull};
-    return perop_run(r, a, &sink, out, fail);
 }

@@ -1,20 +1,24 @@
 /* replay.h: replaying a validated trace against one allocator, in the runner child.
  *
- * One ab_replay holds everything a replay needs, set up (mapped and touched) before anything is
- * measured: a flat id -> {ptr, size, align, scope} table of max_live_ids slots, per-scope lists
- * (intrusive, in the slots) for allocators that cannot release a scope themselves, per-scope
- * byte counts for the memory pass, and the per-op floor. Nothing on a timed path allocates.
+ * One ab_replay holds everything a replay needs, mapped and touched before the pass that uses
+ * it, and bounded whatever the trace's length: for the memory pass (replay.c) a flat id ->
+ * {ptr, size, align, scope, footprint} table of max_live_ids slots, per-scope lists and byte
+ * counts, the trace read through a bounded window; for the timed passes (replay_timed.c,
+ * mapped by the first of them) the trace decoded window by window into compact records that
+ * the loop replays (op_stream.h), one pointer per id, the batch minima and one window's per-op
+ * floor (the other windows' in a temporary file). Nothing on a timed path allocates, reads the
+ * trace or decodes.
  *
  * Passes (each replays the whole trace, then releases whatever is still live):
- *   memory : no timing; L exact at every op, F/Σfootprint/allocator stats at checkpoints.
- *   batch  : whole repetitions of the trace, one TSC read per AB_REPLAY_BATCH ops. The headline
- *            time per op is the mean over the whole repetitions: everything the allocator spent,
- *            rare long pauses included. The sum of each batch's fastest repetition is kept as a
- *            labelled diagnostic only (it drops exactly the rare work real allocators do).
- *   per-op : a fenced TSC region around each op, samples into histograms.
- *   per-op floor : the per-op pass against the null allocator, run first; it keeps each op's
- *            own floor (its fastest over the floor passes), so the per-op pass can record every
- *            op net of the same op replayed against the null allocator (resets, whose harness
+ *   memory : no timing; L exact at every op, F/Σfootprint/allocator stats at checkpoints, the
+ *            overlap guards.
+ *   batch  : whole repetitions of the trace, a TSC read around each AB_REPLAY_BATCH ops. The
+ * headline time per op is the mean over the whole repetitions: everything the allocator spent, rare
+ * long pauses included. The sum of each batch's fastest repetition is kept as a labelled diagnostic
+ * only (it drops exactly the rare work real allocators do). per-op : a fenced TSC region around
+ * each op, samples into histograms. per-op floor : the per-op pass against the null allocator, run
+ * first; it keeps each op's own floor (its fastest over the floor passes), so the per-op pass can
+ * record every op net of the same op replayed against the null allocator (resets, whose harness
  *            list walk depends on the scope, included).
  * One touch rule for all of them: with --touch first|all the block is written right after the
  * allocator returns it, inside the timed work (batch and per-op alike), and the floor writes
@@ -38,7 +42,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#define AB_REPLAY_BATCH 1024u /* ops per TSC read in the batch pass (timer cost < 0.1 %) */
+#define AB_REPLAY_BATCH 1024u /* decoded ops per timed batch in the batch pass */
 #define AB_KINDS 5            /* indexed by enum ab_op_kind (0 unused) */
 #define AB_SIZE_CLASSES 33    /* class c: size <= 2^c (size 0 and 1: class 0) */
 #define AB_ALIGN_CLASSES 32   /* class c: alignment 2^c */
@@ -94,6 +98,10 @@ typedef struct ab_memory_result {
     int64_t retained;            /* F after everything was released and purge() ran */
     uint64_t peak_rss;           /* VmHWM at the end of the memory pass, bytes */
     int peak_rss_reset;          /* 1: VmHWM was reset at the baseline (peak_rss is the pass's) */
+    uint64_t harness_peak_rss;   /* VmHWM just before that reset: what the runner itself held
+                                  * before the allocator under test was used (program, trace
+                                  * window, id tables), bytes; the runner adds the timed passes'
+                                  * tables (ab_replay_timed_bytes) once they ran */
     int64_t rss_file;            /* file-backed resident bytes at the baseline (-1: unknown) */
     int64_t baseline;            /* anonymous resident bytes before the pass */
     const ab_checkpoint *series; /* owned by the replay */
@@ -152,6 +160,14 @@ int ab_replay_memory_pass(ab_replay *r, const ab_allocator *a, ab_memory_result 
                           ab_replay_failure *fail);
 int ab_replay_batch_pass(ab_replay *r, const ab_allocator *a, unsigned reps, ab_pass_result *out,
                          ab_replay_failure *fail);
+/* The batch pass's loop with no clock read at all (the same machine code between the reads):
+ * for instruction counting under tools that cannot run rdtsc/rdtscp. */
+int ab_replay_batch_pass_untimed(ab_replay *r, const ab_allocator *a, unsigned reps,
+                                 ab_replay_failure *fail);
+/* Bytes of the timed passes' own tables (the decoded op window, the id pointers, the batch and
+ * floor tables), mapped and touched by the first timed pass: 0 before. They do not grow with
+ * the trace's length (op_stream.h). */
+uint64_t ab_replay_timed_bytes(const ab_replay *r);
 /* detail 0 keeps only the per-kind histograms (enough for the floor and the raw view). */
 int ab_replay_latency_set_init(ab_replay *r, ab_latency_set *set, int detail);
 void ab_replay_latency_set_free(ab_latency_set *set);

@@ -675,6 +675,11 @@ void ab_replay_mt_destroy(ab_replay_mt *r)
     ab_harness_unmap(r, sizeof *r + r->nthreads * sizeof(worker));
 }
 
+uint64_t ab_replay_mt_bytes(const ab_replay_mt *r)
+{
+    return r ? r->map_len : 0;
+}
+
 unsigned ab_replay_mt_threads_started(const ab_replay_mt *r)
 {
     return r->spawned;

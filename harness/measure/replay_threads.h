@@ -68,6 +68,10 @@ void ab_replay_mt_destroy(ab_replay_mt *r);
 int ab_replay_mt_pass(ab_replay_mt *r, const ab_allocator *a, unsigned reps, ab_latency_set *lat,
                       uint64_t empty_region_ticks, ab_threads_result *out, ab_replay_failure *fail);
 
+/* Bytes of the threaded replay's plan and tables (proportional to the trace's length: the plan
+ * is not streamed). */
+uint64_t ab_replay_mt_bytes(const ab_replay_mt *r);
+
 /* Workers created so far (the trace's threads but thread 0, once a pass has run). */
 unsigned ab_replay_mt_threads_started(const ab_replay_mt *r);
 

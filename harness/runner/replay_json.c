@@ -250,6 +250,7 @@ static void put_memory(json_t *run, json_t *metrics, const ab_memory_result *m)
     put_num(metrics, "internal", m->internal);
     put_int(metrics, "retained", m->retained);
     put_int(metrics, "peak_rss", (int64_t)m->peak_rss);
+    put_int(metrics, "harness_peak_rss", (int64_t)m->harness_peak_rss);
     put_int(metrics, "peak_live", (int64_t)m->max_live);
     put_int(metrics, "peak_footprint", m->frag.max_F);
     put_int(metrics, "footprint_at_peak_live", (int64_t)m->footprint_at_max_live);

@@ -284,6 +284,10 @@ int runner_replay(const ab_runner_ctx *ctx, int argc, char **argv)
         rc = prc;
         goto out;
     }
+    /* what the replay itself held: its peak before the baseline, and the timed passes' tables
+     * (or the threaded plan) mapped after the memory pass */
+    if (a.passes & PASS_MEMORY)
+        mem.harness_peak_rss += ab_replay_timed_bytes(r) + ab_replay_mt_bytes(mt);
     if (ab_tsc_clock_end(&clock, a.calib_ms) != 0) {
         fprintf(stderr, "alignbench-runner replay: TSC calibration kept being interrupted\n");
         goto out;
