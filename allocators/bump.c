@@ -38,6 +38,7 @@
 #include "allocators/align.h"
 #include "allocators/allocator.h"
 #include "allocators/carve_memo.h"
+#include "allocators/map_cache.h"
 #include "allocators/provider.h"
 #include "build_config.h"
 
@@ -51,7 +52,8 @@
 #include <sys/mman.h>
 #include <unistd.h>
 
-/* One module, or one cached window. Invariants (checked by bump_invariants, cache_invariants):
+/* One module, or one cached window. Invariants (checked by bump_invariants; the cache's by
+ * map_cache.c):
  *   - base is the start of one mmap reservation of `window` bytes, page-aligned, and this
  *     struct lives at base (so it goes with the window, and no block is at offset 0);
  *   - [base, base + committed) is read-write, [base + committed, base + window) is PROT_NONE;
@@ -63,23 +65,26 @@
  *     reservation of its own, its bump pointer back at sizeof(struct), so the same holds for
  *     the new module's blocks, against its own base;
  *   - nothing is freed until unload; then the window is either unmapped whole (commit and
- *     reservation) or in the cache: in the list from cache_head (most recently unloaded first,
- *     linked through cache_next), owned by no module, its committed part still committed with
- *     whatever the last module wrote there (the allocator never zeroed blocks);
- *   - cache_windows = the windows in the list <= AB_BUMP_CACHE_WINDOWS; cache_committed = the
- *     sum of their committed <= cache_limit, whenever cache_lock is free (an unload that goes
- *     over evicts the oldest windows); the list and both counts change under cache_lock.
+ *     reservation) or in the cache (map_cache.h: at most AB_BUMP_CACHE_WINDOWS windows, their
+ *     committed bytes within its bound), owned by no module, its committed part still committed
+ *     with whatever the last module wrote there (the allocator never zeroed blocks);
+ *   - cached.len is the window while cached (the cache unmaps it from there).
  */
 struct ab_bump_module {
+    ab_map_cached cached; /* first: at base, where the cache finds the mapping */
     uintptr_t base;
     size_t window, committed, next;
-    struct ab_bump_module *cache_next; /* while cached */
 };
 
+/* What a cached window holds against the cache's bound: its committed part. */
+static size_t window_committed(const ab_map_cached *e)
+{
+    return ((const ab_bump_module *)e)->committed;
+}
+
 /* The window cache (process-wide: modules of the entry and of the direct API alike). */
-static pthread_mutex_t cache_lock = PTHREAD_MUTEX_INITIALIZER;
-static ab_bump_module *cache_head;
-static size_t cache_windows, cache_committed, cache_limit = AB_BUMP_DEFAULT_CACHE;
+static ab_map_cache window_cache =
+    AB_MAP_CACHE_INIT(AB_BUMP_CACHE_WINDOWS, AB_BUMP_DEFAULT_CACHE, window_committed);
 
 static void bump_invariants(const ab_bump_module *m)
 {
@@ -90,75 +95,9 @@ static void bump_invariants(const ab_bump_module *m)
     (void)m;
 }
 
-/* Under cache_lock. */
-static void cache_invariants(void)
-{
-#ifndef NDEBUG
-    size_t n = 0, sum = 0;
-    for (const ab_bump_module *m = cache_head; m; m = m->cache_next) {
-        bump_invariants(m);
-        n++;
-        sum += m->committed;
-    }
-    assert(n == cache_windows && n <= AB_BUMP_CACHE_WINDOWS);
-    assert(sum == cache_committed && cache_committed <= cache_limit);
-#endif
-}
-
 static size_t first_step(size_t window)
 {
     return window < AB_BUMP_COMMIT_STEP ? window : AB_BUMP_COMMIT_STEP;
-}
-
-static void unmap_windows(ab_bump_module *m)
-{
-    while (m) {
-        ab_bump_module *next = m->cache_next; /* read before the window is gone */
-        munmap((void *)m->base, m->window);
-        m = next;
-    }
-}
-
-/* A cached window of exactly `window` bytes (its bump pointer already at the start), or NULL. */
-static ab_bump_module *cache_take(size_t window)
-{
-    ab_bump_module *m = NULL;
-    pthread_mutex_lock(&cache_lock);
-    for (ab_bump_module **pp = &cache_head; *pp; pp = &(*pp)->cache_next)
-        if ((*pp)->window == window) {
-            m = *pp;
-            *pp = m->cache_next;
-            cache_windows--;
-            cache_committed -= m->committed;
-            break;
-        }
-    cache_invariants();
-    pthread_mutex_unlock(&cache_lock);
-    if (m)
-        m->cache_next = NULL;
-    return m;
-}
-
-/* Under cache_lock, with the cache possibly over its bounds: keeps the longest run of windows
- * from the head (the most recently unloaded) within both bounds, and returns the rest, to be
- * unmapped once the lock is dropped (munmap takes microseconds). So the oldest windows go first,
- * and windows of a size nobody asks for any more age out instead of holding the room forever. */
-static ab_bump_module *cache_trim(void)
-{
-    if (cache_windows <= AB_BUMP_CACHE_WINDOWS && cache_committed <= cache_limit)
-        return NULL;
-    size_t n = 0, sum = 0;
-    ab_bump_module **pp = &cache_head;
-    while (*pp && n < AB_BUMP_CACHE_WINDOWS && (*pp)->committed <= cache_limit - sum) {
-        n++;
-        sum += (*pp)->committed;
-        pp = &(*pp)->cache_next;
-    }
-    ab_bump_module *cut = *pp;
-    *pp = NULL;
-    cache_windows = n;
-    cache_committed = sum;
-    return cut;
 }
 
 /* Puts an unloaded module's window at the head of the cache, evicting the oldest windows when
@@ -167,9 +106,7 @@ static ab_bump_module *cache_trim(void)
  * (caching off, or the decommit failed): the caller unmaps it. */
 static int cache_put(ab_bump_module *m)
 {
-    pthread_mutex_lock(&cache_lock);
-    size_t limit = cache_limit;
-    pthread_mutex_unlock(&cache_lock);
+    size_t limit = ab_map_cache_limit(&window_cache);
     if (limit < first_step(m->window))
         return 0;
     m->next = sizeof *m; /* the module is gone: nothing is in use */
@@ -180,53 +117,30 @@ static int cache_put(ab_bump_module *m)
             return 0;
         m->committed = keep;
     }
-    pthread_mutex_lock(&cache_lock);
-    m->cache_next = cache_head; /* if the bound was lowered meanwhile, the trim evicts it */
-    cache_head = m;
-    cache_windows++;
-    cache_committed += m->committed;
-    ab_bump_module *evicted = cache_trim();
-    cache_invariants();
-    pthread_mutex_unlock(&cache_lock);
-    unmap_windows(evicted);
+    m->cached.next = NULL; /* if the bound was lowered meanwhile, the cache unmaps it */
+    m->cached.len = m->window;
+    ab_map_cache_put(&window_cache, &m->cached);
     return 1;
 }
 
 void ab_bump_set_cache_limit(size_t committed_bytes)
 {
-    pthread_mutex_lock(&cache_lock);
-    cache_limit = committed_bytes;
-    ab_bump_module *evicted = cache_trim();
-    cache_invariants();
-    pthread_mutex_unlock(&cache_lock);
-    unmap_windows(evicted);
+    ab_map_cache_set_limit(&window_cache, committed_bytes);
 }
 
 size_t ab_bump_cached_windows(void)
 {
-    pthread_mutex_lock(&cache_lock);
-    size_t n = cache_windows;
-    pthread_mutex_unlock(&cache_lock);
-    return n;
+    return ab_map_cache_count(&window_cache);
 }
 
 size_t ab_bump_cached_committed(void)
 {
-    pthread_mutex_lock(&cache_lock);
-    size_t n = cache_committed;
-    pthread_mutex_unlock(&cache_lock);
-    return n;
+    return ab_map_cache_bytes(&window_cache);
 }
 
 void ab_bump_purge(void)
 {
-    pthread_mutex_lock(&cache_lock);
-    ab_bump_module *all = cache_head;
-    cache_head = NULL;
-    cache_windows = 0;
-    cache_committed = 0;
-    pthread_mutex_unlock(&cache_lock);
-    unmap_windows(all);
+    ab_map_cache_purge(&window_cache);
 }
 
 ab_bump_module *ab_bump_create(size_t window)
@@ -239,7 +153,7 @@ ab_bump_module *ab_bump_create(size_t window)
         return NULL;
     }
     window = (window + page - 1) & ~(page - 1);
-    ab_bump_module *cached = cache_take(window);
+    ab_bump_module *cached = (ab_bump_module *)ab_map_cache_take(&window_cache, window);
     if (cached) {
         bump_invariants(cached);
         return cached;
@@ -260,7 +174,7 @@ ab_bump_module *ab_bump_create(size_t window)
     m->window = window;
     m->committed = first;
     m->next = sizeof *m;
-    m->cache_next = NULL;
+    m->cached = (ab_map_cached){NULL, window};
     bump_invariants(m);
     return m;
 }

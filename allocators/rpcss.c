@@ -35,6 +35,7 @@
  */
 #include "allocators/rpcss.h"
 #include "allocators/align.h"
+#include "allocators/map_cache.h"
 #include "allocators/allocator.h"
 #include "allocators/carve_memo.h"
 #include "allocators/provider.h"
@@ -50,17 +51,16 @@
 #include <sys/mman.h>
 #include <unistd.h>
 
-/* Invariants (checked by arena_invariants and cache_invariants):
- *   - every chunk is one mmap of `len` bytes that starts with its rpcss_chunk header, and is in
- *     exactly one place: the chunk list of one enabled arena, or the chunk cache;
+/* Invariants (checked by arena_invariants; the cache's by map_cache.c):
+ *   - every chunk is one mmap of `len` bytes that starts with its rpcss_chunk header (the
+ *     cache's ab_map_cached: the same list link and length), and is in exactly one place: the
+ *     chunk list of one enabled arena, or the chunk cache;
  *   - an arena's chunks form a list from arena->chunks; the arena itself lives in the first
  *     chunk, right after that chunk's header, so disable releases everything, the arena
  *     included, and reads nothing of the arena once its chunks are released;
- *   - the cache is a list from cache_head (most recently released first), linked through the
- *     chunks' own `next`; cache_bytes = sum of their len <= cache_limit whenever cache_lock is
- *     free (a release that goes over evicts the oldest); only touched under cache_lock; no
- *     chunk in it is read or written by anyone else (its content is whatever its last arena
- *     left: the arena never promised zeroed blocks);
+ *   - the cache (map_cache.h) holds at most its bound in bytes of chunks (a release that goes
+ *     over evicts the oldest); no chunk in it is read or written by anyone else (its content
+ *     is whatever its last arena left: the arena never promised zeroed blocks);
  *   - a chunk is reused only for a request of exactly its len (chunk_size, or a large request's
  *     rounded length), so reuse never changes an arena's layout or its mapped count;
  *   - [cur, end) is the unused tail of the current chunk (the list's head among ordinary chunks):
@@ -70,10 +70,7 @@
  *   - free never moves cur: it only counts (marked);
  *   - shared is 0 until the handle is taken out; from then on allocate and free hold lock.
  */
-typedef struct rpcss_chunk {
-    struct rpcss_chunk *next;
-    size_t len;
-} rpcss_chunk;
+typedef ab_map_cached rpcss_chunk; /* next: the arena's list, or the cache's; len: the mapping */
 
 struct ab_rpcss_arena {
     rpcss_chunk *chunks;
@@ -85,10 +82,9 @@ struct ab_rpcss_arena {
 
 static _Thread_local ab_rpcss_arena *current;
 
-/* The chunk cache (process-wide: one allocator per process, and arenas of the direct API too). */
-static pthread_mutex_t cache_lock = PTHREAD_MUTEX_INITIALIZER;
-static rpcss_chunk *cache_head;
-static size_t cache_bytes, cache_limit = AB_RPCSS_DEFAULT_CACHE;
+/* The chunk cache (process-wide: one allocator per process, and arenas of the direct API too),
+ * bounded by bytes alone. */
+static ab_map_cache chunk_cache = AB_MAP_CACHE_INIT(SIZE_MAX, AB_RPCSS_DEFAULT_CACHE, NULL);
 
 static void arena_invariants(const ab_rpcss_arena *a)
 {
@@ -97,40 +93,10 @@ static void arena_invariants(const ab_rpcss_arena *a)
     (void)a;
 }
 
-/* Under cache_lock. */
-static void cache_invariants(void)
-{
-#ifndef NDEBUG
-    size_t sum = 0;
-    for (const rpcss_chunk *c = cache_head; c; c = c->next)
-        sum += c->len;
-    assert(sum == cache_bytes && cache_bytes <= cache_limit);
-#endif
-}
-
-static void unmap_chunks(rpcss_chunk *c)
-{
-    while (c) {
-        rpcss_chunk *next = c->next; /* read before the chunk is gone */
-        munmap(c, c->len);
-        c = next;
-    }
-}
-
 /* A chunk of exactly len bytes: a cached one if there is, else a fresh mapping. */
 static rpcss_chunk *take_chunk(size_t len)
 {
-    rpcss_chunk *c = NULL;
-    pthread_mutex_lock(&cache_lock);
-    for (rpcss_chunk **pp = &cache_head; *pp; pp = &(*pp)->next)
-        if ((*pp)->len == len) {
-            c = *pp;
-            *pp = c->next;
-            cache_bytes -= len;
-            break;
-        }
-    cache_invariants();
-    pthread_mutex_unlock(&cache_lock);
+    rpcss_chunk *c = ab_map_cache_take(&chunk_cache, len);
     if (!c) {
         void *p = mmap(NULL, len, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
         if (p == MAP_FAILED)
@@ -142,78 +108,27 @@ static rpcss_chunk *take_chunk(size_t len)
     return c;
 }
 
-/* Under cache_lock, with cache_bytes possibly over the limit: keeps the longest run of chunks
- * from the head (the most recently released) that fits, and returns the rest, to be unmapped
- * once the lock is dropped (munmap takes microseconds). So the oldest chunks go first, and
- * chunks of a length nobody asks for any more age out instead of holding the room forever. */
-static rpcss_chunk *cache_trim(void)
-{
-    if (cache_bytes <= cache_limit)
-        return NULL; /* the steady state: no walk */
-    size_t sum = 0;
-    rpcss_chunk **pp = &cache_head;
-    while (*pp && (*pp)->len <= cache_limit - sum) {
-        sum += (*pp)->len;
-        pp = &(*pp)->next;
-    }
-    rpcss_chunk *cut = *pp;
-    *pp = NULL;
-    cache_bytes = sum;
-    return cut;
-}
-
-/* Releases a list of chunks into the cache, evicting its oldest chunks when over the bound;
- * a chunk larger than the whole bound is unmapped at once. The list may hold the arena that
+/* Releases a list of chunks into the cache, which evicts its oldest chunks when over the bound
+ * and unmaps at once a chunk larger than the whole bound. The list may hold the arena that
  * owned it. */
 static void release_chunks(rpcss_chunk *c)
 {
-    rpcss_chunk *drop = NULL;
-    pthread_mutex_lock(&cache_lock);
-    while (c) {
-        rpcss_chunk *next = c->next;
-        if (c->len <= cache_limit) {
-            c->next = cache_head;
-            cache_head = c;
-            cache_bytes += c->len;
-        } else {
-            c->next = drop;
-            drop = c;
-        }
-        c = next;
-    }
-    rpcss_chunk *evicted = cache_trim();
-    cache_invariants();
-    pthread_mutex_unlock(&cache_lock);
-    unmap_chunks(drop);
-    unmap_chunks(evicted);
+    ab_map_cache_put(&chunk_cache, c);
 }
 
 void ab_rpcss_set_cache_limit(size_t bytes)
 {
-    pthread_mutex_lock(&cache_lock);
-    cache_limit = bytes;
-    rpcss_chunk *evicted = cache_trim();
-    cache_invariants();
-    pthread_mutex_unlock(&cache_lock);
-    unmap_chunks(evicted);
+    ab_map_cache_set_limit(&chunk_cache, bytes);
 }
 
 size_t ab_rpcss_cached(void)
 {
-    pthread_mutex_lock(&cache_lock);
-    size_t n = cache_bytes;
-    pthread_mutex_unlock(&cache_lock);
-    return n;
+    return ab_map_cache_bytes(&chunk_cache);
 }
 
 void ab_rpcss_purge(void)
 {
-    pthread_mutex_lock(&cache_lock);
-    rpcss_chunk *all = cache_head;
-    cache_head = NULL;
-    cache_bytes = 0;
-    pthread_mutex_unlock(&cache_lock);
-    unmap_chunks(all);
+    ab_map_cache_purge(&chunk_cache);
 }
 
 ab_rpcss_arena *ab_rpcss_enable(size_t chunk_size)
