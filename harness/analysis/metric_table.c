@@ -77,8 +77,8 @@ const ab_metric_def ab_metric_defs[] = {
      "passes against the null allocator): memory the allocator handed out for the first time, or "
      "again after giving it back to the kernel"},
     {"syscalls_per_kop", AB_UNIT_RATIO, 0, 1,
-     "system calls of every kind per 1000 ops of the batch pass, net of the floor (syscall "
-     "tracepoints)"},
+     "system calls per 1000 ops of the batch pass, net of the floor (syscall tracepoints): every "
+     "kind but the threaded replay's own sched_yield"},
     {"sys_share", AB_UNIT_RATIO, 0, 1,
      "the kernel's share of the CPU time of the allocator's batch pass, raw (getrusage: system / "
      "(user + system)); 0.76 means 76 % of its time in the kernel"},
@@ -110,6 +110,11 @@ const ab_metric_def ab_metric_defs[] = {
     {"sys_futex_per_kop", AB_UNIT_RATIO, 0, 1,
      "futex calls per 1000 ops, net of the floor (tracepoint syscalls:sys_enter_futex): "
      "contended locks"},
+    {"sys_sched_yield_per_kop", AB_UNIT_RATIO, 0, 1,
+     "sched_yield calls per 1000 ops, net of the floor (tracepoint "
+     "syscalls:sys_enter_sched_yield): "
+     "the threaded replay's handoff waits, the harness's own (more when a thread waits for a "
+     "slower one); not in syscalls_per_kop"},
     {"sys_other_per_kop", AB_UNIT_RATIO, 0, 1,
      "every other system call per 1000 ops, net of the floor (tracepoint raw_syscalls:sys_enter "
      "less the kinds above)"},

@@ -30,6 +30,7 @@ const ab_counter_def ab_counter_defs[AB_CTR_COUNT] = {
     [AB_CTR_SYS_MPROTECT] = {"sys_mprotect_per_kop", "mprotect"},
     [AB_CTR_SYS_BRK] = {"sys_brk_per_kop", "brk"},
     [AB_CTR_SYS_FUTEX] = {"sys_futex_per_kop", "futex"},
+    [AB_CTR_SYS_SCHED_YIELD] = {"sys_sched_yield_per_kop", "sched_yield (handoff waits)"},
     [AB_CTR_SYS_OTHER] = {"sys_other_per_kop", "other system calls"},
     [AB_CTR_INSTRUCTIONS] = {"instructions_per_kop", "instructions"},
     [AB_CTR_HW_CYCLES] = {"hw_cycles_per_kop", "core cycles (PMU)"},
@@ -118,9 +119,9 @@ static void rusage_fallback(ab_counters *c, ab_counter_id id, const char *source
 
 static void open_syscalls(ab_counters *c)
 {
-    static const char *const names[] = {"sys_enter_mmap",    "sys_enter_munmap",
-                                        "sys_enter_madvise", "sys_enter_mprotect",
-                                        "sys_enter_brk",     "sys_enter_futex"};
+    static const char *const names[] = {
+        "sys_enter_mmap", "sys_enter_munmap", "sys_enter_madvise",    "sys_enter_mprotect",
+        "sys_enter_brk",  "sys_enter_futex",  "sys_enter_sched_yield"};
     char why[320] = "";
     const char *dir = ab_tracefs_dir(why, sizeof why);
     long all = dir[0] ? tracepoint_id(dir, "raw_syscalls", "sys_enter", why, sizeof why) : -1;

@@ -33,9 +33,10 @@ static int is_fault(int id)
     return id == AB_CTR_MINOR_FAULTS || id == AB_CTR_MAJOR_FAULTS;
 }
 
+/* The allocator's system calls: the threaded replay's own yields are not among them. */
 static int is_syscall(int id)
 {
-    return id >= AB_CTR_SYS_FIRST && id <= AB_CTR_SYS_OTHER;
+    return id >= AB_CTR_SYS_FIRST && id <= AB_CTR_SYS_OTHER && id != AB_CTR_SYS_SCHED_YIELD;
 }
 
 void ab_counters_json(json_t *run, json_t *metrics, const ab_pass_counters *pc, uint64_t ops_u)
