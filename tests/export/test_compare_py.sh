@@ -12,11 +12,7 @@ if [ -z "$compare" ]; then
 fi
 py=/usr/bin/python3
 [ -x "$py" ] || py=python3
-dir=$(mktemp -d)
-trap 'rm -rf "$dir"' EXIT
-failures=0
-ok() { echo "ok   $1"; }
-bad() { echo "FAIL $1"; failures=$((failures + 1)); }
+. "$(dirname "$0")/../lib.sh"
 
 filter='^alloc_free/malloc/size:64/align:(8|4096)$'
 for side in a b; do
@@ -46,4 +42,4 @@ for mode in full agg; do
         cat "$dir/cmp"
     fi
 done
-[ $failures -eq 0 ] || { echo "$failures case(s) failed"; exit 1; }
+finish export.compare_py

@@ -5,11 +5,7 @@
 set -u
 ab=$1
 here=$(cd "$(dirname "$0")" && pwd)
-dir=$(mktemp -d)
-trap 'rm -rf "$dir"' EXIT
-failures=0
-ok() { echo "ok   $1"; }
-bad() { echo "FAIL $1"; failures=$((failures + 1)); }
+. "$(dirname "$0")/../lib.sh"
 
 "$ab" run --alloc malloc,bump --workload rpc --scale 0.02 --reps 3 --no-plots --quiet \
     --run-id r --out "$dir" >"$dir/run.out" 2>&1 || { cat "$dir/run.out"; echo "FAIL run"; exit 1; }
@@ -59,4 +55,4 @@ echo '{"schema": "other"}' >"$dir/other.json"
 "$ab" export --to bmf "$dir/other.json" >"$dir/o" 2>&1; [ $? -eq 2 ] && ok "not a results file: exit 2" || bad "other schema"
 "$ab" export --help | grep -q "usage: alignbench export" && ok "--help" || bad "--help"
 
-[ $failures -eq 0 ] || { echo "$failures case(s) failed"; exit 1; }
+finish export.formats

@@ -13,11 +13,7 @@
 ab=$1
 progs=$2
 sanitized=$3
-dir=$(mktemp -d)
-trap 'rm -rf "$dir"' EXIT
-fails=0
-fail() { echo "FAIL $1"; [ -f "$dir/out" ] && tail -30 "$dir/out"; fails=$((fails+1)); }
-ok() { echo "ok   $1"; }
+. "$(dirname "$0")/../lib.sh"
 
 second=jemalloc
 spec=malloc,jemalloc
@@ -82,5 +78,4 @@ grep -q 'id=fidelity' "$dir/f/run/report.html" && ok report || fail report
   fail failing-program
 "$ab" fidelity --help | grep -q "predicted time saved" && ok help || fail help
 
-echo "$fails failed"
-[ "$fails" = 0 ]
+finish "fidelity.cli"

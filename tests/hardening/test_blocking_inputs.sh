@@ -13,7 +13,8 @@
 # usage: test_blocking_inputs.sh ALIGNBENCH SPIN_PLUGIN
 set -u
 alignbench=$1 spin_plugin=$2
-work=$(mktemp -d)
+. "$(dirname "$0")/../lib.sh"
+work=$dir
 pids=()
 cleanup() {
     for p in "${pids[@]}"; do kill -KILL "$p" 2>/dev/null; done
@@ -21,11 +22,6 @@ cleanup() {
 }
 trap cleanup EXIT
 cd "$work" || exit 1
-failures=0
-fail() {
-    echo "FAIL $1"
-    failures=$((failures + 1))
-}
 
 mkfifo fifo.abt fifo.so
 mkdir fiforun dirrun dirrun/results.json devrun
@@ -40,11 +36,11 @@ refused() {
     timeout -s KILL 5 "$alignbench" "$@" >stdout.txt 2>stderr.txt
     local rc=$?
     if [ "$rc" -eq 137 ]; then
-        fail "alignbench $*: still blocked after 5 s"
+        bad "alignbench $*: still blocked after 5 s"
     elif [ "$rc" -eq 0 ] || [ "$rc" -ge 128 ]; then
-        fail "alignbench $*: exit $rc, expected a refusal"
+        bad "alignbench $*: exit $rc, expected a refusal"
     elif ! grep -qF -- "$phrase" stderr.txt; then
-        fail "alignbench $*: the message does not say '$phrase'"
+        bad "alignbench $*: the message does not say '$phrase'"
         sed 's/^/    /' stderr.txt | head -n 3
     else
         echo "ok   alignbench $* -> $rc: $(head -n1 stderr.txt)"
@@ -94,7 +90,7 @@ sigterm_within_a_second() { # NAME: the run in $pid, already started
     if [ "$ms" -le 1000 ]; then
         echo "ok   SIGTERM ends a run ($1) in ${ms} ms"
     else
-        fail "SIGTERM did not end a run ($1) within 1000 ms (${ms} ms; 99999: still running)"
+        bad "SIGTERM did not end a run ($1) within 1000 ms (${ms} ms; 99999: still running)"
     fi
 }
 "$alignbench" run --alloc malloc --trace fifo.abt $out --run-id fifo 2>/dev/null &
@@ -115,12 +111,8 @@ else
     done
     sigterm_within_a_second "its child hung in the allocator"
     left=$(pgrep -f "alignbench-runner.*$work/out/hung")
-    [ -z "$left" ] || fail "a hung runner child outlived its orchestrator"
+    [ -z "$left" ] || bad "a hung runner child outlived its orchestrator"
     for p in $left; do kill -KILL "$p"; done
 fi
 
-if [ "$failures" -ne 0 ]; then
-    echo "$failures check(s) failed"
-    exit 1
-fi
-echo "all blocking-input checks passed"
+finish blocking_inputs

@@ -8,26 +8,22 @@
 # build nothing can be preloaded: the builds are checked, the runs are skipped (77).
 set -euo pipefail
 build=$1 src=$2
-tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
-fail() {
-  echo "install.plugin_sdk: $*" >&2
-  exit 1
-}
+. "$(dirname "$0")/../lib.sh"
+tmp=$dir
 
 p=$tmp/prefix
 cmake --install "$build" --prefix "$p" >"$tmp/install.log" || {
   cat "$tmp/install.log" >&2
-  fail "cmake --install failed"
+  die "cmake --install failed"
 }
 hdr=$p/include/alignbench/alignbench_plugin.h
-[ -f "$hdr" ] || fail "not installed: include/alignbench/alignbench_plugin.h"
-cmp -s "$hdr" "$src/allocators/alignbench_plugin.h" || fail "the installed header differs"
-grep -q 'copy it' "$hdr" && fail "the installed header still says to copy it"
+[ -f "$hdr" ] || die "not installed: include/alignbench/alignbench_plugin.h"
+cmp -s "$hdr" "$src/allocators/alignbench_plugin.h" || die "the installed header differs"
+grep -q 'copy it' "$hdr" && die "the installed header still says to copy it"
 pc=$(find "$p" -name alignbench-plugin.pc)
 cfg=$(find "$p" -name alignbenchConfig.cmake)
 [ -n "$pc" ] && [ -n "$cfg" ] && [ -f "$(dirname "$cfg")/alignbenchConfigVersion.cmake" ] ||
-  fail "pc file or CMake package files missing (pc: '$pc', config: '$cfg')"
+  die "pc file or CMake package files missing (pc: '$pc', config: '$cfg')"
 echo "install.plugin_sdk: installed ${pc#"$p"/} and ${cfg#"$p"/}"
 
 # An author's tree: a copy of the plug-in's sources, nowhere near alignbench's.
@@ -38,16 +34,16 @@ cd "$tmp/author"
 
 # 1. pkg-config: the flags point into the prefix, and they are all a compile needs.
 export PKG_CONFIG_PATH=$(dirname "$pc")
-cflags=$(pkg-config --cflags alignbench-plugin) || fail "pkg-config --cflags alignbench-plugin failed"
+cflags=$(pkg-config --cflags alignbench-plugin) || die "pkg-config --cflags alignbench-plugin failed"
 cflags=${cflags% } # pkg-config ends it with a space
 [ "$(cd "${cflags#-I}" && pwd -P)" = "$(cd "$p/include" && pwd -P)" ] ||
-  fail "pkg-config gives '$cflags', not the prefix's include folder"
+  die "pkg-config gives '$cflags', not the prefix's include folder"
 [ "$(pkg-config --variable=alignbench alignbench-plugin)" -ef "$p/bin/alignbench" ] ||
-  fail "pkg-config's alignbench variable is not the installed alignbench"
+  die "pkg-config's alignbench variable is not the installed alignbench"
 cc -std=c11 -Wall -Wextra -Werror -shared -fPIC $cflags sdk_plugin.c -o libsdk_pc.so \
   2>"$tmp/cc.log" || {
   cat "$tmp/cc.log" >&2
-  fail "the plug-in does not build with pkg-config's flags"
+  die "the plug-in does not build with pkg-config's flags"
 }
 echo "install.plugin_sdk: built with pkg-config ($cflags)"
 
@@ -55,16 +51,16 @@ echo "install.plugin_sdk: built with pkg-config ($cflags)"
 cmake -S . -B cm -DCMAKE_PREFIX_PATH="$p" -DCMAKE_C_FLAGS="-Wall -Wextra -Werror" \
   >"$tmp/cmake.log" 2>&1 && cmake --build cm >>"$tmp/cmake.log" 2>&1 || {
   cat "$tmp/cmake.log" >&2
-  fail "the plug-in does not build with find_package(alignbench)"
+  die "the plug-in does not build with find_package(alignbench)"
 }
 grep -q "^alignbench_VERSION=$(pkg-config --modversion alignbench-plugin)\$" cm/found.txt ||
-  fail "find_package's version differs from pkg-config's: $(cat cm/found.txt)"
+  die "find_package's version differs from pkg-config's: $(cat cm/found.txt)"
 exe=$(sed -n 's/^alignbench_EXECUTABLE=//p' cm/found.txt)
-[ "$exe" -ef "$p/bin/alignbench" ] || fail "alignbench_EXECUTABLE is '$exe'"
+[ "$exe" -ef "$p/bin/alignbench" ] || die "alignbench_EXECUTABLE is '$exe'"
 sed 's/find_package(alignbench 0.1 REQUIRED)/find_package(alignbench 9.0 REQUIRED)/' \
   CMakeLists.txt >v9.txt && mkdir v9 && mv v9.txt v9/CMakeLists.txt && cp sdk_plugin.c v9/
 grep -q 'alignbench 9.0' v9/CMakeLists.txt && ! cmake -S v9 -B v9/b -DCMAKE_PREFIX_PATH="$p" \
-  >/dev/null 2>&1 || fail "find_package(alignbench 9.0) was not refused (ConfigVersion)"
+  >/dev/null 2>&1 || die "find_package(alignbench 9.0) was not refused (ConfigVersion)"
 echo "install.plugin_sdk: built with find_package(alignbench) $(pkg-config --modversion alignbench-plugin)"
 
 if [ "${AB_SANITIZED_BUILD:-0}" = 1 ]; then
@@ -77,24 +73,24 @@ ab=$p/bin/alignbench
 for lib in "$tmp/author/libsdk_pc.so" "$tmp/author/cm/libsdk_plugin.so"; do
   "$ab" list --alloc "sdk=$lib" >list.log 2>&1 || {
     cat list.log >&2
-    fail "list --alloc sdk=$lib failed"
+    die "list --alloc sdk=$lib failed"
   }
   grep -Eq '^sdk +yes .*native table v1: aligned via sdk_aligned_alloc/sdk_aligned_free' list.log || {
     cat list.log >&2
-    fail "list does not show $lib's native table"
+    die "list does not show $lib's native table"
   }
   "$ab" check --alloc "sdk=$lib" >check.log 2>&1 || {
     cat check.log >&2
-    fail "check --alloc sdk=$lib failed"
+    die "check --alloc sdk=$lib failed"
   }
   rm -rf out
   "$ab" run --alloc "sdk=$lib" --workload simd --scale 0.02 --reps 1 --no-plots --quiet \
     --out out --run-id r >run.log 2>&1 || {
     cat run.log >&2
-    fail "run --alloc sdk=$lib failed"
+    die "run --alloc sdk=$lib failed"
   }
   python3 -c 'import json,sys; r=json.load(open(sys.argv[1])); sys.exit(not (r["complete"] and
     [x["status"] for x in r["runs"] if x["allocator"] == "sdk"] == ["ok"]))' out/r/results.json ||
-    fail "the run of $lib is not one complete ok run"
+    die "the run of $lib is not one complete ok run"
   echo "install.plugin_sdk: ${lib#"$tmp"/}: list (native table), check and run ok"
 done

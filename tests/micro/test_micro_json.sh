@@ -4,11 +4,7 @@
 # `alignbench compare` (a file against itself is clean), plus the command's error paths.
 set -u
 ab=$1 chk=$2
-dir=$(mktemp -d)
-trap 'rm -rf "$dir"' EXIT
-failures=0
-ok() { echo "ok   $1"; }
-bad() { echo "FAIL $1"; failures=$((failures + 1)); }
+. "$(dirname "$0")/../lib.sh"
 
 names=(alloc_free/malloc/size:64/align:8 alloc_free/malloc/size:64/align:4096
        live_free/malloc/size:64/n:1000 realloc_grow/malloc/from:16/to:65536)
@@ -48,4 +44,4 @@ rc=$?
 [ $? -eq 2 ] && ok "unknown allocator: exit 2" || { bad "unknown allocator"; cat "$dir/out4"; }
 "$ab" micro --help | grep -q "usage: alignbench micro" && ok "--help" || bad "--help"
 
-[ $failures -eq 0 ] || { echo "$failures case(s) failed"; exit 1; }
+finish micro.json

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # program_run.sh ALIGNBENCH PROGRAMS_DIR SANITIZED: `alignbench run --program` end to end, one
-# named check a line (FAIL NAME on failure; the exit status is the number of failures):
+# named check a line (FAIL NAME on failure; tests/lib.sh counts them, exit 1 on any):
 # - a test program (bignum_list, small work) and a C++ one under malloc, jemalloc and mimalloc
 #   (only malloc when SANITIZED is 1: nothing can be preloaded there) for 2 rounds, with bump
 #   in the list: results.json has program cells ("kind": "program") with cpu_ms, user_ms,
@@ -21,11 +21,7 @@ set -uo pipefail
 ab=$1
 progs=$2
 sanitized=$3
-dir=$(mktemp -d)
-trap 'rm -rf "$dir"' EXIT
-fails=0
-fail() { echo "FAIL $1"; [ -f "$dir/out" ] && tail -20 "$dir/out"; fails=$((fails+1)); }
-ok() { echo "ok   $1"; }
+. "$(dirname "$0")/../lib.sh"
 py() { python3 - "$@" >"$dir/out" 2>&1; }
 
 allocs=malloc,jemalloc,mimalloc,bump
@@ -169,5 +165,4 @@ else
   fail bad-option
 fi
 
-echo "$fails failed"
-exit "$fails"
+finish "programs.run"

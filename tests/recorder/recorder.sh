@@ -26,11 +26,7 @@ lib=$3
 prog=$4
 read=$5
 cxx=$6
-dir=$(mktemp -d)
-trap 'rm -rf "$dir"' EXIT
-fails=0
-fail() { echo "FAIL $1"; [ -f "$dir/out" ] && cat "$dir/out"; fails=$((fails+1)); }
-ok() { echo "ok   $1"; }
+. "$(dirname "$0")/../lib.sh"
 # rec OUT CMD...: CMD with the recorder preloaded, recording into OUT
 rec() { local out=$1; shift; LD_PRELOAD=$lib AB_RECORD_OUT=$out "$@"; }
 # val FILE KEY: a value rec_read prints
@@ -475,5 +471,4 @@ case "$part" in
   paths) paths ;;
   *) echo "unknown part $part"; exit 2 ;;
 esac
-echo "$fails failed"
-[ "$fails" -eq 0 ]
+finish "recorder.$part"

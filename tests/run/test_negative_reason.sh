@@ -14,21 +14,15 @@ if [ "${AB_SANITIZED_BUILD:-0}" = 1 ]; then
     echo "SKIP: a sanitizer build cannot preload a library into the runner"
     exit 77
 fi
-work=$(mktemp -d)
-trap 'rm -rf "$work"' EXIT
-cd "$work" || exit 1
-failures=0
-fail() {
-    echo "FAIL $1"
-    failures=$((failures + 1))
-}
-"$alignbench" gen rpc --scale 0.05 -o rpc.abt >/dev/null 2>&1 || fail "gen rpc"
+. "$(dirname "$0")/../lib.sh"
+cd "$dir" || exit 1
+"$alignbench" gen rpc --scale 0.05 -o rpc.abt >/dev/null 2>&1 || bad "gen rpc"
 for mib in 0 16; do
     rm -f out.json
     AB_WARM_HEAP_MIB=$mib LD_PRELOAD=$plugin "$runner" replay --alloc malloc --trace rpc.abt \
         --out out.json --passes memory --calib-ms 5 >runner.log 2>&1 ||
-        { fail "warm $mib MiB: runner failed: $(cat runner.log)"; continue; }
-    python3 - "$mib" out.json <<'PY' || fail "warm $mib MiB"
+        { bad "warm $mib MiB: runner failed: $(cat runner.log)"; continue; }
+    python3 - "$mib" out.json <<'PY' || bad "warm $mib MiB"
 import json, sys
 mib = int(sys.argv[1])
 d = json.load(open(sys.argv[2]))
@@ -42,5 +36,4 @@ else:
     assert reason and "resident before the baseline" in reason, reason
 PY
 done
-[ $failures -eq 0 ] && echo "negative_reason: ok"
-exit $((failures > 0))
+finish negative_reason

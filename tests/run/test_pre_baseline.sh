@@ -18,40 +18,33 @@ if [ "${AB_SANITIZED_BUILD:-0}" = 1 ]; then
     echo "SKIP: a sanitizer build cannot preload a malloc plug-in"
     exit 77
 fi
-work=$(mktemp -d)
-trap 'rm -rf "$work"' EXIT
-cd "$work" || exit 1
-failures=0
-fail() {
-    echo "FAIL $1"
-    failures=$((failures + 1))
-}
+. "$(dirname "$0")/../lib.sh"
+cd "$dir" || exit 1
 
 # A text trace is parsed into malloc'd memory (docs/measurement.md); the runner gets binary ones.
-"$alignbench" gen rpc --scale 0.01 -o rpc.abt >/dev/null 2>&1 || fail "gen rpc"
-"$alignbench" gen il --scale 0.01 -o il.abt >/dev/null 2>&1 || fail "gen il"
+"$alignbench" gen rpc --scale 0.01 -o rpc.abt >/dev/null 2>&1 || bad "gen rpc"
+"$alignbench" gen il --scale 0.01 -o il.abt >/dev/null 2>&1 || bad "gen il"
 for w in rpc il; do
     for passes in memory memory,batch,perop; do
         rm -f count.txt out.json
         AB_PREBASELINE_OUT=$PWD/count.txt LD_PRELOAD=$plugin "$runner" replay --alloc count \
             --lib "$plugin" --trace $w.abt --out out.json --passes $passes --calib-ms 5 \
             --batch-reps 1 >runner.log 2>&1 ||
-            { fail "$w/$passes: runner failed: $(cat runner.log)"; continue; }
-        [ -s out.json ] || fail "$w/$passes: no result"
+            { bad "$w/$passes: runner failed: $(cat runner.log)"; continue; }
+        [ -s out.json ] || bad "$w/$passes: no result"
         read -r _ pre_calls _ < <(grep '^pre_main ' count.txt)
         read -r _ calls bytes < <(grep '^before_baseline ' count.txt)
-        [ "${pre_calls:-0}" -gt 0 ] || fail "$w/$passes: the counter saw no call before main"
-        [ "${calls:--1}" -ge 0 ] || fail "$w/$passes: the runner never marked the baseline"
+        [ "${pre_calls:-0}" -gt 0 ] || bad "$w/$passes: the counter saw no call before main"
+        [ "${calls:--1}" -ge 0 ] || bad "$w/$passes: the runner never marked the baseline"
         [ "${calls:-0}" -le $MAX_ALLOWED ] ||
-            fail "$w/$passes: $calls calls ($bytes bytes) before the baseline, at most $MAX_ALLOWED"
+            bad "$w/$passes: $calls calls ($bytes bytes) before the baseline, at most $MAX_ALLOWED"
         while read -r line; do
             case "$line" in
             *dlsym+* | *_dl_exception_create*) ;;
-            *) fail "$w/$passes: the harness allocated before the baseline: $line" ;;
+            *) bad "$w/$passes: the harness allocated before the baseline: $line" ;;
             esac
         done < <(grep '^call ' count.txt)
         echo "$w/$passes: $calls calls, $bytes bytes before the baseline (all from dlsym)"
     done
 done
-[ $failures -eq 0 ] && echo "pre_baseline: ok"
-exit $((failures > 0))
+finish pre_baseline

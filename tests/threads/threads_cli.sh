@@ -16,11 +16,7 @@ ab=$1
 runner=$2
 stress=$3
 sanitized=$4
-dir=$(mktemp -d)
-trap 'rm -rf "$dir"' EXIT
-fails=0
-fail() { echo "FAIL $1"; [ -f "$dir/out" ] && tail -20 "$dir/out"; fails=$((fails+1)); }
-ok() { echo "ok   $1"; }
+. "$(dirname "$0")/../lib.sh"
 py() { python3 - "$@" >"$dir/out" 2>&1; }
 
 # -- a recorded threaded program replays with its threads ---------------------------------
@@ -115,5 +111,4 @@ else
   echo "skip scaling-chart: gnuplot is not installed"
 fi
 
-echo "$fails failed"
-[ "$fails" -eq 0 ]
+finish "threads.cli"

@@ -7,11 +7,7 @@ set -uo pipefail
 ab=$1
 runner=$2
 probe=$3
-dir=$(mktemp -d)
-trap 'rm -rf "$dir"' EXIT
-fails=0
-fail() { echo "FAIL $1"; [ -f "$dir/out" ] && tail -20 "$dir/out"; fails=$((fails+1)); }
-ok() { echo "ok   $1"; }
+. "$(dirname "$0")/../lib.sh"
 
 "$ab" gen rpc --scale 0.01 -o "$dir/t1.abt" >"$dir/out" 2>&1 || fail gen-t1
 "$ab" gen rpc --scale 0.01 --threads 2 -o "$dir/t2.abt" >"$dir/out" 2>&1 || fail gen-t2
@@ -27,5 +23,4 @@ for n in 1 2; do
     fail "runner-replay-threads-$n"
   fi
 done
-echo "$fails failed"
-[ "$fails" -eq 0 ]
+finish "threads.single_process"

@@ -8,11 +8,7 @@ set -uo pipefail
 ab=$1
 stress=$2
 src=$(cd "$(dirname "$0")/../.." && pwd)
-dir=$(mktemp -d)
-trap 'rm -rf "$dir"' EXIT
-fails=0
-fail() { echo "FAIL $1"; [ -f "$dir/out" ] && cat "$dir/out"; fails=$((fails+1)); }
-ok() { echo "ok   $1"; }
+. "$(dirname "$0")/../lib.sh"
 # stat_count FILE LABEL: the count on the histogram line "  LABEL  COUNT  PCT%"
 stat_count() { awk -v l="$2" '$1 == l && $3 ~ /%$/ { print $2; exit }' "$1"; }
 
@@ -99,5 +95,4 @@ threads=$(awk '$1 == "threads" { print $2 }' "$dir/out")
 "$ab" record -- true >"$dir/out" 2>&1 && fail record-needs-output ||
   { grep -q -- "-o FILE is required" "$dir/out" && ok record-needs-output || fail record-needs-output; }
 
-echo "$fails failed"
-[ "$fails" -eq 0 ]
+finish "workloads.cli_record"
