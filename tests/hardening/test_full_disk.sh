@@ -8,8 +8,8 @@
 #      parses (the last complete rewrite, "complete": false).
 #   3. `gen -o` on a full disk -> non-zero exit, no partial trace under the final name.
 #   4. a read-only file system as --out -> exit 2 naming the folder, before anything runs.
-#   5. the charts outgrow the disk (a run with charts on tmpfs of 260, 280, 320 and 360 KiB: each
-#      runs out inside a different chart) -> exit 1 naming the chart and "No space left on
+#   5. the charts outgrow the disk (a run with charts on a tmpfs that holds the run without its
+#      charts and 1/5, 2/5, 3/5, 4/5 of the room they need: each runs out in a different chart) -> exit 1 naming the chart and "No space left on
 #      device", and no file under a final name is cut short: every PNG ends with its IEND chunk,
 #      every SVG with </svg>, report.html with </html>, results.json parses. (gnuplot exits 0
 #      on a write error; the charts are checked before they are renamed into place.)
@@ -107,7 +107,20 @@ complete_outputs() { # RUN_DIR: every output under its final name is whole
     "$expect" "$1/results.json" >/dev/null || ok=1
     return $ok
 }
-for size in 260 280 320 360; do
+# The sizes: between what the run needs without its charts and what it needs with them (measured
+# here on a roomy tmpfs, so the test follows the charts' size), at 1/5, 2/5, 3/5 and 4/5.
+mount_disk 8m
+used_kib() { df -k --output=used "$disk" | tail -n 1 | tr -d ' '; }
+"$alignbench" run --alloc malloc --workload rpc --scale 0.002 --reps 2 --quiet --no-plots \
+    --out "$disk" --run-id measure 2>/dev/null
+bare=$(used_kib)
+"$alignbench" plot "$disk/measure" >/dev/null 2>&1
+full=$(used_kib)
+check "the charts take room (${bare} KiB without, ${full} KiB with)" test "$full" -gt $((bare + 40))
+sizes=""
+for k in 1 2 3 4; do sizes="$sizes $((bare + (full - bare) * k / 5))"; done
+echo "     tmpfs sizes (KiB):$sizes"
+for size in $sizes; do
     mount_disk "${size}k"
     "$alignbench" run --alloc malloc --workload rpc --scale 0.002 --reps 2 --quiet \
         --out "$disk" --run-id charts 2>"$work/charts$size.err"
