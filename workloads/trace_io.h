@@ -7,16 +7,9 @@
 #define AB_TRACE_IO_H
 
 #include "workloads/trace.h"
-#include <stdio.h>
+#include "workloads/trace_handle.h"
 
-typedef struct ab_trace {
-    ab_trace_header hdr;
-    const ab_op *ops; /* hdr.op_count records */
-    /* private */
-    void *map;
-    size_t map_len;
-    ab_op *owned;
-} ab_trace;
+#include <stdio.h>
 
 typedef struct ab_trace_limits {
     uint64_t max_size;       /* largest alloc/realloc size accepted (default 1 GiB) */

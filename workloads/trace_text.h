@@ -17,7 +17,7 @@
 #ifndef AB_TRACE_TEXT_H
 #define AB_TRACE_TEXT_H
 
-#include "workloads/trace_io.h"
+#include "workloads/trace_handle.h"
 
 #include <stdio.h>
 

@@ -7,7 +7,8 @@ no .c of its own (replay_touch.h, conformance_checks.h) is a private part of the
 it, so its includes count as theirs. Module A depends on B when A includes B's header by its tree
 path ("harness/..."). The layers of harness/ (docs/architecture.md) only hold while this graph has
 no cycle: two modules that need each other are one concern split in two, or a shared piece that
-wants a file of its own (as html_page.c is for report_html.c and fidelity_table.c)."""
+wants a file of its own (as html_page.c is for report_html.c and fidelity_table.c, and
+trace_handle.h for trace_io.c and trace_text.c)."""
 import os
 import re
 import sys
