@@ -167,6 +167,23 @@ const ab_metric_def ab_metric_defs[] = {
     {"wall_mcycles", AB_UNIT_MCYCLES, 0, 0,
      "a whole program's wall time times its probed clock, in millions of cycles"},
     {"mops_per_thread", AB_UNIT_MOPS, 1, 0, "mops_wall divided by the threads"},
+    {"syscalls", AB_UNIT_RATIO, 0, 0,
+     "a whole program's system calls, every kind, over its process tree from its exec to its end "
+     "(perf on the tracepoint raw_syscalls:sys_enter, inherited by every process it starts)"},
+    {"sys_mmap", AB_UNIT_RATIO, 0, 0, "a whole program's mmap calls (process tree, tracepoint)"},
+    {"sys_munmap", AB_UNIT_RATIO, 0, 0, "a whole program's munmap calls (process tree)"},
+    {"sys_madvise", AB_UNIT_RATIO, 0, 0, "a whole program's madvise calls (process tree)"},
+    {"sys_mprotect", AB_UNIT_RATIO, 0, 0, "a whole program's mprotect calls (process tree)"},
+    {"sys_brk", AB_UNIT_RATIO, 0, 0, "a whole program's brk calls (process tree)"},
+    {"sys_futex", AB_UNIT_RATIO, 0, 0, "a whole program's futex calls (process tree)"},
+    {"sys_sched_yield", AB_UNIT_RATIO, 0, 0, "a whole program's sched_yield calls (process tree)"},
+    {"sys_other", AB_UNIT_RATIO, 0, 0,
+     "a whole program's other system calls (process tree): syscalls less the kinds above"},
+    {"migrations", AB_UNIT_RATIO, 0, 0,
+     "a whole program's CPU migrations (process tree, perf software counter)"},
+    {"instructions", AB_UNIT_RATIO, 0, 0,
+     "a whole program's instructions (process tree, PMU; \"unavailable: why\" without one); "
+     "hw_cycles, l1d_misses, llc_misses, dtlb_misses and branch_misses likewise"},
 };
 const size_t ab_metric_def_count = sizeof ab_metric_defs / sizeof ab_metric_defs[0];
 

@@ -40,7 +40,7 @@ const ab_counter_def ab_counter_defs[AB_CTR_COUNT] = {
     [AB_CTR_BRANCH_MISSES] = {"branch_misses_per_kop", "branch misses"},
 };
 
-static int perf_open(uint32_t type, uint64_t config)
+static int perf_open(const ab_counters *c, uint32_t type, uint64_t config)
 {
     struct perf_event_attr attr;
     memset(&attr, 0, sizeof attr);
@@ -50,7 +50,11 @@ static int perf_open(uint32_t type, uint64_t config)
     attr.inherit = 1;
     attr.exclude_hv = 1;
     attr.read_format = PERF_FORMAT_TOTAL_TIME_ENABLED | PERF_FORMAT_TOTAL_TIME_RUNNING;
-    return (int)syscall(SYS_perf_event_open, &attr, 0, -1, -1, PERF_FLAG_FD_CLOEXEC);
+    if (c->pid > 0) { /* another process: from its exec on */
+        attr.disabled = 1;
+        attr.enable_on_exec = 1;
+    }
+    return (int)syscall(SYS_perf_event_open, &attr, c->pid, -1, -1, PERF_FLAG_FD_CLOEXEC);
 }
 
 static int is_dir(const char *path)
@@ -97,7 +101,7 @@ static long tracepoint_id(const char *dir, const char *group, const char *name, 
 static void open_one(ab_counters *c, ab_counter_id id, uint32_t type, uint64_t config,
                      const char *source)
 {
-    c->fd[id] = perf_open(type, config);
+    c->fd[id] = perf_open(c, type, config);
     if (c->fd[id] >= 0) {
         snprintf(c->source[id], sizeof c->source[id], "%s", source);
         return;
@@ -125,7 +129,7 @@ static void open_syscalls(ab_counters *c)
     char why[320] = "";
     const char *dir = ab_tracefs_dir(why, sizeof why);
     long all = dir[0] ? tracepoint_id(dir, "raw_syscalls", "sys_enter", why, sizeof why) : -1;
-    if (all >= 0 && (c->fd_all_syscalls = perf_open(PERF_TYPE_TRACEPOINT, (uint64_t)all)) < 0)
+    if (all >= 0 && (c->fd_all_syscalls = perf_open(c, PERF_TYPE_TRACEPOINT, (uint64_t)all)) < 0)
         snprintf(why, sizeof why, "perf_event_open(tracepoint raw_syscalls:sys_enter): %s",
                  strerror(errno));
     for (int id = AB_CTR_SYS_FIRST; id <= AB_CTR_SYS_LAST; id++) {
@@ -154,7 +158,13 @@ static uint64_t cache_event(uint64_t cache, uint64_t op, uint64_t result)
 
 void ab_counters_open(ab_counters *c)
 {
+    ab_counters_open_task(c, 0);
+}
+
+void ab_counters_open_task(ab_counters *c, pid_t pid)
+{
     memset(c, 0, sizeof *c);
+    c->pid = pid;
     for (int i = 0; i < AB_CTR_COUNT; i++)
         c->fd[i] = -1;
     c->fd_all_syscalls = -1;

@@ -25,6 +25,7 @@
 #define AB_COUNTERS_H
 
 #include <stdint.h>
+#include <sys/types.h>
 
 typedef enum ab_counter_id {
     AB_CTR_MINOR_FAULTS,
@@ -63,6 +64,7 @@ extern const ab_counter_def ab_counter_defs[AB_CTR_COUNT];
 
 /* The open counters of this process. */
 typedef struct ab_counters {
+    pid_t pid; /* 0: this process; else the process counted (ab_counters_open_task) */
     int fd[AB_CTR_COUNT];
     int fd_all_syscalls; /* raw_syscalls:sys_enter, for AB_CTR_SYS_OTHER */
     int use_rusage[AB_CTR_COUNT];
@@ -88,6 +90,10 @@ typedef struct ab_counter_delta {
 /* Opens every counter it can for this process and the threads it will start; the others keep
  * their reason in why[]. Never fails as a whole. */
 void ab_counters_open(ab_counters *c);
+/* The same for process `pid` and every process and thread it starts, from its next exec on (a
+ * child stopped between fork and exec). Only the perf counters mean anything then: the rusage
+ * fallbacks read this process's rusage, and the child's is wait4's. Read them after it ended. */
+void ab_counters_open_task(ab_counters *c, pid_t pid);
 void ab_counters_close(ab_counters *c);
 void ab_counters_read(const ab_counters *c, ab_counter_sample *s);
 /* after - before, for a pass that replayed the trace `passes` times. */

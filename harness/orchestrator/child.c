@@ -125,7 +125,7 @@ static void put_pid(char *dst, pid_t pid)
 
 /* Runs in the child between fork and exec: system calls only. */
 static void child_exec(const ab_child_spec *spec, child_env *env, int in_fd, int out_fd, int err_fd,
-                       int report_fd, pid_t parent)
+                       int report_fd, int go_fd, pid_t parent)
 {
     /* The child dies with its parent: a SIGKILLed orchestrator must not leave a child running
      * (one that hangs in its allocator would spin until someone notices). */
@@ -146,6 +146,10 @@ static void child_exec(const ab_child_spec *spec, child_env *env, int in_fd, int
         if (setrlimit(RLIMIT_AS, &rl) != 0)
             goto fail;
     }
+    char go;
+    /* spec->counters: the parent opens them on this process, then lets it exec */
+    if (go_fd >= 0 && read(go_fd, &go, 1) != 1)
+        goto fail;
     if (spec->search_path)
         execvpe(spec->argv[0], (char *const *)spec->argv, env->v);
     else
@@ -290,6 +294,7 @@ int ab_child_run(const ab_child_spec *spec, ab_child_result *r)
         return -1;
     }
     int in_fd = -1, out_fd = -1, err_fd = -1, keep_fd = -1, pipefd[2] = {-1, -1};
+    int gofd[2] = {-1, -1}, counting = 0;
     ab_log_capture caps[2];
     int ncaps = 0;
     child_env env = {0};
@@ -312,6 +317,8 @@ int ab_child_run(const ab_child_spec *spec, ab_child_result *r)
         goto spawn_error;
     if (child_env_make(&env, spec) != 0 || pipe2(pipefd, O_CLOEXEC) != 0)
         goto spawn_error;
+    if (spec->counters && pipe2(gofd, O_CLOEXEC) != 0)
+        goto spawn_error;
 
     fflush(NULL); /* nothing buffered is written twice */
     double t0 = now_s();
@@ -320,9 +327,17 @@ int ab_child_run(const ab_child_spec *spec, ab_child_result *r)
     if (pid < 0)
         goto spawn_error;
     if (pid == 0)
-        child_exec(spec, &env, in_fd, out_fd, err_fd, pipefd[1], parent);
+        child_exec(spec, &env, in_fd, out_fd, err_fd, pipefd[1], gofd[0], parent);
     close(pipefd[1]);
     pipefd[1] = -1;
+    if (spec->counters) { /* counted from its exec on, then let it go */
+        ab_counters_open_task(spec->counters, pid);
+        counting = 1;
+        ssize_t w = write(gofd[1], "g", 1);
+        (void)w; /* a child that died before reading it is reaped below */
+        close(gofd[1]);
+        gofd[1] = -1;
+    }
     if (out_fd >= 0) /* the child has them: a capture sees the end of its pipe when it ends */
         close(out_fd);
     if (err_fd >= 0)
@@ -344,6 +359,8 @@ int ab_child_run(const ab_child_spec *spec, ab_child_result *r)
     r->maxrss_kb = ru.ru_maxrss;
     r->ru = ru;
     r->pid = pid;
+    if (counting)
+        ab_counters_read(spec->counters, &r->counted);
     if (got == sizeof exec_errno) {
         r->outcome = AB_CHILD_SPAWN_ERROR;
         r->exit_code = exec_errno;
@@ -375,6 +392,11 @@ out:
         close(pipefd[0]);
     if (pipefd[1] >= 0)
         close(pipefd[1]);
+    for (int i = 0; i < 2; i++)
+        if (gofd[i] >= 0)
+            close(gofd[i]);
+    if (counting)
+        ab_counters_close(spec->counters);
     for (int i = 0; i < ncaps; i++)
         ab_log_capture_finish(&caps[i]);
     if (keep_fd >= 0) {

@@ -11,6 +11,7 @@
 #ifndef AB_CHILD_H
 #define AB_CHILD_H
 
+#include "harness/measure/counters.h"
 #include <stddef.h>
 #include <sys/resource.h>
 #include <sys/types.h>
@@ -40,6 +41,10 @@ typedef struct ab_child_spec {
     int stdin_null;          /* 1: the child's stdin is /dev/null (a program run) */
     int own_group;           /* 1: the child leads a new process group, killed whole at the
                               * timeout (a shell and the programs it started) */
+    ab_counters *counters;   /* NULL: none; else opened on the child (counters.h) while it waits
+                              * between fork and exec, so they count it and everything it starts
+                              * from its exec on; read into the result's `counted` at its end,
+                              * then closed */
 } ab_child_spec;
 
 typedef enum ab_child_outcome {
@@ -55,9 +60,10 @@ typedef struct ab_child_result {
     int exit_code;
     int signo;
     double wall_s;
-    long maxrss_kb;   /* from wait4's rusage */
-    struct rusage ru; /* wait4's rusage: the child's and its waited-for descendants' */
-    pid_t pid;        /* the child's process id (0 when it could not start) */
+    long maxrss_kb;            /* from wait4's rusage */
+    struct rusage ru;          /* wait4's rusage: the child's and its waited-for descendants' */
+    pid_t pid;                 /* the child's process id (0 when it could not start) */
+    ab_counter_sample counted; /* spec.counters: their totals over the child's process tree */
 } ab_child_result;
 
 /* Run the child to completion. Returns 0 when it could be waited for (see result), -1 on error. */

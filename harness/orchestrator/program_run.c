@@ -1,5 +1,6 @@
 /* program_run.c: one run of a whole program under one allocator (program_run.h). */
 #include "harness/orchestrator/program_run.h"
+#include "harness/measure/counters.h"
 #include "harness/orchestrator/log_tail.h"
 #include "harness/orchestrator/program_probe.h"
 #include "harness/orchestrator/run_record.h"
@@ -11,6 +12,38 @@
 #include <stdio.h>
 #include <string.h>
 #include <unistd.h>
+
+/* The perf counters of the program's whole process tree (child.h, counters.h), totals per run
+ * under the runner's names without "_per_kop" (sys_madvise, migrations, instructions, ...), and
+ * syscalls, every call of every kind; faults and context switches come from wait4's rusage.
+ * A counter that could not be opened is "unavailable: why"; runs[].counters names the sources. */
+static void put_counters(json_t *row, json_t *m, const ab_counters *c, const ab_counter_sample *s)
+{
+    json_t *sources = json_object();
+    for (int i = 0; i < AB_CTR_COUNT; i++) {
+        if (i == AB_CTR_MINOR_FAULTS || i == AB_CTR_MAJOR_FAULTS || i == AB_CTR_CTX_VOLUNTARY ||
+            i == AB_CTR_CTX_INVOLUNTARY)
+            continue;
+        char name[64];
+        const char *metric = ab_counter_defs[i].metric;
+        snprintf(name, sizeof name, "%.*s", (int)(strlen(metric) - strlen("_per_kop")), metric);
+        if (c->why[i][0]) {
+            char why[400];
+            snprintf(why, sizeof why, "unavailable: %s", c->why[i]);
+            json_object_set_new(m, name, json_string(why));
+            continue;
+        }
+        json_object_set_new(m, name, json_integer((json_int_t)s->v[i]));
+        json_object_set_new(sources, name, json_string(c->source[i]));
+    }
+    if (!c->why[AB_CTR_SYS_OTHER][0]) {
+        json_object_set_new(m, "syscalls", json_integer((json_int_t)s->all_syscalls));
+        json_object_set_new(sources, "syscalls", json_string("tracepoint raw_syscalls:sys_enter"));
+    }
+    json_t *o = json_object();
+    json_object_set_new(o, "sources", sources);
+    json_object_set_new(row, "counters", o);
+}
 
 /* Shell builtins and keywords that have no program of their name to exec. */
 static const char *const not_execable[] = {
@@ -93,6 +126,8 @@ json_t *ab_program_run(const ab_program_spec *s, ab_child_result *r)
         k++;
     env[k++] = probe_env;
     env[k] = NULL;
+    ab_counters ctr;
+    memset(&ctr, 0, sizeof ctr);
     ab_child_spec spec = {.argv = argv,
                           .preload = preload,
                           .env = env,
@@ -101,7 +136,8 @@ json_t *ab_program_run(const ab_program_spec *s, ab_child_result *r)
                           .stdout_path = s->log_path,
                           .stderr_path = s->log_path,
                           .stdin_null = 1,
-                          .own_group = 1};
+                          .own_group = 1,
+                          .counters = &ctr};
     unlink(s->probe_path);
     if (ab_child_run(&spec, r) != 0) {
         memset(r, 0, sizeof *r);
@@ -174,5 +210,6 @@ json_t *ab_program_run(const ab_program_spec *s, ab_child_result *r)
     json_object_set_new(m, "ctx_involuntary", json_integer((json_int_t)r->ru.ru_nivcsw));
     if (r->outcome == AB_CHILD_OK || r->outcome == AB_CHILD_FAILED)
         json_object_set_new(m, "exit_status", json_integer(r->exit_code));
+    put_counters(row, m, &ctr, &r->counted);
     return row;
 }
