@@ -5,6 +5,7 @@
 #             the output of the command it checks)
 #   finish NAME  prints the tally and exits 1 if any check failed
 #   die WHAT  a failure that ends the test at once (for a test whose later checks need this one)
+#   skip_when_sanitized WHY  ends the test as skipped (77), saying WHY, in a sanitizer build
 dir=$(mktemp -d)
 trap 'rm -rf "$dir"' EXIT
 failures=0
@@ -25,4 +26,10 @@ finish() {
 die() {
   echo "FAIL $*" >&2
   exit 1
+}
+skip_when_sanitized() {
+  if [ "${AB_SANITIZED_BUILD:-0}" = 1 ]; then
+    echo "SKIP: $1"
+    exit 77
+  fi
 }

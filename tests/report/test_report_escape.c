@@ -10,7 +10,7 @@
  * usage: test_report_escape RUN_DIR SCRATCH_DIR
  */
 #include "tests/check.h"
-#include "tests/report/slurp.h"
+#include "tests/slurp.h"
 #include "harness/report/report.h"
 
 #include <dirent.h>

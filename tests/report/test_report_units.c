@@ -4,7 +4,7 @@
  * usage: test_report_units RUN_DIR SCRATCH_DIR (RUN_DIR: the report_run fixture's tiny run)
  */
 #include "tests/check.h"
-#include "tests/report/slurp.h"
+#include "tests/slurp.h"
 #include "harness/analysis/metric_table.h"
 #include "harness/report/report_html.h"
 

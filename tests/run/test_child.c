@@ -6,6 +6,7 @@
  * by default, dies with it). */
 #include "harness/orchestrator/child.h"
 #include "tests/check.h"
+#include "tests/slurp.h"
 
 #include <signal.h>
 #include <stdio.h>
@@ -31,16 +32,11 @@ static ab_child_result run_sh(const char *script, const char *preload, double ti
     return r;
 }
 
-static void slurp(const char *path, char *buf, size_t len)
+/* The first line the child wrote to path. */
+static void first_line(const char *path, char *buf, size_t len)
 {
-    buf[0] = '\0';
-    FILE *f = fopen(path, "r");
-    if (!f)
-        return;
-    size_t n = fread(buf, 1, len - 1, f);
-    buf[n] = '\0';
+    slurp_into(path, buf, len);
     buf[strcspn(buf, "\n")] = '\0';
-    fclose(f);
 }
 
 static int exists(const char *path)
@@ -127,17 +123,17 @@ int main(void)
     /* stdout goes to the file; LD_PRELOAD is the child's only. */
     setenv("LD_PRELOAD", "", 1); /* an inherited (empty) one must not reach the child */
     r = run_sh("echo \"[$LD_PRELOAD]\"", NULL, 5, 0, out);
-    slurp(out, text, sizeof text);
+    first_line(out, text, sizeof text);
     CHECK(r.outcome == AB_CHILD_OK && !strcmp(text, "[]"));
     unsetenv("LD_PRELOAD");
     r = run_sh("echo \"$LD_PRELOAD\"", "/lib/x86_64-linux-gnu/libc.so.6", 5, 0, out);
-    slurp(out, text, sizeof text);
+    first_line(out, text, sizeof text);
     CHECK(r.outcome == AB_CHILD_OK && !strcmp(text, "/lib/x86_64-linux-gnu/libc.so.6"));
     CHECK(getenv("LD_PRELOAD") == NULL);
 
     /* RLIMIT_AS reaches the child (ulimit -v shows KiB). */
     r = run_sh("ulimit -v", NULL, 5, (size_t)512 << 20, out);
-    slurp(out, text, sizeof text);
+    first_line(out, text, sizeof text);
     CHECK(r.outcome == AB_CHILD_OK && !strcmp(text, "524288"));
 
     /* maxrss: a child that touches 64 MiB reports at least that. */
@@ -153,7 +149,7 @@ int main(void)
                           "echo \"$AB_TEST_SET ${AB_TEST_GONE-removed} $AB_TEST_PID $$\"", NULL};
     ab_child_spec vars = {.argv = show, .env = env, .pid_var = "AB_TEST_PID", .stdout_path = out};
     CHECK(ab_child_run(&vars, &r) == 0 && r.outcome == AB_CHILD_OK);
-    slurp(out, text, sizeof text);
+    first_line(out, text, sizeof text);
     char want[128];
     snprintf(want, sizeof want, "1 removed %ld %ld", (long)r.pid, (long)r.pid);
     CHECK(!strcmp(text, want), "'%s', not '%s'", text, want);
@@ -174,7 +170,7 @@ int main(void)
         .argv = talk, .stdout_path = out, .stderr_buf = err, .stderr_buf_len = sizeof err};
     CHECK(ab_child_run(&kept, &r) == 0 && r.outcome == AB_CHILD_OK);
     CHECK(!memcmp(err, "warn\n\0\0", sizeof err), "stderr kept: '%s'", err);
-    slurp(out, text, sizeof text);
+    first_line(out, text, sizeof text);
     CHECK(!strcmp(text, "out"), "stdout: '%s'", text);
 
     /* A child dies with its parent unless it is to outlive it. */

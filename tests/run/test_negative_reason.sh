@@ -10,11 +10,8 @@
 # usage: test_negative_reason.sh ALIGNBENCH RUNNER PLUGIN
 set -u
 alignbench=$(realpath "$1") runner=$(realpath "$2") plugin=$(realpath "$3")
-if [ "${AB_SANITIZED_BUILD:-0}" = 1 ]; then
-    echo "SKIP: a sanitizer build cannot preload a library into the runner"
-    exit 77
-fi
 . "$(dirname "$0")/../lib.sh"
+skip_when_sanitized "a sanitizer build cannot preload a library into the runner"
 cd "$dir" || exit 1
 "$alignbench" gen rpc --scale 0.05 -o rpc.abt >/dev/null 2>&1 || bad "gen rpc"
 for mib in 0 16; do

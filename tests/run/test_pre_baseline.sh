@@ -14,11 +14,8 @@
 set -u
 MAX_ALLOWED=16
 alignbench=$(realpath "$1") runner=$(realpath "$2") plugin=$(realpath "$3")
-if [ "${AB_SANITIZED_BUILD:-0}" = 1 ]; then
-    echo "SKIP: a sanitizer build cannot preload a malloc plug-in"
-    exit 77
-fi
 . "$(dirname "$0")/../lib.sh"
+skip_when_sanitized "a sanitizer build cannot preload a malloc plug-in"
 cd "$dir" || exit 1
 
 # A text trace is parsed into malloc'd memory (docs/measurement.md); the runner gets binary ones.

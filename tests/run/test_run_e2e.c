@@ -11,6 +11,7 @@
  * valid results.json with "complete": false, exit 143 and no runner child behind.
  */
 #include "tests/check.h"
+#include "tests/slurp.h"
 
 #include <dirent.h>
 #include <errno.h>
@@ -30,17 +31,6 @@ extern char **environ;
 static const char *alignbench, *plugin;
 static char work[] = "/tmp/ab-test-run-XXXXXX";
 static char out_text[65536], err_text[65536];
-
-static void slurp(const char *path, char *buf, size_t len)
-{
-    buf[0] = '\0';
-    FILE *f = fopen(path, "r");
-    if (!f)
-        return;
-    size_t n = fread(buf, 1, len - 1, f);
-    buf[n] = '\0';
-    fclose(f);
-}
 
 static pid_t start(const char *const *args)
 {
@@ -72,9 +62,9 @@ static int finish(pid_t pid)
         ;
     char path[512];
     snprintf(path, sizeof path, "%s/stdout", work);
-    slurp(path, out_text, sizeof out_text);
+    slurp_into(path, out_text, sizeof out_text);
     snprintf(path, sizeof path, "%s/stderr", work);
-    slurp(path, err_text, sizeof err_text);
+    slurp_into(path, err_text, sizeof err_text);
     return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
 }
 

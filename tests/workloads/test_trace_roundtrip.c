@@ -5,6 +5,7 @@
  * alignments 1 to 4096, id reuse after free and after reset), drawn from a fixed-seed PRNG.
  */
 #include "tests/check.h"
+#include "tests/slurp.h"
 #include "workloads/trace_io.h"
 #include "workloads/trace_text.h"
 #include "workloads/trace_writer.h"
@@ -12,20 +13,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
-
-static char *slurp(const char *path, size_t *len)
-{
-    FILE *f = fopen(path, "rb");
-    if (!f)
-        return NULL;
-    fseek(f, 0, SEEK_END);
-    long n = ftell(f);
-    fseek(f, 0, SEEK_SET);
-    char *buf = malloc((size_t)n + 1);
-    *len = fread(buf, 1, (size_t)n, f);
-    fclose(f);
-    return buf;
-}
 
 static uint64_t rng = 42;
 static uint32_t next_rand(void) /* xorshift64: only a test's mix */
@@ -116,8 +103,8 @@ int main(void)
     ab_trace_close(&tt);
 
     size_t n1, n2, m1, m2;
-    char *b1 = slurp(bin1, &n1), *b2 = slurp(bin2, &n2);
-    char *t1 = slurp(txt1, &m1), *t2 = slurp(txt2, &m2);
+    char *b1 = slurp_n(bin1, &n1), *b2 = slurp_n(bin2, &n2);
+    char *t1 = slurp_n(txt1, &m1), *t2 = slurp_n(txt2, &m2);
     CHECK(b1 && b2 && n1 == n2 && !memcmp(b1, b2, n1), "binary-text-binary-bytes-identical");
     CHECK(t1 && t2 && m1 == m2 && !memcmp(t1, t2, m1), "text-binary-text-identical");
     CHECK(n1 == sizeof(ab_trace_header) + 16 * ((ab_trace_header *)b1)->op_count,
