@@ -3,9 +3,9 @@
  * standard deviation and coefficient of variation of real_time, cpu_time and every counter,
  * over the repetitions that did not fail. */
 #include "harness/orchestrator/micro_merge.h"
+#include "harness/orchestrator/gbench_json_read.h"
 #include "harness/common/error_message.h"
 
-#include "harness/common/json_file.h"
 #include "harness/analysis/stats.h"
 
 #include <math.h>
@@ -21,7 +21,7 @@ json_t *ab_micro_merged_new(void)
 int ab_micro_merge_child(json_t *merged, const char *path, const ab_micro_round *r,
                          long long *families, char *err, size_t errlen)
 {
-    json_t *doc = ab_json_load_named(path, err, errlen);
+    json_t *doc = ab_gbench_json_load(path, err, errlen);
     if (!doc)
         return -1;
     json_t *ctx = json_object_get(doc, "context");
