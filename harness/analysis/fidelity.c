@@ -82,6 +82,18 @@ typedef struct units {
     const char *name;       /* "Mcycles" or "ms" */
 } units;
 
+/* A trace with under 1 % of the program's ops (a shell that execs the program records a few
+ * dozen ops of its own) is not a process that matters: a replay too short to time (a cold
+ * replay of a few dozen ops that the run-queue accounting swallows has no cycles) adds 0 to
+ * the prediction instead of leaving the round without one. */
+static int minor_trace(const double *ops, size_t n, size_t t)
+{
+    double total = 0;
+    for (size_t k = 0; k < n; k++)
+        total += ops[k];
+    return ops[t] < 0.01 * total;
+}
+
 static void fill_alloc(const json_t *runs, const ab_fidelity_program *p, const double *ops,
                        const units *u, unsigned rounds, double *tmp, per_alloc *pa)
 {
@@ -89,12 +101,15 @@ static void fill_alloc(const json_t *runs, const ab_fidelity_program *p, const d
     for (unsigned r = 0; r < rounds; r++)
         pa->replay[r] = pa->replay_net[r] = 0;
     for (size_t t = 0; t < p->ntraces; t++) {
+        int minor = minor_trace(ops, p->ntraces, t);
         round_values(runs, pa->name, p->traces[t], u->replay, tmp, rounds);
         for (unsigned r = 0; r < rounds; r++)
-            pa->replay[r] += tmp[r] * ops[t] / 1e6; /* NAN stays NAN */
+            if (!(minor && !isfinite(tmp[r])))
+                pa->replay[r] += tmp[r] * ops[t] / 1e6; /* NAN stays NAN */
         round_values(runs, pa->name, p->traces[t], u->replay_net, tmp, rounds);
         for (unsigned r = 0; r < rounds; r++)
-            pa->replay_net[r] += tmp[r] * ops[t] / 1e6;
+            if (!(minor && !isfinite(tmp[r])))
+                pa->replay_net[r] += tmp[r] * ops[t] / 1e6;
     }
 }
 
@@ -111,8 +126,8 @@ static int cell_has(const json_t *runs, const char *alloc, const char *workload,
 
 /* Cycles on both sides when the program's runs read the clock and the replay has cycles per op
  * (the host's clock then cancels out), else ms and ns. */
-static units choose_units(const json_t *runs, const ab_fidelity_program *p, const char *alloc,
-                          unsigned threads, unsigned rounds, double *tmp)
+static units choose_units(const json_t *runs, const ab_fidelity_program *p, const double *ops,
+                          const char *alloc, unsigned threads, unsigned rounds, double *tmp)
 {
     units cyc = {threads > 1 ? "wall_mcycles" : "cpu_mcycles", "cycles_per_op", "cycles_per_op_net",
                  "Mcycles"};
@@ -120,7 +135,8 @@ static units choose_units(const json_t *runs, const ab_fidelity_program *p, cons
     if (!cell_has(runs, alloc, p->name, cyc.basis, rounds, tmp))
         return ms;
     for (size_t t = 0; t < p->ntraces; t++)
-        if (!cell_has(runs, alloc, p->traces[t], cyc.replay, rounds, tmp))
+        if (!minor_trace(ops, p->ntraces, t) &&
+            !cell_has(runs, alloc, p->traces[t], cyc.replay, rounds, tmp))
             return ms;
     return cyc;
 }
@@ -153,16 +169,12 @@ static json_t *ranking(per_alloc *pa, size_t n, int predicted, const char **orde
     return arr;
 }
 
-/* The traces with at least 1 % of the program's ops: a shell that execs the program records a
- * few dozen ops of its own, which is not a process that matters. */
+/* The traces with at least 1 % of the program's ops (minor_trace). */
 static size_t busy_traces(const double *ops, size_t n)
 {
-    double total = 0;
-    for (size_t t = 0; t < n; t++)
-        total += ops[t];
     size_t busy = 0;
     for (size_t t = 0; t < n; t++)
-        busy += ops[t] >= 0.01 * total;
+        busy += !minor_trace(ops, n, t);
     return busy;
 }
 
@@ -251,7 +263,7 @@ static json_t *one_program(const json_t *results, const ab_fidelity_program *p, 
         goto done;
     }
     double *tmp = store, *pred = store + rounds, *meas = store + 2 * (size_t)rounds;
-    units u = choose_units(runs, p, allocs[0], threads, rounds, tmp);
+    units u = choose_units(runs, p, ops, allocs[0], threads, rounds, tmp);
     for (size_t i = 0; i < nalloc; i++) {
         pa[i].name = allocs[i];
         pa[i].measured = store + (3 + 3 * i) * (size_t)rounds;

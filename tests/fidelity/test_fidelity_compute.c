@@ -137,6 +137,40 @@ int main(void)
               fabs(median_of(versus(p, "B"), "measured_saved") - 15) < 1e-9,
           "B saves 15 Mcycles both ways");
     json_decref(f);
+
+    /* A shell's trace of 40 ops (under 1 % of the program's) whose cold replay was too short
+     * to time in round 2 (no cycles_per_op there): the rounds keep their predictions (n = 5, in
+     * cycles), the shell adding its figure where it has one and 0 where it has none. */
+    json_array_append_new(json_object_get(doc, "workloads"),
+                          json_pack("{s:s, s:i, s:i}", "name", "sh-1", "ops", 40, "threads", 1));
+    for (size_t a = 0; a < 3; a++)
+        for (int r = 1; r <= ROUNDS; r++) {
+            json_t *m = r == 2
+                            ? json_pack("{s:f, s:f}", "ns_per_op", 30.0, "ns_per_op_net", 1.0)
+                            : json_pack("{s:f, s:f, s:f, s:f}", "ns_per_op", 30.0, "ns_per_op_net",
+                                        1.0, "cycles_per_op", 90.0, "cycles_per_op_net", 3.0);
+            json_array_append_new(json_object_get(doc, "runs"),
+                                  json_pack("{s:s, s:s, s:i, s:s, s:o}", "allocator", names[a],
+                                            "workload", "sh-1", "round", r, "status", "ok",
+                                            "metrics", m));
+        }
+    const char *two[] = {"p-1", "sh-1"};
+    ab_fidelity_program with_shell = prog;
+    with_shell.traces = two;
+    with_shell.ntraces = 2;
+    f = ab_fidelity_compute(doc, &with_shell, 1, 0.35, err, sizeof err);
+    CHECK(f != NULL, "compute with a shell trace: %s", err);
+    p = json_array_get(json_object_get(f, "programs"), 0);
+    CHECK(!strcmp(json_string_value(json_object_get(p, "basis")), "cpu_mcycles"),
+          "a minor trace without cycles in one round keeps cycles: %s",
+          json_string_value(json_object_get(p, "basis")));
+    const json_t *pred = json_object_get(versus(p, "B"), "predicted_saved");
+    CHECK(json_integer_value(json_object_get(pred, "n")) == ROUNDS, "every round predicts (n %lld)",
+          (long long)json_integer_value(json_object_get(pred, "n")));
+    CHECK(fabs(median_of(versus(p, "B"), "predicted_saved") - 15) < 1e-9,
+          "the shell costs every allocator alike: B still saves 15 Mcycles (%g)",
+          median_of(versus(p, "B"), "predicted_saved"));
+    json_decref(f);
     json_decref(doc);
     with_cycles = 0;
 
