@@ -41,8 +41,8 @@ static const column program_columns[] = {
     {"wall ms", "wall_ms", 1, "%9.1f", NULL},
     {"peak RSS MiB", "peak_rss", 1.0 / (1024 * 1024), "%12.1f", NULL},
     {"minor faults", "minor_faults", 1, "%12.0f", NULL},
-    {"syscalls", "syscalls", 1, "%9.0f", NULL},
     {"major", "major_faults", 1, "%5.0f", NULL},
+    {"syscalls", "syscalls", 1, "%9.0f", NULL},
 };
 
 /* What one kind of workload's table shows: the headline metric and the other columns. */
