@@ -61,6 +61,11 @@ int ab_explain_kernel(const json_t *doc, const json_t *cell, char *buf, size_t l
         n += snprintf(buf + n, len - (size_t)n, " and %.3g mmap/munmap", maps);
     if (n >= 0 && (size_t)n < len)
         n += snprintf(buf + n, len - (size_t)n, " per 1000 ops");
+    /* a purge that the next write undoes: the pages given back are faulted in again */
+    if (isfinite(madv) && madv >= 0.05 && faults >= 2 * madv && n >= 0 && (size_t)n < len)
+        n += snprintf(buf + n, len - (size_t)n,
+                      ": the pages it gives back with madvise are faulted in again, ~%.0f a call",
+                      faults / madv);
     if (isfinite(priced) && n >= 0 && (size_t)n < len)
         n += snprintf(buf + n, len - (size_t)n,
                       " (~%.0f ns of its %.0f ns/op net at this machine's prices)", priced, net);
