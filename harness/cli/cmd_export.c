@@ -9,11 +9,13 @@
  * value and the confidence interval (ci_lo, ci_hi) as its bounds, for the headline metrics of
  * export_metrics below. A cell with no ok run, a metric the cell lacks, a metric the cell marks
  * unresolved (a percentile under 3 timer steps: not a value) and any non-finite number are left
- * out, so NaN is never written.
+ * out, so NaN is never written. A whole program's cells (run --program) export their CPU time
+ * (cycles and ms), wall time, peak RSS and faults: all smaller-is-better, so a run of programs
+ * only has no github-action-benchmark "bigger" file.
  *
- * The .hgrm files come from the `histograms` of the runs (per op kind, [bucket_high_ns, count]
- * pairs), merged over every ok run of the cell (buckets whose bounds print the same, to 0.001 ns,
- * are one row).
+ * The .hgrm files come from the `histograms` of the runs of replayed traces (per op kind,
+ * [bucket_high_ns, count] pairs; a whole program has none), merged over every ok run of the cell
+ * (buckets whose bounds print the same, to 0.001 ns, are one row).
  * One row per non-empty bucket: Value is the bucket's upper bound in ns (values are not scaled),
  * Percentile the fraction of samples at or below it, so the rows are monotone and the last is
  * 1.0. Mean and StdDeviation are computed from the bucket bounds (at most 0.78 % high);
@@ -42,7 +44,9 @@
 
 #define WHO "alignbench export"
 
-/* The metrics exported to the trackers, in this order. */
+/* The metrics exported to the trackers, in this order: a replayed trace's, then a whole
+ * program's (run --program: CPU time, in cycles and ms, wall time, faults; peak_rss is both's).
+ * A cell exports those it has. */
 static const char *const export_metrics[] = {
     "cycles_per_op",
     "cycles_per_op_net",
@@ -58,6 +62,13 @@ static const char *const export_metrics[] = {
     "syscalls_per_kop",
     "sys_madvise_per_kop",
     "sys_share",
+    "cpu_mcycles",
+    "cpu_ms",
+    "user_ms",
+    "sys_ms",
+    "wall_ms",
+    "minor_faults",
+    "major_faults",
 };
 #define N_EXPORT_METRICS (sizeof export_metrics / sizeof export_metrics[0])
 
@@ -86,13 +97,19 @@ static void usage(FILE *f)
                "             the customBiggerIsBetter file, the rest to customSmallerIsBetter.\n"
                "             -o PREFIX writes PREFIX-smaller.json and PREFIX-bigger.json; with\n"
                "             --direction smaller|bigger, only that array, to -o FILE or stdout.\n"
+               "             A direction no cell has a value in (whole programs have no\n"
+               "             higher-is-better metric) is not written, and stderr says so.\n"
                "  hgrm       HdrHistogram percentile distributions (.hgrm, values in ns), one per\n"
                "             cell and op kind, OUT/workload-allocator-OP.hgrm, the histograms of\n"
-               "             the cell's ok runs merged. -o DIR, default RUN_DIR/hgrm.\n\n"
-               "Exported metrics: cycles_per_op, cycles_per_op_net, ns_per_op, ns_per_op_net,\n"
-               "mops, alloc_p99, frag_peak, peak_rss, retained, peak_footprint, faults_per_kop,\n"
-               "syscalls_per_kop, sys_madvise_per_kop, sys_share. Cells with no ok\n"
-               "run, missing or unresolved metrics are left out; NaN is never written.\n\n"
+               "             the cell's ok runs merged. -o DIR, default RUN_DIR/hgrm. A whole\n"
+               "             program (run --program) has no latency histogram: its cells are\n"
+               "             left out, and stderr says how many.\n\n"
+               "Exported metrics: of a replayed trace cycles_per_op, cycles_per_op_net,\n"
+               "ns_per_op, ns_per_op_net, mops, alloc_p99, frag_peak, peak_rss, retained,\n"
+               "peak_footprint, faults_per_kop, syscalls_per_kop, sys_madvise_per_kop,\n"
+               "sys_share; of a whole program cpu_mcycles, cpu_ms, user_ms, sys_ms, wall_ms,\n"
+               "peak_rss, minor_faults, major_faults. Cells with no ok run, missing or\n"
+               "unresolved metrics are left out; NaN is never written.\n\n"
                "Exit status: 0 written, 1 a file could not be read or written or nothing was\n"
                "left to export (no file is written then), 2 bad usage.\n");
 }
@@ -394,9 +411,10 @@ static void file_part(char *dst, size_t len, const char *s)
     dst[i] = '\0';
 }
 
-/* Writes the .hgrm files into outdir (made when missing: *made says so). */
-static int export_hgrm(const json_t *res, const char *outdir, size_t *written, int *made, char *err,
-                       size_t errlen)
+/* Writes the .hgrm files of the trace cells into outdir (made when missing: *made says so);
+ * *programs counts the whole programs' cells with an ok run, which have no histogram. */
+static int write_hgrm_files(const json_t *res, const char *outdir, size_t *written,
+                            size_t *programs, int *made, char *err, size_t errlen)
 {
     *made = mkdir(outdir, 0777) == 0;
     if (!*made && errno != EEXIST)
@@ -408,6 +426,10 @@ static int export_hgrm(const json_t *res, const char *outdir, size_t *written, i
     {
         if (!cell_ok(cell))
             continue;
+        if (!strcmp(ab_rv_str(cell, "kind"), "program")) {
+            ++*programs;
+            continue;
+        }
         const char *alloc = ab_rv_str(cell, "allocator"), *wl = ab_rv_str(cell, "workload");
         for (size_t k = 0; k < sizeof ops / sizeof ops[0]; k++) {
             size_t n = 0;
@@ -431,6 +453,82 @@ static int export_hgrm(const json_t *res, const char *outdir, size_t *written, i
     return 0;
 }
 
+/* github-action-benchmark: with --direction, that one array (to -o FILE or stdout); without,
+ * PREFIX-smaller.json and PREFIX-bigger.json. A direction no cell has a value in (a run of whole
+ * programs only has no higher-is-better metric) is not written, and stderr says so; nothing at
+ * all to write is an error. Every array is made before any file is written. */
+static int export_gab(const json_t *res, const export_opts *o, char *err, size_t errlen)
+{
+    static const char *const what[2] = {
+        "a resolved lower-is-better metric",
+        "a resolved higher-is-better metric (mops: whole programs have none)"};
+    json_t *docs[2] = {NULL, NULL};
+    size_t values = 0;
+    for (int bigger = 0; bigger < 2; bigger++) {
+        if ((o->direction == DIR_SMALLER && bigger) || (o->direction == DIR_BIGGER && !bigger))
+            continue;
+        docs[bigger] = gab_doc(res, bigger);
+        values += json_array_size(docs[bigger]);
+    }
+    int rc = 0;
+    if (values == 0)
+        rc = nothing_to_export(res,
+                               o->direction == DIR_BOTH ? "a resolved value of an exported metric"
+                                                        : what[o->direction == DIR_BIGGER],
+                               err, errlen);
+    for (int bigger = 0; bigger < 2 && rc == 0; bigger++) {
+        if (!docs[bigger])
+            continue;
+        char path[4200];
+        const char *to = o->out;
+        if (o->direction == DIR_BOTH) {
+            snprintf(path, sizeof path, "%s-%s.json", o->out, bigger ? "bigger" : "smaller");
+            to = path;
+        }
+        if (json_array_size(docs[bigger]))
+            rc = write_json(to, docs[bigger], err, errlen);
+        else
+            fprintf(stderr, WHO ": %s not written: no cell has %s\n", to, what[bigger]);
+    }
+    json_decref(docs[0]);
+    json_decref(docs[1]);
+    return rc;
+}
+
+/* The .hgrm files, into out or RUN_DIR/hgrm. A whole program's cells are left out, and stderr
+ * says so: a program is timed as a whole, it has no per-operation latency histogram. */
+static int export_hgrm(const json_t *res, const char *out, const char *run_dir, char *err,
+                       size_t errlen)
+{
+    char outdir[4200];
+    if (out)
+        snprintf(outdir, sizeof outdir, "%s", out);
+    else
+        snprintf(outdir, sizeof outdir, "%.4000s/hgrm", run_dir);
+    size_t written = 0, programs = 0;
+    int made = 0;
+    int rc = write_hgrm_files(res, outdir, &written, &programs, &made, err, errlen);
+    if (rc == 0 && written == 0) {
+        if (made)
+            rmdir(outdir); /* made for nothing */
+        if (programs)
+            return ab_fail(err, errlen,
+                           "nothing to export: a whole program (run --program) has no latency "
+                           "histogram, only a replayed trace has one, and this run's %zu program "
+                           "cell(s) are all it has with an ok run (--to bmf or "
+                           "github-action-benchmark export their CPU time, peak RSS and faults)",
+                           programs);
+        return nothing_to_export(res, "a latency histogram", err, errlen);
+    }
+    if (rc == 0 && programs)
+        fprintf(stderr,
+                WHO ": %zu whole-program cell(s) left out: a program has no latency histogram\n",
+                programs);
+    if (rc == 0)
+        fprintf(stderr, WHO ": %zu .hgrm file(s) in %s\n", written, outdir);
+    return rc;
+}
+
 int cmd_export(int argc, char **argv)
 {
     export_opts o = {0};
@@ -452,45 +550,9 @@ int cmd_export(int argc, char **argv)
             rc = write_json(o.out, doc, err, sizeof err);
         json_decref(doc);
     } else if (o.format == FMT_GAB) {
-        json_t *docs[2] = {NULL, NULL}; /* both made before either is written */
-        for (int bigger = 0; bigger < 2 && rc == 0; bigger++) {
-            if ((o.direction == DIR_SMALLER && bigger) || (o.direction == DIR_BIGGER && !bigger))
-                continue;
-            docs[bigger] = gab_doc(res, bigger);
-            if (json_array_size(docs[bigger]) == 0)
-                rc = nothing_to_export(res,
-                                       bigger ? "a resolved higher-is-better metric (mops)"
-                                              : "a resolved lower-is-better metric",
-                                       err, sizeof err);
-        }
-        for (int bigger = 0; bigger < 2 && rc == 0; bigger++) {
-            if (!docs[bigger])
-                continue;
-            char path[4200];
-            const char *to = o.out;
-            if (o.direction == DIR_BOTH) {
-                snprintf(path, sizeof path, "%s-%s.json", o.out, bigger ? "bigger" : "smaller");
-                to = path;
-            }
-            rc = write_json(to, docs[bigger], err, sizeof err);
-        }
-        json_decref(docs[0]);
-        json_decref(docs[1]);
+        rc = export_gab(res, &o, err, sizeof err);
     } else {
-        char outdir[4200];
-        snprintf(outdir, sizeof outdir, "%s", o.out ? o.out : dir);
-        if (!o.out)
-            snprintf(outdir, sizeof outdir, "%.4000s/hgrm", dir);
-        size_t written = 0;
-        int made = 0;
-        rc = export_hgrm(res, outdir, &written, &made, err, sizeof err);
-        if (rc == 0 && written == 0) {
-            if (made)
-                rmdir(outdir); /* made for nothing */
-            rc = nothing_to_export(res, "a latency histogram", err, sizeof err);
-        }
-        if (rc == 0)
-            fprintf(stderr, WHO ": %zu .hgrm file(s) in %s\n", written, outdir);
+        rc = export_hgrm(res, o.out, dir, err, sizeof err);
     }
     json_decref(res);
     if (rc != 0) {

@@ -2,7 +2,9 @@
 # check_export.py RESULTS_JSON BMF GAB_SMALLER GAB_BIGGER HGRM_DIR: checks `alignbench export`'s
 # three formats against what their consumers document (Bencher's BMF JSON schema,
 # github-action-benchmark's custom* arrays, HdrHistogram's .hgrm text) and against the
-# results.json they came from. Exits 1 naming the first difference.
+# results.json they came from. Exits 1 naming the first difference. A file that export leaves
+# unwritten (a direction without values, an .hgrm folder of a run of whole programs only) may be
+# missing, and only then.
 import json
 import math
 import os
@@ -13,7 +15,9 @@ res_path, bmf_path, small_path, big_path, hgrm_dir = sys.argv[1:6]
 res = json.load(open(res_path))
 METRICS = ["cycles_per_op", "cycles_per_op_net", "ns_per_op", "ns_per_op_net", "mops",
            "alloc_p99", "frag_peak", "peak_rss", "retained", "peak_footprint",
-           "faults_per_kop", "syscalls_per_kop", "sys_madvise_per_kop", "sys_share"]
+           "faults_per_kop", "syscalls_per_kop", "sys_madvise_per_kop", "sys_share",
+           # a whole program's (run --program)
+           "cpu_mcycles", "cpu_ms", "user_ms", "sys_ms", "wall_ms", "minor_faults", "major_faults"]
 BIGGER = {"mops"}
 fails = []
 
@@ -73,6 +77,13 @@ if seen != set(exp):
 
 # github-action-benchmark: [{name, unit, value} + optional range, extra], one file per direction
 for path, bigger in ((small_path, False), (big_path, True)):
+    want = {k for k in exp if (k[1] in BIGGER) == bigger}
+    if not os.path.exists(path):
+        if want:
+            fail(f"{path}: not written, though {len(want)} values belong there")
+        continue
+    if not want:
+        fail(f"{path}: written with no value belonging there")
     arr = json.load(open(path))
     if not isinstance(arr, list):
         fail(f"{path}: not an array")
@@ -100,18 +111,24 @@ for path, bigger in ((small_path, False), (big_path, True)):
                 fail(f"{path}: {e['name']} range {e['range']!r}")
         if not isinstance(e.get("extra", ""), str):
             fail(f"{path}: extra not a string")
-    want = {k for k in exp if (k[1] in BIGGER) == bigger}
     if names != want:
         fail(f"{path}: missing {sorted(want - names)[:5]}")
 
-# .hgrm: HdrHistogram's percentile distribution
-files = sorted(f for f in os.listdir(hgrm_dir) if f.endswith(".hgrm"))
-ok_cells = [c for c in res["cells"] if c.get("n_ok", 0) > 0]
+# .hgrm: HdrHistogram's percentile distribution, for every replayed trace's cell (a whole
+# program has no latency histogram)
+ok_cells = [c for c in res["cells"] if c.get("n_ok", 0) > 0 and c.get("kind") != "program"]
+if not os.path.isdir(hgrm_dir) and ok_cells:
+    fail(f"hgrm: no folder {hgrm_dir}")
+files = sorted(f for f in os.listdir(hgrm_dir) if f.endswith(".hgrm")) if os.path.isdir(hgrm_dir) else []
 for c in ok_cells:
     name = f"{c['workload']}-{c['allocator']}-alloc.hgrm"
     if name not in files:
         fail(f"hgrm: no {name}")
+allowed = {f"{c['workload']}-{c['allocator']}-{op}.hgrm" for c in ok_cells
+           for op in ("alloc", "free", "realloc", "reset")}
 for f in files:
+    if f not in allowed:
+        fail(f"hgrm: {f} is not an op of a replayed trace's cell with an ok run")
     lines = open(os.path.join(hgrm_dir, f)).read().split("\n")
     if lines[0].split() != ["Value", "Percentile", "TotalCount", "1/(1-Percentile)"] or lines[1] != "":
         fail(f"{f}: header {lines[:2]!r}")
