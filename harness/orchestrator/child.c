@@ -1,7 +1,7 @@
 /* child.c: fork+exec of one child process, with its own LD_PRELOAD, environment, memory limit,
  * output files and timeout (child.h; one allocator per process: docs/allocators.md). It is the
- * one place alignbench starts a program: runners, probes, whole programs, gnuplot, and the
- * program `record` records.
+ * one place alignbench starts a program: runners, probes, whole programs, gnuplot, git, and
+ * the program `record` records.
  *
  * LD_PRELOAD and a variant's settings are set only in the environment handed to execve, never in
  * ours: the orchestrator keeps glibc's malloc and its settings whatever it runs, and no other
@@ -12,8 +12,9 @@
  * errno back when exec fails, so "could not start" is told apart from "exited 127". The timeout
  * waits on a pidfd with poll (falling back to polling waitpid where pidfds are missing), then
  * SIGKILLs; wait4 gives the rusage for maxrss. A child's output to a log file goes through a
- * pipe that the wait copies into the file, capped (log_capture.h); a stderr kept in memory
- * (gnuplot's warnings) goes the same way into an unnamed file, read back at the end.
+ * pipe that the wait copies into the file, capped (log_capture.h); an output kept in memory
+ * (gnuplot's warnings, git's answer) goes the same way into an unnamed file, read back at the
+ * end.
  */
 #include "harness/orchestrator/child.h"
 #include "harness/orchestrator/log_capture.h"
@@ -259,11 +260,11 @@ static int output_for_child(const char *path, ab_log_capture *caps, int *ncaps)
     return capture(fd, caps, ncaps);
 }
 
-/* The child's stderr kept in memory: a capture into an unnamed file (memfd), whose other
+/* One of the child's outputs kept in memory: a capture into an unnamed file (memfd), whose other
  * descriptor *keep reads it back when the child is done. Returns the child's end, or -1. */
-static int stderr_to_memory(int *keep, ab_log_capture *caps, int *ncaps)
+static int output_to_memory(int *keep, ab_log_capture *caps, int *ncaps)
 {
-    int fd = memfd_create("alignbench-child-stderr", MFD_CLOEXEC);
+    int fd = memfd_create("alignbench-child-output", MFD_CLOEXEC);
     if (fd < 0)
         return -1;
     if ((*keep = fcntl(fd, F_DUPFD_CLOEXEC, 0)) < 0) {
@@ -273,17 +274,17 @@ static int stderr_to_memory(int *keep, ab_log_capture *caps, int *ncaps)
     return capture(fd, caps, ncaps);
 }
 
-/* What the child wrote to its stderr into spec's buffer, NUL-terminated, the rest dropped. */
-static void read_back(const ab_child_spec *spec, int keep)
+/* What the child wrote to the output kept in memory into buf, NUL-terminated, the rest dropped;
+ * closes keep. */
+static void read_back(int keep, char *buf, size_t len)
 {
     size_t used = 0;
     ssize_t got;
-    while (used + 1 < spec->stderr_buf_len &&
-           ((got = pread(keep, spec->stderr_buf + used, spec->stderr_buf_len - 1 - used,
-                         (off_t)used)) > 0 ||
-            (got < 0 && errno == EINTR)))
+    while (used + 1 < len && ((got = pread(keep, buf + used, len - 1 - used, (off_t)used)) > 0 ||
+                              (got < 0 && errno == EINTR)))
         used += got > 0 ? (size_t)got : 0;
-    spec->stderr_buf[used] = '\0';
+    buf[used] = '\0';
+    close(keep);
 }
 
 int ab_child_run(const ab_child_spec *spec, ab_child_result *r)
@@ -293,18 +294,26 @@ int ab_child_run(const ab_child_spec *spec, ab_child_result *r)
         errno = EINVAL;
         return -1;
     }
-    int in_fd = -1, out_fd = -1, err_fd = -1, keep_fd = -1, pipefd[2] = {-1, -1};
+    int in_fd = -1, out_fd = -1, err_fd = -1, keep_out = -1, keep_err = -1, pipefd[2] = {-1, -1};
     int gofd[2] = {-1, -1}, counting = 0;
     ab_log_capture caps[2];
     int ncaps = 0;
     child_env env = {0};
     int ret = -1;
-    if (spec->stderr_buf && spec->stderr_buf_len)
+    int out_mem = spec->stdout_buf && spec->stdout_buf_len;
+    int err_mem = spec->stderr_buf && spec->stderr_buf_len;
+    if (out_mem)
+        spec->stdout_buf[0] = '\0';
+    if (err_mem)
         spec->stderr_buf[0] = '\0';
-    if (spec->stdout_path && (out_fd = output_for_child(spec->stdout_path, caps, &ncaps)) < 0)
+    if (out_mem) {
+        if ((out_fd = output_to_memory(&keep_out, caps, &ncaps)) < 0)
+            goto spawn_error;
+    } else if (spec->stdout_path &&
+               (out_fd = output_for_child(spec->stdout_path, caps, &ncaps)) < 0)
         goto spawn_error;
-    if (spec->stderr_buf && spec->stderr_buf_len) {
-        if ((err_fd = stderr_to_memory(&keep_fd, caps, &ncaps)) < 0)
+    if (err_mem) {
+        if ((err_fd = output_to_memory(&keep_err, caps, &ncaps)) < 0)
             goto spawn_error;
     } else if (spec->stderr_path && spec->stdout_path &&
                !strcmp(spec->stderr_path, spec->stdout_path)) {
@@ -399,10 +408,10 @@ out:
         ab_counters_close(spec->counters);
     for (int i = 0; i < ncaps; i++)
         ab_log_capture_finish(&caps[i]);
-    if (keep_fd >= 0) {
-        read_back(spec, keep_fd);
-        close(keep_fd);
-    }
+    if (keep_out >= 0)
+        read_back(keep_out, spec->stdout_buf, spec->stdout_buf_len);
+    if (keep_err >= 0)
+        read_back(keep_err, spec->stderr_buf, spec->stderr_buf_len);
     child_env_free(&env);
     return ret;
 }

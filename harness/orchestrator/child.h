@@ -6,7 +6,8 @@
  * and a variant's settings (MALLOC_CONF=..., GLIBC_TUNABLES=...) in its environment alone.
  * A child that crashes, hangs past its timeout or runs out of memory comes back as a status,
  * never as a lost run. Every child alignbench starts goes through here: the runners and probes,
- * whole programs (run --program), gnuplot (report.c) and the program `record` records.
+ * whole programs (run --program), gnuplot (report.c), git (context.c) and the program `record`
+ * records.
  */
 #ifndef AB_CHILD_H
 #define AB_CHILD_H
@@ -34,17 +35,19 @@ typedef struct ab_child_spec {
                               * log_capture.h) */
     const char *stderr_path; /* NULL: inherit; else the child's stderr goes to this file (the
                               * same path as stdout_path: both share one file, in order) */
-    char *stderr_buf;        /* NULL: as stderr_path; else the child's stderr is kept in this
-                              * buffer, NUL-terminated, what does not fit dropped (gnuplot's
-                              * warnings) */
-    size_t stderr_buf_len;   /* its size in bytes */
-    int stdin_null;          /* 1: the child's stdin is /dev/null (a program run) */
-    int own_group;           /* 1: the child leads a new process group, killed whole at the
-                              * timeout (a shell and the programs it started) */
-    ab_counters *counters;   /* NULL: none; else opened on the child (counters.h) while it waits
-                              * between fork and exec, so they count it and everything it starts
-                              * from its exec on; read into the result's `counted` at its end,
-                              * then closed */
+    char *stdout_buf;        /* NULL: as stdout_path; else the child's stdout is kept in this
+                              * buffer, NUL-terminated, what does not fit dropped (git's
+                              * answer) */
+    size_t stdout_buf_len;   /* its size in bytes */
+    char *stderr_buf;        /* the same for stderr (gnuplot's warnings) */
+    size_t stderr_buf_len;
+    int stdin_null;        /* 1: the child's stdin is /dev/null (a program run) */
+    int own_group;         /* 1: the child leads a new process group, killed whole at the
+                            * timeout (a shell and the programs it started) */
+    ab_counters *counters; /* NULL: none; else opened on the child (counters.h) while it waits
+                            * between fork and exec, so they count it and everything it starts
+                            * from its exec on; read into the result's `counted` at its end,
+                            * then closed */
 } ab_child_spec;
 
 typedef enum ab_child_outcome {

@@ -2,13 +2,14 @@
  *
  * Sources: /proc/cpuinfo (model name), /proc/loadavg, uname(2), gnu_get_libc_version(3), sysfs for
  * THP (and environment.c for the settings that add noise), build_config.h for compiler and flags,
- * `git --no-optional-locks -C AB_SOURCE_DIR` at run time for the commit (the build's commit is the
- * fall-back when the source tree is gone; without that option `git status` would take
- * .git/index.lock to refresh the index and could make the user's own git command fail), the
- * environment for allocator settings (and a variant's own, which only its children have). A field
- * that cannot be read is null, never a guess.
+ * `git --no-optional-locks -C AB_SOURCE_DIR` at run time (a child: child.h) for the commit (the
+ * build's commit is the fall-back when the source tree is gone; without that option `git status`
+ * would take .git/index.lock to refresh the index and could make the user's own git command fail),
+ * the environment for allocator settings (and a variant's own, which only its children have). A
+ * field that cannot be read is null, never a guess.
  */
 #include "harness/orchestrator/context.h"
+#include "harness/orchestrator/child.h"
 #include "harness/orchestrator/environment.h"
 #include "harness/measure/machine_costs.h"
 #include "build_config.h"
@@ -23,18 +24,25 @@
 
 extern char **environ;
 
-/* First line of a command's output, without the newline; "" when it fails. */
-static int command_line(const char *cmd, char *buf, size_t len)
+/* The first line git writes for args (after `git --no-optional-locks -C SOURCE_DIR`: it never
+ * takes .git/index.lock), without the newline, into buf; 0 when git ran and exited 0. */
+static int git_line(const char *const *args, char *buf, size_t len)
 {
-    buf[0] = '\0';
-    FILE *p = popen(cmd, "r");
-    if (!p)
-        return -1;
-    if (!fgets(buf, (int)len, p))
-        buf[0] = '\0';
-    int rc = pclose(p);
+    const char *argv[16] = {"git", "--no-optional-locks", "-C", AB_SOURCE_DIR};
+    size_t n = 4;
+    while (*args && n + 1 < sizeof argv / sizeof argv[0])
+        argv[n++] = *args++;
+    argv[n] = NULL;
+    ab_child_spec spec = {.argv = argv,
+                          .search_path = 1,
+                          .stdin_null = 1,
+                          .stdout_buf = buf,
+                          .stdout_buf_len = len,
+                          .stderr_path = "/dev/null"};
+    ab_child_result r;
+    int rc = ab_child_run(&spec, &r);
     buf[strcspn(buf, "\n")] = '\0';
-    return rc == 0 ? 0 : -1;
+    return rc == 0 && r.outcome == AB_CHILD_OK ? 0 : -1;
 }
 
 static json_t *cpu_model(void)
@@ -82,16 +90,12 @@ static json_t *sysfs_choice(const char *path)
 
 static void add_git(json_t *ctx)
 {
-    char cmd[4200], out[256];
-    snprintf(cmd, sizeof cmd, "git --no-optional-locks -C '%s' rev-parse HEAD 2>/dev/null",
-             AB_SOURCE_DIR);
-    if (strchr(AB_SOURCE_DIR, '\'') == NULL && command_line(cmd, out, sizeof out) == 0 && out[0]) {
+    char out[256];
+    static const char *const head[] = {"rev-parse", "HEAD", NULL};
+    static const char *const status[] = {"status", "--porcelain", "--untracked-files=no", NULL};
+    if (git_line(head, out, sizeof out) == 0 && out[0]) {
         json_object_set_new(ctx, "git_commit", json_string(out));
-        snprintf(cmd, sizeof cmd,
-                 "git --no-optional-locks -C '%s' status --porcelain --untracked-files=no "
-                 "2>/dev/null | head -1",
-                 AB_SOURCE_DIR);
-        command_line(cmd, out, sizeof out);
+        git_line(status, out, sizeof out);
         json_object_set_new(ctx, "git_dirty", json_boolean(out[0] != '\0'));
         json_object_set_new(ctx, "git_source", json_string("run time"));
     } else {

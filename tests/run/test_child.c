@@ -172,6 +172,15 @@ int main(void)
     CHECK(!memcmp(err, "warn\n\0\0", sizeof err), "stderr kept: '%s'", err);
     first_line(out, text, sizeof text);
     CHECK(!strcmp(text, "out"), "stdout: '%s'", text);
+    char both[16];
+    ab_child_spec both_kept = {.argv = talk,
+                               .stdout_buf = both,
+                               .stdout_buf_len = sizeof both,
+                               .stderr_buf = err,
+                               .stderr_buf_len = sizeof err};
+    CHECK(ab_child_run(&both_kept, &r) == 0 && r.outcome == AB_CHILD_OK);
+    CHECK(!strcmp(both, "out\n") && !strncmp(err, "warn\n", 5), "stdout '%s', stderr '%s' kept",
+          both, err);
 
     /* A child dies with its parent unless it is to outlive it. */
     char dir[] = "/tmp/ab-child-dir-XXXXXX";

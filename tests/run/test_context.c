@@ -1,9 +1,11 @@
 /* test_context.c: the machine context of harness/orchestrator/context.h: the fields a reader relies
- * on are there and typed, and each allocator gets exactly the environment settings that apply to
- * it. */
+ * on are there and typed, the commit is the source tree's when git can tell it, and each allocator
+ * gets exactly the environment settings that apply to it. */
 #include "harness/orchestrator/context.h"
 #include "tests/check.h"
+#include "build_config.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/utsname.h>
@@ -39,6 +41,24 @@ int main(void)
     CHECK(json_is_string(json_object_get(ctx, "git_commit")) ||
               json_is_null(json_object_get(ctx, "git_commit")),
           "git-commit-or-null");
+    /* The commit git reports for the source tree, asked here through the shell. */
+    char cmd[4200], head[128] = "";
+    snprintf(cmd, sizeof cmd, "git -C '%s' rev-parse HEAD 2>/dev/null", AB_SOURCE_DIR);
+    FILE *git = popen(cmd, "r");
+    if (git) {
+        if (!fgets(head, sizeof head, git))
+            head[0] = '\0';
+        pclose(git);
+        head[strcspn(head, "\n")] = '\0';
+    }
+    if (strlen(head) == 40) {
+        const char *commit = json_string_value(json_object_get(ctx, "git_commit"));
+        CHECK(commit && !strcmp(commit, head), "git-commit-is-the-trees: %s, not %s",
+              commit ? commit : "null", head);
+        CHECK(!strcmp(json_string_value(json_object_get(ctx, "git_source")), "run time"),
+              "git-source-run-time");
+        CHECK(json_is_boolean(json_object_get(ctx, "git_dirty")), "git-dirty-known");
+    }
     const json_t *load = json_object_get(ctx, "load_average");
     CHECK(json_array_size(load) == 3 && json_number_value(json_array_get(load, 0)) >= 0,
           "load-average-three-numbers");
