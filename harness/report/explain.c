@@ -202,6 +202,37 @@ int ab_explain_machine(const json_t *doc, char *buf, size_t len, int *expensive)
     return 1;
 }
 
+int ab_explain_unavailable(const json_t *doc, char *buf, size_t len)
+{
+    ab_names names = {0};
+    const char *first = NULL;
+    size_t i;
+    const json_t *cell;
+    json_array_foreach(json_object_get(doc, "cells"), i, cell)
+    {
+        const char *name;
+        const json_t *why;
+        json_object_foreach((json_t *)json_object_get(cell, "unavailable"), name, why)
+        {
+            if (ab_names_add(&names, name) == 0 && !first)
+                first = json_string_value(why);
+        }
+    }
+    size_t n = 0;
+    buf[0] = '\0';
+    for (i = 0; i < names.n && n < len; i++) {
+        const char *kop = strstr(names.v[i], "_per_kop");
+        int w = kop ? (int)(kop - names.v[i]) : (int)strlen(names.v[i]);
+        n += (size_t)snprintf(buf + n, len - n, "%s%.*s", i ? ", " : "", w, names.v[i]);
+    }
+    if (names.n && first && n < len)
+        snprintf(buf + n, len - n, " (first reason: %s)",
+                 strncmp(first, "unavailable: ", 13) ? first : first + 13);
+    int any = names.n > 0;
+    ab_names_free(&names);
+    return any;
+}
+
 int ab_explain_fault_warning(const json_t *doc, char *buf, size_t len)
 {
     double f = cost(doc, "fault_ns");

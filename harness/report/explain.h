@@ -33,6 +33,9 @@ int ab_explain_bimodal(const json_t *doc, const json_t *cell, char *buf, size_t 
 /* This machine's prices ("a page fault 2.76 us (after MADV_DONTNEED 2.64 us), ..."): 1, or 0
  * when the results have none. *expensive: 1 when a fault costs over AB_FAULT_EXPENSIVE_NS. */
 int ab_explain_machine(const json_t *doc, char *buf, size_t len, int *expensive);
+/* The counters no cell could count (cells[].unavailable), names without "_per_kop", and the
+ * first one's reason: 1 with "instructions, hw_cycles, ... (first reason: ...)", or 0. */
+int ab_explain_unavailable(const json_t *doc, char *buf, size_t len);
 /* The warning for an expensive fault, one sentence (no newline). */
 int ab_explain_fault_warning(const json_t *doc, char *buf, size_t len);
 

@@ -172,7 +172,7 @@ static void why_lines(FILE *f, const json_t *res, const ab_names *al, const char
 /* This machine's price of kernel work, and the warning when the host makes a fault dear. */
 static void machine_prices(FILE *f, const json_t *res)
 {
-    char buf[512];
+    char buf[1024];
     int expensive = 0;
     if (!ab_explain_machine(res, buf, sizeof buf, &expensive))
         return;
@@ -183,6 +183,11 @@ static void machine_prices(FILE *f, const json_t *res)
           f);
     if (ab_explain_fault_warning(res, buf, sizeof buf)) {
         fputs("<p class=warn><b>Warning:</b> ", f);
+        ab_html_escape(f, buf);
+        fputs(".</p>\n", f);
+    }
+    if (ab_explain_unavailable(res, buf, sizeof buf)) {
+        fputs("<p>Not counted on this machine (results.json says why, never 0): ", f);
         ab_html_escape(f, buf);
         fputs(".</p>\n", f);
     }

@@ -178,13 +178,15 @@ static void print_why(FILE *out, const json_t *doc, const json_t *cells, const c
 /* This machine's prices of kernel work, and the warning when a fault is dear. */
 static void print_machine(FILE *out, const json_t *doc)
 {
-    char buf[512];
+    char buf[1024];
     int expensive = 0;
     if (!ab_explain_machine(doc, buf, sizeof buf, &expensive))
         return;
     fprintf(out, "kernel prices here: %s\n", buf);
     if (ab_explain_fault_warning(doc, buf, sizeof buf))
         fprintf(out, "warning: %s.\n", buf);
+    if (ab_explain_unavailable(doc, buf, sizeof buf))
+        fprintf(out, "not counted on this machine: %s\n", buf);
 }
 
 /* The machine's load around the run: on a shared machine, the first thing that explains a
