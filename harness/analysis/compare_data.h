@@ -14,9 +14,11 @@
 
 typedef enum ab_cmp_kind { AB_CMP_RESULTS = 1, AB_CMP_GBENCH = 2 } ab_cmp_kind;
 
-/* One comparable metric, by the name --metric takes. */
+/* One comparable metric. It is called by its key in the files compared (results.json's, else
+ * Google Benchmark's: ab_cmp_metric_name), as everywhere else (results/README.md, "Names");
+ * --metric also takes its key in the other kind of file and its alias. */
 typedef struct ab_cmp_metric {
-    const char *name;
+    const char *alias;       /* compare's short name before the one vocabulary (cycles, time) */
     const char *results_key; /* runs[].metrics key in results.json, NULL: not there */
     const char *gbench_key;  /* field of a Google Benchmark entry, NULL: not there */
     /* For a raw time: the name of the table metric holding its part net of the replay floor
@@ -34,15 +36,19 @@ const char *ab_cmp_metric_what(const ab_cmp_metric *m);
 
 extern const ab_cmp_metric ab_cmp_metrics[];
 extern const size_t ab_cmp_metric_count;
-/* The default metrics of a results.json comparison: cycles and frag_peak for trace cells, CPU
- * time in cycles (cpu_mcycles) and peak RSS for whole programs' cells (AB_CMP_DEFAULTS lists both
- * sets; a cell is compared on those of its own kind, ab_cmp_metric_default_for). */
-#define AB_CMP_DEFAULTS "cycles,frag_peak,cpu_cycles,peak_rss"
+/* The default metrics of a results.json comparison: cycles_per_op and frag_peak for trace cells,
+ * CPU time in cycles (cpu_mcycles) and peak RSS for whole programs' cells (AB_CMP_DEFAULTS lists
+ * both sets; a cell is compared on those of its own kind, ab_cmp_metric_default_for). */
+#define AB_CMP_DEFAULTS "cycles_per_op,frag_peak,cpu_mcycles,peak_rss"
 int ab_cmp_metric_default_for(const ab_cmp_metric *m, int program);
-/* Index of the metric called name (or an old name of it, such as time_raw), or -1. */
+/* Index of the metric whose results.json key, Google Benchmark field or alias (or an old name,
+ * such as time_raw) is name, or -1. */
 int ab_cmp_metric_find(const char *name);
 /* The metric's key in a file of this kind, NULL when the kind does not have it. */
 const char *ab_cmp_metric_key(const ab_cmp_metric *m, ab_cmp_kind kind);
+/* The name compare prints: the metric's key in a file of this kind, else its results.json key,
+ * else its Google Benchmark field. */
+const char *ab_cmp_metric_name(const ab_cmp_metric *m, ab_cmp_kind kind);
 
 typedef struct ab_cmp_samples {
     double *v;

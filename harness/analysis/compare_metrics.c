@@ -1,30 +1,32 @@
 /* compare_metrics.c: the metrics `alignbench compare` knows, their keys in each kind of file and
- * which direction is better. One table: adding a metric is one line. Names of results.json
- * metrics are those of results/README.md; the micro-suite exports the same percentile names
- * as Google Benchmark counters.
+ * which direction is better. One table: adding a metric is one line. A metric is called by its
+ * key in the files compared (results/README.md, "Names"): cycles_per_op, ns_per_op_net,
+ * cpu_mcycles in a results.json, real_time in Google Benchmark's; the micro-suite exports the
+ * same percentile names as Google Benchmark counters. The short names compare had before (cycles,
+ * time, cpu_cycles, ...) stay accepted by --metric, so that CI scripts keep working.
  *
- * `cycles` (a run's default) is the raw time per op in core cycles: the host may run the core
- * at another clock rate during NEW than during BASE, which moves every ns figure alike.
- * `time` of a run is the raw ns_per_op, harness floor included: the floor is the same harness
+ * `cycles_per_op` (a run's default) is the raw time per op in core cycles: the host may run the
+ * core at another clock rate during NEW than during BASE, which moves every ns figure alike.
+ * `ns_per_op` of a run is the raw time, harness floor included: the floor is the same harness
  * code on both sides, so a change in the raw time is a change in the allocator, and relative
  * to the raw time it is a figure that means something. The net time is a few ns, so its
- * relative change is mostly noise; it is shown next to `time` in ns and kept as `time_net`
- * for whoever wants it. */
+ * relative change is mostly noise; it is shown next to `ns_per_op` in ns and kept as
+ * `ns_per_op_net` for whoever wants it. */
 #include "harness/analysis/compare_data.h"
 #include "harness/analysis/metric_table.h"
 
 #include <string.h>
 
-/* {compare's name, results.json key, Google Benchmark field, net metric, what}; units and
+/* {alias, results.json key, Google Benchmark field, net metric, what}; units and
  * directions of results metrics come from the metric table (metric_table.h), and only the two
  * Google Benchmark-only fields carry their own. */
 const ab_cmp_metric ab_cmp_metrics[] = {
-    {"cycles", "cycles_per_op", NULL, "cycles_net",
+    {"cycles", "cycles_per_op", NULL, "cycles_per_op_net",
      "run: time per op in core cycles, raw (allocator plus the replay floor): unlike ns, it does "
      "not move when the host changes the core's clock between the two runs"},
     {"cycles_net", "cycles_per_op_net", NULL, NULL,
      "cycles per op net of the replay floor: relative change of a small number: noisy"},
-    {"time", "ns_per_op", "real_time", "time_net",
+    {"time", "ns_per_op", "real_time", "ns_per_op_net",
      "run: time per op, raw (allocator plus the replay floor); micro: real time per iteration"},
     {"time_net", "ns_per_op_net", NULL, NULL,
      "time per op net of the replay floor: relative change of a small number: noisy"},
@@ -71,23 +73,36 @@ int ab_cmp_metric_find(const char *name)
 {
     if (!strcmp(name, "time_raw")) /* the raw time's name before it became `time` */
         name = "time";
+    for (size_t i = 0; i < ab_cmp_metric_count; i++) { /* the keys first: they are the names */
+        const ab_cmp_metric *m = &ab_cmp_metrics[i];
+        if ((m->results_key && !strcmp(m->results_key, name)) ||
+            (m->gbench_key && !strcmp(m->gbench_key, name)))
+            return (int)i;
+    }
     for (size_t i = 0; i < ab_cmp_metric_count; i++)
-        if (!strcmp(ab_cmp_metrics[i].name, name))
+        if (!strcmp(ab_cmp_metrics[i].alias, name))
             return (int)i;
     return -1;
 }
 
 int ab_cmp_metric_default_for(const ab_cmp_metric *m, int program)
 {
-    static const char *const trace[] = {"cycles", "frag_peak"}, *const whole[] = {"cpu_cycles",
-                                                                                  "peak_rss"};
+    static const char *const trace[] = {"cycles_per_op", "frag_peak"}, *const whole[] = {
+                                                                           "cpu_mcycles",
+                                                                           "peak_rss"};
     const char *const *v = program ? whole : trace;
-    return !strcmp(m->name, v[0]) || !strcmp(m->name, v[1]);
+    return m->results_key && (!strcmp(m->results_key, v[0]) || !strcmp(m->results_key, v[1]));
 }
 
 const char *ab_cmp_metric_key(const ab_cmp_metric *m, ab_cmp_kind kind)
 {
     return kind == AB_CMP_RESULTS ? m->results_key : m->gbench_key;
+}
+
+const char *ab_cmp_metric_name(const ab_cmp_metric *m, ab_cmp_kind kind)
+{
+    const char *key = ab_cmp_metric_key(m, kind);
+    return key ? key : m->results_key ? m->results_key : m->gbench_key;
 }
 
 /* Google Benchmark-only fields: ns per iteration, except items_per_second. */

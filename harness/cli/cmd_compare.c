@@ -18,10 +18,13 @@
  * workload of one run where both have ok repetitions, with the same test and verdicts. It is a
  * report: exit 0 unless --fail-on-regression is given.
  *
- * A run's `time` is the raw ns_per_op (allocator plus the replay floor): the change, the
+ * A run's ns_per_op and cycles_per_op are raw (allocator plus the replay floor): the change, the
  * threshold and the U test are on it, because the floor is the same harness code on both sides
  * and the net time (a few ns) turns small absolute changes into large relative ones. The net
- * medians are printed next to it in ns, for reading, never for the verdict.
+ * medians are printed next to them, for reading, never for the verdict.
+ *
+ * Cells and metrics are called as in results.json (results/README.md, "Names"): a cell is
+ * ALLOCATOR/WORKLOAD, a metric its key (cycles_per_op; Google Benchmark's real_time for micro).
  */
 #include "harness/cli/commands.h"
 #include "harness/common/exit_codes.h"
@@ -81,11 +84,13 @@ static void usage(FILE *f)
                "options:\n"
                "  --threshold PCT  smallest change that counts, e.g. 5%% or 5 (default 5%%)\n"
                "  --alpha A        significance level for the U test (default 0.05)\n"
-               "  --metric LIST    metrics to compare (repeatable, comma lists, 'all');\n"
-               "                   default: cycles,frag_peak for runs (cpu,peak_rss for\n"
-               "                   --program cells), time for micro\n"
-               "                   (a run's time is the raw ns_per_op; the net time's change\n"
-               "                   is printed next to it in ns)\n"
+               "  --metric LIST    metrics to compare (repeatable, comma lists, 'all'), by\n"
+               "                   their results.json keys (Google Benchmark's fields for\n"
+               "                   micro), as printed; the older short names in parentheses\n"
+               "                   below are accepted too. Default: cycles_per_op,frag_peak\n"
+               "                   for runs (cpu_mcycles,peak_rss for --program cells),\n"
+               "                   real_time for micro (a run's ns_per_op and cycles_per_op\n"
+               "                   are raw; the net change is printed next to them)\n"
                "  --json FILE      also write the comparison as JSON\n"
                "  --format FMT     text (default) or markdown: a GitHub Markdown summary and\n"
                "                   table, regressions first; when GITHUB_STEP_SUMMARY names a\n"
@@ -99,7 +104,14 @@ static void usage(FILE *f)
                "metrics (lower is better unless marked higher):\n");
     for (size_t i = 0; i < ab_cmp_metric_count; i++) {
         const ab_cmp_metric *m = &ab_cmp_metrics[i];
-        fprintf(f, "  %-20s %s%s [%s%s%s]\n", m->name, ab_cmp_metric_what(m),
+        char names[96];
+        const char *name = ab_cmp_metric_name(m, AB_CMP_RESULTS);
+        int used = snprintf(names, sizeof names, "%s", name);
+        if (m->results_key && m->gbench_key && strcmp(m->results_key, m->gbench_key))
+            used += snprintf(names + used, sizeof names - used, ", micro %s", m->gbench_key);
+        if (strcmp(m->alias, name))
+            snprintf(names + used, sizeof names - used, " (%s)", m->alias);
+        fprintf(f, "  %-34s %s%s [%s%s%s]\n", names, ab_cmp_metric_what(m),
                 ab_cmp_metric_higher_is_better(m) ? " (higher)" : "", m->results_key ? "run" : "",
                 m->results_key && m->gbench_key ? ", " : "", m->gbench_key ? "micro" : "");
     }
@@ -139,7 +151,7 @@ static int add_metrics(compare_opts *o, const char *list)
         if (m < 0) {
             fprintf(stderr, "alignbench compare: unknown metric '%s'; valid:", tok);
             for (size_t i = 0; i < ab_cmp_metric_count; i++)
-                fprintf(stderr, " %s", ab_cmp_metrics[i].name);
+                fprintf(stderr, " %s", ab_cmp_metric_name(&ab_cmp_metrics[i], AB_CMP_RESULTS));
             fprintf(stderr, "\n");
             return -1;
         }
@@ -266,14 +278,15 @@ static int settle_metrics(compare_opts *o, ab_cmp_kind kind)
     if (o->nmetrics == 0)
         /* not p99 by default: a latency in ns moves with the host's clock between two runs */
         return (o->by_kind = kind == AB_CMP_RESULTS),
-               add_metrics(o, kind == AB_CMP_RESULTS ? AB_CMP_DEFAULTS : "time");
+               add_metrics(o, kind == AB_CMP_RESULTS ? AB_CMP_DEFAULTS : "real_time");
     size_t kept = 0;
     for (size_t i = 0; i < o->nmetrics; i++) {
         const ab_cmp_metric *m = &ab_cmp_metrics[o->metrics[i]];
         if (ab_cmp_metric_key(m, kind)) {
             o->metrics[kept++] = o->metrics[i];
         } else if (!o->all) {
-            fprintf(stderr, "alignbench compare: metric '%s' does not exist in %s files\n", m->name,
+            fprintf(stderr, "alignbench compare: metric '%s' does not exist in %s files\n",
+                    ab_cmp_metric_name(m, kind),
                     kind == AB_CMP_RESULTS ? "results.json" : "Google Benchmark");
             return -1;
         }
@@ -554,7 +567,8 @@ static void print_report(const compare_opts *o, const ab_cmp_side *b, const ab_c
            o->threshold_pct, o->alpha);
     for (size_t k = 0; k < rs->n; k++)
         if (has_net(&rs->r[k])) {
-            printf("cycles, time: change, threshold and U test on the raw figure (allocator "
+            printf("cycles_per_op, ns_per_op: change, threshold and U test on the raw figure "
+                   "(allocator "
                    "plus the replay floor,\nthe same harness code on both sides); \"net\" is the "
                    "median net of the floor, base -> new, for reading only\n");
             break;
@@ -575,19 +589,23 @@ static void print_report(const compare_opts *o, const ab_cmp_side *b, const ab_c
                nv ? nv : "(absent)", nv ? "'" : "");
     }
 
-    int w = 10;
+    int w = 10, mw = 14; /* the cell and metric columns: as wide as their longest name */
     for (size_t k = 0; k < rs->n; k++) {
         int len = (int)strlen(rs->r[k].label);
         if (len > w)
             w = len < 60 ? len : 60;
+        if (rs->r[k].metric >= 0) {
+            len = (int)strlen(ab_cmp_metric_name(&ab_cmp_metrics[rs->r[k].metric], b->kind));
+            mw = len > mw ? len : mw;
+        }
     }
-    printf("\n%-*s  %-14s %12s %3s %12s %3s %9s %9s  %s\n", w, o->within ? "workload" : "cell",
+    printf("\n%-*s  %-*s %12s %3s %12s %3s %9s %9s  %s\n", w, o->within ? "workload" : "cell", mw,
            "metric", o->within ? o->alloc_a : "base", "n", o->within ? o->alloc_b : "new", "n",
            "change", "p", "verdict");
     for (size_t k = 0; k < rs->n; k++) {
         const row *r = &rs->r[k];
         if (r->metric < 0) {
-            printf("%-*s  %-14s %s: %s has %zu of %zu repetitions failed (%s)\n", w, r->label,
+            printf("%-*s  %-*s %s: %s has %zu of %zu repetitions failed (%s)\n", w, r->label, mw,
                    "(runs)", verdict_names[r->v], vw->new_name, r->n->failed, r->n->reps,
                    r->n->failure);
             continue;
@@ -597,9 +615,9 @@ static void print_report(const compare_opts *o, const ab_cmp_side *b, const ab_c
         fmt_num(nm, sizeof nm, r->new_median);
         fmt_change(ch, sizeof ch, r->change_pct);
         fmt_p(p, sizeof p, r->mw.p);
-        printf("%-*s  %-14s %12s %3zu %12s %3zu %9s %9s  %s%s", w, r->label,
-               ab_cmp_metrics[r->metric].name, bm, r->b->metric[r->metric].n, nm,
-               r->n->metric[r->metric].n, ch, p, verdict_names[r->v],
+        printf("%-*s  %-*s %12s %3zu %12s %3zu %9s %9s  %s%s", w, r->label, mw,
+               ab_cmp_metric_name(&ab_cmp_metrics[r->metric], b->kind), bm,
+               r->b->metric[r->metric].n, nm, r->n->metric[r->metric].n, ch, p, verdict_names[r->v],
                r->v != V_NA && r->min_p >= o->alpha ? " (too few repetitions)" : "");
         if (has_net(r))
             printf("  net %.3g -> %.3g %s (%+.3g %s)", r->net_base, r->net_new,
@@ -774,7 +792,7 @@ static void print_markdown(FILE *f, const compare_opts *o, const ab_cmp_side *b,
         char ch[32], p[32];
         fmt_change(ch, sizeof ch, r->change_pct);
         fmt_p(p, sizeof p, r->mw.p);
-        fprintf(f, "%s | ", m->name);
+        fprintf(f, "%s | ", ab_cmp_metric_name(m, b->kind));
         md_value(f, r->base_median, unit);
         fputs(" | ", f);
         md_value(f, r->new_median, unit);
@@ -790,7 +808,8 @@ static void print_markdown(FILE *f, const compare_opts *o, const ab_cmp_side *b,
     }
     free(order);
     if (any_net)
-        fputs("\ncycles, time: the verdict is on the raw figure (allocator plus the replay "
+        fputs("\ncycles_per_op, ns_per_op: the verdict is on the raw figure (allocator plus the "
+              "replay "
               "floor); the net change (net of the floor) is for reading.\n",
               f);
     char title[300];
@@ -873,13 +892,13 @@ static int write_json(const compare_opts *o, const ab_cmp_side *b, const ab_cmp_
     for (size_t k = 0; k < rs->n; k++) {
         const row *r = &rs->r[k];
         const ab_cmp_metric *m = r->metric >= 0 ? &ab_cmp_metrics[r->metric] : NULL;
-        json_t *j =
-            json_pack("{s:s, s:s, s:s, s:s, s:o, s:o, s:o, s:o, s:o, s:s}", "cell", r->label,
-                      "allocator", r->b->allocator, "workload", r->b->workload, "metric",
-                      m ? m->name : "(runs)", "base", side_json(r->b, r->metric, r->base_median),
-                      "new", side_json(r->n, r->metric, r->new_median), "change_pct",
-                      num_or_null(r->change_pct), "p_value", num_or_null(r->mw.p), "min_p",
-                      num_or_null(m ? r->min_p : NAN), "verdict", verdict_names[r->v]);
+        json_t *j = json_pack("{s:s, s:s, s:s, s:s, s:o, s:o, s:o, s:o, s:o, s:s}", "cell",
+                              r->label, "allocator", r->b->allocator, "workload", r->b->workload,
+                              "metric", m ? ab_cmp_metric_name(m, b->kind) : "(runs)", "base",
+                              side_json(r->b, r->metric, r->base_median), "new",
+                              side_json(r->n, r->metric, r->new_median), "change_pct",
+                              num_or_null(r->change_pct), "p_value", num_or_null(r->mw.p), "min_p",
+                              num_or_null(m ? r->min_p : NAN), "verdict", verdict_names[r->v]);
         if (o->within)
             json_object_set_new(j, "new_allocator", json_string(r->n->allocator));
         if (m) {

@@ -5,6 +5,9 @@
  * json`), github-action-benchmark (its customSmallerIsBetter / customBiggerIsBetter arrays) and
  * HdrHistogram's plotter (the `.hgrm` percentile distribution text).
  *
+ * Cells and metrics are named as in results.json (results/README.md, "Names"): a benchmark is
+ * ALLOCATOR/WORKLOAD, a measure the metric's key; an .hgrm file ALLOCATOR-WORKLOAD-OP.hgrm.
+ *
  * The JSON formats carry the cells' aggregates (results.json `cells[]`): the median as the
  * value and the confidence interval (ci_lo, ci_hi) as its bounds, for the headline metrics of
  * export_metrics below. A cell with no ok run, a metric the cell lacks, a metric the cell marks
@@ -88,11 +91,11 @@ static void usage(FILE *f)
                "Writes a run's results (RESULTS: a run folder or its results.json) in a format\n"
                "another tool reads:\n"
                "  bmf        Bencher Metric Format JSON, for `bencher run --adapter json`: one\n"
-               "             benchmark \"workload/allocator\" per cell, one measure per metric\n"
+               "             benchmark \"allocator/workload\" per cell, one measure per metric\n"
                "             {value: median, lower_value: ci_lo, upper_value: ci_hi}.\n"
                "             -o FILE, default standard output.\n"
                "  github-action-benchmark\n"
-               "             arrays of {name: \"workload/allocator/metric\", unit, value: median,\n"
+               "             arrays of {name: \"allocator/workload/metric\", unit, value: median,\n"
                "             range: \"±half-width\", extra: interval, coverage, n}: mops goes to\n"
                "             the customBiggerIsBetter file, the rest to customSmallerIsBetter.\n"
                "             -o PREFIX writes PREFIX-smaller.json and PREFIX-bigger.json; with\n"
@@ -100,7 +103,7 @@ static void usage(FILE *f)
                "             A direction no cell has a value in (whole programs have no\n"
                "             higher-is-better metric) is not written, and stderr says so.\n"
                "  hgrm       HdrHistogram percentile distributions (.hgrm, values in ns), one per\n"
-               "             cell and op kind, OUT/workload-allocator-OP.hgrm, the histograms of\n"
+               "             cell and op kind, OUT/allocator-workload-OP.hgrm, the histograms of\n"
                "             the cell's ok runs merged. -o DIR, default RUN_DIR/hgrm. A whole\n"
                "             program (run --program) has no latency histogram: its cells are\n"
                "             left out, and stderr says how many.\n\n"
@@ -295,8 +298,8 @@ static json_t *bmf_doc(const json_t *res)
             json_object_set_new(bench, export_metrics[k], m);
         }
         char name[512];
-        snprintf(name, sizeof name, "%.250s/%.250s", ab_rv_str(cell, "workload"),
-                 ab_rv_str(cell, "allocator"));
+        snprintf(name, sizeof name, "%.250s/%.250s", ab_rv_str(cell, "allocator"),
+                 ab_rv_str(cell, "workload"));
         if (json_object_size(bench))
             json_object_set_new(doc, name, bench);
         else
@@ -331,8 +334,8 @@ static json_t *gab_doc(const json_t *res, int bigger)
             if (!cell_value(cell, metric, &med, &lo, &hi, &have_ci))
                 continue;
             char name[800], text[256];
-            snprintf(name, sizeof name, "%.250s/%.250s/%s", ab_rv_str(cell, "workload"),
-                     ab_rv_str(cell, "allocator"), metric);
+            snprintf(name, sizeof name, "%.250s/%.250s/%s", ab_rv_str(cell, "allocator"),
+                     ab_rv_str(cell, "workload"), metric);
             json_t *e = json_object();
             json_object_set_new(e, "name", json_string(name));
             json_object_set_new(e, "unit", json_string(gab_unit(metric)));
@@ -441,7 +444,7 @@ static int write_hgrm_files(const json_t *res, const char *outdir, size_t *writt
                 char a[128], w[128], path[4096];
                 file_part(a, sizeof a, alloc);
                 file_part(w, sizeof w, wl);
-                snprintf(path, sizeof path, "%.3800s/%s-%s-%s.hgrm", outdir, w, a, ops[k]);
+                snprintf(path, sizeof path, "%.3800s/%s-%s-%s.hgrm", outdir, a, w, ops[k]);
                 rc = write_hgrm(path, b, n, err, errlen);
                 *written += rc == 0;
             }

@@ -21,8 +21,10 @@ check() {
 }
 
 run() { # run OUTFILE ARGS...: alignbench compare with stdout+stderr into OUTFILE; the cases
-    # below are about `time` (the fixtures give ns_per_op), so it is named unless a case names
-    # its metrics itself; run_default leaves compare's default (cycles) alone
+    # below are about ns_per_op (the fixtures give it), so it is named, by its old short name
+    # `time` (an alias compare still takes), unless a case names its metrics itself; compare
+    # prints the results.json key, ns_per_op; run_default leaves compare's default (cycles_per_op)
+    # alone
     local out=$1
     shift
     case " $* " in
@@ -45,13 +47,13 @@ ns=jemalloc/rpc@ns_per_op
 "$fx" "$dir/nc.json" --seed 32 --cell $cyc=401:2 --cell $ns=125:0.5
 run_default "$dir/oc1" "$dir/bc.json" "$dir/nc.json"
 check "host clock slower: ns +25%, cycles same: clean by default" 0 $? "$dir/oc1" \
-    "jemalloc/rpc +cycles .* same" "^0 regression"
+    "jemalloc/rpc +cycles_per_op .* same" "^0 regression"
 run "$dir/oc2" "$dir/bc.json" "$dir/nc.json" --metric time
-check "the same on --metric time: a regression" 1 $? "$dir/oc2" "jemalloc/rpc +time .*regression"
+check "the same on --metric time: a regression" 1 $? "$dir/oc2" "jemalloc/rpc +ns_per_op .*regression"
 "$fx" "$dir/nc2.json" --seed 33 --cell $cyc=440:2 --cell $ns=100:0.5
 run_default "$dir/oc3" "$dir/bc.json" "$dir/nc2.json"
 check "cycles +10%: a regression by default, exit 1" 1 $? "$dir/oc3" \
-    "jemalloc/rpc +cycles .*\+[0-9.]+%.*regression"
+    "jemalloc/rpc +cycles_per_op .*\+[0-9.]+%.*regression"
 
 # `time` of a run is the raw ns_per_op (allocator plus the replay floor); the net time
 # (ns_per_op_net = raw - floor, derived by the fixture per repetition) is shown in ns only.
@@ -63,7 +65,7 @@ floor=jemalloc/rpc@floor_ns_per_op
 "$fx" "$dir/n1.json" --seed 2 --cell $cell=110:1 --cell $floor=90:0.5
 run "$dir/o1" "$dir/b1.json" "$dir/n1.json" --json "$dir/d1.json"
 check "10% slower raw, low noise: regression, exit 1" 1 $? "$dir/o1" \
-    "jemalloc/rpc +time .*\+10\.[0-9]%.*regression +net [0-9.]+ -> [0-9.]+ ns \(\+[0-9.]+ ns\)" \
+    "jemalloc/rpc +ns_per_op .*\+10\.[0-9]%.*regression +net [0-9.]+ -> [0-9.]+ ns \(\+[0-9.]+ ns\)" \
     "on the raw figure"
 "$fx" --expect "$dir/d1.json" regression=1 same=0 || { echo "FAIL --json summary"; failures=$((failures + 1)); }
 grep -q '"metric": "ns_per_op_net"' "$dir/d1.json" || { echo "FAIL --json lacks the net medians"; failures=$((failures + 1)); }
@@ -75,13 +77,13 @@ grep -q '"metric": "ns_per_op_net"' "$dir/d1.json" || { echo "FAIL --json lacks 
 "$fx" "$dir/n1n.json" --seed 22 --cell $cell=101:0.2 --cell $floor=97:0.1
 run "$dir/o1n" "$dir/b1n.json" "$dir/n1n.json" --json "$dir/d1n.json"
 check "net +33% but raw +1%: same, exit 0" 0 $? "$dir/o1n" \
-    "jemalloc/rpc +time .*\+1\.[0-9]%.* same +net [0-9.]+ -> [0-9.]+ ns \(\+[0-9.]+ ns\)" "^0 regression"
+    "jemalloc/rpc +ns_per_op .*\+1\.[0-9]%.* same +net [0-9.]+ -> [0-9.]+ ns \(\+[0-9.]+ ns\)" "^0 regression"
 "$fx" --expect "$dir/d1n.json" regression=0 same=1 || { echo "FAIL --json summary (net)"; failures=$((failures + 1)); }
-run "$dir/o1t" "$dir/b1n.json" "$dir/n1n.json" --metric time_net
-check "the same on time_net: a 30%+ regression, exit 1" 1 $? "$dir/o1t" "jemalloc/rpc +time_net .*\+3[0-9]\.[0-9]%.*regression"
+run "$dir/o1t" "$dir/b1n.json" "$dir/n1n.json" --metric ns_per_op_net
+check "the same on ns_per_op_net (its results.json key): a 30%+ regression, exit 1" 1 $? "$dir/o1t" "jemalloc/rpc +ns_per_op_net .*\+3[0-9]\.[0-9]%.*regression"
 # time_raw, the raw time's old name, still means time.
 run "$dir/o1r" "$dir/b1.json" "$dir/n1.json" --metric time_raw
-check "--metric time_raw is time" 1 $? "$dir/o1r" "jemalloc/rpc +time .*regression" "^1 regression"
+check "--metric time_raw is time" 1 $? "$dir/o1r" "jemalloc/rpc +ns_per_op .*regression" "^1 regression"
 
 # The same 10% slowdown inside +-40% noise: not significant, not a failure.
 # (These cells have no floor, so no net time: the line has no "net" part.)
@@ -135,7 +137,7 @@ g=alloc_free/malloc/size:64/align:64@real_time
 "$fx" "$dir/gb.json" --gbench --seed 13 --cell $g=20:1
 "$fx" "$dir/gn.json" --gbench --seed 14 --cell $g=23:1
 run "$dir/o10" "$dir/gb.json" "$dir/gn.json"
-check "gbench JSON: 15% slower is a regression" 1 $? "$dir/o10" "alloc_free/malloc/size:64/align:64 +time .*regression$"
+check "gbench JSON: 15% slower is a regression" 1 $? "$dir/o10" "alloc_free/malloc/size:64/align:64 +real_time .*regression$"
 
 # Bad input: exit 2 with a message naming the file and jansson's line and column.
 "$fx" "$dir/trunc.json" --truncate --seed 1 --cell $cell=100:1
@@ -152,7 +154,7 @@ check "metric absent from the kind: exit 2" 2 $? "$dir/o14" "frag_peak"
 # metric named twice is one row: time (raw +10%) and time_net (10 -> 20 ns) both regress.
 run "$dir/o14b" "$dir/b1.json" "$dir/n1.json" --metric time --metric all,time
 check "--metric time --metric all: every run metric, exit 1" 1 $? "$dir/o14b" \
-    "jemalloc/rpc +time .*regression" "jemalloc/rpc +time_net .*regression" "^2 regression"
+    "jemalloc/rpc +ns_per_op .*regression" "jemalloc/rpc +ns_per_op_net .*regression" "^2 regression"
 run "$dir/o15" "$dir/b1.json" "$dir/n1.json" --metric nonsense
 check "unknown metric: exit 2, lists valid names" 2 $? "$dir/o15" "valid:.*frag_peak"
 run "$dir/o16" "$dir/b1.json" "$dir/missing.json"
@@ -178,7 +180,7 @@ run "$dir/om" "$dir/bm.json" "$dir/nm.json" --format markdown
 check "--format markdown: summary, table, regression row first, exit 1" 1 $? "$dir/om" \
     "^\*\*1 regression\*\*, 0 failed, 1 improvement, 1 same — threshold 5 %, alpha 0\.05, Mann-Whitney U over 5 vs 5 repetitions$" \
     "^\| cell \| metric \| base \| new \| change \| net change \| p \| verdict \|$" \
-    "^\| \`jemalloc/rpc\` \| time \| [0-9.]+ ns \| [0-9.]+ ns \| \+[0-9]+\.[0-9]% \| \+[0-9.]+ ns \| 0\.0079 \| .*\*\*regression\*\* \|$"
+    "^\| \`jemalloc/rpc\` \| ns_per_op \| [0-9.]+ ns \| [0-9.]+ ns \| \+[0-9]+\.[0-9]% \| \+[0-9.]+ ns \| 0\.0079 \| .*\*\*regression\*\* \|$"
 grep -m1 '^| `' "$dir/om" | grep -q 'jemalloc/rpc.*regression' ||
     { echo "FAIL markdown: the regression is not the table's first row"; failures=$((failures + 1)); }
 grep -q "improvement" "$dir/om" && ! grep -q "^BASE " "$dir/om" ||
@@ -217,15 +219,15 @@ unset GITHUB_STEP_SUMMARY
     --cell malloc/il@ns_per_op=80:1 --cell jemalloc/il@ns_per_op=80.5:1 --cell mimalloc/il@ns_per_op=60:1
 run "$dir/ow1" --within "$dir/w.json" --alloc malloc,jemalloc --json "$dir/dw1.json"
 check "--within malloc,jemalloc: rpc regression, il same, exit 0" 0 $? "$dir/ow1" \
-    "jemalloc against malloc \(the base\)" "^rpc +time .*\+[12][0-9]\.[0-9]%.*regression" "^il +time .*same"
+    "jemalloc against malloc \(the base\)" "^rpc +ns_per_op .*\+[12][0-9]\.[0-9]%.*regression" "^il +ns_per_op .*same"
 "$fx" --expect "$dir/dw1.json" regression=1 same=1 || { echo "FAIL --within --json summary"; failures=$((failures + 1)); }
 run "$dir/ow2" --within "$dir/w.json" --alloc jemalloc,malloc
-check "--within jemalloc,malloc: the same difference is an improvement" 0 $? "$dir/ow2" "^rpc +time .*improvement"
+check "--within jemalloc,malloc: the same difference is an improvement" 0 $? "$dir/ow2" "^rpc +ns_per_op .*improvement"
 run "$dir/ow3" --within "$dir/w.json" --alloc malloc,jemalloc --fail-on-regression --format markdown
 check "--within --fail-on-regression --format markdown: exit 1" 1 $? "$dir/ow3" \
-    "^\| workload \| metric \| malloc \| jemalloc \| change \| p \| verdict \|$" "^\| \`rpc\` \| time .*regression"
+    "^\| workload \| metric \| malloc \| jemalloc \| change \| p \| verdict \|$" "^\| \`rpc\` \| ns_per_op .*regression"
 run "$dir/ow4" --within "$dir/w.json" --alloc malloc,mimalloc
-check "--within: workloads of one allocator only are listed" 0 $? "$dir/ow4" "^only with malloc: rpc" "^il +time .*improvement"
+check "--within: workloads of one allocator only are listed" 0 $? "$dir/ow4" "^only with malloc: rpc" "^il +ns_per_op .*improvement"
 run "$dir/ow5" --within "$dir/w.json"
 check "--within without --alloc: exit 2" 2 $? "$dir/ow5" "--within needs --alloc A,B"
 run "$dir/ow6" --within "$dir/w.json" --alloc malloc,tcmalloc
@@ -241,6 +243,6 @@ check "--within with a positional file: exit 2" 2 $? "$dir/ow9" "--within takes 
 run "$dir/o19" --help
 check "--help" 0 $? "$dir/o19" "usage: alignbench compare" "frag_peak" "--format text\|markdown" \
     "--within RESULTS --alloc A,B" "With --within: 0 .*" \
-    "time_net +.*relative change of a small number: noisy"
+    "ns_per_op_net \(time_net\) +.*relative change of a small number: noisy"
 
 [ $failures -eq 0 ] || { echo "$failures case(s) failed"; exit 1; }

@@ -36,7 +36,7 @@ def expected():
             st = c["metrics"].get(m)
             if m in c.get("unresolved", []) or not st or not isinstance(st.get("median"), (int, float)):
                 continue
-            out[(c["workload"] + "/" + c["allocator"], m)] = st
+            out[(c["allocator"] + "/" + c["workload"], m)] = st
     return out
 
 
@@ -97,12 +97,12 @@ for path, bigger in ((small_path, False), (big_path, True)):
             fail(f"{path}: name/unit not strings: {e}")
         if not isinstance(e["value"], (int, float)) or not math.isfinite(e["value"]):
             fail(f"{path}: value {e['value']!r}")
-        wl, alloc, metric = e["name"].rsplit("/", 2)
-        st = exp.get((wl + "/" + alloc, metric))
+        alloc, wl, metric = e["name"].rsplit("/", 2)
+        st = exp.get((alloc + "/" + wl, metric))
         if st is None or (metric in BIGGER) != bigger:
             fail(f"{path}: {e['name']} does not belong here")
             continue
-        names.add((wl + "/" + alloc, metric))
+        names.add((alloc + "/" + wl, metric))
         if not math.isclose(e["value"], st["median"], rel_tol=1e-9):
             fail(f"{path}: {e['name']} value != median")
         if "range" in e:
@@ -121,10 +121,10 @@ if not os.path.isdir(hgrm_dir) and ok_cells:
     fail(f"hgrm: no folder {hgrm_dir}")
 files = sorted(f for f in os.listdir(hgrm_dir) if f.endswith(".hgrm")) if os.path.isdir(hgrm_dir) else []
 for c in ok_cells:
-    name = f"{c['workload']}-{c['allocator']}-alloc.hgrm"
+    name = f"{c['allocator']}-{c['workload']}-alloc.hgrm"
     if name not in files:
         fail(f"hgrm: no {name}")
-allowed = {f"{c['workload']}-{c['allocator']}-{op}.hgrm" for c in ok_cells
+allowed = {f"{c['allocator']}-{c['workload']}-{op}.hgrm" for c in ok_cells
            for op in ("alloc", "free", "realloc", "reset")}
 for f in files:
     if f not in allowed:

@@ -41,8 +41,8 @@ PY
     python3 -c "
 import json, sys
 d = json.load(open('$dir/e.json'))
-assert list(d) == ['rpc/malloc'], list(d)
-assert 'alloc_p99' not in d['rpc/malloc'] and 'ns_per_op' in d['rpc/malloc']
+assert list(d) == ['malloc/rpc'], list(d)
+assert 'alloc_p99' not in d['malloc/rpc'] and 'ns_per_op' in d['malloc/rpc']
 " && ok "cells without ok runs and missing metrics are left out" || bad "left out"
 grep -qi nan "$dir"/*.json && bad "NaN written" || ok "no NaN anywhere"
 

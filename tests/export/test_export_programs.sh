@@ -38,7 +38,7 @@ python3 - "$dir/bmf.json" >"$dir/out" 2>&1 <<'PY' && ok "programs: bmf has every
 import json, sys
 d = json.load(open(sys.argv[1]))
 want = ["cpu_mcycles", "cpu_ms", "user_ms", "sys_ms", "wall_ms", "peak_rss", "minor_faults", "major_faults"]
-assert sorted(d) == ["big/jemalloc", "big/malloc"], sorted(d)
+assert sorted(d) == ["jemalloc/big", "malloc/big"], sorted(d)
 for cell, measures in d.items():
     missing = [m for m in want if m not in measures]
     assert not missing, (cell, missing)
@@ -55,7 +55,7 @@ import json, sys
 a = json.load(open('$dir/gab-smaller.json'))
 assert len(a) >= 16 and all(e['unit'] for e in a), a
 names = {e['name'] for e in a}
-assert 'big/malloc/cpu_mcycles' in names and 'big/jemalloc/peak_rss' in names, sorted(names)
+assert 'malloc/big/cpu_mcycles' in names and 'jemalloc/big/peak_rss' in names, sorted(names)
 " >"$dir/out" 2>&1 && ok "programs: customSmallerIsBetter is not empty" || fail "programs: smaller content"
 "$ab" export --to github-action-benchmark --direction bigger "$p" -o "$dir/big.json" >"$dir/out" 2>&1
 [ $? -eq 1 ] && [ ! -e "$dir/big.json" ] && grep -q "nothing to export" "$dir/out" &&

@@ -10,7 +10,8 @@
 #   applicable with the reason; results.csv has the cpu_ms column and a row per run; the
 #   programs chart exists and `plot --strict` redraws it without a gnuplot warning (when gnuplot
 #   is installed), and report.html names the program;
-#   `compare` of the run with itself compares program cells on cpu_cycles and peak_rss, not cycles;
+#   `compare` of the run with itself compares program cells on cpu_mcycles and peak_rss, not
+#   cycles_per_op;
 # - a program that exits 3 and one that dies of SIGSEGV fail the run (exit 1) with an error
 #   naming the program and the status, the log's tail in the error; --program-ok-status 3
 #   accepts the exit 3;
@@ -100,8 +101,8 @@ else
 fi
 
 "$ab" compare "$dir/good" "$dir/good" >"$dir/out" 2>&1
-if grep -Eq "^malloc/big +cpu_cycles " "$dir/out" && grep -Eq "^malloc/big +peak_rss " "$dir/out" &&
-   ! grep -Eq "^malloc/big +cycles " "$dir/out"; then
+if grep -Eq "^malloc/big +cpu_mcycles " "$dir/out" && grep -Eq "^malloc/big +peak_rss " "$dir/out" &&
+   ! grep -Eq "^malloc/big +cycles_per_op " "$dir/out"; then
   ok compare-defaults
 else
   fail compare-defaults
