@@ -37,10 +37,15 @@ const char *ab_cmp_metric_what(const ab_cmp_metric *m);
 extern const ab_cmp_metric ab_cmp_metrics[];
 extern const size_t ab_cmp_metric_count;
 /* The default metrics of a results.json comparison: cycles_per_op and frag_peak for trace cells,
- * CPU time in cycles (cpu_mcycles) and peak RSS for whole programs' cells (AB_CMP_DEFAULTS lists
- * both sets; a cell is compared on those of its own kind, ab_cmp_metric_default_for). */
-#define AB_CMP_DEFAULTS "cycles_per_op,frag_peak,cpu_mcycles,peak_rss"
-int ab_cmp_metric_default_for(const ab_cmp_metric *m, int program);
+ * CPU time in cycles (cpu_mcycles) and peak RSS for whole programs' cells,
+ * instructions_per_op_net for counted cells (run --measure instructions) (AB_CMP_DEFAULTS lists
+ * every set; a cell is compared on those of its own kind, ab_cmp_metric_default_for). */
+#define AB_CMP_DEFAULTS "cycles_per_op,frag_peak,cpu_mcycles,peak_rss,instructions_per_op_net"
+typedef struct ab_cmp_cell ab_cmp_cell;
+int ab_cmp_metric_default_for(const ab_cmp_metric *m, const ab_cmp_cell *cell);
+/* 1 for a count (instructions, misses, estimated cycles of run --measure instructions): exact
+ * and repeatable, judged by its size against the repeatability, not by a U test. */
+int ab_cmp_metric_is_count(const ab_cmp_metric *m);
 /* Index of the metric whose results.json key, Google Benchmark field or alias (or an old name,
  * such as time_raw) is name, or -1. */
 int ab_cmp_metric_find(const char *name);
@@ -55,15 +60,16 @@ typedef struct ab_cmp_samples {
     size_t n, cap;
 } ab_cmp_samples;
 
-typedef struct ab_cmp_cell {
+struct ab_cmp_cell {
     char *key;       /* "allocator/workload", or the gbench run_name */
     char *allocator; /* "" when unknown (a foreign gbench name) */
     char *workload;
     size_t reps, failed;
     int program;            /* a whole program's cell (run --program): other default metrics */
+    int counted;            /* a counted cell (run --measure instructions): counts, not times */
     char failure[160];      /* the first failure: "crashed (signal 11)", gbench's error message */
     ab_cmp_samples *metric; /* [ab_cmp_metric_count] */
-} ab_cmp_cell;
+};
 
 typedef struct ab_cmp_side {
     char path[4096]; /* the file actually read */

@@ -161,6 +161,7 @@ static int load_results(json_t *doc, ab_cmp_side *s, char *err, size_t errlen)
             continue;
         }
         json_t *metrics = json_object_get(run, "metrics");
+        c->counted |= json_object_get(metrics, "instructions_per_op_net") != NULL;
         for (size_t m = 0; m < ab_cmp_metric_count; m++) {
             const char *mk = ab_cmp_metrics[m].results_key;
             json_t *v = mk ? json_object_get(metrics, mk) : NULL;

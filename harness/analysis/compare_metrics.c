@@ -11,7 +11,12 @@
  * code on both sides, so a change in the raw time is a change in the allocator, and relative
  * to the raw time it is a figure that means something. The net time is a few ns, so its
  * relative change is mostly noise; it is shown next to `ns_per_op` in ns and kept as
- * `ns_per_op_net` for whoever wants it. */
+ * `ns_per_op_net` for whoever wants it.
+ *
+ * A counted run's (run --measure instructions) default is `instructions_per_op_net`: the count
+ * is exact and repeats, so the relative change of the net figure is the allocator's own change,
+ * with no noise to inflate it; the instruction count, unlike the estimated cycles, does not
+ * depend on a cache model and is the same figure from perf and from callgrind. */
 #include "harness/analysis/compare_data.h"
 #include "harness/analysis/metric_table.h"
 
@@ -30,6 +35,15 @@ const ab_cmp_metric ab_cmp_metrics[] = {
      "run: time per op, raw (allocator plus the replay floor); micro: real time per iteration"},
     {"time_net", "ns_per_op_net", NULL, NULL,
      "time per op net of the replay floor: relative change of a small number: noisy"},
+    {"instructions_net", "instructions_per_op_net", NULL, NULL,
+     "counted run: instructions per op net of the replay floor (a count: exact and repeatable, "
+     "the default of --measure instructions runs)"},
+    {"instructions", "instructions_per_op", NULL, NULL,
+     "counted run: instructions per op, raw (replay floor included)"},
+    {"est_cycles_net", "est_cycles_per_op_net", NULL, NULL, NULL},
+    {"est_cycles", "est_cycles_per_op", NULL, NULL, NULL},
+    {"l1_misses_net", "l1_misses_per_op_net", NULL, NULL, NULL},
+    {"ll_misses_net", "ll_misses_per_op_net", NULL, NULL, NULL},
     {"cpu_time", NULL, "cpu_time", NULL, "CPU time per iteration"},
     {"mops", "mops", NULL, NULL, NULL},
     {"items_per_second", NULL, "items_per_second", NULL, "items per second"},
@@ -85,13 +99,21 @@ int ab_cmp_metric_find(const char *name)
     return -1;
 }
 
-int ab_cmp_metric_default_for(const ab_cmp_metric *m, int program)
+int ab_cmp_metric_default_for(const ab_cmp_metric *m, const ab_cmp_cell *cell)
 {
-    static const char *const trace[] = {"cycles_per_op", "frag_peak"}, *const whole[] = {
-                                                                           "cpu_mcycles",
-                                                                           "peak_rss"};
-    const char *const *v = program ? whole : trace;
+    static const char *const trace[] = {"cycles_per_op", "frag_peak"},
+                             *const whole[] = {"cpu_mcycles", "peak_rss"},
+                             *const counted[] = {"instructions_per_op_net",
+                                                 "instructions_per_op_net"};
+    const char *const *v = cell->counted ? counted : cell->program ? whole : trace;
     return m->results_key && (!strcmp(m->results_key, v[0]) || !strcmp(m->results_key, v[1]));
+}
+
+int ab_cmp_metric_is_count(const ab_cmp_metric *m)
+{
+    const ab_metric_def *d = m->results_key ? ab_metric_def_find(m->results_key) : NULL;
+    return d &&
+           (d->unit == AB_UNIT_INSTR || d->unit == AB_UNIT_MISSES || d->unit == AB_UNIT_EST_CYCLES);
 }
 
 const char *ab_cmp_metric_key(const ab_cmp_metric *m, ab_cmp_kind kind)

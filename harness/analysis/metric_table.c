@@ -184,6 +184,26 @@ const ab_metric_def ab_metric_defs[] = {
     {"instructions", AB_UNIT_RATIO, 0, 0,
      "a whole program's instructions (process tree, PMU; \"unavailable: why\" without one); "
      "hw_cycles, l1d_misses, llc_misses, dtlb_misses and branch_misses likewise"},
+    /* run --measure instructions: counts of one warm counted replay, not times */
+    {"instructions_per_op_net", AB_UNIT_INSTR, 0, 0,
+     "instructions executed per op (a count, not a time), net of the same counted replay "
+     "against the null allocator: the allocator's calls and the writes to its memory"},
+    {"instructions_per_op", AB_UNIT_INSTR, 0, 0,
+     "instructions executed per op over the counted replay, raw (replay floor included)"},
+    {"floor_instructions_per_op", AB_UNIT_INSTR, 0, 0, "the floor's instructions_per_op"},
+    {"est_cycles_per_op_net", AB_UNIT_EST_CYCLES, 0, 0,
+     "estimated cycles per op net of the floor, from callgrind's counts: L1 hits + 5 x LL hits + "
+     "35 x RAM hits (iai-callgrind's and CodSpeed's formula; a model, not a time)"},
+    {"est_cycles_per_op", AB_UNIT_EST_CYCLES, 0, 0, "estimated cycles per op, raw"},
+    {"floor_est_cycles_per_op", AB_UNIT_EST_CYCLES, 0, 0, "the floor's est_cycles_per_op"},
+    {"l1_misses_per_op_net", AB_UNIT_MISSES, 0, 0,
+     "simulated L1 misses per op (instruction and data; 32 KiB 8-way caches), net of the floor"},
+    {"l1_misses_per_op", AB_UNIT_MISSES, 0, 0, "simulated L1 misses per op, raw"},
+    {"floor_l1_misses_per_op", AB_UNIT_MISSES, 0, 0, "the floor's l1_misses_per_op"},
+    {"ll_misses_per_op_net", AB_UNIT_MISSES, 0, 0,
+     "simulated last-level misses per op (8 MiB 16-way), net of the floor"},
+    {"ll_misses_per_op", AB_UNIT_MISSES, 0, 0, "simulated last-level misses per op, raw"},
+    {"floor_ll_misses_per_op", AB_UNIT_MISSES, 0, 0, "the floor's ll_misses_per_op"},
 };
 const size_t ab_metric_def_count = sizeof ab_metric_defs / sizeof ab_metric_defs[0];
 
@@ -197,8 +217,9 @@ const ab_metric_def *ab_metric_def_find(const char *name)
 
 const char *ab_unit_name(ab_unit u)
 {
-    static const char *const names[] = {"ns",  "cycles", "",   "B",       "Mops/s",
-                                        "ppm", "GHz",    "ms", "Mcycles", ""};
+    static const char *const names[] = {"ns",      "cycles", "",       "B",         "Mops/s",
+                                        "ppm",     "GHz",    "ms",     "Mcycles",   "",
+                                        "instr",   "misses", "est.cycles"};
     return (unsigned)u < sizeof names / sizeof names[0] ? names[u] : "";
 }
 

@@ -22,6 +22,10 @@ typedef enum ab_unit {
     AB_UNIT_MS,      /* milliseconds: a whole program's times */
     AB_UNIT_MCYCLES, /* millions of core cycles: a whole program's times, clock-independent */
     AB_UNIT_COUNT,   /* how many of a thing: threads, page faults */
+    /* counts, not times (run --measure instructions): */
+    AB_UNIT_INSTR,      /* instructions executed */
+    AB_UNIT_MISSES,     /* simulated cache misses */
+    AB_UNIT_EST_CYCLES, /* cycles estimated from the counts (metric_table.c: est_cycles_per_op) */
 } ab_unit;
 
 typedef struct ab_metric_def {
@@ -37,7 +41,8 @@ extern const size_t ab_metric_def_count;
 
 /* The metric called name, or NULL. */
 const ab_metric_def *ab_metric_def_find(const char *name);
-/* "ns", "cycles", "", "B", "Mops/s", "ppm", "GHz", "ms", "Mcycles", "" (a count). */
+/* "ns", "cycles", "", "B", "Mops/s", "ppm", "GHz", "ms", "Mcycles", "" (a count), "instr",
+ * "misses", "est.cycles". */
 const char *ab_unit_name(ab_unit u);
 /* The unit of name: the table's, else guessed from the name (times end in ns_per_op or are
  * percentiles, sizes in bytes), else a plain number. */

@@ -4,11 +4,17 @@
  * `micro`). For every cell present on both sides and every chosen metric it prints the two
  * medians, the change, the two-sided Mann-Whitney U p-value over the repetitions
  * (mannwhitney.h) and a verdict:
- *   same         |change| <= threshold
- *   regression   beyond the threshold in the worse direction, and p < alpha
- *   improvement  beyond the threshold in the better direction, and p < alpha
+ *   same         |change| <= threshold, and the run could have seen a change of the threshold
+ *                (its minimum detectable effect, compare_mde.h, is at most the threshold)
+ *   unresolved   |change| <= threshold (or, for a count, below the effect it could detect),
+ *                but the run could not have seen a change of the threshold: never "same"
+ *   regression   beyond the threshold in the worse direction, and p < alpha (a count: beyond
+ *                the threshold and the detectable effect)
+ *   improvement  the same in the better direction
  *   noisy        beyond the threshold but not significant (p >= alpha)
  *   failed       NEW has failed repetitions (crash, timeout, gbench error) where BASE had none
+ * Counts (run --measure instructions: instructions, misses, estimated cycles) are exact and
+ * repeat, so they are judged by their size alone, against a threshold of 0.2 % by default.
  * Exit 1 when any cell regressed or failed, 0 otherwise, 2 on bad input. Cells on one side
  * only are listed, and differing contexts (host, CPU, kernel, allocator versions) are stated
  * first. --json writes the same diff for other tools; --format markdown prints it as a GitHub
@@ -30,6 +36,7 @@
 #include "harness/common/exit_codes.h"
 #include "harness/common/parse_num.h"
 #include "harness/analysis/compare_data.h"
+#include "harness/analysis/compare_mde.h"
 #include "harness/common/json_file.h"
 #include "harness/analysis/mannwhitney.h"
 #include "harness/analysis/stats.h"
@@ -42,9 +49,21 @@
 
 #define WHO "alignbench compare"
 
-enum verdict { V_SAME, V_IMPROVEMENT, V_REGRESSION, V_NOISY, V_FAILED, V_NA, V_COUNT };
-static const char *const verdict_names[V_COUNT] = {"same",  "improvement", "regression",
-                                                   "noisy", "failed",      "n/a"};
+enum verdict {
+    V_SAME,
+    V_IMPROVEMENT,
+    V_REGRESSION,
+    V_NOISY,
+    V_FAILED,
+    V_NA,
+    V_UNRESOLVED,
+    V_COUNT
+};
+static const char *const verdict_names[V_COUNT] = {"same",   "improvement", "regression", "noisy",
+                                                   "failed", "n/a",         "unresolved"};
+
+/* The default threshold of counts (compare_mde.h: twice their repeatability), percent. */
+#define COUNT_THRESHOLD_PCT 0.2
 
 typedef struct compare_opts {
     const char *base, *new_, *json_out;
@@ -52,6 +71,7 @@ typedef struct compare_opts {
     char alloc_a[128], alloc_b[128]; /* --alloc A,B ("" when not given) */
     int fail_on_regression, markdown;
     double threshold_pct, alpha;
+    int threshold_given; /* --threshold: for every metric; else counts have their own default */
     int metrics[64];
     size_t nmetrics;
     int all;     /* 'all' was asked for: keep what the file kind has, skip the rest */
@@ -63,6 +83,8 @@ typedef struct row {
     const char *label; /* the cell key, or the workload in --within */
     int metric;        /* -1: the cell's failure row */
     double base_median, new_median, change_pct, min_p;
+    double mde_pct;           /* the smallest change this comparison could detect (compare_mde.h) */
+    double threshold;         /* the threshold applied to this row, percent */
     double net_base, net_new; /* medians of the metric's net part (ns), NAN when none */
     ab_mw_result mw;
     enum verdict v;
@@ -80,15 +102,20 @@ static void usage(FILE *f)
                "detected). Per cell and metric: old and new median, change, two-sided\n"
                "Mann-Whitney U p-value over the repetitions, and a verdict (same, regression,\n"
                "improvement, noisy = beyond the threshold but not significant, failed = NEW has\n"
-               "failed repetitions where BASE had none).\n\n"
+               "failed repetitions where BASE had none, unresolved = within the threshold but the\n"
+               "run could not have seen a change of the threshold: its minimum detectable\n"
+               "effect, printed as \"mde\", is larger; never called same).\n\n"
                "options:\n"
-               "  --threshold PCT  smallest change that counts, e.g. 5%% or 5 (default 5%%)\n"
+               "  --threshold PCT  smallest change that counts, e.g. 5%% or 5 (default 5%% for\n"
+               "                   times and memory, 0.2%% for the counts of --measure\n"
+               "                   instructions runs, which repeat within 0.1%%)\n"
                "  --alpha A        significance level for the U test (default 0.05)\n"
                "  --metric LIST    metrics to compare (repeatable, comma lists, 'all'), by\n"
                "                   their results.json keys (Google Benchmark's fields for\n"
                "                   micro), as printed; the older short names in parentheses\n"
                "                   below are accepted too. Default: cycles_per_op,frag_peak\n"
-               "                   for runs (cpu_mcycles,peak_rss for --program cells),\n"
+               "                   for runs (cpu_mcycles,peak_rss for --program cells,\n"
+               "                   instructions_per_op_net for --measure instructions runs),\n"
                "                   real_time for micro (a run's ns_per_op and cycles_per_op\n"
                "                   are raw; the net change is printed next to them)\n"
                "  --json FILE      also write the comparison as JSON\n"
@@ -115,14 +142,21 @@ static void usage(FILE *f)
                 ab_cmp_metric_higher_is_better(m) ? " (higher)" : "", m->results_key ? "run" : "",
                 m->results_key && m->gbench_key ? ", " : "", m->gbench_key ? "micro" : "");
     }
-    fprintf(f, "\nRepetitions: the smallest two-sided p with n+m repetitions is 2/C(n+m,n):\n"
-               "2+2 gives 0.33, 3+3 0.10, 4+4 0.029, 5+5 0.0079. With fewer than about 4 per\n"
-               "side no change can be significant at alpha 0.05 (such cells say noisy).\n\n"
-               "Exit status: 0 no significant regression, 1 a cell regressed significantly\n"
-               "beyond the threshold or failed, 2 bad input (unreadable, malformed, mixed kinds).\n"
-               "With --within: 0 (a report, whatever the verdicts), or with --fail-on-regression\n"
-               "1 when B regressed against A or failed; 2 bad input (no --alloc, an allocator\n"
-               "absent from the run).\n");
+    fprintf(f,
+            "\nRepetitions: the smallest two-sided p with n+m repetitions is 2/C(n+m,n):\n"
+            "2+2 gives 0.33, 3+3 0.10, 4+4 0.029, 5+5 0.0079. With fewer than about 4 per\n"
+            "side no change can be significant at alpha 0.05 (such cells say noisy).\n\n"
+            "Minimum detectable effect (mde, percent of the base median): for times, the\n"
+            "shift the U test finds with 80%% power, (z(1-alpha/2) + z(0.8)) * sigma *\n"
+            "sqrt(pi/3 * (1/n + 1/m)) / |base median|, sigma = 1.4826 * the two sides' root\n"
+            "mean square MAD (infinite when n+m repetitions cannot reach alpha); for counts,\n"
+            "the larger of their 0.1%% repeatability and the spread within a side. A change\n"
+            "below the threshold is \"same\" only when mde <= threshold, else \"unresolved\".\n\n"
+            "Exit status: 0 no significant regression, 1 a cell regressed significantly\n"
+            "beyond the threshold or failed, 2 bad input (unreadable, malformed, mixed kinds).\n"
+            "With --within: 0 (a report, whatever the verdicts), or with --fail-on-regression\n"
+            "1 when B regressed against A or failed; 2 bad input (no --alloc, an allocator\n"
+            "absent from the run).\n");
 }
 
 /* Adds metric m once (a metric named twice, or also by 'all', is one row). */
@@ -186,6 +220,7 @@ static int parse_args(int argc, char **argv, compare_opts *o)
             if (ab_opt_double(AB_NUM_OPT(WHO, "--threshold", .flags = AB_NUM_PERCENT), optarg, 0,
                               INFINITY, &o->threshold_pct))
                 return -1;
+            o->threshold_given = 1;
             break;
         case 'a':
             if (ab_opt_double(
@@ -352,18 +387,45 @@ static void compare_metric(const compare_opts *o, row *r)
         r->change_pct = (r->new_median - r->base_median) / fabs(r->base_median) * 100.0;
     r->min_p = ab_mw_min_p(bs->n, ns->n);
     note_net(r);
+    int count = ab_cmp_metric_is_count(m);
+    r->threshold = count && !o->threshold_given ? COUNT_THRESHOLD_PCT : o->threshold_pct;
+    r->mde_pct = ab_cmp_mde_pct(bs->v, bs->n, ns->v, ns->n, o->alpha, count);
     if (ab_mannwhitney(bs->v, bs->n, ns->v, ns->n, &r->mw) != 0) {
         r->mw.p = NAN;
         r->v = V_NA;
         return;
     }
+    if (count)
+        r->mw.p = NAN; /* exact counts: no test, the verdict is on the size */
     double worse = ab_cmp_metric_higher_is_better(m) ? -r->change_pct : r->change_pct;
-    if (fabs(r->change_pct) <= o->threshold_pct)
-        r->v = V_SAME;
+    double size = fabs(r->change_pct);
+    /* within the threshold: "same" only when the run could have seen the threshold's change */
+    if (size <= r->threshold)
+        r->v = r->mde_pct <= r->threshold ? V_SAME : V_UNRESOLVED;
+    else if (count) /* exact counts: no test; a change below the detectable one is unresolved */
+        r->v = size <= r->mde_pct ? V_UNRESOLVED : worse > 0 ? V_REGRESSION : V_IMPROVEMENT;
     else if (!(r->mw.p < o->alpha))
         r->v = V_NOISY;
     else
         r->v = worse > 0 ? V_REGRESSION : V_IMPROVEMENT;
+}
+
+/* A timed row whose repetitions can never reach p < alpha (counts need no U test). */
+static int too_few(const compare_opts *o, const row *r)
+{
+    return r->v != V_NA && r->min_p >= o->alpha &&
+           !ab_cmp_metric_is_count(&ab_cmp_metrics[r->metric]);
+}
+
+/* "1.3%", "inf" (nothing detectable), "-". */
+static void fmt_mde(char *buf, size_t len, double v)
+{
+    if (isnan(v))
+        snprintf(buf, len, "-");
+    else if (isinf(v))
+        snprintf(buf, len, "inf");
+    else
+        snprintf(buf, len, "%.2g%%", v);
 }
 
 typedef struct rows {
@@ -385,6 +447,7 @@ static row *rows_add(rows *rs)
     memset(r, 0, sizeof *r);
     r->mw.p = NAN;
     r->net_base = r->net_new = NAN;
+    r->mde_pct = NAN;
     return r;
 }
 
@@ -404,13 +467,14 @@ static int add_pair(const compare_opts *o, const ab_cmp_cell *cb, const ab_cmp_c
                        .v = V_FAILED,
                        .mw.p = NAN,
                        .net_base = NAN,
-                       .net_new = NAN};
+                       .net_new = NAN,
+                       .mde_pct = NAN};
         }
         for (size_t k = 0; k < o->nmetrics; k++) {
             int m = o->metrics[k];
             if (cb->metric[m].n == 0 && cn->metric[m].n == 0)
                 continue; /* this cell does not have the metric */
-            if (o->by_kind && !ab_cmp_metric_default_for(&ab_cmp_metrics[m], cb->program))
+            if (o->by_kind && !ab_cmp_metric_default_for(&ab_cmp_metrics[m], cb))
                 continue;
             row *r = rows_add(rs);
             if (!r)
@@ -528,7 +592,7 @@ static void fmt_change(char *buf, size_t len, double v)
     else if (isinf(v))
         snprintf(buf, len, "%s", v > 0 ? "+inf" : "-inf");
     else
-        snprintf(buf, len, "%+.1f%%", v);
+        snprintf(buf, len, fabs(v) < 1 ? "%+.3f%%" : "%+.1f%%", v); /* counts move by 0.1 % */
 }
 
 static void fmt_p(char *buf, size_t len, double p)
@@ -563,8 +627,9 @@ static void print_report(const compare_opts *o, const ab_cmp_side *b, const ab_c
         printf("BASE %s (%s%s)\nNEW  %s (%s%s)\n", b->path, side_kind(b->kind),
                b->incomplete ? ", INCOMPLETE run" : "", n->path, side_kind(n->kind),
                n->incomplete ? ", INCOMPLETE run" : "");
-    printf("threshold %.4g%%, alpha %.4g, two-sided Mann-Whitney U over the repetitions\n",
-           o->threshold_pct, o->alpha);
+    printf("threshold %.4g%%%s, alpha %.4g, two-sided Mann-Whitney U over the repetitions; mde: "
+           "the smallest change the repetitions could detect\n",
+           o->threshold_pct, o->threshold_given ? "" : " (counts: 0.2%, judged by size)", o->alpha);
     for (size_t k = 0; k < rs->n; k++)
         if (has_net(&rs->r[k])) {
             printf("cycles_per_op, ns_per_op: change, threshold and U test on the raw figure "
@@ -599,9 +664,9 @@ static void print_report(const compare_opts *o, const ab_cmp_side *b, const ab_c
             mw = len > mw ? len : mw;
         }
     }
-    printf("\n%-*s  %-*s %12s %3s %12s %3s %9s %9s  %s\n", w, o->within ? "workload" : "cell", mw,
-           "metric", o->within ? o->alloc_a : "base", "n", o->within ? o->alloc_b : "new", "n",
-           "change", "p", "verdict");
+    printf("\n%-*s  %-*s %12s %3s %12s %3s %9s %7s %9s  %s\n", w, o->within ? "workload" : "cell",
+           mw, "metric", o->within ? o->alloc_a : "base", "n", o->within ? o->alloc_b : "new", "n",
+           "change", "mde", "p", "verdict");
     for (size_t k = 0; k < rs->n; k++) {
         const row *r = &rs->r[k];
         if (r->metric < 0) {
@@ -610,15 +675,16 @@ static void print_report(const compare_opts *o, const ab_cmp_side *b, const ab_c
                    r->n->failure);
             continue;
         }
-        char bm[32], nm[32], ch[32], p[32];
+        char bm[32], nm[32], ch[32], p[32], mde[32];
         fmt_num(bm, sizeof bm, r->base_median);
         fmt_num(nm, sizeof nm, r->new_median);
         fmt_change(ch, sizeof ch, r->change_pct);
         fmt_p(p, sizeof p, r->mw.p);
-        printf("%-*s  %-*s %12s %3zu %12s %3zu %9s %9s  %s%s", w, r->label, mw,
+        fmt_mde(mde, sizeof mde, r->mde_pct);
+        printf("%-*s  %-*s %12s %3zu %12s %3zu %9s %7s %9s  %s%s", w, r->label, mw,
                ab_cmp_metric_name(&ab_cmp_metrics[r->metric], b->kind), bm,
-               r->b->metric[r->metric].n, nm, r->n->metric[r->metric].n, ch, p, verdict_names[r->v],
-               r->v != V_NA && r->min_p >= o->alpha ? " (too few repetitions)" : "");
+               r->b->metric[r->metric].n, nm, r->n->metric[r->metric].n, ch, mde, p,
+               verdict_names[r->v], too_few(o, r) ? " (too few repetitions)" : "");
         if (has_net(r))
             printf("  net %.3g -> %.3g %s (%+.3g %s)", r->net_base, r->net_new,
                    ab_cmp_metric_unit(&ab_cmp_metrics[r->metric]), r->net_new - r->net_base,
@@ -639,9 +705,10 @@ static void print_report(const compare_opts *o, const ab_cmp_side *b, const ab_c
                "least 4 repetitions per side\n",
                vw->too_few, o->alpha);
     const size_t *counts = vw->counts;
-    printf("\n%zu regression(s), %zu failed, %zu improvement(s), %zu same, %zu noisy, %zu n/a\n",
+    printf("\n%zu regression(s), %zu failed, %zu improvement(s), %zu same, %zu unresolved, %zu "
+           "noisy, %zu n/a\n",
            counts[V_REGRESSION], counts[V_FAILED], counts[V_IMPROVEMENT], counts[V_SAME],
-           counts[V_NOISY], counts[V_NA]);
+           counts[V_UNRESOLVED], counts[V_NOISY], counts[V_NA]);
 }
 
 /* ---- Markdown (--format markdown) ---- */
@@ -649,8 +716,9 @@ static void print_report(const compare_opts *o, const ab_cmp_side *b, const ab_c
 /* The order of the Markdown table: what a reviewer must read first. */
 static int verdict_rank(enum verdict v)
 {
-    static const int rank[V_COUNT] = {[V_REGRESSION] = 0, [V_FAILED] = 1, [V_IMPROVEMENT] = 2,
-                                      [V_NOISY] = 3,      [V_NA] = 4,     [V_SAME] = 5};
+    static const int rank[V_COUNT] = {
+        [V_REGRESSION] = 0, [V_FAILED] = 1, [V_IMPROVEMENT] = 2, [V_NOISY] = 3,
+        [V_UNRESOLVED] = 4, [V_NA] = 5,     [V_SAME] = 6};
     return rank[v];
 }
 
@@ -687,7 +755,8 @@ static const char *md_verdict(enum verdict v)
                                             [V_REGRESSION] = "🔴 **regression**",
                                             [V_NOISY] = "⚪ noisy",
                                             [V_FAILED] = "❌ **failed**",
-                                            [V_NA] = "n/a"};
+                                            [V_NA] = "n/a",
+                                            [V_UNRESOLVED] = "❔ unresolved"};
     return md[v];
 }
 
@@ -747,6 +816,8 @@ static void print_markdown(FILE *f, const compare_opts *o, const ab_cmp_side *b,
     fputs(", ", f);
     md_plural(f, c[V_IMPROVEMENT], "improvement", "improvements", 0);
     fprintf(f, ", %zu same", c[V_SAME]);
+    if (c[V_UNRESOLVED])
+        fprintf(f, ", %zu unresolved", c[V_UNRESOLVED]);
     if (c[V_NOISY])
         fprintf(f, ", %zu noisy", c[V_NOISY]);
     if (c[V_NA])
@@ -764,10 +835,10 @@ static void print_markdown(FILE *f, const compare_opts *o, const ab_cmp_side *b,
     for (size_t k = 0; k < rs->n; k++)
         any_net |= has_net(&rs->r[k]);
     if (rs->n) {
-        fprintf(f, "| %s | metric | %s | %s | change |%s p | verdict |\n",
+        fprintf(f, "| %s | metric | %s | %s | change | detectable |%s p | verdict |\n",
                 o->within ? "workload" : "cell", o->within ? o->alloc_a : "base",
                 o->within ? o->alloc_b : "new", any_net ? " net change |" : "");
-        fprintf(f, "|---|---|--:|--:|--:|%s--:|---|\n", any_net ? "--:|" : "");
+        fprintf(f, "|---|---|--:|--:|--:|--:|%s--:|---|\n", any_net ? "--:|" : "");
     }
     size_t *order = malloc((rs->n ? rs->n : 1) * sizeof *order);
     for (size_t k = 0; order && k < rs->n; k++)
@@ -784,19 +855,20 @@ static void print_markdown(FILE *f, const compare_opts *o, const ab_cmp_side *b,
             fprintf(f, "(runs) | %zu of %zu failed | %zu of %zu failed (", r->b->failed, r->b->reps,
                     r->n->failed, r->n->reps);
             md_text(f, r->n->failure);
-            fprintf(f, ") | |%s | %s |\n", any_net ? " |" : "", md_verdict(r->v));
+            fprintf(f, ") | | |%s | %s |\n", any_net ? " |" : "", md_verdict(r->v));
             continue;
         }
         const ab_cmp_metric *m = &ab_cmp_metrics[r->metric];
         const char *unit = ab_cmp_metric_unit(m);
-        char ch[32], p[32];
+        char ch[32], p[32], mde[32];
         fmt_change(ch, sizeof ch, r->change_pct);
         fmt_p(p, sizeof p, r->mw.p);
+        fmt_mde(mde, sizeof mde, r->mde_pct);
         fprintf(f, "%s | ", ab_cmp_metric_name(m, b->kind));
         md_value(f, r->base_median, unit);
         fputs(" | ", f);
         md_value(f, r->new_median, unit);
-        fprintf(f, " | %s |", ch);
+        fprintf(f, " | %s | %s |", ch, mde);
         if (any_net) {
             if (has_net(r))
                 fprintf(f, " %+.3g %s |", r->net_new - r->net_base, unit);
@@ -804,13 +876,18 @@ static void print_markdown(FILE *f, const compare_opts *o, const ab_cmp_side *b,
                 fputs(" |", f);
         }
         fprintf(f, " %s | %s%s |\n", p, md_verdict(r->v),
-                r->v != V_NA && r->min_p >= o->alpha ? " (too few repetitions)" : "");
+                too_few(o, r) ? " (too few repetitions)" : "");
     }
     free(order);
     if (any_net)
         fputs("\ncycles_per_op, ns_per_op: the verdict is on the raw figure (allocator plus the "
               "replay "
               "floor); the net change (net of the floor) is for reading.\n",
+              f);
+    if (rs->n)
+        fputs("\ndetectable: the smallest change these repetitions could have shown "
+              "(minimum detectable effect); a change within the threshold is *same* only when it "
+              "is at most the threshold, else *unresolved*.\n",
               f);
     char title[300];
     snprintf(title, sizeof title, "Only %s %s", o->within ? "with" : "in", vw->base_name);
@@ -905,6 +982,9 @@ static int write_json(const compare_opts *o, const ab_cmp_side *b, const ab_cmp_
             json_object_set_new(j, "higher_is_better",
                                 json_boolean(ab_cmp_metric_higher_is_better(m)));
             json_object_set_new(j, "exact", json_boolean(r->mw.exact));
+            json_object_set_new(j, "mde_pct", num_or_null(r->mde_pct));
+            json_object_set_new(j, "threshold_pct", num_or_null(r->threshold));
+            json_object_set_new(j, "count", json_boolean(ab_cmp_metric_is_count(m)));
         }
         if (m && has_net(r)) {
             const ab_cmp_metric *net = &ab_cmp_metrics[ab_cmp_metric_find(m->net_metric)];
@@ -983,7 +1063,7 @@ int cmd_compare(int argc, char **argv)
     }
     for (size_t k = 0; k < rs.n; k++) {
         vw.counts[rs.r[k].v]++;
-        vw.too_few += rs.r[k].metric >= 0 && rs.r[k].v != V_NA && rs.r[k].min_p >= o.alpha;
+        vw.too_few += rs.r[k].metric >= 0 && too_few(&o, &rs.r[k]);
     }
     vw.diffs = o.within ? json_array() : context_differences(&b, np);
     int gate = !o.within || o.fail_on_regression;

@@ -48,8 +48,9 @@
 #define WHO "alignbench export"
 
 /* The metrics exported to the trackers, in this order: a replayed trace's, then a whole
- * program's (run --program: CPU time, in cycles and ms, wall time, faults; peak_rss is both's).
- * A cell exports those it has. */
+ * program's (run --program: CPU time, in cycles and ms, wall time, faults; peak_rss is both's),
+ * then a counted run's (run --measure instructions: counts, whose units say so). A cell exports
+ * those it has. */
 static const char *const export_metrics[] = {
     "cycles_per_op",
     "cycles_per_op_net",
@@ -72,6 +73,9 @@ static const char *const export_metrics[] = {
     "wall_ms",
     "minor_faults",
     "major_faults",
+    "instructions_per_op_net",
+    "instructions_per_op",
+    "est_cycles_per_op_net",
 };
 #define N_EXPORT_METRICS (sizeof export_metrics / sizeof export_metrics[0])
 
@@ -111,8 +115,10 @@ static void usage(FILE *f)
                "ns_per_op, ns_per_op_net, mops, alloc_p99, frag_peak, peak_rss, retained,\n"
                "peak_footprint, faults_per_kop, syscalls_per_kop, sys_madvise_per_kop,\n"
                "sys_share; of a whole program cpu_mcycles, cpu_ms, user_ms, sys_ms, wall_ms,\n"
-               "peak_rss, minor_faults, major_faults. Cells with no ok run, missing or\n"
-               "unresolved metrics are left out; NaN is never written.\n\n"
+               "peak_rss, minor_faults, major_faults; of a run with --measure instructions the\n"
+               "counts instructions_per_op_net, instructions_per_op and est_cycles_per_op_net\n"
+               "(units instr and est.cycles: counts, not times). Cells with no ok run, missing\n"
+               "or unresolved metrics are left out; NaN is never written.\n\n"
                "Exit status: 0 written, 1 a file could not be read or written or nothing was\n"
                "left to export (no file is written then), 2 bad usage.\n");
 }

@@ -24,6 +24,7 @@
 #include "harness/common/error_message.h"
 #include "harness/common/exit_codes.h"
 #include "harness/orchestrator/context.h"
+#include "harness/orchestrator/count_child.h"
 #include "harness/orchestrator/environment.h"
 #include "harness/orchestrator/locate.h"
 #include "harness/orchestrator/program_run.h"
@@ -70,6 +71,7 @@ typedef struct run_state {
     char runner[PATH_MAX];
     char probe_lib[PATH_MAX]; /* libalignbench-probe.so, when there are programs */
     int child_cpu;
+    ab_count_setup count; /* --measure instructions: the counter and its command */
     json_t *doc;          /* the results document; runs and cells live in it */
     ab_cell_filter cells; /* --filter */
 } run_state;
@@ -118,6 +120,19 @@ static int choose_allocators(run_state *s, json_t *config)
     json_object_set_new(config, "allocators_unavailable", skipped);
     if (s->nallocs == 0)
         return fail("none of the chosen allocators is available here");
+    return 0;
+}
+
+/* --measure instructions: the counter (count_child.h), refused here when there is none. */
+static int choose_counter(run_state *s, json_t *config)
+{
+    json_object_set_new(config, "measure", json_string(s->opt.count ? "instructions" : "time"));
+    if (!s->opt.count)
+        return 0;
+    char err[ERR_LEN];
+    if (ab_count_setup_choose(s->opt.counter, &s->count, err, sizeof err) != 0)
+        return refuse("%s", err);
+    json_object_set_new(config, "counter", ab_count_config(&s->count));
     return 0;
 }
 
@@ -490,6 +505,17 @@ static void slot_name(const run_state *s, const ab_slot *slot, char *buf, size_t
              slot->lowered ? " (alignment lowered to 16)" : "");
 }
 
+/* path as seen from the run folder (a generated trace, a run's files), else path itself. */
+static const char *relative_to(const run_state *s, const char *path, char *buf, size_t len)
+{
+    size_t n = strlen(s->run_dir);
+    if (strncmp(path, s->run_dir, n) == 0 && path[n] == '/') {
+        snprintf(buf, len, "%s", path + n + 1);
+        return buf;
+    }
+    return path;
+}
+
 /* Runs one slot. Returns 0 when a row was recorded, 1 when interrupted (nothing recorded). */
 static int run_slot(run_state *s, const ab_slot *slot, ab_progress *progress)
 {
@@ -510,8 +536,16 @@ static int run_slot(run_state *s, const ab_slot *slot, ab_progress *progress)
     snprintf(stdout_path, sizeof stdout_path, "%s/logs/%s.stdout", s->run_dir, stem);
     snprintf(cpu, sizeof cpu, "%d", s->child_cpu);
     snprintf(checkpoints, sizeof checkpoints, "%u", s->opt.preset->checkpoints);
-    const char *argv[40];
-    int k = ab_alloc_runner_argv(a, s->runner, "replay", argv);
+    const char *argv[56];
+    /* counted: paths relative to the run folder, the child's working folder, so the process
+     * starts alike in every run (count_argv) */
+    char trace_rel[PATH_MAX], out_rel[PATH_MAX], cg_rel[PATH_MAX], cg_opt[PATH_MAX + 32];
+    int k0 = 0;
+    if (s->opt.count) {
+        snprintf(cg_rel, sizeof cg_rel, "tmp/%s.callgrind", stem);
+        k0 = ab_count_command(&s->count, cg_rel, cg_opt, sizeof cg_opt, argv);
+    }
+    int k = k0 + ab_alloc_runner_argv(a, s->runner, "replay", argv + k0);
     char threads[16];
     if (w->threads > 1) { /* an allocator option: bump and rpcss lock for that many threads */
         snprintf(threads, sizeof threads, "%u", w->threads);
@@ -519,9 +553,9 @@ static int run_slot(run_state *s, const ab_slot *slot, ab_progress *progress)
         argv[k++] = threads;
     }
     argv[k++] = "--trace";
-    argv[k++] = w->trace;
+    argv[k++] = s->opt.count ? relative_to(s, w->trace, trace_rel, sizeof trace_rel) : w->trace;
     argv[k++] = "--out";
-    argv[k++] = out_path;
+    argv[k++] = s->opt.count ? relative_to(s, out_path, out_rel, sizeof out_rel) : out_path;
     argv[k++] = "--touch";
     argv[k++] = s->opt.touch;
     argv[k++] = "--checkpoints";
@@ -546,6 +580,8 @@ static int run_slot(run_state *s, const ab_slot *slot, ab_progress *progress)
         argv[k++] = "memory,batch";
     }
     argv[k] = NULL;
+    if (s->opt.count)
+        k = ab_count_runner_options(&s->count, cg_rel, argv, k);
     const char *env[AB_ALLOC_MAX_SETTINGS + 1];
     ab_alloc_env(a, env);
     ab_child_spec spec = {.argv = argv,
@@ -554,7 +590,10 @@ static int run_slot(run_state *s, const ab_slot *slot, ab_progress *progress)
                           .timeout_s = s->opt.timeout_s,
                           .mem_limit = s->opt.mem_limit,
                           .stdout_path = stdout_path,
-                          .stderr_path = log_path};
+                          .stderr_path = log_path,
+                          .no_aslr = s->opt.count,
+                          .clean_env = s->opt.count,
+                          .cwd = s->opt.count ? s->run_dir : NULL};
     slot_name(s, slot, what, sizeof what);
     ab_progress_begin(progress, what);
     unlink(out_path);
@@ -569,6 +608,11 @@ static int run_slot(run_state *s, const ab_slot *slot, ab_progress *progress)
         remove_if_empty(log_path);
         remove_if_empty(stdout_path);
         return 1;
+    }
+    if (s->opt.count) { /* callgrind's last dump, at the child's exit: nothing counted */
+        char cg_path[PATH_MAX + 4096];
+        snprintf(cg_path, sizeof cg_path, "%s/%s", s->run_dir, cg_rel);
+        unlink(cg_path);
     }
     json_t *row = ab_run_row_new(a->name, w->name, slot->round + 1, &r, out_path, log_path);
     json_object_set_new(row, "threads", json_integer(w->threads));
@@ -786,7 +830,9 @@ static int orchestrate(run_state *s)
     json_object_set_new(s->doc, "cells", json_array());
 
     /* Everything the user can get wrong is checked before the run folder exists (exit 2). */
-    int rc = choose_allocators(s, config);
+    int rc = choose_counter(s, config);
+    if (!rc)
+        rc = choose_allocators(s, config);
     if (!rc)
         rc = check_user_traces(s, workloads);
     if (!rc)

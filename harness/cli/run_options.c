@@ -82,6 +82,21 @@ void ab_run_usage(FILE *out)
         "                       repetition; ns_per_op and cycles_per_op then include the\n"
         "                       page faults and cold caches a program run pays (alignbench\n"
         "                       fidelity uses it); no memory or latency figures\n"
+        "  --measure MODE       time (default) or instructions: instead of timing, count\n"
+        "                       the instructions each run executes per op, net of the\n"
+        "                       same replay against the null allocator (no clock: the\n"
+        "                       figures do not move with the machine's load or clock),\n"
+        "                       with simulated L1 and last-level cache misses and the\n"
+        "                       estimated cycles built from them (callgrind); one\n"
+        "                       repetition per cell unless --reps (the counts repeat\n"
+        "                       exactly), generator scale %.2f unless --scale, timeout\n"
+        "                       %.0f s unless --timeout; no memory or latency figures, no\n"
+        "                       --program, --threads, --cold, --no-latency or natural\n"
+        "                       baseline\n"
+        "  --counter SRC        with --measure instructions: auto (default: perf when the\n"
+        "                       CPU's counters are available to perf_event_open, else\n"
+        "                       callgrind), perf, or callgrind (each child under valgrind\n"
+        "                       --tool=callgrind)\n"
         "  --timeout S          per-child timeout in seconds (default: the preset's)\n"
         "  --mem-limit BYTES    address-space limit per child (suffixes K, M, G)\n"
         "  --natural-baseline on|off|auto\n"
@@ -109,7 +124,7 @@ void ab_run_usage(FILE *out)
         "far are kept, with\n"
         "\"complete\": false).\n",
         presets[0].scale, presets[0].timeout_s, presets[1].scale, presets[1].timeout_s,
-        AB_GEN_SCALE_MAX);
+        AB_GEN_SCALE_MAX, AB_COUNT_SCALE, AB_COUNT_TIMEOUT_S);
 }
 
 #define WHO "alignbench run"
@@ -178,6 +193,27 @@ static int make_dirs(const char *path)
     return mkdir(buf, 0755) != 0 && errno != EEXIST ? -1 : 0;
 }
 
+/* --measure instructions: what it cannot be combined with, and its defaults. 0 or -1. */
+static int check_count(ab_run_options *o, int reps_given, int baseline_given)
+{
+    static const char *const why = "--measure instructions counts one-thread trace replays";
+    if (o->nprograms)
+        return bad("%s: whole programs (--program) are timed, not counted", why);
+    for (size_t i = 0; i < o->nthreads; i++)
+        if (o->threads[i] > 1)
+            return bad("%s: --threads above 1 is not repeatable", why);
+    if (o->cold || o->no_latency)
+        return bad("%s: --cold and --no-latency choose timed passes", why);
+    if (baseline_given)
+        return bad("%s: no natural baseline (align_cost_* are times)", why);
+    o->baseline = AB_BASELINE_OFF;
+    if (!reps_given)
+        o->reps = 1; /* the counts repeat exactly (docs/measurement.md) */
+    if (!o->counter)
+        o->counter = "auto";
+    return 0;
+}
+
 enum {
     OPT_ALLOC = 256,
     OPT_WORKLOAD,
@@ -203,6 +239,8 @@ enum {
     OPT_PROGRAM_OK,
     OPT_FILTER,
     OPT_LIST,
+    OPT_MEASURE,
+    OPT_COUNTER,
 };
 
 static const struct option long_options[] = {
@@ -230,6 +268,8 @@ static const struct option long_options[] = {
     {"program-ok-status", required_argument, NULL, OPT_PROGRAM_OK},
     {"filter", required_argument, NULL, OPT_FILTER},
     {"list", no_argument, NULL, OPT_LIST},
+    {"measure", required_argument, NULL, OPT_MEASURE},
+    {"counter", required_argument, NULL, OPT_COUNTER},
     {"help", no_argument, NULL, 'h'},
     {NULL, 0, NULL, 0},
 };
@@ -245,6 +285,7 @@ int ab_run_options_parse(int argc, char **argv, ab_run_options *o)
     snprintf(o->out_dir, sizeof o->out_dir, "results");
     double scale = 0, timeout = 0;
     const char *out = NULL;
+    int reps_given = 0, baseline_given = 0;
 
     optind = 1;
     opterr = 0;
@@ -381,15 +422,31 @@ int ab_run_options_parse(int argc, char **argv, ab_run_options *o)
         case OPT_LIST:
             o->list = 1;
             break;
+        case OPT_MEASURE:
+            if (strcmp(optarg, "time") && strcmp(optarg, "instructions"))
+                return bad("--measure wants time or instructions, not '%s'", optarg);
+            o->count = !strcmp(optarg, "instructions");
+            break;
+        case OPT_COUNTER:
+            if (strcmp(optarg, "auto") && strcmp(optarg, "perf") && strcmp(optarg, "callgrind"))
+                return bad("--counter wants auto, perf or callgrind, not '%s'", optarg);
+            o->counter = optarg;
+            break;
         default:
             return ab_opt_complain(WHO, c, argv);
         }
+        reps_given |= c == OPT_REPS;
+        baseline_given |= c == OPT_BASELINE && o->baseline == AB_BASELINE_ON;
     }
     if (optind < argc)
         return ab_opt_unexpected(WHO, argv[optind]);
 
-    o->scale = scale > 0 ? scale : o->preset->scale;
-    o->timeout_s = timeout > 0 ? timeout : o->preset->timeout_s;
+    if (o->count && check_count(o, reps_given, baseline_given) != 0)
+        return -1;
+    if (o->counter && !o->count)
+        return bad("--counter %s goes with --measure instructions", o->counter);
+    o->scale = scale > 0 ? scale : o->count ? AB_COUNT_SCALE : o->preset->scale;
+    o->timeout_s = timeout > 0 ? timeout : o->count ? AB_COUNT_TIMEOUT_S : o->preset->timeout_s;
     if (o->nworkloads == 0 && o->ntraces == 0 && o->nprograms == 0) {
         for (size_t i = 0; i < sizeof default_workloads / sizeof default_workloads[0]; i++)
             o->workloads[o->nworkloads++] = default_workloads[i];

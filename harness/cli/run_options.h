@@ -59,7 +59,14 @@ typedef struct ab_run_options {
     int quiet;          /* no progress, no summary */
     const char *filter; /* --filter REGEX over ALLOC/WORKLOAD (cell_filter.h), checked; or NULL */
     int list;           /* --list: print the cells the run would make, run nothing */
+    int count;           /* --measure instructions: counted, not timed (count_child.h) */
+    const char *counter; /* --counter auto|perf|callgrind (checked by ab_count_setup_choose) */
 } ab_run_options;
+
+/* --measure instructions: the generator scale and the timeout per child unless given (the
+ * replay runs under valgrind, 20 to 60 times slower than native; docs/measurement.md). */
+#define AB_COUNT_SCALE 0.05
+#define AB_COUNT_TIMEOUT_S 600.0
 
 /* Parses argv (argv[0] = "run"). Returns 0 to go on, 1 when --help was printed (exit 0), or -1
  * after printing a message naming the bad option to stderr (exit 2). */

@@ -37,6 +37,7 @@
 #include "allocators/allocator.h"
 #include "harness/measure/histogram.h"
 #include "harness/measure/frag_metrics.h"
+#include "harness/measure/instr_count.h"
 #include "workloads/trace_io.h"
 
 #include <stddef.h>
@@ -160,14 +161,17 @@ int ab_replay_memory_pass(ab_replay *r, const ab_allocator *a, ab_memory_result 
                           ab_replay_failure *fail);
 int ab_replay_batch_pass(ab_replay *r, const ab_allocator *a, unsigned reps, ab_pass_result *out,
                          ab_replay_failure *fail);
-/* The batch pass's loop with no clock read at all (the same machine code between the reads):
- * for instruction counting under tools that cannot run rdtsc/rdtscp. */
-int ab_replay_batch_pass_untimed(ab_replay *r, const ab_allocator *a, unsigned reps,
-                                 ab_replay_failure *fail);
 /* Bytes of the timed passes' own tables (the decoded op window, the id pointers, the batch and
  * floor tables), mapped and touched by the first timed pass: 0 before. They do not grow with
  * the trace's length (op_stream.h). */
 uint64_t ab_replay_timed_bytes(const ab_replay *r);
+/* The counting pass of `run --measure instructions`: one whole replay of the trace by the batch
+ * pass's loop with no clock read at all (valgrind 3.19 cannot decode rdtscp). With `count`, the
+ * counter is reset and runs over each window's replay, off around the windows' decoding (which
+ * the batch pass leaves out of its time too) and the release of what the trace left live; NULL:
+ * an uncounted (warm-up) replay. */
+int ab_replay_count_pass(ab_replay *r, const ab_allocator *a, ab_icount *count,
+                         ab_replay_failure *fail);
 /* detail 0 keeps only the per-kind histograms (enough for the floor and the raw view). */
 int ab_replay_latency_set_init(ab_replay *r, ab_latency_set *set, int detail);
 void ab_replay_latency_set_free(ab_latency_set *set);

@@ -4,7 +4,7 @@
  * timed region, then replayed by one loop over its ab_dop records. The loop (run_dops) is one
  * always-inline body with two compile-time constants, the touch rule and whether each op is
  * timed (per-op) or not (batch: the caller reads the clock around a whole batch, or not at all
- * for ab_replay_batch_pass_untimed), so the batch loop holds the allocator call, the touch, the
+ * for ab_replay_count_pass, which counts instructions instead), so the batch loop holds the allocator call, the touch, the
  * pointer check and one store per op, and nothing else. In the per-op loop everything the call
  * needs is in registers before the first TSC read (PIN_ARGS), so the fenced region holds the
  * call and the touch rule's write of the block.
@@ -390,11 +390,11 @@ static uint32_t ops_in(const ab_replay *r, uint32_t k, uint32_t stop)
 
 /* One repetition of the whole trace; with `timed`, a clock read around each batch, the batch
  * minima kept (first: the first repetition), the repetition's time in *ticks and the run-queue
- * wait inside the windows' replay (not their decoding) in *stolen. */
-static inline __attribute__((always_inline)) int batch_rep(ab_replay *r, const ab_allocator *a,
-                                                           const int timed, int first,
-                                                           uint64_t *ticks, int64_t *stolen,
-                                                           ab_replay_failure *fail)
+ * wait inside the windows' replay (not their decoding) in *stolen. Untimed, `count` (optional)
+ * is switched on around each window's replay, as the clock would be. */
+static inline __attribute__((always_inline)) int
+batch_rep(ab_replay *r, const ab_allocator *a, const int timed, int first, uint64_t *ticks,
+          int64_t *stolen, ab_icount *count, ab_replay_failure *fail)
 {
     const ab_replay_fns f = ab_replay_fns_of(a);
     const loop_fn loop = loop_of(r, 0);
@@ -405,13 +405,18 @@ static inline __attribute__((always_inline)) int batch_rep(ab_replay *r, const a
     while (ab_op_stream_next(&r->st)) { /* decoding: not timed */
         const uint32_t len = r->st.len;
         int64_t wait0 = timed ? ab_replay_rq_wait(r) : 0;
+        if (!timed && count)
+            ab_icount_on(count);
         for (uint32_t k = 0; k < len;) {
             uint32_t to = len - k > AB_REPLAY_BATCH ? k + AB_REPLAY_BATCH : len, stop;
             uint64_t t0 = timed ? ab_tsc_start() : 0;
             int rc = loop(r, &f, k, to, &stop, NULL);
             uint64_t t1 = timed ? ab_tsc_stop() : 0;
-            if (__builtin_expect(rc, 0))
+            if (__builtin_expect(rc, 0)) {
+                if (!timed && count)
+                    ab_icount_off(count);
                 return pointer_failure(r, stop, fail);
+            }
             if (timed) {
                 uint64_t d = t1 - t0;
                 total += d;
@@ -427,6 +432,8 @@ static inline __attribute__((always_inline)) int batch_rep(ab_replay *r, const a
         }
         if (timed)
             wait += ab_replay_rq_wait(r) - wait0;
+        if (!timed && count)
+            ab_icount_off(count);
     }
     if (timed) {
         *ticks = total;
@@ -452,7 +459,7 @@ int ab_replay_batch_pass(ab_replay *r, const ab_allocator *a, unsigned reps, ab_
         double cpt0 = ab_cpu_cycles_per_tick();
         uint64_t ticks = 0;
         int64_t rep_stolen = 0;
-        if (batch_rep(r, a, 1, rep == 0, &ticks, &rep_stolen, fail) != 0)
+        if (batch_rep(r, a, 1, rep == 0, &ticks, &rep_stolen, NULL, fail) != 0)
             return -1;
         total += (double)ticks;
         stolen += rep_stolen;
@@ -483,15 +490,14 @@ int ab_replay_batch_pass(ab_replay *r, const ab_allocator *a, unsigned reps, ab_
     return 0;
 }
 
-int ab_replay_batch_pass_untimed(ab_replay *r, const ab_allocator *a, unsigned reps,
-                                 ab_replay_failure *fail)
+int ab_replay_count_pass(ab_replay *r, const ab_allocator *a, ab_icount *count,
+                         ab_replay_failure *fail)
 {
     if (timed_init(r, fail) != 0)
         return -1;
-    for (unsigned rep = 0; rep < (reps ? reps : 1); rep++)
-        if (batch_rep(r, a, 0, 0, NULL, NULL, fail) != 0)
-            return -1;
-    return 0;
+    if (count)
+        ab_icount_reset(count);
+    return batch_rep(r, a, 0, 0, NULL, NULL, count, fail);
 }
 
 /* ---- the per-op passes ------------------------------------------------------------------- */

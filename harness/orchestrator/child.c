@@ -28,6 +28,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <sys/personality.h>
 #include <sys/prctl.h>
 #include <sys/resource.h>
 #include <sys/stat.h>
@@ -64,15 +65,18 @@ typedef struct child_env {
     size_t pid_at; /* where the digits go in pid */
 } child_env;
 
-/* environ without LD_PRELOAD and without the variables extra sets or removes, then extra's
- * settings, then "PID_VAR=" (its value written by the child) and "LD_PRELOAD=preload" when
- * given. 0, or -1 when out of memory. */
+/* environ (spec->clean_env: AB_CHILD_CLEAN_ENV instead) without LD_PRELOAD and without the
+ * variables extra sets or removes, then extra's settings, then "PID_VAR=" (its value written by
+ * the child) and "LD_PRELOAD=preload" when given. 0, or -1 when out of memory. */
 static int child_env_make(child_env *e, const ab_child_spec *spec)
 {
     const char *const *extra = spec->env;
+    static const char *const clean_env[] = AB_CHILD_CLEAN_ENV;
+    char *const *base = spec->clean_env ? (char *const *)clean_env : environ;
+    size_t nbase = sizeof clean_env / sizeof clean_env[0];
     size_t n = 0, nextra = 0;
     memset(e, 0, sizeof *e);
-    while (environ[n])
+    while (spec->clean_env ? n < nbase : environ[n] != NULL)
         n++;
     while (extra && extra[nextra])
         nextra++;
@@ -80,8 +84,8 @@ static int child_env_make(child_env *e, const ab_child_spec *spec)
         return -1;
     size_t k = 0;
     for (size_t i = 0; i < n; i++)
-        if (strncmp(environ[i], "LD_PRELOAD=", 11) != 0 && !overridden(environ[i], extra))
-            e->v[k++] = environ[i];
+        if (strncmp(base[i], "LD_PRELOAD=", 11) != 0 && !overridden(base[i], extra))
+            e->v[k++] = base[i];
     for (size_t i = 0; i < nextra; i++)
         if (strchr(extra[i], '='))
             e->v[k++] = (char *)extra[i];
@@ -147,6 +151,10 @@ static void child_exec(const ab_child_spec *spec, child_env *env, int in_fd, int
         if (setrlimit(RLIMIT_AS, &rl) != 0)
             goto fail;
     }
+    if (spec->no_aslr && personality(ADDR_NO_RANDOMIZE) == -1)
+        goto fail;
+    if (spec->cwd && chdir(spec->cwd) != 0)
+        goto fail;
     char go;
     /* spec->counters: the parent opens them on this process, then lets it exec */
     if (go_fd >= 0 && read(go_fd, &go, 1) != 1)

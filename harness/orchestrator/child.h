@@ -48,7 +48,17 @@ typedef struct ab_child_spec {
                             * between fork and exec, so they count it and everything it starts
                             * from its exec on; read into the result's `counted` at its end,
                             * then closed */
+    /* Repeatable counts (run --measure instructions): the same process layout every time */
+    int no_aslr;     /* 1: personality(ADDR_NO_RANDOMIZE): no address-space randomization */
+    int clean_env;   /* 1: none of our environment: only AB_CHILD_CLEAN_ENV, env and preload */
+    const char *cwd; /* NULL: ours; else the child starts in this folder */
 } ab_child_spec;
+
+/* The fixed environment of a clean_env child (before its env and LD_PRELOAD). */
+#define AB_CHILD_CLEAN_ENV                                                                         \
+    {                                                                                              \
+        "PATH=/usr/bin:/bin", "LC_ALL=C"                                                           \
+    }
 
 typedef enum ab_child_outcome {
     AB_CHILD_OK = 0,      /* exited 0 */

@@ -57,6 +57,11 @@ static void fmt_value(char *buf, size_t len, double v, ab_unit u)
     case AB_UNIT_MCYCLES:
         snprintf(buf, len, "%.4g Mcycles", v);
         break;
+    case AB_UNIT_INSTR: /* counts, not times (run --measure instructions) */
+    case AB_UNIT_MISSES:
+    case AB_UNIT_EST_CYCLES:
+        snprintf(buf, len, "%.5g %s (count)", v, ab_unit_name(u));
+        break;
     case AB_UNIT_BYTES: {
         size_t k = 0;
         double a = fabs(v);

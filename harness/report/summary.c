@@ -45,6 +45,15 @@ static const column program_columns[] = {
     {"syscalls", "syscalls", 1, "%9.0f", NULL},
 };
 
+/* A counted cell (run --measure instructions): counts, not times. */
+static const column count_columns[] = {
+    {"instr/op", "instructions_per_op", 1, "%9.1f"},
+    {"floor instr/op", "floor_instructions_per_op", 1, "%14.1f"},
+    {"est.cycles/op net", "est_cycles_per_op_net", 1, "%17.1f"},
+    {"L1 miss/op net", "l1_misses_per_op_net", 1, "%14.3f"},
+    {"LL miss/op net", "ll_misses_per_op_net", 1, "%14.4f"},
+};
+
 /* What one kind of workload's table shows: the headline metric and the other columns. */
 typedef struct table_kind {
     const char *headline_metric, *headline_title, *units;
@@ -55,6 +64,11 @@ typedef struct table_kind {
 static const table_kind trace_table = {"ns_per_op_net", "ns/op net [interval]",
                                        "times in ns per op, net of the replay floor", columns,
                                        sizeof columns / sizeof columns[0]};
+static const table_kind count_table = {
+    "instructions_per_op_net", "instr/op net",
+    "COUNTS, not times: instructions per op net of the replay floor, and the estimated cycles "
+    "and simulated cache misses built from the counts",
+    count_columns, sizeof count_columns / sizeof count_columns[0]};
 static const table_kind program_table = {
     "cpu_ms", "CPU ms [interval]",
     "a whole program: times in ms and memory from wait4's rusage, shell included", program_columns,
@@ -189,6 +203,17 @@ static void print_machine(FILE *out, const json_t *doc)
         fprintf(out, "not counted on this machine: %s\n", buf);
 }
 
+/* The table of a workload: a whole program's, a counted run's (--measure instructions), or a
+ * timed trace's. */
+static const table_kind *table_of(const json_t *doc, const json_t *cells, const char *workload)
+{
+    const char *measure =
+        json_string_value(json_object_get(json_object_get(doc, "config"), "measure"));
+    if (measure && !strcmp(measure, "instructions"))
+        return &count_table;
+    return is_program(cells, workload) ? &program_table : &trace_table;
+}
+
 /* The machine's load around the run: on a shared machine, the first thing that explains a
  * column of NOISY cells. */
 static void print_load(FILE *out, const json_t *doc)
@@ -217,7 +242,7 @@ void ab_summary_print(FILE *out, const json_t *doc)
     json_array_foreach(workloads, wi, wj)
     {
         const char *workload = json_string_value(wj);
-        const table_kind *tk = is_program(cells, workload) ? &program_table : &trace_table;
+        const table_kind *tk = table_of(doc, cells, workload);
         traces |= tk == &trace_table;
         char cov[48];
         coverage_text(cells, workload, tk->headline_metric, cov, sizeof cov);

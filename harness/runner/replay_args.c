@@ -20,7 +20,7 @@ const char runner_replay_usage[] =
     "         --out FILE.json\n"
     "         [--touch none|first|all] [--lower-align 16] [--cpu N] [--checkpoints N]\n"
     "         [--warmup N] [--batch-reps N] [--floor-passes N] [--passes memory,batch,perop]\n"
-    "         [--calib-ms N]\n"
+    "         [--calib-ms N] [--count perf|callgrind [--callgrind-out FILE]]\n"
     "One measured run: replays FILE against the allocator (memory pass, warm-up, batch and\n"
     "per-op latency passes, and the null-allocator floor) and writes one JSON run object.\n"
     "  --touch        write allocated blocks: all bytes (default), first byte of each page, none\n"
@@ -33,6 +33,13 @@ const char runner_replay_usage[] =
     "                 means stay unbiased)\n"
     "  --passes       which passes to run (default all three)\n"
     "  --calib-ms     length of each TSC calibration (default 20)\n"
+    "  --count SRC    count instructions instead of timing (run --measure instructions): a\n"
+    "                 warm-up and one counted replay against the allocator, one counted\n"
+    "                 replay against the null allocator, no clock read at all; SRC perf (the CPU's "
+    "counter) or\n"
+    "                 callgrind (this process under valgrind --tool=callgrind\n"
+    "                 --collect-atstart=no --instr-atstart=no --cache-sim=yes, whose\n"
+    "                 --callgrind-out-file is given as --callgrind-out FILE); one thread only\n"
     "A trace with several threads replays on as many OS threads (the batch pass then times the\n"
     "whole replay, wall time); bump and rpcss need --threads N (their locking; an allocator\n"
     "option, before the mode's options).\n"
@@ -78,6 +85,8 @@ enum {
     OPT_FLOOR_PASSES,
     OPT_THREADS,
     OPT_PASSES,
+    OPT_COUNT,
+    OPT_CALLGRIND_OUT,
 };
 
 static const struct option long_options[] = {
@@ -93,6 +102,8 @@ static const struct option long_options[] = {
     {"floor-passes", required_argument, NULL, OPT_FLOOR_PASSES},
     {"threads", required_argument, NULL, OPT_THREADS},
     {"passes", required_argument, NULL, OPT_PASSES},
+    {"count", required_argument, NULL, OPT_COUNT},
+    {"callgrind-out", required_argument, NULL, OPT_CALLGRIND_OUT},
     {"help", no_argument, NULL, 'h'},
     {NULL, 0, NULL, 0},
 };
@@ -137,6 +148,14 @@ static int take(int c, const char *v, replay_args *a)
         return -1;
     case OPT_PASSES:
         return parse_passes(v, &a->passes);
+    case OPT_COUNT:
+        if (ab_icount_source_parse(v, &a->count) == 0)
+            return 0;
+        fprintf(stderr, WHO ": --count '%s': perf or callgrind\n", v);
+        return -1;
+    case OPT_CALLGRIND_OUT:
+        a->callgrind_out = v;
+        return 0;
     default:
         return -1;
     }
@@ -169,6 +188,10 @@ int replay_args_parse(int argc, char **argv, replay_args *a)
         return ab_opt_unexpected(WHO, argv[optind]);
     if (!a->trace || !a->out) {
         fprintf(stderr, WHO ": --trace FILE and --out FILE are required\n");
+        return -1;
+    }
+    if (a->callgrind_out && a->count != AB_ICOUNT_CALLGRIND) {
+        fprintf(stderr, WHO ": --callgrind-out goes with --count callgrind\n");
         return -1;
     }
     return 0;

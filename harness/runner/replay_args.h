@@ -16,6 +16,8 @@ typedef struct replay_args {
     ab_replay_opts opts;
     int cpu; /* -1: not pinned */
     unsigned warmup, passes, calib_ms, batch_reps, floor_passes;
+    ab_icount_source count;    /* 0: timed passes; else --count: the counting passes */
+    const char *callgrind_out; /* --callgrind-out: valgrind's --callgrind-out-file */
 } replay_args;
 
 /* Parses the mode's arguments (argv[0] = "replay"). Returns 0 to replay, 1 when --help was

@@ -331,6 +331,31 @@ static void put_threads(json_t *run, json_t *metrics, const ab_run_record *rec)
     json_object_set_new(run, "thread_stats", o);
 }
 
+void ab_run_child_common(json_t *child, const ab_run_record *rec)
+{
+    json_object_set_new(child, "allocator", json_string(rec->alloc_name));
+    json_object_set_new(child, "backend", json_string(rec->alloc->name));
+    json_object_set_new(child, "allocator_version",
+                        json_string(rec->alloc->version ? rec->alloc->version() : "unknown"));
+    json_object_set_new(child, "library", rec->lib_path ? json_string(rec->lib_path) : json_null());
+    put_int(child, "cpu", rec->cpu >= 0 ? rec->cpu : sched_getcpu());
+    json_object_set_new(child, "pinned", json_boolean(rec->cpu >= 0));
+    json_object_set_new(child, "touch", json_string(ab_touch_name(rec->opts->touch)));
+    put_int(child, "lower_align", rec->opts->lower_align);
+    json_object_set_new(child, "free_is_noop", json_boolean(!(rec->alloc->caps & AB_CAP_FREE)));
+    json_object_set_new(child, "reset_by",
+                        json_string(rec->alloc->caps & AB_CAP_RESET ? "allocator" : "harness"));
+    json_object_set_new(child, "realloc_by",
+                        json_string(rec->alloc->caps & AB_CAP_REALLOC ? "allocator" : "harness"));
+    json_t *tr = json_object();
+    json_object_set_new(tr, "path", json_string(rec->trace_path));
+    put_int(tr, "ops", (int64_t)rec->trace->hdr.op_count);
+    put_int(tr, "timed_ops", (int64_t)rec->scan->timed_ops);
+    put_int(tr, "peak_live_bytes", (int64_t)rec->trace->hdr.peak_live_bytes);
+    put_int(tr, "max_live_ids", rec->trace->hdr.max_live_ids);
+    json_object_set_new(child, "trace", tr);
+}
+
 json_t *ab_run_record_json(const ab_run_record *rec)
 {
     json_t *run = json_object();
@@ -410,15 +435,7 @@ json_t *ab_run_record_json(const ab_run_record *rec)
     }
     json_object_set_new(child, "noisy", json_boolean(json_array_size(reasons) > 0));
     json_object_set_new(child, "noisy_reasons", reasons);
-    json_object_set_new(child, "allocator", json_string(rec->alloc_name));
-    json_object_set_new(child, "backend", json_string(rec->alloc->name));
-    json_object_set_new(child, "allocator_version",
-                        json_string(rec->alloc->version ? rec->alloc->version() : "unknown"));
-    json_object_set_new(child, "library", rec->lib_path ? json_string(rec->lib_path) : json_null());
-    put_int(child, "cpu", rec->cpu >= 0 ? rec->cpu : sched_getcpu());
-    json_object_set_new(child, "pinned", json_boolean(rec->cpu >= 0));
-    json_object_set_new(child, "touch", json_string(ab_touch_name(rec->opts->touch)));
-    put_int(child, "lower_align", rec->opts->lower_align);
+    ab_run_child_common(child, rec);
     put_int(child, "warmup", rec->warmup);
     put_int(child, "batch_reps", rec->batch_reps);
     put_int(child, "floor_passes", rec->floor_passes);
@@ -441,18 +458,6 @@ json_t *ab_run_record_json(const ab_run_record *rec)
     if (rec->perop)
         json_array_append_new(passes, json_string("perop"));
     json_object_set_new(child, "passes", passes);
-    json_object_set_new(child, "free_is_noop", json_boolean(!(rec->alloc->caps & AB_CAP_FREE)));
-    json_object_set_new(child, "reset_by",
-                        json_string(rec->alloc->caps & AB_CAP_RESET ? "allocator" : "harness"));
-    json_object_set_new(child, "realloc_by",
-                        json_string(rec->alloc->caps & AB_CAP_REALLOC ? "allocator" : "harness"));
-    json_t *tr = json_object();
-    json_object_set_new(tr, "path", json_string(rec->trace_path));
-    put_int(tr, "ops", (int64_t)rec->trace->hdr.op_count);
-    put_int(tr, "timed_ops", (int64_t)rec->scan->timed_ops);
-    put_int(tr, "peak_live_bytes", (int64_t)rec->trace->hdr.peak_live_bytes);
-    put_int(tr, "max_live_ids", rec->trace->hdr.max_live_ids);
-    json_object_set_new(child, "trace", tr);
     if (rec->memory) {
         put_int(child, "memory_baseline", rec->memory->baseline);
         put_pre_baseline(child, rec->memory, rec->pre_baseline);

@@ -46,6 +46,11 @@ typedef struct ab_run_record {
  * is only known to a step, so such a figure says "a few steps", not its value. */
 #define AB_UNRESOLVED_STEPS 3.0
 
+/* The fields of the `child` object every replay has, timed or counted: the allocator, the
+ * settings (cpu, touch, lower_align), who releases scopes and resizes, and the trace. Needs
+ * alloc, alloc_name, lib_path, cpu, opts, trace, trace_path and scan of rec. */
+void ab_run_child_common(json_t *child, const ab_run_record *rec);
+
 /* A new JSON object (the caller owns it). */
 json_t *ab_run_record_json(const ab_run_record *rec);
 

@@ -31,6 +31,7 @@
 #include "harness/common/json_file.h"
 #include "harness/runner/replay_args.h"
 #include "harness/runner/replay_json.h"
+#include "harness/runner/runner_count.h"
 #include "harness/measure/replay_threads.h"
 #include "harness/runner/runner_modes.h"
 #include "harness/measure/timer.h"
@@ -198,12 +199,27 @@ static int open_trace(const ab_runner_ctx *ctx, const replay_args *a, ab_trace *
     return rc;
 }
 
+/* replay --count: the counting passes of runner_count.c on the opened, validated trace. */
+static int count_replay(const ab_runner_ctx *ctx, const replay_args *a)
+{
+    ab_trace trace;
+    unsigned nthreads;
+    int rc = open_trace(ctx, a, &trace, &nthreads);
+    if (rc)
+        return rc;
+    rc = runner_count(ctx, a, &trace, nthreads);
+    ab_trace_close(&trace);
+    return rc;
+}
+
 int runner_replay(const ab_runner_ctx *ctx, int argc, char **argv)
 {
     replay_args a;
     int parsed = replay_args_parse(argc, argv, &a);
     if (parsed != 0)
         return parsed > 0 ? AB_RUNNER_EXIT_OK : AB_RUNNER_EXIT_USAGE;
+    if (a.count) /* --count: instructions instead of time: no clock, no kernel counters */
+        return count_replay(ctx, &a);
     /* before anything starts a thread: the counters follow every thread started later */
     ab_counters ctr;
     ab_counters_open(&ctr);

@@ -179,16 +179,16 @@ unset GITHUB_STEP_SUMMARY
 run "$dir/om" "$dir/bm.json" "$dir/nm.json" --format markdown
 check "--format markdown: summary, table, regression row first, exit 1" 1 $? "$dir/om" \
     "^\*\*1 regression\*\*, 0 failed, 1 improvement, 1 same — threshold 5 %, alpha 0\.05, Mann-Whitney U over 5 vs 5 repetitions$" \
-    "^\| cell \| metric \| base \| new \| change \| net change \| p \| verdict \|$" \
-    "^\| \`jemalloc/rpc\` \| ns_per_op \| [0-9.]+ ns \| [0-9.]+ ns \| \+[0-9]+\.[0-9]% \| \+[0-9.]+ ns \| 0\.0079 \| .*\*\*regression\*\* \|$"
+    "^\| cell \| metric \| base \| new \| change \| detectable \| net change \| p \| verdict \|$" \
+    "^\| \`jemalloc/rpc\` \| ns_per_op \| [0-9.]+ ns \| [0-9.]+ ns \| \+[0-9]+\.[0-9]% \| [0-9.]+% \| \+[0-9.]+ ns \| 0\.0079 \| .*\*\*regression\*\* \|$"
 grep -m1 '^| `' "$dir/om" | grep -q 'jemalloc/rpc.*regression' ||
     { echo "FAIL markdown: the regression is not the table's first row"; failures=$((failures + 1)); }
 grep -q "improvement" "$dir/om" && ! grep -q "^BASE " "$dir/om" ||
     { echo "FAIL markdown: no improvement row, or text output mixed in"; failures=$((failures + 1)); }
-# A failed cell in Markdown: a row of its own with the same seven columns, bold verdict.
+# A failed cell in Markdown: a row of its own with the same eight columns, bold verdict.
 run "$dir/omf" "$dir/b1.json" "$dir/n7.json" --format markdown
 check "--format markdown: failed row, exit 1" 1 $? "$dir/omf" "^\*\*1 failed\*\*|, \*\*1 failed\*\*" \
-    "^\| \`jemalloc/rpc\` \| \(runs\) \| 0 of 5 failed \| 1 of 5 failed \(crashed[^|]*\) \| \| \| .*\*\*failed\*\* \|$"
+    "^\| \`jemalloc/rpc\` \| \(runs\) \| 0 of 5 failed \| 1 of 5 failed \(crashed[^|]*\) \| \| \| \| .*\*\*failed\*\* \|$"
 run "$dir/om2" "$dir/bm.json" "$dir/nm.json" --format html
 check "--format html: exit 2" 2 $? "$dir/om2" "expected text or markdown"
 
@@ -225,7 +225,7 @@ run "$dir/ow2" --within "$dir/w.json" --alloc jemalloc,malloc
 check "--within jemalloc,malloc: the same difference is an improvement" 0 $? "$dir/ow2" "^rpc +ns_per_op .*improvement"
 run "$dir/ow3" --within "$dir/w.json" --alloc malloc,jemalloc --fail-on-regression --format markdown
 check "--within --fail-on-regression --format markdown: exit 1" 1 $? "$dir/ow3" \
-    "^\| workload \| metric \| malloc \| jemalloc \| change \| p \| verdict \|$" "^\| \`rpc\` \| ns_per_op .*regression"
+    "^\| workload \| metric \| malloc \| jemalloc \| change \| detectable \| p \| verdict \|$" "^\| \`rpc\` \| ns_per_op .*regression"
 run "$dir/ow4" --within "$dir/w.json" --alloc malloc,mimalloc
 check "--within: workloads of one allocator only are listed" 0 $? "$dir/ow4" "^only with malloc: rpc" "^il +ns_per_op .*improvement"
 run "$dir/ow5" --within "$dir/w.json"
@@ -244,5 +244,48 @@ run "$dir/o19" --help
 check "--help" 0 $? "$dir/o19" "usage: alignbench compare" "frag_peak" "--format text\|markdown" \
     "--within RESULTS --alloc A,B" "With --within: 0 .*" \
     "ns_per_op_net \(time_net\) +.*relative change of a small number: noisy"
+
+# The minimum detectable effect (mde): a 3% change within the 5% threshold is "same" only when
+# the repetitions could have seen 5%. With 1% noise (mde about 2%) it is same; with 20% noise
+# (mde far above 5%) it is unresolved, never same; neither fails the gate.
+"$fx" "$dir/bu.json" --seed 61 --cell jemalloc/rpc@ns_per_op=100:1
+"$fx" "$dir/nu.json" --seed 62 --cell jemalloc/rpc@ns_per_op=103:1
+run "$dir/ou1" "$dir/bu.json" "$dir/nu.json" --json "$dir/du1.json"
+check "3% change, 1% noise: same, mde under the threshold" 0 $? "$dir/ou1" \
+    "^cell +metric .* mde " "jemalloc/rpc +ns_per_op .*\+[0-9.]+% +[0-9.]+% .* same$"
+"$fx" --expect "$dir/du1.json" same=1 unresolved=0 || { echo "FAIL mde json (same)"; failures=$((failures + 1)); }
+"$fx" "$dir/bu2.json" --seed 63 --cell jemalloc/rpc@ns_per_op=100:20
+"$fx" "$dir/nu2.json" --seed 64 --cell jemalloc/rpc@ns_per_op=103:20
+run "$dir/ou2" "$dir/bu2.json" "$dir/nu2.json" --json "$dir/du2.json"
+check "3% change inside 20% noise: unresolved (mde above 5%), exit 0" 0 $? "$dir/ou2" \
+    "jemalloc/rpc +ns_per_op .* unresolved$" "0 same, 1 unresolved"
+"$fx" --expect "$dir/du2.json" same=0 unresolved=1 || { echo "FAIL mde json (unresolved)"; failures=$((failures + 1)); }
+grep -Eq '"mde_pct": ([1-9][0-9]|[5-9])\.' "$dir/du2.json" ||
+    { echo "FAIL mde json: mde_pct is not above 5"; failures=$((failures + 1)); }
+# 2+2 repetitions can reach no p < 0.05: nothing is detectable, mde inf, unresolved.
+"$fx" "$dir/bu3.json" --reps 2 --seed 65 --cell jemalloc/rpc@ns_per_op=100:1
+"$fx" "$dir/nu3.json" --reps 2 --seed 66 --cell jemalloc/rpc@ns_per_op=101:1
+run "$dir/ou3" "$dir/bu3.json" "$dir/nu3.json" --format markdown
+check "2+2 repetitions, 1% change: unresolved, detectable inf" 0 $? "$dir/ou3" \
+    "^\| \`jemalloc/rpc\` \| ns_per_op \| .* \| inf \| .*unresolved[^|]*\|$"
+
+# Counted runs (run --measure instructions): one repetition a side, counts judged by size against
+# their 0.2% default threshold and 0.1% repeatability; instructions_per_op_net is the default metric.
+"$fx" "$dir/bc.json" --reps 1 --cell malloc/rpc@instructions_per_op_net=200:0 \
+    --cell jemalloc/rpc@instructions_per_op_net=100:0 --cell mimalloc/rpc@instructions_per_op_net=150:0
+"$fx" "$dir/nc.json" --reps 1 --cell malloc/rpc@instructions_per_op_net=202:0 \
+    --cell jemalloc/rpc@instructions_per_op_net=100.05:0 --cell mimalloc/rpc@instructions_per_op_net=149.5:0
+run_default "$dir/oc" "$dir/bc.json" "$dir/nc.json" --json "$dir/dc.json"
+check "counts: +1% regression, +0.05% same, -0.33% improvement, exit 1" 1 $? "$dir/oc" \
+    "malloc/rpc +instructions_per_op_net .*\+1\.0% +0\.1% +- +regression$" \
+    "jemalloc/rpc +instructions_per_op_net .*\+0\.050% +0\.1% +- +same$" \
+    "mimalloc/rpc +instructions_per_op_net .*-0\.333% +0\.1% +- +improvement$" "counts: 0\.2%"
+"$fx" --expect "$dir/dc.json" regression=1 same=1 improvement=1 || { echo "FAIL counts json"; failures=$((failures + 1)); }
+! grep -q "too few repetitions" "$dir/oc" || { echo "FAIL counts: 'too few repetitions' said of counts"; failures=$((failures + 1)); }
+# Below the repeatability: a 0.05% threshold and a 0.08% change is unresolved, not a regression.
+"$fx" "$dir/nc2.json" --reps 1 --cell malloc/rpc@instructions_per_op_net=200.16:0
+run_default "$dir/oc2" "$dir/bc.json" "$dir/nc2.json" --threshold 0.05
+check "counts: 0.08% change under the 0.1% repeatability: unresolved, exit 0" 0 $? "$dir/oc2" \
+    "malloc/rpc +instructions_per_op_net .*\+0\.080% .* unresolved$"
 
 [ $failures -eq 0 ] || { echo "$failures case(s) failed"; exit 1; }
