@@ -216,8 +216,14 @@ static void section_summary(FILE *f, const json_t *res, const ab_names *al, cons
         ab_html_escape(f, wls->v[w]);
         fputs(program ? " (a whole program: CPU time and peak RSS)" : "", f);
         fputs("</h3>\n<ul>\n", f);
-        summary_line(f, res, al, wls->v[w], program ? "cpu_ms" : time_metric(res, al, wls->v[w]),
-                     "Fastest", "slower");
+        double instr;
+        if (!program && !ab_rv_median(res, al->v[0], wls->v[w], "instructions_per_op_net", &instr))
+            summary_line(f, res, al, wls->v[w], "instructions_per_op_net",
+                         "Fewest instructions (a count, not a time: run --measure instructions)",
+                         "more");
+        else
+            summary_line(f, res, al, wls->v[w],
+                         program ? "cpu_ms" : time_metric(res, al, wls->v[w]), "Fastest", "slower");
         summary_line(f, res, al, wls->v[w],
                      program   ? "peak_rss"
                      : have_fp ? "peak_footprint"
@@ -325,8 +331,11 @@ static void section_tables(FILE *f, const json_t *res, const ab_names *al, const
                 ab_html_escape(f, b1);
                 if (ab_cell_unresolved(cell, metrics.v[m]))
                     fputs("</small>", f);
-                if (!ab_rv_cell_stat(cell, metrics.v[m], "ci_lo", &lo) &&
-                    !ab_rv_cell_stat(cell, metrics.v[m], "ci_hi", &hi)) {
+                int one = !ab_rv_cell_stat(cell, metrics.v[m], "n", &n) && n <= 1;
+                if (one) /* one repetition (a counted run's): no interval to show */
+                    fputs("<br><small>n=1</small>", f);
+                else if (!ab_rv_cell_stat(cell, metrics.v[m], "ci_lo", &lo) &&
+                         !ab_rv_cell_stat(cell, metrics.v[m], "ci_hi", &hi)) {
                     fmt_value(b2, sizeof b2, lo, u);
                     fmt_value(b3, sizeof b3, hi, u);
                     fputs("<br><small>[", f);

@@ -59,20 +59,30 @@ typedef struct table_kind {
     const char *headline_metric, *headline_title, *units;
     const column *columns;
     size_t ncolumns;
+    int counts; /* counted cells: exact, so no interval of the median is shown */
 } table_kind;
 
-static const table_kind trace_table = {"ns_per_op_net", "ns/op net [interval]",
-                                       "times in ns per op, net of the replay floor", columns,
-                                       sizeof columns / sizeof columns[0]};
+static const table_kind trace_table = {"ns_per_op_net",
+                                       "ns/op net [interval]",
+                                       "times in ns per op, net of the replay floor",
+                                       columns,
+                                       sizeof columns / sizeof columns[0],
+                                       0};
 static const table_kind count_table = {
-    "instructions_per_op_net", "instr/op net",
+    "instructions_per_op_net",
+    "instr/op net",
     "COUNTS, not times: instructions per op net of the replay floor, and the estimated cycles "
     "and simulated cache misses built from the counts",
-    count_columns, sizeof count_columns / sizeof count_columns[0]};
+    count_columns,
+    sizeof count_columns / sizeof count_columns[0],
+    1};
 static const table_kind program_table = {
-    "cpu_ms", "CPU ms [interval]",
-    "a whole program: times in ms and memory from wait4's rusage, shell included", program_columns,
-    sizeof program_columns / sizeof program_columns[0]};
+    "cpu_ms",
+    "CPU ms [interval]",
+    "a whole program: times in ms and memory from wait4's rusage, shell included",
+    program_columns,
+    sizeof program_columns / sizeof program_columns[0],
+    0};
 
 static double stat_of(const json_t *cell, const char *metric, const char *stat)
 {
@@ -115,12 +125,14 @@ static void print_pair(FILE *out, const char *fmt, double a, double b)
     fprintf(out, " %*s", width, buf);
 }
 
-/* The headline: "median [ci_lo, ci_hi]" of the metric, in a column `width` wide. */
-static void print_headline(FILE *out, const json_t *cell, const char *metric, int width)
+/* The headline: "median [ci_lo, ci_hi]" of the metric (the median alone for counts), in a
+ * column `width` wide. */
+static void print_headline(FILE *out, const json_t *cell, const char *metric, int width,
+                           int counts)
 {
     double med = stat_of(cell, metric, "median");
-    double lo = stat_of(cell, metric, "ci_lo");
-    double hi = stat_of(cell, metric, "ci_hi");
+    double lo = counts ? NAN : stat_of(cell, metric, "ci_lo");
+    double hi = counts ? NAN : stat_of(cell, metric, "ci_hi");
     char buf[96];
     if (isnan(med))
         snprintf(buf, sizeof buf, "-");
@@ -245,7 +257,9 @@ void ab_summary_print(FILE *out, const json_t *doc)
         const table_kind *tk = table_of(doc, cells, workload);
         traces |= tk == &trace_table;
         char cov[48];
-        coverage_text(cells, workload, tk->headline_metric, cov, sizeof cov);
+        cov[0] = '\0';
+        if (!tk->counts)
+            coverage_text(cells, workload, tk->headline_metric, cov, sizeof cov);
         fprintf(out, "\nworkload %s (medians over the ok repetitions", workload);
         if (cov[0])
             fprintf(out, " [interval of the median, %s coverage]", cov);
@@ -276,7 +290,7 @@ void ab_summary_print(FILE *out, const json_t *doc)
                 na_why = na;
                 continue;
             }
-            print_headline(out, cell, tk->headline_metric, HEADLINE_WIDTH);
+            print_headline(out, cell, tk->headline_metric, HEADLINE_WIDTH, tk->counts);
             for (size_t c = 0; c < tk->ncolumns; c++) {
                 const column *col = &tk->columns[c];
                 if (col->plus) {
