@@ -217,9 +217,8 @@ const ab_metric_def *ab_metric_def_find(const char *name)
 
 const char *ab_unit_name(ab_unit u)
 {
-    static const char *const names[] = {"ns",      "cycles", "",       "B",         "Mops/s",
-                                        "ppm",     "GHz",    "ms",     "Mcycles",   "",
-                                        "instr",   "misses", "est.cycles"};
+    static const char *const names[] = {"ns", "cycles",  "", "B",     "Mops/s", "ppm",       "GHz",
+                                        "ms", "Mcycles", "", "instr", "misses", "est.cycles"};
     return (unsigned)u < sizeof names / sizeof names[0] ? names[u] : "";
 }
 

@@ -584,16 +584,20 @@ static int run_slot(run_state *s, const ab_slot *slot, ab_progress *progress)
         k = ab_count_runner_options(&s->count, cg_rel, argv, k);
     const char *env[AB_ALLOC_MAX_SETTINGS + 1];
     ab_alloc_env(a, env);
-    ab_child_spec spec = {.argv = argv,
-                          .preload = a->lib[0] ? a->lib : NULL,
-                          .env = env,
-                          .timeout_s = s->opt.timeout_s,
-                          .mem_limit = s->opt.mem_limit,
-                          .stdout_path = stdout_path,
-                          .stderr_path = log_path,
-                          .no_aslr = s->opt.count,
-                          .clean_env = s->opt.count,
-                          .cwd = s->opt.count ? s->run_dir : NULL};
+    char preload[2 * PATH_MAX + 2];
+    ab_child_spec spec = {
+        .argv = argv,
+        .preload = s->opt.count ? ab_count_preload(&s->count, a->lib, preload, sizeof preload)
+                   : a->lib[0]  ? a->lib
+                                : NULL,
+        .env = env,
+        .timeout_s = s->opt.timeout_s,
+        .mem_limit = s->opt.mem_limit,
+        .stdout_path = stdout_path,
+        .stderr_path = log_path,
+        .no_aslr = s->opt.count,
+        .clean_env = s->opt.count,
+        .cwd = s->opt.count ? s->run_dir : NULL};
     slot_name(s, slot, what, sizeof what);
     ab_progress_begin(progress, what);
     unlink(out_path);
@@ -855,7 +859,8 @@ static int orchestrate(run_state *s)
     }
     json_object_set_new(config, "workloads", names);
     /* Like Google Benchmark's "CPU scaling is enabled": said even with --quiet, it matters. */
-    ab_env_warn(json_object_get(s->doc, "context"), stderr, "alignbench run: warning: ");
+    if (!s->opt.count) /* counted: ASLR is off in the children and load moves no count */
+        ab_env_warn(json_object_get(s->doc, "context"), stderr, "alignbench run: warning: ");
     place_cpus(s, config);
 
     ab_schedule_params sp = {.rounds = s->opt.reps,

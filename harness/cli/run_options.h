@@ -56,9 +56,9 @@ typedef struct ab_run_options {
     int run_id_given; /* 1: --run-id; 0: the UTC date-time, made unique by make_run_dir */
     int no_plots;
     enum ab_baseline_mode baseline;
-    int quiet;          /* no progress, no summary */
-    const char *filter; /* --filter REGEX over ALLOC/WORKLOAD (cell_filter.h), checked; or NULL */
-    int list;           /* --list: print the cells the run would make, run nothing */
+    int quiet;           /* no progress, no summary */
+    const char *filter;  /* --filter REGEX over ALLOC/WORKLOAD (cell_filter.h), checked; or NULL */
+    int list;            /* --list: print the cells the run would make, run nothing */
     int count;           /* --measure instructions: counted, not timed (count_child.h) */
     const char *counter; /* --counter auto|perf|callgrind (checked by ab_count_setup_choose) */
 } ab_run_options;

@@ -2,6 +2,7 @@
  * children (count_child.h). */
 #include "harness/orchestrator/count_child.h"
 #include "harness/common/error_message.h"
+#include "harness/orchestrator/locate.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -46,6 +47,10 @@ static void valgrind_version(ab_count_setup *s)
 int ab_count_setup_choose(const char *counter, ab_count_setup *out, char *err, size_t errlen)
 {
     memset(out, 0, sizeof *out);
+    if (ab_locate(AB_INSTALL_RECORDER_REL, NULL, "libalignbench-repeatable.so", out->repeatable,
+                  sizeof out->repeatable) != 0)
+        return ab_fail(err, errlen, "cannot find libalignbench-repeatable.so (looked for %s)",
+                       out->repeatable);
     char why_perf[256] = "";
     int want_perf = !strcmp(counter, "perf"), want_cg = !strcmp(counter, "callgrind");
     if (!want_perf && !want_cg && strcmp(counter, "auto") != 0)
@@ -95,9 +100,16 @@ int ab_count_runner_options(const ab_count_setup *s, const char *callgrind_out, 
     return k;
 }
 
+const char *ab_count_preload(const ab_count_setup *s, const char *lib, char *buf, size_t len)
+{
+    snprintf(buf, len, "%s%s%s", s->repeatable, lib && *lib ? " " : "", lib ? lib : "");
+    return buf;
+}
+
 json_t *ab_count_config(const ab_count_setup *s)
 {
-    json_t *c = json_pack("{s:s}", "source", ab_icount_source_name(s->source));
+    json_t *c = json_pack("{s:s, s:s}", "source", ab_icount_source_name(s->source), "preload",
+                          s->repeatable);
     if (s->source == AB_ICOUNT_CALLGRIND) {
         json_t *opts = json_array();
         for (size_t i = 0; i < NOPTIONS; i++)

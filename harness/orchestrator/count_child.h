@@ -23,12 +23,13 @@
 
 typedef struct ab_count_setup {
     ab_icount_source source;
-    char valgrind[PATH_MAX]; /* callgrind: valgrind's path */
-    char version[64];        /* callgrind: `valgrind --version` */
+    char repeatable[PATH_MAX]; /* libalignbench-repeatable.so (probe/repeatable.c) */
+    char valgrind[PATH_MAX];   /* callgrind: valgrind's path */
+    char version[64];          /* callgrind: `valgrind --version` */
 } ab_count_setup;
 
 /* counter: "auto", "perf" or "callgrind". 0, or -1 with the reason in err (perf without a
- * PMU, callgrind without valgrind, auto without either). */
+ * PMU, callgrind without valgrind, auto without either, libalignbench-repeatable.so missing). */
 int ab_count_setup_choose(const char *counter, ab_count_setup *out, char *err, size_t errlen);
 
 /* Writes the command's start into argv: valgrind and its options (callgrind_out is its
@@ -41,6 +42,10 @@ int ab_count_command(const ab_count_setup *s, const char *callgrind_out, char *o
  * new k. */
 int ab_count_runner_options(const ab_count_setup *s, const char *callgrind_out, const char **argv,
                             int k);
+
+/* The child's LD_PRELOAD: libalignbench-repeatable.so first (the same clock and random bytes in
+ * every run), then the allocator's library lib (NULL or "": none), in buf. */
+const char *ab_count_preload(const ab_count_setup *s, const char *lib, char *buf, size_t len);
 
 /* config.counter of results.json: {"source", "valgrind", "version", "options"}. */
 json_t *ab_count_config(const ab_count_setup *s);

@@ -47,11 +47,11 @@ static const column program_columns[] = {
 
 /* A counted cell (run --measure instructions): counts, not times. */
 static const column count_columns[] = {
-    {"instr/op", "instructions_per_op", 1, "%9.1f"},
-    {"floor instr/op", "floor_instructions_per_op", 1, "%14.1f"},
-    {"est.cycles/op net", "est_cycles_per_op_net", 1, "%17.1f"},
-    {"L1 miss/op net", "l1_misses_per_op_net", 1, "%14.3f"},
-    {"LL miss/op net", "ll_misses_per_op_net", 1, "%14.4f"},
+    {"instr/op", "instructions_per_op", 1, "%9.1f", NULL},
+    {"floor instr/op", "floor_instructions_per_op", 1, "%14.1f", NULL},
+    {"est.cycles/op net", "est_cycles_per_op_net", 1, "%17.1f", NULL},
+    {"L1 miss/op net", "l1_misses_per_op_net", 1, "%14.3f", NULL},
+    {"LL miss/op net", "ll_misses_per_op_net", 1, "%14.4f", NULL},
 };
 
 /* What one kind of workload's table shows: the headline metric and the other columns. */
@@ -127,8 +127,7 @@ static void print_pair(FILE *out, const char *fmt, double a, double b)
 
 /* The headline: "median [ci_lo, ci_hi]" of the metric (the median alone for counts), in a
  * column `width` wide. */
-static void print_headline(FILE *out, const json_t *cell, const char *metric, int width,
-                           int counts)
+static void print_headline(FILE *out, const json_t *cell, const char *metric, int width, int counts)
 {
     double med = stat_of(cell, metric, "median");
     double lo = counts ? NAN : stat_of(cell, metric, "ci_lo");
