@@ -29,7 +29,7 @@ fail() {
     echo "FAIL $1"
     failures=$((failures + 1))
 }
-SCALE=0.01
+SCALE=0.005
 run() { # run ID K: a counted run of the plug-in adding 2K instructions per call (AB_KAT_N=2+2K)
     "$ab" run --measure instructions --counter callgrind --alloc "kat=$plugin:AB_KAT_N=$((2 + 2 * $2))" \
         --workload rpc,il,simd --scale $SCALE --out "$work" --run-id "$1" --no-plots --quiet \
