@@ -4,10 +4,10 @@
  * timed region, then replayed by one loop over its ab_dop records. The loop (run_dops) is one
  * always-inline body with two compile-time constants, the touch rule and whether each op is
  * timed (per-op) or not (batch: the caller reads the clock around a whole batch, or not at all
- * for ab_replay_count_pass, which counts instructions instead), so the batch loop holds the allocator call, the touch, the
- * pointer check and one store per op, and nothing else. In the per-op loop everything the call
- * needs is in registers before the first TSC read (PIN_ARGS), so the fenced region holds the
- * call and the touch rule's write of the block.
+ * for ab_replay_count_pass, which counts instructions instead), so the batch loop holds the
+ * allocator call, the touch, the pointer check and one store per op, and nothing else. In the
+ * per-op loop everything the call needs is in registers before the first TSC read (PIN_ARGS), so
+ * the fenced region holds the call and the touch rule's write of the block.
  *
  * The per-op floor (each op's fastest time against the null allocator) is kept for one window;
  * when the trace takes more than one, each window's floor goes to an unlinked temporary file

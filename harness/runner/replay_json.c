@@ -5,6 +5,7 @@
  * sample. Threads: net of the floor's per-kind median (percentiles) and mean, clamped at 0.
  * A net percentile under AB_UNRESOLVED_STEPS timer steps is listed as unresolved. */
 #include "harness/runner/replay_json.h"
+#include "harness/common/json_file.h"
 #include "harness/runner/counters_json.h"
 #include "harness/measure/histogram.h"
 #include "harness/measure/frag_metrics.h"
@@ -465,4 +466,14 @@ json_t *ab_run_record_json(const ab_run_record *rec)
     json_object_set_new(run, "child", child);
 
     return run;
+}
+
+int ab_run_record_write(const char *path, const json_t *run)
+{
+    char err[512];
+    if (run && ab_json_write_atomic(path, run, JSON_INDENT(1) | JSON_REAL_PRECISION(12), err,
+                                    sizeof err) == 0)
+        return 0;
+    fprintf(stderr, "alignbench-runner replay: %s\n", run ? err : "cannot build the result");
+    return -1;
 }

@@ -51,6 +51,10 @@ typedef struct ab_run_record {
  * alloc, alloc_name, lib_path, cpu, opts, trace, trace_path and scan of rec. */
 void ab_run_child_common(json_t *child, const ab_run_record *rec);
 
+/* Writes a run object (NULL: it could not be built) to path through a temporary file renamed
+ * into place. 0, or -1 after a message on stderr. */
+int ab_run_record_write(const char *path, const json_t *run);
+
 /* A new JSON object (the caller owns it). */
 json_t *ab_run_record_json(const ab_run_record *rec);
 

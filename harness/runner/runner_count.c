@@ -15,7 +15,6 @@
  */
 #include "harness/runner/runner_count.h"
 #include "harness/common/exit_codes.h"
-#include "harness/common/json_file.h"
 #include "harness/measure/instr_count.h"
 #include "harness/measure/null_alloc.h"
 #include "harness/measure/replay.h"
@@ -153,11 +152,8 @@ int runner_count(const ab_runner_ctx *ctx, const replay_args *a, const ab_trace 
                          .lib_path = ctx->lib_path,
                          .cpu = a->cpu};
     run = count_json(&rec, a->count, &al, &fl);
-    if (!run || ab_json_write_atomic(a->out, run, JSON_INDENT(1) | JSON_REAL_PRECISION(12), err,
-                                     sizeof err) != 0) {
-        fprintf(stderr, "alignbench-runner replay: %s\n", run ? err : "cannot build the result");
+    if (ab_run_record_write(a->out, run) != 0)
         goto out;
-    }
     rc = AB_RUNNER_EXIT_OK;
 out:
     json_decref(run);

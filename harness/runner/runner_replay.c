@@ -28,7 +28,6 @@
 #include "harness/measure/memstat.h"
 #include "harness/measure/null_alloc.h"
 #include "harness/measure/replay.h"
-#include "harness/common/json_file.h"
 #include "harness/runner/replay_args.h"
 #include "harness/runner/replay_json.h"
 #include "harness/runner/runner_count.h"
@@ -336,11 +335,8 @@ int runner_replay(const ab_runner_ctx *ctx, int argc, char **argv)
         .counters = &pc,
     };
     run = ab_run_record_json(&rec);
-    if (!run || ab_json_write_atomic(a.out, run, JSON_INDENT(1) | JSON_REAL_PRECISION(10), err,
-                                     sizeof err) != 0) {
-        fprintf(stderr, "alignbench-runner replay: %s\n", run ? err : "cannot build the result");
+    if (ab_run_record_write(a.out, run) != 0)
         goto out;
-    }
     rc = AB_RUNNER_EXIT_OK;
 out:
     json_decref(run);

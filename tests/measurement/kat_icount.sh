@@ -22,24 +22,19 @@ if ! command -v valgrind >/dev/null; then
     echo "SKIP: valgrind is not installed (apt-get install valgrind)"
     exit 77
 fi
-work=$(mktemp -d)
-trap 'rm -rf "$work"' EXIT
-failures=0
-fail() {
-    echo "FAIL $1"
-    failures=$((failures + 1))
-}
+. "$(dirname "$0")/../lib.sh"
+work=$dir
 SCALE=0.005
 run() { # run ID K: a counted run of the plug-in adding 2K instructions per call (AB_KAT_N=2+2K)
     "$ab" run --measure instructions --counter callgrind --alloc "kat=$plugin:AB_KAT_N=$((2 + 2 * $2))" \
         --workload rpc,il,simd --scale $SCALE --out "$work" --run-id "$1" --no-plots --quiet \
-        >"$work/$1.log" 2>&1 || { fail "run $1 (K=$2): exit $?: $(tail -5 "$work/$1.log")"; return 1; }
+        >"$work/$1.log" 2>&1 || { bad "run $1 (K=$2): exit $?: $(tail -5 "$work/$1.log")"; return 1; }
 }
 
-run base 0 || exit 1
+run base 0 || finish measurement.kat_icount
 for w in rpc il simd; do
     "$ab" trace convert "$work/base/traces/$w.abtrace" "$work/$w.txt" >/dev/null 2>&1 ||
-        fail "trace convert $w"
+        bad "trace convert $w"
 done
 
 # calls.py DIR: for each workload, the plug-in calls of one replay and its timed ops.
@@ -73,7 +68,7 @@ for w in ("rpc", "il", "simd"):
     out[w] = {"calls": calls, "timed": timed}
 print(json.dumps(out))
 EOF
-python3 "$work/calls.py" "$work" >"$work/calls.json" || fail "counting the calls"
+python3 "$work/calls.py" "$work" >"$work/calls.json" || bad "counting the calls"
 
 # K: about 1 % of the net instructions per op on rpc (at least 1).
 K=$(python3 - "$work" <<'EOF'
@@ -87,12 +82,12 @@ print(max(1, round(0.01 * net / (2 * c))))
 EOF
 )
 echo "K = $K (2K = $((2 * K)) instructions per call)"
-run new "$K" || exit 1
+run new "$K" || finish measurement.kat_icount
 
 "$ab" compare "$work/base" "$work/new" --json "$work/cmp.json" >"$work/cmp.txt" 2>&1
 rc=$?
 cat "$work/cmp.txt"
-[ $rc -eq 1 ] || fail "compare base new: exit $rc, expected 1 (a regression)"
+[ $rc -eq 1 ] || bad "compare base new: exit $rc, expected 1 (a regression)"
 python3 - "$work" "$K" <<'EOF' || failures=$((failures + 1))
 import json, sys
 d, K = sys.argv[1], int(sys.argv[2])
@@ -118,10 +113,10 @@ sys.exit(1 if bad else 0)
 EOF
 
 # Repeatability: the base again, compared with the first: every cell within 0.1 %, all same.
-run again 0 || exit 1
+run again 0 || finish measurement.kat_icount
 "$ab" compare "$work/base" "$work/again" --json "$work/aa.json" >"$work/aa.txt" 2>&1
 rc=$?
-[ $rc -eq 0 ] || { fail "compare base again: exit $rc, expected 0"; cat "$work/aa.txt"; }
+[ $rc -eq 0 ] || { bad "compare base again: exit $rc, expected 0"; cat "$work/aa.txt"; }
 python3 - "$work/aa.json" <<'EOF' || failures=$((failures + 1))
 import json, sys
 rows = json.load(open(sys.argv[1]))["rows"]
@@ -131,5 +126,4 @@ for r in rows:
 sys.exit(1 if bad or not rows else 0)
 EOF
 
-[ $failures -eq 0 ] || { echo "$failures failure(s)"; exit 1; }
-echo "all ok"
+finish measurement.kat_icount

@@ -6,19 +6,15 @@
 # Nothing here runs valgrind: every case is a refusal or a second-long run.
 set -u
 ab=$1 runner=$2
-dir=$(mktemp -d)
-trap 'rm -rf "$dir"' EXIT
-fails=0
+. "$(dirname "$0")/../lib.sh"
 # says NAME RC PATTERN COMMAND...: the command exits RC and its output matches PATTERN (grep -E)
 says() {
     local name=$1 want=$2 pattern=$3
     shift 3
     "$@" >"$dir/out" 2>&1
     local rc=$?
-    if [ "$rc" -eq "$want" ] && grep -Eq -- "$pattern" "$dir/out"; then echo "ok   $name"; else
-        echo "FAIL $name: exit $rc (want $want), output lacks /$pattern/ or has:"
-        sed 's/^/     | /' "$dir/out" | head -n 8
-        fails=$((fails + 1))
+    if [ "$rc" -eq "$want" ] && grep -Eq -- "$pattern" "$dir/out"; then ok "$name"; else
+        fail "$name: exit $rc (want $want), output lacks /$pattern/"
     fi
 }
 out="$dir/runs"
@@ -37,12 +33,11 @@ says "--measure instructions --cold" 2 "--cold and --no-latency choose timed pas
     "$ab" run --measure instructions --cold --out "$out"
 says "--measure instructions --natural-baseline on" 2 "no natural baseline" \
     "$ab" run --measure instructions --natural-baseline on --out "$out"
-[ -z "$(ls -A "$out")" ] && echo "ok   refusals leave no run folder" ||
-    { echo "FAIL a refused run left $(ls "$out")"; fails=$((fails + 1)); }
+[ -z "$(ls -A "$out")" ] && ok "refusals leave no run folder" || bad "a refused run left $(ls "$out")"
 
 # The runner: --count callgrind outside valgrind, --callgrind-out alone, a threaded trace.
-"$ab" gen rpc --scale 0.002 -o "$dir/rpc.abt" >/dev/null 2>&1 || { echo "FAIL gen"; exit 1; }
-"$ab" gen rpc --scale 0.002 --threads 2 -o "$dir/rpc2.abt" >/dev/null 2>&1 || { echo "FAIL gen t2"; exit 1; }
+"$ab" gen rpc --scale 0.002 -o "$dir/rpc.abt" >/dev/null 2>&1 || die "gen rpc"
+"$ab" gen rpc --scale 0.002 --threads 2 -o "$dir/rpc2.abt" >/dev/null 2>&1 || die "gen rpc --threads 2"
 says "runner --count callgrind outside valgrind" 1 "not running under valgrind --tool=callgrind" \
     "$runner" replay --alloc malloc --trace "$dir/rpc.abt" --out "$dir/o.json" --count callgrind \
     --callgrind-out "$dir/cg"
@@ -57,21 +52,20 @@ says "runner --count with a threaded trace" 2 "instructions are counted on one-t
 prc=$?
 if [ $prc -eq 0 ]; then
     grep -q '"instructions_per_op_net"' "$dir/p.json" && ! grep -q '"l1_misses_per_op"' "$dir/p.json" &&
-        echo "ok   runner --count perf (this machine has a PMU): instructions, no cache figures" ||
-        { echo "FAIL runner --count perf: $(cat "$dir/p.json")"; fails=$((fails + 1)); }
+        ok "runner --count perf (this machine has a PMU): instructions, no cache figures" ||
+        bad "runner --count perf: $(cat "$dir/p.json")"
     says "run --counter perf (PMU): a counted run" 0 "instr/op net" \
         "$ab" run --measure instructions --counter perf --alloc malloc --workload rpc --scale 0.002 \
         --out "$dir/ok" --no-plots
 else
     [ $prc -eq 1 ] && grep -q "perf_event_open(PERF_COUNT_HW_INSTRUCTIONS) failed" "$dir/perf.log" &&
         [ ! -e "$dir/p.json" ] &&
-        echo "ok   runner --count perf without a PMU: exit 1, naming perf_event_open, no result" ||
-        { echo "FAIL runner --count perf without a PMU: exit $prc: $(cat "$dir/perf.log")"; fails=$((fails + 1)); }
+        ok "runner --count perf without a PMU: exit 1, naming perf_event_open, no result" ||
+        bad "runner --count perf without a PMU: exit $prc: $(cat "$dir/perf.log")"
     says "run --counter perf without a PMU: exit 2, the reason" 2 \
         "alignbench run: --counter perf: perf_event_open\(PERF_COUNT_HW_INSTRUCTIONS\) failed" \
         "$ab" run --measure instructions --counter perf --alloc malloc --workload rpc --out "$out"
-    [ -z "$(ls -A "$out")" ] && echo "ok   the perf refusal leaves no run folder" ||
-        { echo "FAIL the perf refusal left $(ls "$out")"; fails=$((fails + 1)); }
+    [ -z "$(ls -A "$out")" ] && ok "the perf refusal leaves no run folder" ||
+        bad "the perf refusal left $(ls "$out")"
 fi
-[ $fails -eq 0 ] || { echo "$fails case(s) failed"; exit 1; }
-echo "all ok"
+finish run.count_options
