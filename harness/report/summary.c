@@ -216,11 +216,17 @@ static void print_machine(FILE *out, const json_t *doc)
 
 /* The table of a workload: a whole program's, a counted run's (--measure instructions), or a
  * timed trace's. */
-static const table_kind *table_of(const json_t *doc, const json_t *cells, const char *workload)
+/* 1 for a counted run's document (run --measure instructions). */
+static int is_counted(const json_t *doc)
 {
     const char *measure =
         json_string_value(json_object_get(json_object_get(doc, "config"), "measure"));
-    if (measure && !strcmp(measure, "instructions"))
+    return measure && !strcmp(measure, "instructions");
+}
+
+static const table_kind *table_of(const json_t *doc, const json_t *cells, const char *workload)
+{
+    if (is_counted(doc))
         return &count_table;
     return is_program(cells, workload) ? &program_table : &trace_table;
 }
@@ -327,6 +333,11 @@ void ab_summary_print(FILE *out, const json_t *doc)
         fprintf(out, "\nfaults+sys/kop: page faults + system calls per 1000 ops, net of the floor "
                      "(results.json has them by kind).\n");
     print_load(out, doc);
+    if (is_counted(doc)) { /* neither the machine's prices nor its noise moves a count */
+        fprintf(out, "counted in children with ASLR off, a fixed environment, clock and random "
+                     "bytes: the load and the machine's noise do not move these counts\n");
+        return;
+    }
     print_machine(out, doc);
     char noise[512];
     ab_env_noise(ctx, noise, sizeof noise);
