@@ -274,179 +274,181 @@ static const struct option long_options[] = {
     {NULL, 0, NULL, 0},
 };
 
-int ab_run_options_parse(int argc, char **argv, ab_run_options *o)
+/* What the parse keeps until every option is read: values whose default depends on others. */
+typedef struct pending {
+    double scale, timeout; /* 0: the preset's (or counting's) */
+    const char *out;
+    int reps_given, baseline_given; /* --reps, --natural-baseline on (check_count) */
+} pending;
+
+/* The options that choose the cells: --alloc, --workload, --trace, --threads, --program,
+ * --program-ok-status, --filter. 0 taken, -1 refused (said why), 1 not one of them. */
+static int cell_option(int c, char *arg, ab_run_options *o)
 {
-    memset(o, 0, sizeof *o);
-    o->reps = 9;
-    o->preset = &presets[0];
-    o->seed = 1;
-    o->touch = "all";
-    o->baseline = AB_BASELINE_AUTO;
-    snprintf(o->out_dir, sizeof o->out_dir, "results");
-    double scale = 0, timeout = 0;
-    const char *out = NULL;
-    int reps_given = 0, baseline_given = 0;
-
-    optind = 1;
-    opterr = 0;
-    int c;
-    while ((c = getopt_long(argc, argv, ":h", long_options, NULL)) != -1) {
-        uint64_t bytes;
-        switch (c) {
-        case 'h':
-            ab_run_usage(stdout);
-            return 1;
-        case OPT_ALLOC:
-            if (add_to_list(o->alloc_specs, &o->nalloc_specs, optarg, "--alloc"))
+    switch (c) {
+    case OPT_ALLOC:
+        return add_to_list(o->alloc_specs, &o->nalloc_specs, arg, "--alloc");
+    case OPT_WORKLOAD: /* repeatable, and a comma list like --alloc (split in place) */
+        for (char *save = NULL, *w = strtok_r(arg, ",", &save); w; w = strtok_r(NULL, ",", &save)) {
+            if (!ab_generator_find(w))
+                return bad("unknown workload '%s' (generated workloads: rpc, il, simd; a "
+                           "file goes with --trace)",
+                           w);
+            if (add_to_list(o->workloads, &o->nworkloads, w, "--workload"))
                 return -1;
-            break;
-        case OPT_WORKLOAD: /* repeatable, and a comma list like --alloc (split in place) */
-            for (char *save = NULL, *w = strtok_r(optarg, ",", &save); w;
-                 w = strtok_r(NULL, ",", &save)) {
-                if (!ab_generator_find(w))
-                    return bad("unknown workload '%s' (generated workloads: rpc, il, simd; a "
-                               "file goes with --trace)",
-                               w);
-                if (add_to_list(o->workloads, &o->nworkloads, w, "--workload"))
-                    return -1;
-            }
-            break;
-        case OPT_TRACE:
-            if (access(optarg, R_OK) != 0)
-                return bad("cannot read trace file '%s'", optarg);
-            if (add_to_list(o->traces, &o->ntraces, optarg, "--trace"))
-                return -1;
-            break;
-        case OPT_REPS:
-            if (ab_opt_uint(AB_NUM_OPT(WHO, "--reps"), optarg, 1, 1000, &o->reps))
-                return -1;
-            break;
-        case OPT_QUICK:
-            o->preset = &presets[0];
-            break;
-        case OPT_FULL:
-            o->preset = &presets[1];
-            break;
-        case OPT_SCALE:
-            if (ab_opt_double(AB_NUM_OPT(WHO, "--scale", .flags = AB_NUM_ABOVE_MIN), optarg, 0,
-                              AB_GEN_SCALE_MAX, &scale))
-                return -1;
-            break;
-        case OPT_SEED:
-            if (ab_opt_u64(AB_NUM_OPT(WHO, "--seed"), optarg, 0, AB_NUM_NO_MAX, &o->seed))
-                return -1;
-            break;
-        case OPT_SHUFFLE:
-            o->shuffle = 1;
-            break;
-        case OPT_TOUCH:
-            if (strcmp(optarg, "none") && strcmp(optarg, "first") && strcmp(optarg, "all"))
-                return bad("--touch wants none, first or all, not '%s'", optarg);
-            o->touch = optarg;
-            break;
-        case OPT_NO_LATENCY:
-            o->no_latency = 1;
-            break;
-        case OPT_COLD:
-            o->cold = 1;
-            break;
-        case OPT_TIMEOUT:
-            if (ab_opt_double(
-                    AB_NUM_OPT(WHO, "--timeout", .flags = AB_NUM_ABOVE_MIN, .noun = "seconds"),
-                    optarg, 0, 86400, &timeout))
-                return -1;
-            break;
-        case OPT_MEM_LIMIT:
-            if (ab_opt_u64(AB_NUM_OPT(WHO, "--mem-limit", .flags = AB_NUM_KMG,
-                                      .want = "wants bytes (suffix K, M or G), at least 16M"),
-                           optarg, 16u << 20, SIZE_MAX, &bytes))
-                return -1;
-            o->mem_limit = (size_t)bytes;
-            break;
-        case OPT_OUT:
-            if (!*optarg || strlen(optarg) >= 3000)
-                return bad("--out wants a folder, not '%s'", optarg);
-            out = optarg;
-            break;
-        case OPT_RUN_ID:
-            if (strlen(optarg) >= 128 || !ab_safe_name(optarg, strlen(optarg)))
-                return bad("--run-id wants " AB_SAFE_NAME_RULE ", not '%s'", optarg);
-            snprintf(o->run_id, sizeof o->run_id, "%s", optarg);
-            o->run_id_given = 1;
-            break;
-        case OPT_NO_PLOTS:
-            o->no_plots = 1;
-            break;
-        case OPT_BASELINE:
-            if (!strcmp(optarg, "on"))
-                o->baseline = AB_BASELINE_ON;
-            else if (!strcmp(optarg, "off"))
-                o->baseline = AB_BASELINE_OFF;
-            else if (!strcmp(optarg, "auto"))
-                o->baseline = AB_BASELINE_AUTO;
-            else
-                return bad("--natural-baseline wants on, off or auto, not '%s'", optarg);
-            break;
-        case OPT_QUIET:
-            o->quiet = 1;
-            break;
-        case OPT_THREADS:
-            if (parse_threads(optarg, o))
-                return -1;
-            break;
-        case OPT_PROGRAM:
-            if (check_program(optarg) ||
-                add_to_list(o->programs, &o->nprograms, optarg, "--program"))
-                return -1;
-            break;
-        case OPT_PROGRAM_OK: {
-            unsigned u;
-            if (ab_opt_uint(AB_NUM_OPT(WHO, "--program-ok-status", .noun = "an exit status"),
-                            optarg, 0, 255, &u))
-                return -1;
-            if (o->n_ok_status == sizeof o->ok_status / sizeof o->ok_status[0])
-                return bad("--program-ok-status given too often ('%s' is one more than 16)",
-                           optarg);
-            o->ok_status[o->n_ok_status++] = (int)u;
-            break;
         }
-        case OPT_FILTER: {
-            ab_cell_filter f;
-            char err[512];
-            if (ab_cell_filter_init(&f, optarg, err, sizeof err))
-                return bad("--filter: %s", err);
-            ab_cell_filter_free(&f);
-            o->filter = optarg;
-            break;
-        }
-        case OPT_LIST:
-            o->list = 1;
-            break;
-        case OPT_MEASURE:
-            if (strcmp(optarg, "time") && strcmp(optarg, "instructions"))
-                return bad("--measure wants time or instructions, not '%s'", optarg);
-            o->count = !strcmp(optarg, "instructions");
-            break;
-        case OPT_COUNTER:
-            if (strcmp(optarg, "auto") && strcmp(optarg, "perf") && strcmp(optarg, "callgrind"))
-                return bad("--counter wants auto, perf or callgrind, not '%s'", optarg);
-            o->counter = optarg;
-            break;
-        default:
-            return ab_opt_complain(WHO, c, argv);
-        }
-        reps_given |= c == OPT_REPS;
-        baseline_given |= c == OPT_BASELINE && o->baseline == AB_BASELINE_ON;
+        return 0;
+    case OPT_TRACE:
+        if (access(arg, R_OK) != 0)
+            return bad("cannot read trace file '%s'", arg);
+        return add_to_list(o->traces, &o->ntraces, arg, "--trace");
+    case OPT_THREADS:
+        return parse_threads(arg, o);
+    case OPT_PROGRAM:
+        if (check_program(arg))
+            return -1;
+        return add_to_list(o->programs, &o->nprograms, arg, "--program");
+    case OPT_PROGRAM_OK: {
+        unsigned u;
+        if (ab_opt_uint(AB_NUM_OPT(WHO, "--program-ok-status", .noun = "an exit status"), arg, 0,
+                        255, &u))
+            return -1;
+        if (o->n_ok_status == sizeof o->ok_status / sizeof o->ok_status[0])
+            return bad("--program-ok-status given too often ('%s' is one more than 16)", arg);
+        o->ok_status[o->n_ok_status++] = (int)u;
+        return 0;
     }
-    if (optind < argc)
-        return ab_opt_unexpected(WHO, argv[optind]);
+    case OPT_FILTER: {
+        ab_cell_filter f;
+        char err[512];
+        if (ab_cell_filter_init(&f, arg, err, sizeof err))
+            return bad("--filter: %s", err);
+        ab_cell_filter_free(&f);
+        o->filter = arg;
+        return 0;
+    }
+    }
+    return 1;
+}
 
-    if (o->count && check_count(o, reps_given, baseline_given) != 0)
+/* The options that say how each run measures: --reps, --quick, --full, --scale, --seed,
+ * --shuffle, --touch, --no-latency, --cold, --timeout, --mem-limit, --natural-baseline,
+ * --measure, --counter.
+ * 0 taken, -1 refused (said why), 1 not one of them. */
+static int measure_option(int c, const char *arg, ab_run_options *o, pending *p)
+{
+    uint64_t bytes;
+    switch (c) {
+    case OPT_REPS:
+        p->reps_given = 1;
+        return ab_opt_uint(AB_NUM_OPT(WHO, "--reps"), arg, 1, 1000, &o->reps) ? -1 : 0;
+    case OPT_QUICK:
+        o->preset = &presets[0];
+        return 0;
+    case OPT_FULL:
+        o->preset = &presets[1];
+        return 0;
+    case OPT_SCALE:
+        return ab_opt_double(AB_NUM_OPT(WHO, "--scale", .flags = AB_NUM_ABOVE_MIN), arg, 0,
+                             AB_GEN_SCALE_MAX, &p->scale)
+                   ? -1
+                   : 0;
+    case OPT_SEED:
+        return ab_opt_u64(AB_NUM_OPT(WHO, "--seed"), arg, 0, AB_NUM_NO_MAX, &o->seed) ? -1 : 0;
+    case OPT_SHUFFLE:
+        o->shuffle = 1;
+        return 0;
+    case OPT_TOUCH:
+        if (strcmp(arg, "none") && strcmp(arg, "first") && strcmp(arg, "all"))
+            return bad("--touch wants none, first or all, not '%s'", arg);
+        o->touch = arg;
+        return 0;
+    case OPT_NO_LATENCY:
+        o->no_latency = 1;
+        return 0;
+    case OPT_COLD:
+        o->cold = 1;
+        return 0;
+    case OPT_TIMEOUT:
+        return ab_opt_double(
+                   AB_NUM_OPT(WHO, "--timeout", .flags = AB_NUM_ABOVE_MIN, .noun = "seconds"), arg,
+                   0, 86400, &p->timeout)
+                   ? -1
+                   : 0;
+    case OPT_MEM_LIMIT:
+        if (ab_opt_u64(AB_NUM_OPT(WHO, "--mem-limit", .flags = AB_NUM_KMG,
+                                  .want = "wants bytes (suffix K, M or G), at least 16M"),
+                       arg, 16u << 20, SIZE_MAX, &bytes))
+            return -1;
+        o->mem_limit = (size_t)bytes;
+        return 0;
+    case OPT_BASELINE:
+        if (!strcmp(arg, "on"))
+            o->baseline = AB_BASELINE_ON;
+        else if (!strcmp(arg, "off"))
+            o->baseline = AB_BASELINE_OFF;
+        else if (!strcmp(arg, "auto"))
+            o->baseline = AB_BASELINE_AUTO;
+        else
+            return bad("--natural-baseline wants on, off or auto, not '%s'", arg);
+        p->baseline_given |= o->baseline == AB_BASELINE_ON;
+        return 0;
+    case OPT_MEASURE:
+        if (strcmp(arg, "time") && strcmp(arg, "instructions"))
+            return bad("--measure wants time or instructions, not '%s'", arg);
+        o->count = !strcmp(arg, "instructions");
+        return 0;
+    case OPT_COUNTER:
+        if (strcmp(arg, "auto") && strcmp(arg, "perf") && strcmp(arg, "callgrind"))
+            return bad("--counter wants auto, perf or callgrind, not '%s'", arg);
+        o->counter = arg;
+        return 0;
+    }
+    return 1;
+}
+
+/* The options about what comes out: --out, --run-id, --no-plots, --quiet, --list.
+ * 0 taken, -1 refused (said why), 1 not one of them. */
+static int output_option(int c, const char *arg, ab_run_options *o, pending *p)
+{
+    switch (c) {
+    case OPT_OUT:
+        if (!*arg || strlen(arg) >= 3000)
+            return bad("--out wants a folder, not '%s'", arg);
+        p->out = arg;
+        return 0;
+    case OPT_RUN_ID:
+        if (strlen(arg) >= 128 || !ab_safe_name(arg, strlen(arg)))
+            return bad("--run-id wants " AB_SAFE_NAME_RULE ", not '%s'", arg);
+        snprintf(o->run_id, sizeof o->run_id, "%s", arg);
+        o->run_id_given = 1;
+        return 0;
+    case OPT_NO_PLOTS:
+        o->no_plots = 1;
+        return 0;
+    case OPT_QUIET:
+        o->quiet = 1;
+        return 0;
+    case OPT_LIST:
+        o->list = 1;
+        return 0;
+    }
+    return 1;
+}
+
+/* What every option left to its default once all are read (counting's settings, the preset's
+ * scale and timeout, the default workloads, a run id of the time), and the output folder, made.
+ * 0 or -1. */
+static int settle(ab_run_options *o, const pending *p)
+{
+    if (o->count && check_count(o, p->reps_given, p->baseline_given) != 0)
         return -1;
     if (o->counter && !o->count)
         return bad("--counter %s goes with --measure instructions", o->counter);
-    o->scale = scale > 0 ? scale : o->count ? AB_COUNT_SCALE : o->preset->scale;
-    o->timeout_s = timeout > 0 ? timeout : o->count ? AB_COUNT_TIMEOUT_S : o->preset->timeout_s;
+    o->scale = p->scale > 0 ? p->scale : o->count ? AB_COUNT_SCALE : o->preset->scale;
+    o->timeout_s = p->timeout > 0 ? p->timeout
+                   : o->count     ? AB_COUNT_TIMEOUT_S
+                                  : o->preset->timeout_s;
     if (o->nworkloads == 0 && o->ntraces == 0 && o->nprograms == 0) {
         for (size_t i = 0; i < sizeof default_workloads / sizeof default_workloads[0]; i++)
             o->workloads[o->nworkloads++] = default_workloads[i];
@@ -456,9 +458,43 @@ int ab_run_options_parse(int argc, char **argv, ab_run_options *o)
         struct tm tm;
         strftime(o->run_id, sizeof o->run_id, "%Y%m%d-%H%M%S", gmtime_r(&now, &tm));
     }
-    if (out)
-        snprintf(o->out_dir, sizeof o->out_dir, "%s", out);
+    if (p->out)
+        snprintf(o->out_dir, sizeof o->out_dir, "%s", p->out);
     if (!o->list && (make_dirs(o->out_dir) != 0 || access(o->out_dir, W_OK | X_OK) != 0))
         return bad("cannot write to the output folder '%s'", o->out_dir);
     return 0;
+}
+
+int ab_run_options_parse(int argc, char **argv, ab_run_options *o)
+{
+    memset(o, 0, sizeof *o);
+    o->reps = 9;
+    o->preset = &presets[0];
+    o->seed = 1;
+    o->touch = "all";
+    o->baseline = AB_BASELINE_AUTO;
+    snprintf(o->out_dir, sizeof o->out_dir, "results");
+    pending p = {0};
+
+    optind = 1;
+    opterr = 0;
+    int c;
+    while ((c = getopt_long(argc, argv, ":h", long_options, NULL)) != -1) {
+        if (c == 'h') {
+            ab_run_usage(stdout);
+            return 1;
+        }
+        int rc = cell_option(c, optarg, o);
+        if (rc == 1)
+            rc = measure_option(c, optarg, o, &p);
+        if (rc == 1)
+            rc = output_option(c, optarg, o, &p);
+        if (rc == 1)
+            return ab_opt_complain(WHO, c, argv);
+        if (rc != 0)
+            return -1;
+    }
+    if (optind < argc)
+        return ab_opt_unexpected(WHO, argv[optind]);
+    return settle(o, &p);
 }
