@@ -357,65 +357,46 @@ void ab_run_child_common(json_t *child, const ab_run_record *rec)
     json_object_set_new(child, "trace", tr);
 }
 
-json_t *ab_run_record_json(const ab_run_record *rec)
+/* The batch pass's figures: time and cycles per op, gross and net of the floor, throughput,
+ * and the kernel counters read around it. */
+static void put_batch(json_t *run, json_t *metrics, const ab_run_record *rec)
 {
-    json_t *run = json_object();
-    json_t *metrics = json_object();
-    run_times times = {rec->clock, rec->lat, rec->lat_raw, rec->lat_floor};
-    if (rec->batch) {
-        const ab_pass_result *batch = rec->batch, *batch_floor = rec->batch_floor;
-        double ops = batch->ops ? (double)batch->ops : 1;
-        /* the mean whole repetition, less the time other processes held the CPU */
-        double ns =
-            (ab_tsc_to_ns(rec->clock, (double)batch->ticks) - (double)batch->stolen_ns) / ops;
-        double fl = (ab_tsc_to_ns(rec->clock, (double)batch_floor->ticks) -
-                     (double)batch_floor->stolen_ns) /
-                    ops;
-        put_num(metrics, "ns_per_op", ns);
-        put_num(metrics, "floor_ns_per_op", fl);
-        put_num(metrics, "ns_per_op_net", ns - fl);
-        if (batch->cycles > 0 && batch_floor->cycles > 0) {
-            put_num(metrics, "cycles_per_op", batch->cycles / ops);
-            put_num(metrics, "floor_cycles_per_op", batch_floor->cycles / ops);
-            put_num(metrics, "cycles_per_op_net", (batch->cycles - batch_floor->cycles) / ops);
-            put_num(metrics, "cpu_ghz", batch->cycles_per_tick * rec->clock->hz / 1e9);
-        }
-        put_num(metrics, "mops", 1e3 / ns);
-        put_num(metrics, "mops_wall",
-                batch->ticks_min_rep
-                    ? ops / ab_tsc_to_ns(rec->clock, (double)batch->ticks_min_rep) * 1e3
-                    : NAN);
-        put_num(metrics, "ns_per_op_minbatch",
-                ab_tsc_to_ns(rec->clock, (double)batch->ticks_minbatch) / ops);
-        put_num(metrics, "floor_ns_per_op_minbatch",
-                ab_tsc_to_ns(rec->clock, (double)batch_floor->ticks_minbatch) / ops);
-        put_num(metrics, "batch_median_ns_per_op",
-                ab_tsc_to_ns(rec->clock, batch->median_batch_ticks_per_op));
-        put_num(metrics, "floor_batch_median_ns_per_op",
-                ab_tsc_to_ns(rec->clock, batch_floor->median_batch_ticks_per_op));
-        ab_counters_json(run, metrics, rec->counters, batch->ops);
+    const ab_pass_result *batch = rec->batch, *batch_floor = rec->batch_floor;
+    double ops = batch->ops ? (double)batch->ops : 1;
+    /* the mean whole repetition, less the time other processes held the CPU */
+    double ns = (ab_tsc_to_ns(rec->clock, (double)batch->ticks) - (double)batch->stolen_ns) / ops;
+    double fl =
+        (ab_tsc_to_ns(rec->clock, (double)batch_floor->ticks) - (double)batch_floor->stolen_ns) /
+        ops;
+    put_num(metrics, "ns_per_op", ns);
+    put_num(metrics, "floor_ns_per_op", fl);
+    put_num(metrics, "ns_per_op_net", ns - fl);
+    if (batch->cycles > 0 && batch_floor->cycles > 0) {
+        put_num(metrics, "cycles_per_op", batch->cycles / ops);
+        put_num(metrics, "floor_cycles_per_op", batch_floor->cycles / ops);
+        put_num(metrics, "cycles_per_op_net", (batch->cycles - batch_floor->cycles) / ops);
+        put_num(metrics, "cpu_ghz", batch->cycles_per_tick * rec->clock->hz / 1e9);
     }
-    put_int(metrics, "threads",
-            rec->trace->hdr.thread_count > 1 ? rec->trace->hdr.thread_count : 1);
-    if (rec->threads)
-        put_threads(run, metrics, rec);
-    if (rec->perop) {
-        double ops = rec->perop->ops ? (double)rec->perop->ops : 1;
-        put_num(metrics, "perop_ns_per_op",
-                ab_tsc_to_ns(rec->clock, (double)rec->perop->ticks) / ops);
-        put_num(metrics, "floor_perop_ns_per_op",
-                ab_tsc_to_ns(rec->clock, (double)rec->perop_floor->ticks) / ops);
-        put_latency(run, metrics, &times);
-    }
-    if (rec->memory) {
-        put_memory(run, metrics, rec->memory);
-        put_negative_reason(run, rec->memory, rec->pre_baseline);
-    }
-    put_align_classes(run, rec->opts, rec->memory, rec->perop ? &times : NULL);
-    put_num(metrics, "tsc_drift_ppm", rec->clock->drift_ppm);
-    json_object_set_new(run, "metrics", metrics);
+    put_num(metrics, "mops", 1e3 / ns);
+    put_num(metrics, "mops_wall",
+            batch->ticks_min_rep
+                ? ops / ab_tsc_to_ns(rec->clock, (double)batch->ticks_min_rep) * 1e3
+                : NAN);
+    put_num(metrics, "ns_per_op_minbatch",
+            ab_tsc_to_ns(rec->clock, (double)batch->ticks_minbatch) / ops);
+    put_num(metrics, "floor_ns_per_op_minbatch",
+            ab_tsc_to_ns(rec->clock, (double)batch_floor->ticks_minbatch) / ops);
+    put_num(metrics, "batch_median_ns_per_op",
+            ab_tsc_to_ns(rec->clock, batch->median_batch_ticks_per_op));
+    put_num(metrics, "floor_batch_median_ns_per_op",
+            ab_tsc_to_ns(rec->clock, batch_floor->median_batch_ticks_per_op));
+    ab_counters_json(run, metrics, rec->counters, batch->ops);
+}
 
-    json_t *child = json_object();
+/* The clock the run was timed with (its calibration, resolution and drift), and whether that
+ * makes the run noisy. */
+static void put_clock(json_t *child, const ab_run_record *rec)
+{
     put_num(child, "tsc_hz", rec->clock->hz);
     put_num(child, "tsc_hz_start", rec->clock->start.hz);
     put_num(child, "tsc_hz_end", rec->clock->end.hz);
@@ -436,7 +417,12 @@ json_t *ab_run_record_json(const ab_run_record *rec)
     }
     json_object_set_new(child, "noisy", json_boolean(json_array_size(reasons) > 0));
     json_object_set_new(child, "noisy_reasons", reasons);
-    ab_run_child_common(child, rec);
+}
+
+/* How the run was replayed: warm-up, repetitions, floor passes, time lost to preemption, what
+ * the latencies are net of, the passes made. */
+static void put_passes(json_t *child, const ab_run_record *rec)
+{
     put_int(child, "warmup", rec->warmup);
     put_int(child, "batch_reps", rec->batch_reps);
     put_int(child, "floor_passes", rec->floor_passes);
@@ -459,6 +445,39 @@ json_t *ab_run_record_json(const ab_run_record *rec)
     if (rec->perop)
         json_array_append_new(passes, json_string("perop"));
     json_object_set_new(child, "passes", passes);
+}
+
+json_t *ab_run_record_json(const ab_run_record *rec)
+{
+    json_t *run = json_object();
+    json_t *metrics = json_object();
+    run_times times = {rec->clock, rec->lat, rec->lat_raw, rec->lat_floor};
+    if (rec->batch)
+        put_batch(run, metrics, rec);
+    put_int(metrics, "threads",
+            rec->trace->hdr.thread_count > 1 ? rec->trace->hdr.thread_count : 1);
+    if (rec->threads)
+        put_threads(run, metrics, rec);
+    if (rec->perop) {
+        double ops = rec->perop->ops ? (double)rec->perop->ops : 1;
+        put_num(metrics, "perop_ns_per_op",
+                ab_tsc_to_ns(rec->clock, (double)rec->perop->ticks) / ops);
+        put_num(metrics, "floor_perop_ns_per_op",
+                ab_tsc_to_ns(rec->clock, (double)rec->perop_floor->ticks) / ops);
+        put_latency(run, metrics, &times);
+    }
+    if (rec->memory) {
+        put_memory(run, metrics, rec->memory);
+        put_negative_reason(run, rec->memory, rec->pre_baseline);
+    }
+    put_align_classes(run, rec->opts, rec->memory, rec->perop ? &times : NULL);
+    put_num(metrics, "tsc_drift_ppm", rec->clock->drift_ppm);
+    json_object_set_new(run, "metrics", metrics);
+
+    json_t *child = json_object();
+    put_clock(child, rec);
+    ab_run_child_common(child, rec);
+    put_passes(child, rec);
     if (rec->memory) {
         put_int(child, "memory_baseline", rec->memory->baseline);
         put_pre_baseline(child, rec->memory, rec->pre_baseline);
