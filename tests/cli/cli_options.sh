@@ -7,25 +7,23 @@
 # Every case is small (tiny traces, one repetition) so the whole test takes a few seconds.
 set -u
 ab=$1 runner=$2
-dir=$(mktemp -d)
-trap 'rm -rf "$dir"' EXIT
-fails=0
+. "$(dirname "$0")/../lib.sh"
 sanitized=${AB_SANITIZED_BUILD:-0}
 
 # accepts NAME COMMAND...: the command exits 0
 accepts() {
   local name=$1; shift
-  if "$@" >"$dir/out" 2>&1; then echo "ok   $name"; else
-    echo "FAIL $name: exit $?"; sed 's/^/     | /' "$dir/out" | head -n 8; fails=$((fails + 1)); fi
+  if "$@" >"$dir/out" 2>&1; then ok "$name"; else
+    bad "$name: exit $?"; sed 's/^/     | /' "$dir/out" | head -n 8; fi
 }
 # says NAME RC PATTERN COMMAND...: the command exits RC and its output matches PATTERN (grep -E)
 says() {
   local name=$1 want=$2 pattern=$3; shift 3
   "$@" >"$dir/out" 2>&1
   local rc=$?
-  if [ "$rc" -eq "$want" ] && grep -Eq -- "$pattern" "$dir/out"; then echo "ok   $name"; else
-    echo "FAIL $name: exit $rc (want $want), output lacks /$pattern/ or has:"
-    sed 's/^/     | /' "$dir/out" | head -n 8; fails=$((fails + 1)); fi
+  if [ "$rc" -eq "$want" ] && grep -Eq -- "$pattern" "$dir/out"; then ok "$name"; else
+    bad "$name: exit $rc (want $want), output lacks /$pattern/ or has:"
+    sed 's/^/     | /' "$dir/out" | head -n 8; fi
 }
 # bad_number NAME WHO OPT COMMAND...: exit 2 and the common message for the value 'x'
 bad_number() {
@@ -57,19 +55,19 @@ accepts "trace check --max-size= --max-align=" \
 accepts "trace check, options after FILE" "$ab" trace check "$dir/il.abt" --max-align=4096
 accepts "trace stats" "$ab" trace stats "$dir/il.abt"
 accepts "trace convert --to=" "$ab" trace convert --to=text "$dir/il.abt" "$dir/il.any"
-head -n 1 "$dir/il.any" | grep -q '^# alignbench-trace' && echo "ok   trace convert --to=text wrote text" ||
-  { echo "FAIL trace convert --to=text wrote no text"; fails=$((fails + 1)); }
+head -n 1 "$dir/il.any" | grep -q '^# alignbench-trace' && ok "trace convert --to=text wrote text" ||
+  bad "trace convert --to=text wrote no text"
 accepts "list --alloc= --timeout= --json" "$ab" list --alloc=malloc --timeout=30 --json
-grep -q '"name": "malloc"' "$dir/out" && echo "ok   list --alloc=malloc lists malloc" ||
-  { echo "FAIL list --alloc=malloc"; fails=$((fails + 1)); }
+grep -q '"name": "malloc"' "$dir/out" && ok "list --alloc=malloc lists malloc" ||
+  bad "list --alloc=malloc"
 accepts "check --alloc= --timeout=" "$ab" check --alloc=malloc --timeout=120
 mem_limit=(--mem-limit=1G) # an address-space limit leaves ASan no room for its shadow memory
 [ "$sanitized" = 1 ] && mem_limit=()
 accepts "run --opt=value" "$ab" run --alloc=malloc --workload=rpc --reps=1 --scale=0.002 \
   --seed=2 --touch=first --timeout=60 "${mem_limit[@]}" --natural-baseline=off --threads=1 \
   --out="$dir/runs" --run-id=eq --no-plots --quiet
-grep -Eq '"repetitions": ?1[,}]' "$dir/runs/eq/results.json" && echo "ok   run --reps=1 recorded" ||
-  { echo "FAIL run --reps=1 not in results.json"; fails=$((fails + 1)); }
+grep -Eq '"repetitions": ?1[,}]' "$dir/runs/eq/results.json" && ok "run --reps=1 recorded" ||
+  bad "run --reps=1 not in results.json"
 accepts "compare --threshold= --alpha= --metric=" "$ab" compare --threshold=5% --alpha=0.05 \
   --metric=cycles "$dir/runs/eq" "$dir/runs/eq"
 accepts "compare --json=, options after the files" "$ab" compare "$dir/runs/eq" "$dir/runs/eq" \
@@ -98,8 +96,8 @@ accepts "runner conformance --only=" "$runner" conformance --alloc=malloc --only
 accepts "runner replay --opt=value" "$runner" replay --alloc=malloc --threads=1 --trace="$dir/il.abt" \
   --out="$dir/replay.json" --touch=none --calib-ms=5 --warmup=0 --batch-reps=1 --passes=memory,batch \
   --checkpoints=10 --lower-align=16 --floor-passes=1
-test -s "$dir/replay.json" && echo "ok   runner replay wrote its result" ||
-  { echo "FAIL runner replay wrote nothing"; fails=$((fails + 1)); }
+test -s "$dir/replay.json" && ok "runner replay wrote its result" ||
+  bad "runner replay wrote nothing"
 
 # ---- a bad number: exit 2 and the common message ----
 bad_number "run --reps=x" "alignbench run" --reps "$ab" run --reps=x
@@ -125,5 +123,4 @@ says "missing value: exit 2" 2 "^alignbench compare: option --alpha needs a valu
   "$ab" compare a b --alpha
 says "runner: bad usage is exit 2" 2 "unknown option '--bogus'" "$runner" probe --alloc=malloc --bogus
 
-echo "$fails failed"
-[ "$fails" -eq 0 ]
+finish cli.options

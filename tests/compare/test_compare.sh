@@ -4,20 +4,18 @@
 # output). Each case checks the exit code and the verdict the case is about.
 set -u
 ab=$1 fx=$2
-dir=$(mktemp -d)
-trap 'rm -rf "$dir"' EXIT
-failures=0
+. "$(dirname "$0")/../lib.sh"
 
 # check NAME WANT_RC [grep pattern that the output must contain]...
 check() {
     local name=$1 want=$2 got=$3 out=$4
     shift 4
-    local ok=1
-    [ "$got" -eq "$want" ] || { echo "FAIL $name: exit $got, expected $want"; ok=0; }
+    local why=""
+    [ "$got" -eq "$want" ] || why="$why; exit $got, expected $want"
     for pat in "$@"; do
-        grep -Eq -- "$pat" "$out" || { echo "FAIL $name: output lacks /$pat/"; ok=0; }
+        grep -Eq -- "$pat" "$out" || why="$why; output lacks /$pat/"
     done
-    if [ $ok = 1 ]; then echo "ok   $name"; else failures=$((failures + 1)); sed 's/^/     | /' "$out"; fi
+    if [ -z "$why" ]; then ok "$name"; else bad "$name$why"; sed 's/^/     | /' "$out"; fi
 }
 
 run() { # run OUTFILE ARGS...: alignbench compare with stdout+stderr into OUTFILE; the cases
@@ -67,8 +65,8 @@ run "$dir/o1" "$dir/b1.json" "$dir/n1.json" --json "$dir/d1.json"
 check "10% slower raw, low noise: regression, exit 1" 1 $? "$dir/o1" \
     "jemalloc/rpc +ns_per_op .*\+10\.[0-9]%.*regression +net [0-9.]+ -> [0-9.]+ ns \(\+[0-9.]+ ns\)" \
     "on the raw figure"
-"$fx" --expect "$dir/d1.json" regression=1 same=0 || { echo "FAIL --json summary"; failures=$((failures + 1)); }
-grep -q '"metric": "ns_per_op_net"' "$dir/d1.json" || { echo "FAIL --json lacks the net medians"; failures=$((failures + 1)); }
+"$fx" --expect "$dir/d1.json" regression=1 same=0 || bad "--json summary"
+grep -q '"metric": "ns_per_op_net"' "$dir/d1.json" || bad "--json lacks the net medians"
 
 # The net time moving 33% (3 -> 4 ns) while the raw time moves 1% (100 -> 101 ns, under the 5%
 # threshold): not a regression, with the net change shown in ns. The same files compared on
@@ -78,7 +76,7 @@ grep -q '"metric": "ns_per_op_net"' "$dir/d1.json" || { echo "FAIL --json lacks 
 run "$dir/o1n" "$dir/b1n.json" "$dir/n1n.json" --json "$dir/d1n.json"
 check "net +33% but raw +1%: same, exit 0" 0 $? "$dir/o1n" \
     "jemalloc/rpc +ns_per_op .*\+1\.[0-9]%.* same +net [0-9.]+ -> [0-9.]+ ns \(\+[0-9.]+ ns\)" "^0 regression"
-"$fx" --expect "$dir/d1n.json" regression=0 same=1 || { echo "FAIL --json summary (net)"; failures=$((failures + 1)); }
+"$fx" --expect "$dir/d1n.json" regression=0 same=1 || bad "--json summary (net)"
 run "$dir/o1t" "$dir/b1n.json" "$dir/n1n.json" --metric ns_per_op_net
 check "the same on ns_per_op_net (its results.json key): a 30%+ regression, exit 1" 1 $? "$dir/o1t" "jemalloc/rpc +ns_per_op_net .*\+3[0-9]\.[0-9]%.*regression"
 # time_raw, the raw time's old name, still means time.
@@ -182,9 +180,9 @@ check "--format markdown: summary, table, regression row first, exit 1" 1 $? "$d
     "^\| cell \| metric \| base \| new \| change \| detectable \| net change \| p \| verdict \|$" \
     "^\| \`jemalloc/rpc\` \| ns_per_op \| [0-9.]+ ns \| [0-9.]+ ns \| \+[0-9]+\.[0-9]% \| [0-9.]+% \| \+[0-9.]+ ns \| 0\.0079 \| .*\*\*regression\*\* \|$"
 grep -m1 '^| `' "$dir/om" | grep -q 'jemalloc/rpc.*regression' ||
-    { echo "FAIL markdown: the regression is not the table's first row"; failures=$((failures + 1)); }
+    bad "markdown: the regression is not the table's first row"
 grep -q "improvement" "$dir/om" && ! grep -q "^BASE " "$dir/om" ||
-    { echo "FAIL markdown: no improvement row, or text output mixed in"; failures=$((failures + 1)); }
+    bad "markdown: no improvement row, or text output mixed in"
 # A failed cell in Markdown: a row of its own with the same eight columns, bold verdict.
 run "$dir/omf" "$dir/b1.json" "$dir/n7.json" --format markdown
 check "--format markdown: failed row, exit 1" 1 $? "$dir/omf" "^\*\*1 failed\*\*|, \*\*1 failed\*\*" \
@@ -203,11 +201,11 @@ check "GITHUB_STEP_SUMMARY: printed too, exit 1" 1 $? "$dir/os2" "^\| cell \| me
 [ $rc1 -eq 1 ] && [ "$(head -1 "$GITHUB_STEP_SUMMARY")" = "# earlier step" ] &&
     [ "$(grep -c '^| cell | metric' "$GITHUB_STEP_SUMMARY")" -eq 2 ] &&
     [ "$(grep -c '^\*\*1 regression\*\*' "$GITHUB_STEP_SUMMARY")" -eq 2 ] &&
-    echo "ok   GITHUB_STEP_SUMMARY appended twice" ||
-    { echo "FAIL GITHUB_STEP_SUMMARY not appended twice"; failures=$((failures + 1)); sed 's/^/     | /' "$GITHUB_STEP_SUMMARY"; }
+    ok "GITHUB_STEP_SUMMARY appended twice" ||
+    { bad "GITHUB_STEP_SUMMARY not appended twice"; sed 's/^/     | /' "$GITHUB_STEP_SUMMARY"; }
 run "$dir/os3" "$dir/bm.json" "$dir/nm.json" # text: the summary file is not touched
 [ "$(grep -c '^| cell | metric' "$GITHUB_STEP_SUMMARY")" -eq 2 ] ||
-    { echo "FAIL text output appended to GITHUB_STEP_SUMMARY"; failures=$((failures + 1)); }
+    bad "text output appended to GITHUB_STEP_SUMMARY"
 GITHUB_STEP_SUMMARY="$dir/no/such/dir/summary.md" run "$dir/os4" "$dir/bm.json" "$dir/bm.json" --format markdown
 check "unwritable GITHUB_STEP_SUMMARY: a warning, exit unchanged (0)" 0 $? "$dir/os4" \
     "warning: cannot append to GITHUB_STEP_SUMMARY" "^\*\*0 regressions\*\*|^0 regressions"
@@ -220,7 +218,7 @@ unset GITHUB_STEP_SUMMARY
 run "$dir/ow1" --within "$dir/w.json" --alloc malloc,jemalloc --json "$dir/dw1.json"
 check "--within malloc,jemalloc: rpc regression, il same, exit 0" 0 $? "$dir/ow1" \
     "jemalloc against malloc \(the base\)" "^rpc +ns_per_op .*\+[12][0-9]\.[0-9]%.*regression" "^il +ns_per_op .*same"
-"$fx" --expect "$dir/dw1.json" regression=1 same=1 || { echo "FAIL --within --json summary"; failures=$((failures + 1)); }
+"$fx" --expect "$dir/dw1.json" regression=1 same=1 || bad "--within --json summary"
 run "$dir/ow2" --within "$dir/w.json" --alloc jemalloc,malloc
 check "--within jemalloc,malloc: the same difference is an improvement" 0 $? "$dir/ow2" "^rpc +ns_per_op .*improvement"
 run "$dir/ow3" --within "$dir/w.json" --alloc malloc,jemalloc --fail-on-regression --format markdown
@@ -253,15 +251,15 @@ check "--help" 0 $? "$dir/o19" "usage: alignbench compare" "frag_peak" "--format
 run "$dir/ou1" "$dir/bu.json" "$dir/nu.json" --json "$dir/du1.json"
 check "3% change, 1% noise: same, mde under the threshold" 0 $? "$dir/ou1" \
     "^cell +metric .* mde " "jemalloc/rpc +ns_per_op .*\+[0-9.]+% +[0-9.]+% .* same$"
-"$fx" --expect "$dir/du1.json" same=1 unresolved=0 || { echo "FAIL mde json (same)"; failures=$((failures + 1)); }
+"$fx" --expect "$dir/du1.json" same=1 unresolved=0 || bad "mde json (same)"
 "$fx" "$dir/bu2.json" --seed 63 --cell jemalloc/rpc@ns_per_op=100:20
 "$fx" "$dir/nu2.json" --seed 64 --cell jemalloc/rpc@ns_per_op=103:20
 run "$dir/ou2" "$dir/bu2.json" "$dir/nu2.json" --json "$dir/du2.json"
 check "3% change inside 20% noise: unresolved (mde above 5%), exit 0" 0 $? "$dir/ou2" \
     "jemalloc/rpc +ns_per_op .* unresolved$" "0 same, 1 unresolved"
-"$fx" --expect "$dir/du2.json" same=0 unresolved=1 || { echo "FAIL mde json (unresolved)"; failures=$((failures + 1)); }
+"$fx" --expect "$dir/du2.json" same=0 unresolved=1 || bad "mde json (unresolved)"
 grep -Eq '"mde_pct": ([1-9][0-9]|[5-9])\.' "$dir/du2.json" ||
-    { echo "FAIL mde json: mde_pct is not above 5"; failures=$((failures + 1)); }
+    bad "mde json: mde_pct is not above 5"
 # 2+2 repetitions can reach no p < 0.05: nothing is detectable, mde inf, unresolved.
 "$fx" "$dir/bu3.json" --reps 2 --seed 65 --cell jemalloc/rpc@ns_per_op=100:1
 "$fx" "$dir/nu3.json" --reps 2 --seed 66 --cell jemalloc/rpc@ns_per_op=101:1
@@ -280,12 +278,12 @@ check "counts: +1% regression, +0.05% same, -0.33% improvement, exit 1" 1 $? "$d
     "malloc/rpc +instructions_per_op_net .*\+1\.0% +0\.1% +- +regression$" \
     "jemalloc/rpc +instructions_per_op_net .*\+0\.050% +0\.1% +- +same$" \
     "mimalloc/rpc +instructions_per_op_net .*-0\.333% +0\.1% +- +improvement$" "counts: 0\.2%"
-"$fx" --expect "$dir/dc.json" regression=1 same=1 improvement=1 || { echo "FAIL counts json"; failures=$((failures + 1)); }
-! grep -q "too few repetitions" "$dir/oc" || { echo "FAIL counts: 'too few repetitions' said of counts"; failures=$((failures + 1)); }
+"$fx" --expect "$dir/dc.json" regression=1 same=1 improvement=1 || bad "counts json"
+! grep -q "too few repetitions" "$dir/oc" || bad "counts: 'too few repetitions' said of counts"
 # Below the repeatability: a 0.05% threshold and a 0.08% change is unresolved, not a regression.
 "$fx" "$dir/nc2.json" --reps 1 --cell malloc/rpc@instructions_per_op_net=200.16:0
 run_default "$dir/oc2" "$dir/bc.json" "$dir/nc2.json" --threshold 0.05
 check "counts: 0.08% change under the 0.1% repeatability: unresolved, exit 0" 0 $? "$dir/oc2" \
     "malloc/rpc +instructions_per_op_net .*\+0\.080% .* unresolved$"
 
-[ $failures -eq 0 ] || { echo "$failures case(s) failed"; exit 1; }
+finish compare.cli
