@@ -36,8 +36,7 @@ int ab_op_stream_init(ab_op_stream *s, const ab_trace *t, const ab_replay_routes
     if (cap > UINT32_MAX)
         cap = UINT32_MAX;
     s->cap = (uint32_t)cap;
-    size_t off_at = (size_t)s->cap * sizeof(ab_dop);
-    size_t off_size = off_at + (((size_t)s->cap * sizeof(uint32_t) + 63) & ~(size_t)63);
+    size_t off_size = (size_t)s->cap * sizeof(ab_dop);
     size_t off_next = off_size + s->nslots * sizeof(uint32_t);
     size_t off_prev = off_next + s->nslots * sizeof(uint32_t);
     size_t off_heads = off_prev + s->nslots * sizeof(uint32_t);
@@ -51,7 +50,6 @@ int ab_op_stream_init(ab_op_stream *s, const ab_trace *t, const ab_replay_routes
                        s->nslots);
     s->mem = m;
     s->buf = (ab_dop *)m;
-    s->at_buf = (uint32_t *)(m + off_at);
     s->size = (uint32_t *)(m + off_size);
     s->next = (uint32_t *)(m + off_next);
     s->prev = (uint32_t *)(m + off_prev);
@@ -60,7 +58,6 @@ int ab_op_stream_init(ab_op_stream *s, const ab_trace *t, const ab_replay_routes
     s->count = (uint32_t *)(m + off_count);
     s->meta = (uint8_t *)(m + off_meta);
     s->dop = s->buf;
-    s->at = s->at_buf;
     ab_op_stream_rewind(s);
     return 0;
 }
@@ -130,11 +127,9 @@ static void drop_behind(ab_op_stream *s, uint64_t upto)
 }
 
 /* Decodes op i into the window; returns the records written. */
-static inline uint32_t decode(ab_op_stream *s, const ab_op *op, uint64_t i, uint32_t k)
+static inline uint32_t decode(ab_op_stream *s, const ab_op *op, uint32_t k)
 {
     ab_dop *d = &s->buf[k];
-    uint32_t at = (uint32_t)(i - s->first);
-    s->at_buf[k] = at;
     switch (op->kind) {
     case AB_OP_ALLOC: {
         const unsigned al = s->served[op->align_log2];
@@ -192,7 +187,6 @@ static inline uint32_t decode(ab_op_stream *s, const ab_op *op, uint64_t i, uint
         uint32_t n = 0;
         for (uint32_t id = s->heads[op->scope]; id != NONE; id = s->next[id]) {
             ab_dop *f = &s->buf[k + 1 + n];
-            s->at_buf[k + 1 + n] = at;
             *f = (ab_dop){.code = AB_DOP_LIST_FREE,
                           .al = s->meta[id] & ~LIVE,
                           .scope = op->scope,
@@ -208,6 +202,21 @@ static inline uint32_t decode(ab_op_stream *s, const ab_op *op, uint64_t i, uint
     }
     default:
         return 0; /* marks, timestamps */
+    }
+}
+
+uint64_t ab_op_stream_trace_index(const ab_op_stream *s, uint32_t k)
+{
+    /* the window's ops in order: each timed op made one record, a harness reset its list too */
+    uint64_t i = s->first;
+    for (uint32_t j = 0;; i++) {
+        const ab_op *op = &s->ops_raw[i];
+        if (op->kind < AB_OP_ALLOC || op->kind > AB_OP_RESET)
+            continue;
+        const ab_dop *d = &s->dop[j];
+        j += 1 + (d->code == AB_DOP_RESET_LIST ? d->aux : 0);
+        if (j > k)
+            return i;
     }
 }
 
@@ -230,7 +239,7 @@ uint32_t ab_op_stream_next(ab_op_stream *s)
         const ab_op *op = &s->ops_raw[i];
         if (k + needs(s, op) > s->cap || i - s->first >= UINT32_MAX)
             break;
-        uint32_t w = decode(s, op, i, k);
+        uint32_t w = decode(s, op, k);
         ops += w != 0;
         k += w;
         i++;

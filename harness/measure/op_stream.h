@@ -11,7 +11,7 @@
  * live id, and its only work per op is the call, the touch rule and the pointer check.
  *
  * Memory: the window (AB_DOP_WINDOW records of 16 bytes, or more when one reset releases more
- * blocks than that), its map back to trace indices, and the decoder's per-id state (size,
+ * blocks than that) and the decoder's per-id state (size,
  * alignment, scope, list links: 15 bytes per id and 8 per scope of the header's max_live_ids), all
  * mapped and touched once at init and reused for every window, so the replay's own memory does not
  * grow with the trace. The raw trace pages a window was decoded from leave the process
@@ -72,7 +72,7 @@ static inline int ab_dop_is_op(const ab_dop *d)
 }
 
 typedef struct ab_op_stream {
-    /* the current window: dop[0, len); dop k was decoded from trace op first + at[k] */
+    /* the current window: dop[0, len), decoded from the trace's ops from `first` on */
     const ab_dop *dop;
     uint32_t len;
     uint32_t ops;   /* timed ops in the window (len minus list frees) */
@@ -80,9 +80,7 @@ typedef struct ab_op_stream {
     uint64_t index; /* the window's number in the pass (0, 1, ...) */
     uint64_t start; /* dops decoded in the pass before this window */
     /* private */
-    const uint32_t *at;
     ab_dop *buf;
-    uint32_t *at_buf;
     uint32_t cap;
     const ab_op *ops_raw;
     uint64_t n, pos;
@@ -112,11 +110,9 @@ void ab_op_stream_fini(ab_op_stream *s);
 void ab_op_stream_rewind(ab_op_stream *s);
 /* Decodes the next window into s->dop/s->len; returns s->len (0: the trace is done). */
 uint32_t ab_op_stream_next(ab_op_stream *s);
-/* The trace index of dop k of the current window (for failure messages). */
-static inline uint64_t ab_op_stream_trace_index(const ab_op_stream *s, uint32_t k)
-{
-    return s->first + s->at[k];
-}
+/* The trace index of the op dop k of the current window was decoded from (for failure
+ * messages: it walks the window's ops again). */
+uint64_t ab_op_stream_trace_index(const ab_op_stream *s, uint32_t k);
 /* After the last window: each id the trace left live (the harness frees them). */
 static inline int ab_op_stream_live(const ab_op_stream *s, uint32_t id)
 {

@@ -306,6 +306,21 @@ static void check_failure(const ab_trace *t, long misalign_at, long null_at, con
     char prefix[64];
     snprintf(prefix, sizeof prefix, "op %llu: ", (unsigned long long)want);
     CHECK(!strncmp(f.msg, prefix, strlen(prefix)), "%s: message '%s'", what, f.msg);
+    /* the timed passes check every pointer too, and name the same trace op (their decoded
+     * window holds no marks and holds the reset lists: the index is mapped back) */
+    for (int perop = 0; perop < 2; perop++) {
+        fake_reset_state();
+        fake_misalign_at = misalign_at;
+        fake_null_at = null_at;
+        ab_pass_result pr;
+        ab_replay_failure tf = {0};
+        int rc = perop ? ab_replay_perop_pass(r, &fake_plain, 0, NULL, NULL, &pr, &tf)
+                       : ab_replay_batch_pass(r, &fake_plain, 1, &pr, &tf);
+        CHECK(rc != 0 && tf.op == want && !strncmp(tf.msg, prefix, strlen(prefix)),
+              "%s, %s pass: failure at op %llu (%s), expected %llu", what,
+              perop ? "per-op" : "batch", (unsigned long long)tf.op, tf.msg,
+              (unsigned long long)want);
+    }
     ab_replay_destroy(r);
 }
 
