@@ -196,7 +196,8 @@ static __attribute__((noinline, cold)) int pointer_failure(const ab_replay *r, u
     return -1;
 }
 
-/* An alloc through one of the three alloc entries; zero: the harness clears the block. */
+/* An alloc through one of the three alloc entries; zero: the harness clears the block. k: the
+ * dop's index (per-op samples). Returns nonzero when the pointer fails its check. */
 static inline __attribute__((always_inline)) int
 alloc_op(void **ptrs, const ab_replay_fns *f, const ab_dop *d, uint32_t k, const unsigned entry,
          const int zero, const ab_touch touch, const int perop, perop_sink *sink)
@@ -227,7 +228,7 @@ alloc_op(void **ptrs, const ab_replay_fns *f, const ab_dop *d, uint32_t k, const
         t1 = ab_tsc_stop();
     ptrs[d->id] = p;
     if (__builtin_expect(bad_pointer(p, size, d->aux & 0xFFu), 0))
-        return -1;
+        return 1;
     if (perop) {
         unsigned ac = d->aux >> 8;
         record(sink, k, AB_OP_ALLOC, ab_size_class(size), ac < AB_ALIGN_CLASSES ? (int)ac : -1, t0,
@@ -237,34 +238,39 @@ alloc_op(void **ptrs, const ab_replay_fns *f, const ab_dop *d, uint32_t k, const
 }
 
 /* Replays dops [k, to) of the window (a reset's list may take it past `to`); *stop: where it
- * stopped (the failing dop on -1). */
+ * stopped (the failing dop on -1). The loop walks the records by pointer, so what it keeps across
+ * the allocator's calls fits the callee-saved registers. */
 static inline __attribute__((always_inline)) int run_dops(ab_replay *r, const ab_replay_fns *f,
                                                           uint32_t k, uint32_t to, uint32_t *stop,
                                                           const ab_touch touch, const int perop,
                                                           perop_sink *sink)
 {
     const ab_dop *const dop = r->st.dop;
+    const ab_dop *d = dop + k, *const end = dop + to;
     void **const ptrs = r->ptrs;
-    const unsigned caps = r->caps;
-    int bad = 0;
-    while (k < to) {
-        const ab_dop *d = &dop[k];
+#define AT ((uint32_t)(d - dop)) /* the current dop's index */
+    for (; d < end; d++) {
         uint64_t t0 = 0, t1 = 0;
         switch (d->code) {
         case AB_DOP_ALLOC:
-            bad = alloc_op(ptrs, f, d, k, AB_ROUTE_ALIGNED, 0, touch, perop, sink);
+            if (alloc_op(ptrs, f, d, AT, AB_ROUTE_ALIGNED, 0, touch, perop, sink))
+                goto bad;
             break;
         case AB_DOP_ALLOC_ZERO:
-            bad = alloc_op(ptrs, f, d, k, AB_ROUTE_ALIGNED, 1, touch, perop, sink);
+            if (alloc_op(ptrs, f, d, AT, AB_ROUTE_ALIGNED, 1, touch, perop, sink))
+                goto bad;
             break;
         case AB_DOP_MALLOC:
-            bad = alloc_op(ptrs, f, d, k, AB_ROUTE_MALLOC, 0, touch, perop, sink);
+            if (alloc_op(ptrs, f, d, AT, AB_ROUTE_MALLOC, 0, touch, perop, sink))
+                goto bad;
             break;
         case AB_DOP_MALLOC_ZERO:
-            bad = alloc_op(ptrs, f, d, k, AB_ROUTE_MALLOC, 1, touch, perop, sink);
+            if (alloc_op(ptrs, f, d, AT, AB_ROUTE_MALLOC, 1, touch, perop, sink))
+                goto bad;
             break;
         case AB_DOP_CALLOC:
-            bad = alloc_op(ptrs, f, d, k, AB_ROUTE_CALLOC, 0, touch, perop, sink);
+            if (alloc_op(ptrs, f, d, AT, AB_ROUTE_CALLOC, 0, touch, perop, sink))
+                goto bad;
             break;
         case AB_DOP_FREE:
         case AB_DOP_FREE_SIZED: {
@@ -280,7 +286,7 @@ static inline __attribute__((always_inline)) int run_dops(ab_replay *r, const ab
             fn(ptr, size, align);
             if (perop) {
                 t1 = ab_tsc_stop();
-                record(sink, k, AB_OP_FREE, ab_size_class(size), -1, t0, t1);
+                record(sink, AT, AB_OP_FREE, ab_size_class(size), -1, t0, t1);
             }
             break;
         }
@@ -288,6 +294,7 @@ static inline __attribute__((always_inline)) int run_dops(ab_replay *r, const ab
             void *const old_p = ptrs[d->id];
             const size_t old_size = d->aux, new_size = d->size, align = ab_dop_align(d->al);
             const uint32_t scope = d->scope;
+            const unsigned caps = r->caps;
             if (perop) {
                 dither(sink);
                 PIN_ARGS("r"(old_p), "r"(old_size), "r"(new_size), "r"(align), "r"(scope));
@@ -303,9 +310,9 @@ static inline __attribute__((always_inline)) int run_dops(ab_replay *r, const ab
                 ab_replay_check_align((d->al & AB_DOP_PLAIN) ? AB_ROUTE_MALLOC : AB_ROUTE_ALIGNED,
                                       (size_t)1 << (d->al & ~AB_DOP_PLAIN), new_size);
             if (__builtin_expect(bad_pointer(p, new_size, (unsigned)__builtin_ctzll(check)), 0))
-                bad = -1;
-            else if (perop)
-                record(sink, k, AB_OP_REALLOC, ab_size_class(new_size), -1, t0, t1);
+                goto bad;
+            if (perop)
+                record(sink, AT, AB_OP_REALLOC, ab_size_class(new_size), -1, t0, t1);
             break;
         }
         case AB_DOP_RESET: {
@@ -319,7 +326,7 @@ static inline __attribute__((always_inline)) int run_dops(ab_replay *r, const ab
             fn(scope);
             if (perop) {
                 t1 = ab_tsc_stop();
-                record(sink, k, AB_OP_RESET, AB_SIZE_CLASSES, -1, t0, t1);
+                record(sink, AT, AB_OP_RESET, AB_SIZE_CLASSES, -1, t0, t1);
             }
             break;
         }
@@ -335,22 +342,21 @@ static inline __attribute__((always_inline)) int run_dops(ab_replay *r, const ab
                 fn(ptrs[d[j].id], d[j].size, ab_dop_align(d[j].al));
             if (perop) {
                 t1 = ab_tsc_stop();
-                record(sink, k, AB_OP_RESET, AB_SIZE_CLASSES, -1, t0, t1);
+                record(sink, AT, AB_OP_RESET, AB_SIZE_CLASSES, -1, t0, t1);
             }
-            k += n;
+            d += n;
             break;
         }
         default: /* AB_DOP_LIST_FREE: never reached, its reset takes it */
             break;
         }
-        if (__builtin_expect(bad, 0)) {
-            *stop = k;
-            return -1;
-        }
-        k++;
     }
-    *stop = k;
+    *stop = AT;
     return 0;
+bad:
+    *stop = AT;
+    return -1;
+#undef AT
 }
 
 /* The six loops: the same body, touch and timing constants. */
@@ -388,10 +394,13 @@ static uint32_t ops_in(const ab_replay *r, uint32_t k, uint32_t stop)
     return n;
 }
 
-/* One repetition of the whole trace; with `timed`, a clock read around each batch, the batch
- * minima kept (first: the first repetition), the repetition's time in *ticks and the run-queue
- * wait inside the windows' replay (not their decoding) in *stolen. Untimed, `count` (optional)
- * is switched on around each window's replay, as the clock would be. */
+/* One repetition of the whole trace; with `timed`, a clock read around each batch (the batch
+ * minima kept; first: the first repetition), the repetition's time in *ticks and the run-queue
+ * wait in *stolen. Both span each window's replay from just before the first run-queue read to
+ * just after the last one, so a preemption the kernel delivers on the way out of that read is in
+ * both; the bookkeeping of the first repetition (each batch's op count) is taken off the time.
+ * Untimed, `count` (optional) is switched on around each window's replay, as the clock would
+ * be. */
 static inline __attribute__((always_inline)) int
 batch_rep(ab_replay *r, const ab_allocator *a, const int timed, int first, uint64_t *ticks,
           int64_t *stolen, ab_icount *count, ab_replay_failure *fail)
@@ -404,6 +413,7 @@ batch_rep(ab_replay *r, const ab_allocator *a, const int timed, int first, uint6
     ab_op_stream_rewind(&r->st);
     while (ab_op_stream_next(&r->st)) { /* decoding: not timed */
         const uint32_t len = r->st.len;
+        uint64_t w_start = timed ? ab_tsc_start() : 0, skipped = 0;
         int64_t wait0 = timed ? ab_replay_rq_wait(r) : 0;
         if (!timed && count)
             ab_icount_on(count);
@@ -417,21 +427,22 @@ batch_rep(ab_replay *r, const ab_allocator *a, const int timed, int first, uint6
                     ab_icount_off(count);
                 return pointer_failure(r, stop, fail);
             }
-            if (timed) {
+            if (timed && b < r->nbatches) {
                 uint64_t d = t1 - t0;
-                total += d;
-                if (b < r->nbatches) {
-                    if (first || d < r->batch_min[b])
-                        r->batch_min[b] = d;
-                    if (first)
-                        r->batch_ops[b] = ops_in(r, k, stop);
+                if (first || d < r->batch_min[b])
+                    r->batch_min[b] = d;
+                if (first) {
+                    r->batch_ops[b] = ops_in(r, k, stop);
+                    skipped += ab_tsc_stop() - t1;
                 }
-                b++;
             }
+            b += timed;
             k = stop;
         }
-        if (timed)
+        if (timed) {
             wait += ab_replay_rq_wait(r) - wait0;
+            total += ab_tsc_stop() - w_start - skipped;
+        }
         if (!timed && count)
             ab_icount_off(count);
     }
