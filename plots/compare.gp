@@ -1,7 +1,7 @@
-# compare.gp: two runs side by side, per cell (workload/allocator): median time per op (top) and
+# compare.gp: two runs side by side, per cell (allocator/workload, as compare names it): median time per op (top) and
 # frag_peak (bottom); the base run hatched, the new run solid, in the allocator's colour, with
 # the change in percent above each pair.
-# Data (harness/report/chart_data.c): rows "workload/allocator allocator base_ns new_ns base_frag
+# Data (harness/report/chart_data.c): rows "allocator/workload allocator base_ns new_ns base_frag
 # new_frag". ARG7, ARG8: the legend names of the base and the new run; ARG9: the time's unit,
 # "cycles" (core cycles per op: what compare judges) or "ns" (older results).
 stats ARG3 using 3 nooutput
@@ -19,7 +19,7 @@ set multiplot layout 2, 1 title charttitle font ",13" margins 0.08, 0.83, 0.15, 
 do for [p=1:2] {
     b = (p == 1) ? 3 : 5
     tunit = (ARGC >= 9) ? ARG9 : "ns"
-    set title (p == 1 ? "time: median ".tunit." per op (replay floor included)" : "memory: median frag_peak (max F / max L - 1)") font ",11"
+    set title (p == 1 ? tunit."_per_op: median ".tunit." per op (replay floor included)" : "frag_peak: median (max F / max L - 1)") font ",11"
     set ylabel (p == 1 ? tunit." per op" : "frag_peak")
     set yrange [*<0:*] # 0 always shown; a negative frag_peak (F under L) stays visible
     set offsets 0, 0, graph 0.12, 0

@@ -4,7 +4,7 @@
 # Data (harness/report/chart_data.c, ab_chart_data_write_fleet): one row per run, "label" then
 # nalloc times, nalloc Mops/s, nalloc frag_peak values (NaN where the run has no such cell).
 # The label is "run id|field=value|...": one line each under the run's bar group. ARG7: the time
-# axis label.
+# metric's key (ns_per_op_net, or ns_per_op), which the top panel's title names.
 stats ARG3 using 2 nooutput
 n_rows = STATS_records
 nalloc = words(ARG6)
@@ -22,8 +22,8 @@ set key outside right top vertical Left reverse samplen 2 spacing 1.2
 set xrange [-0.6:n_rows - 0.4]
 set multiplot layout 3, 1 title charttitle font ",13" margins 0.08, 0.83, 0.1, 0.93 spacing 0.1, 0.16
 do for [p=1:3] {
-    set title (p == 1 ? "time: median ".ARG7 : p == 2 ? "throughput: median Mops/s (higher is better)" : "memory: median frag_peak (max F / max L - 1)") font ",11"
-    set ylabel (p == 1 ? ARG7 : p == 2 ? "Mops/s" : "frag_peak")
+    set title (p == 1 ? ARG7.": median ns per op" : p == 2 ? "mops: median Mops/s (higher is better)" : "frag_peak: median (max F / max L - 1)") font ",11"
+    set ylabel (p == 1 ? "ns per op" : p == 2 ? "Mops/s" : "frag_peak")
     set yrange [*<0:*]
     plot for [i=1:nalloc] datafile using (column(1 + (p - 1) * nalloc + i)):xtic(lines(strcol(1))) \
          title alloc(i) lc rgb alloc_color(alloc(i))

@@ -18,7 +18,7 @@ set multiplot layout 1, 2 title charttitle font ",13" margins 0.07, 0.86, 0.12, 
 do for [p=1:2] {
     pa = (p == 1) ? ARG7 : ARG8
     eval yscale(word(pa, 1))
-    set title (p == 1 ? "CPU time (user + system) in cycles" : "peak RSS") font ",11"
+    set title (p == 1 ? "cpu_mcycles: CPU time (user + system) in cycles" : "peak_rss: peak resident memory") font ",11"
     set ylabel (p == 1 ? "Mcycles, median [interval of the median]" : "MiB, median [interval of the median]") offset 1, 0
     set xlabel "program"
     if (p == 2) { set key at screen 0.995, screen 0.88 top right vertical Left reverse noautotitle samplen 2 spacing 1.2 }

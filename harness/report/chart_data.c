@@ -1003,7 +1003,7 @@ int ab_chart_data_write_compare(const json_t *base, const json_t *new_run, const
     const char *time = compare_time_metric(base, new_run, &al, &wls);
     fprintf(d.f,
             "# base: run %s; new: run %s; cell medians\n"
-            "# cell allocator base_%s new_%s base_frag_peak new_frag_peak\n",
+            "# cell (allocator/workload) allocator base_%s new_%s base_frag_peak new_frag_peak\n",
             ab_rv_str(base, "run_id"), ab_rv_str(new_run, "run_id"), time, time);
     for (size_t w = 0; w < wls.n; w++)
         for (size_t a = 0; a < al.n; a++) {
@@ -1017,7 +1017,7 @@ int ab_chart_data_write_compare(const json_t *base, const json_t *new_run, const
             char sw[128], sa[128];
             safe_name(sw, sizeof sw, wls.v[w]);
             safe_name(sa, sizeof sa, al.v[a]);
-            fprintf(d.f, "%s/%s %s", sw, sa, sa);
+            fprintf(d.f, "%s/%s %s", sa, sw, sa); /* the cell as compare names it */
             for (int k = 0; k < 4; k++)
                 put_num(d.f, v[k]);
             fputc('\n', d.f);
@@ -1046,7 +1046,7 @@ int ab_chart_data_write_compare(const json_t *base, const json_t *new_run, const
     job_arg(j, "new %s", ab_rv_str(new_run, "run_id"));
     job_arg(j, "%s", strcmp(time, "cycles_per_op") ? "ns" : "cycles"); /* ARG9: the time's unit */
     snprintf(j->caption, sizeof j->caption,
-             "Per cell (workload/allocator): hatched bar the base run, solid bar the new run, "
+             "Per cell (allocator/workload): hatched bar the base run, solid bar the new run, "
              "with the change in percent above; cell medians.");
     rc = 0;
 done:
@@ -1133,7 +1133,7 @@ int ab_chart_data_write_fleet(const json_t *const *runs, const char *const *labe
             use[a] = 1;
         allocs_join(&al, use, j->allocs, sizeof j->allocs);
         free(use);
-        job_arg(j, "%s", strcmp(time, "ns_per_op_net") ? "ns per op (raw)" : "ns per op, net");
+        job_arg(j, "%s", time); /* ARG7: the time metric's key, ns_per_op or ns_per_op_net */
         snprintf(j->caption, sizeof j->caption,
                  "One group of bars per run (labelled by its run id and the context that "
                  "differs), one bar per allocator in its colour; top: median %s, middle: median "

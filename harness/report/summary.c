@@ -1,7 +1,8 @@
 /* summary.c: the console table of summary.h. The headline column is the net time's median with
  * its interval (a whole program's: its CPU time's); the other columns are a table of (title,
  * metric, format) per kind of workload, so adding one is one line; a metric a cell lacks prints
- * as "-". */
+ * as "-". A column's title is its metric's results.json key (results/README.md, "Names"), with
+ * the unit when it is scaled (retained KiB). */
 #include "harness/report/summary.h"
 #include "harness/analysis/aggregate.h"
 #include "harness/orchestrator/environment.h"
@@ -14,44 +15,44 @@ typedef struct column {
     const char *title;
     const char *metric; /* cells[].metrics key; its median is shown */
     double scale;       /* multiply the median by this before printing */
-    const char *fmt;    /* printf format of the scaled median */
-    const char *plus;   /* NULL, or a second metric whose median is shown as "+median" */
+    const char *fmt;    /* printf format of the scaled median, as wide as the title at least */
 } column;
 
 /* Wide enough for "123.45 [120.00, 130.00]". */
 #define HEADLINE_WIDTH 24
 
 static const column columns[] = {
-    {"Mops/s", "mops", 1, "%9.2f", NULL},
-    {"cycles/op", "cycles_per_op", 1, "%9.1f", NULL},
-    {"alloc mean", "alloc_mean", 1, "%10.1f", NULL},
-    {"alloc p50", "alloc_p50", 1, "%9.0f", NULL},
-    {"alloc p99", "alloc_p99", 1, "%9.0f", NULL},
-    {"frag_peak", "frag_peak", 1, "%9.3f", NULL},
-    {"retained KiB", "retained", 1.0 / 1024, "%12.0f", NULL},
-    {"faults+sys/kop", "faults_per_kop", 1, "%14.1f", "syscalls_per_kop"},
+    {"mops", "mops", 1, "%9.2f"},
+    {"cycles_per_op", "cycles_per_op", 1, "%13.1f"},
+    {"alloc_mean", "alloc_mean", 1, "%10.1f"},
+    {"alloc_p50", "alloc_p50", 1, "%9.0f"},
+    {"alloc_p99", "alloc_p99", 1, "%9.0f"},
+    {"frag_peak", "frag_peak", 1, "%9.3f"},
+    {"retained KiB", "retained", 1.0 / 1024, "%12.0f"},
+    {"faults_per_kop", "faults_per_kop", 1, "%14.1f"},
+    {"syscalls_per_kop", "syscalls_per_kop", 1, "%16.1f"},
 };
 
 /* A whole program's cell (run --program): figures from wait4's rusage. */
 static const column program_columns[] = {
-    {"CPU Mcycles", "cpu_mcycles", 1, "%11.1f", NULL},
-    {"GHz", "cpu_ghz", 1, "%5.2f", NULL},
-    {"user ms", "user_ms", 1, "%9.1f", NULL},
-    {"sys ms", "sys_ms", 1, "%8.1f", NULL},
-    {"wall ms", "wall_ms", 1, "%9.1f", NULL},
-    {"peak RSS MiB", "peak_rss", 1.0 / (1024 * 1024), "%12.1f", NULL},
-    {"minor faults", "minor_faults", 1, "%12.0f", NULL},
-    {"major", "major_faults", 1, "%5.0f", NULL},
-    {"syscalls", "syscalls", 1, "%9.0f", NULL},
+    {"cpu_mcycles", "cpu_mcycles", 1, "%11.1f"},
+    {"cpu_ghz", "cpu_ghz", 1, "%7.2f"},
+    {"user_ms", "user_ms", 1, "%9.1f"},
+    {"sys_ms", "sys_ms", 1, "%8.1f"},
+    {"wall_ms", "wall_ms", 1, "%9.1f"},
+    {"peak_rss MiB", "peak_rss", 1.0 / (1024 * 1024), "%12.1f"},
+    {"minor_faults", "minor_faults", 1, "%12.0f"},
+    {"major_faults", "major_faults", 1, "%12.0f"},
+    {"syscalls", "syscalls", 1, "%9.0f"},
 };
 
 /* A counted cell (run --measure instructions): counts, not times. */
 static const column count_columns[] = {
-    {"instr/op", "instructions_per_op", 1, "%9.1f", NULL},
-    {"floor instr/op", "floor_instructions_per_op", 1, "%14.1f", NULL},
-    {"est.cycles/op net", "est_cycles_per_op_net", 1, "%17.1f", NULL},
-    {"L1 miss/op net", "l1_misses_per_op_net", 1, "%14.3f", NULL},
-    {"LL miss/op net", "ll_misses_per_op_net", 1, "%14.4f", NULL},
+    {"instructions_per_op", "instructions_per_op", 1, "%19.1f"},
+    {"floor_instructions_per_op", "floor_instructions_per_op", 1, "%25.1f"},
+    {"est_cycles_per_op_net", "est_cycles_per_op_net", 1, "%21.1f"},
+    {"l1_misses_per_op_net", "l1_misses_per_op_net", 1, "%20.3f"},
+    {"ll_misses_per_op_net", "ll_misses_per_op_net", 1, "%20.4f"},
 };
 
 /* What one kind of workload's table shows: the headline metric and the other columns. */
@@ -63,14 +64,14 @@ typedef struct table_kind {
 } table_kind;
 
 static const table_kind trace_table = {"ns_per_op_net",
-                                       "ns/op net [interval]",
+                                       "ns_per_op_net [interval]",
                                        "times in ns per op, net of the replay floor",
                                        columns,
                                        sizeof columns / sizeof columns[0],
                                        0};
 static const table_kind count_table = {
     "instructions_per_op_net",
-    "instr/op net",
+    "instructions_per_op_net",
     "COUNTS, not times: instructions per op net of the replay floor, and the estimated cycles "
     "and simulated cache misses built from the counts",
     count_columns,
@@ -78,7 +79,7 @@ static const table_kind count_table = {
     1};
 static const table_kind program_table = {
     "cpu_ms",
-    "CPU ms [interval]",
+    "cpu_ms [interval]",
     "a whole program: times in ms and memory from wait4's rusage, shell included",
     program_columns,
     sizeof program_columns / sizeof program_columns[0],
@@ -106,23 +107,6 @@ static void print_cell_value(FILE *out, const char *fmt, double v, double unreso
         snprintf(buf, sizeof buf, fmt, v);
         fprintf(out, " %s", buf);
     }
-}
-
-/* "faults+syscalls": two medians in one column, "-" for a missing one. */
-static void print_pair(FILE *out, const char *fmt, double a, double b)
-{
-    int width = 0;
-    sscanf(fmt, "%%%d", &width);
-    char buf[64];
-    a = fabs(a) < 0.05 ? 0 : a; /* no "-0.0" for a count that did not move */
-    b = fabs(b) < 0.05 ? 0 : b;
-    if (isnan(a) && isnan(b))
-        snprintf(buf, sizeof buf, "-");
-    else if (isnan(b))
-        snprintf(buf, sizeof buf, "%.1f+-", a);
-    else
-        snprintf(buf, sizeof buf, "%.1f+%.1f", isnan(a) ? 0 : a, b);
-    fprintf(out, " %*s", width, buf);
 }
 
 /* The headline: "median [ci_lo, ci_hi]" of the metric (the median alone for counts), in a
@@ -298,11 +282,6 @@ void ab_summary_print(FILE *out, const json_t *doc)
             print_headline(out, cell, tk->headline_metric, HEADLINE_WIDTH, tk->counts);
             for (size_t c = 0; c < tk->ncolumns; c++) {
                 const column *col = &tk->columns[c];
-                if (col->plus) {
-                    print_pair(out, col->fmt, stat_of(cell, col->metric, "median") * col->scale,
-                               stat_of(cell, col->plus, "median") * col->scale);
-                    continue;
-                }
                 int unres = ab_cell_unresolved(cell, col->metric);
                 marked |= unres;
                 print_cell_value(out, col->fmt, stat_of(cell, col->metric, "median") * col->scale,
@@ -327,11 +306,11 @@ void ab_summary_print(FILE *out, const json_t *doc)
     if (marked)
         fprintf(out,
                 "\n<%.0f: under 3 steps of this machine's clock (one step: %.1f ns), so the\n"
-                "percentile is not a value; the per-op means (alloc mean) resolve below a step.\n",
+                "percentile is not a value; the per-op means (alloc_mean) resolve below a step.\n",
                 below, json_number_value(json_object_get(ctx, "timer_resolution_ns")));
     if (traces)
-        fprintf(out, "\nfaults+sys/kop: page faults + system calls per 1000 ops, net of the floor "
-                     "(results.json has them by kind).\n");
+        fprintf(out, "\nfaults_per_kop, syscalls_per_kop: page faults and system calls per 1000 "
+                     "ops, net of the floor (results.json has the calls by kind).\n");
     print_load(out, doc);
     if (is_counted(doc)) { /* neither the machine's prices nor its noise moves a count */
         fprintf(out, "counted in children with ASLR off, a fixed environment, clock and random "

@@ -79,7 +79,7 @@ if head -1 "$dir/good/results.csv" | grep -q ",cpu_ms," &&
 else
   fail results-csv
 fi
-if grep -q "CPU ms \[interval\]" "$dir/good.out" && grep -q "workload big" "$dir/good.out"; then
+if grep -q "cpu_ms \[interval\] cpu_mcycles" "$dir/good.out" && grep -q "workload big" "$dir/good.out"; then
   ok console-summary
 else
   fail console-summary
