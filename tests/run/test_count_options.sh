@@ -54,7 +54,7 @@ if [ $prc -eq 0 ]; then
     grep -q '"instructions_per_op_net"' "$dir/p.json" && ! grep -q '"l1_misses_per_op"' "$dir/p.json" &&
         ok "runner --count perf (this machine has a PMU): instructions, no cache figures" ||
         bad "runner --count perf: $(cat "$dir/p.json")"
-    says "run --counter perf (PMU): a counted run" 0 "instr/op net" \
+    says "run --counter perf (PMU): a counted run" 0 "instructions_per_op_net" \
         "$ab" run --measure instructions --counter perf --alloc malloc --workload rpc --scale 0.002 \
         --out "$dir/ok" --no-plots
 else
