@@ -113,7 +113,8 @@ typedef struct ab_memory_result {
 typedef struct ab_pass_result {
     uint64_t ops;   /* timed ops: alloc, free, realloc, reset (marks are not counted) */
     uint64_t ticks; /* per-op pass: the whole pass, timer reads included; batch pass: the mean
-                     * of the whole repetitions (the headline: every cost the allocator paid) */
+                     * of the whole repetitions (the headline: every cost the allocator paid).
+                     * Both leave out the decoding between windows (op_stream.h). */
     /* Batch pass diagnostics. It replays the trace `reps` times, timing every batch of
      * AB_REPLAY_BATCH ops. ticks_minbatch sums each batch's fastest repetition: a preemption
      * rarely hits all repetitions of one batch, but neither does a rare allocator pause, so this
