@@ -40,9 +40,10 @@ int ab_op_stream_init(ab_op_stream *s, const ab_trace *t, const ab_replay_routes
     size_t off_next = off_size + s->nslots * sizeof(uint32_t);
     size_t off_prev = off_next + s->nslots * sizeof(uint32_t);
     size_t off_heads = off_prev + s->nslots * sizeof(uint32_t);
-    size_t off_scope = off_heads + s->nscopes * sizeof(uint32_t);
-    size_t off_count = off_scope + s->nslots * sizeof(uint16_t);
-    size_t off_meta = off_count + s->nscopes * sizeof(uint32_t);
+    /* the 4-byte arrays first, then the 2-byte and 1-byte ones: each stays aligned to its type */
+    size_t off_count = off_heads + s->nscopes * sizeof(uint32_t);
+    size_t off_scope = off_count + s->nscopes * sizeof(uint32_t);
+    size_t off_meta = off_scope + s->nslots * sizeof(uint16_t);
     s->mem_len = off_meta + s->nslots;
     char *m = ab_harness_map(s->mem_len, 1);
     if (!m)
