@@ -20,7 +20,11 @@ set multiplot layout 1, nfam title charttitle font ",13" margins 0.07, 1 - 200.0
 do for [f=1:nfam] {
     set title word(ARG7, f) font ",11"
     if (f < nfam) { unset key } else { set key }
+    # the key comes from NaN functions, one per allocator: a data line with no valid point (bump
+    # and rpcss on simd) would drop its allocator from the key of the panel that draws it
     plot for [i=1:nalloc] datafile index (f - 1) using 1:(column(i + 1)) with linespoints \
-         lw 2 pt 7 ps 0.8 lc rgb alloc_color(alloc(i)) title alloc(i)
+         lw 2 pt 7 ps 0.8 lc rgb alloc_color(alloc(i)) notitle, \
+         for [i=1:nalloc] NaN with linespoints lw 2 pt 7 ps 0.8 lc rgb alloc_color(alloc(i)) \
+         title alloc(i)
 }
 unset multiplot
